@@ -1,0 +1,30 @@
+/**
+ * Error codes on the wire. Request handlers answer failures with an {@link ErrorReply}
+ * carrying one of these, and mirror it in the `Nats-Service-Error-Code` / `Nats-Service-Error`
+ * headers as nats.js services do, so that `nats req` shows them too.
+ * The numeric status follows HTTP semantics.
+ */
+export const ERROR_CODES = {
+  /** The payload is not JSON or does not match the subject's schema. */
+  INVALID_MESSAGE: 400,
+  /** The schemaVersion is not one this service speaks. */
+  UNSUPPORTED_SCHEMA_VERSION: 400,
+  /** The message names a cluster, variant, task or app that this deployment does not know. */
+  UNKNOWN_REFERENCE: 404,
+  /** The service is shutting down or saturated and did not take the request. */
+  UNAVAILABLE: 503,
+  /** The model failed while running. */
+  INFERENCE_FAILED: 500,
+  /** A bug: the service caught an exception it did not expect. */
+  INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export const ERROR_CODE_NAMES = Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]];
+
+/** Headers mirroring the error on a reply, as in nats.js services. */
+export const ERROR_HEADERS = {
+  code: 'Nats-Service-Error-Code',
+  description: 'Nats-Service-Error',
+} as const;

@@ -1,0 +1,9 @@
+import { z } from 'zod';
+
+/** An identifier that is also a valid NATS subject token: 1-64 of [A-Za-z0-9_-]. */
+export const Identifier = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1-64 characters of [A-Za-z0-9_-]');
+
+/** Milliseconds since the Unix epoch; fractional values carry sub-millisecond precision. */
+export const EpochMs = z.number().finite().nonnegative();

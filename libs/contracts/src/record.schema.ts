@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { EpochMs, Identifier } from './identifiers.schema.js';
+import { ERROR_CODE_NAMES } from './error.codes.js';
+import { DROP_REASONS } from './query.schema.js';
+
+/**
+ * Every query ends in exactly one of these.
+ * - completed: a worker answered; `sloMet` says whether in time and accurate enough.
+ * - dropped: the scheduler decided not to serve it (an expected outcome).
+ * - error: a service answered with an ErrorReply.
+ * - timed_out: no answer within the generator's reply timeout.
+ */
+export const TERMINAL_STATUSES = ['completed', 'dropped', 'error', 'timed_out'] as const;
+export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
+
+/** One query's lifecycle, published once on JetStream when the query reaches its terminal state. */
+export const QueryRecordSchema = z.object({
+  schemaVersion: z.literal(1),
+  runId: Identifier,
+  queryId: Identifier,
+  app: Identifier,
+  source: Identifier,
+  task: Identifier,
+  /** Policy that decided; null when no scheduler answered. */
+  policy: z.string().min(1).max(64).nullable(),
+  clusterId: Identifier.nullable(),
+  variantId: Identifier.nullable(),
+  status: z.enum(TERMINAL_STATUSES),
+  /** For `dropped`: one of DROP_REASONS; for `error`: one of ERROR_CODES. */
+  reason: z.union([z.enum(DROP_REASONS), z.enum(ERROR_CODE_NAMES)]).nullable(),
+  detail: z.string().max(1000).nullable(),
+  /** Scheduled send time. */
+  createdAt: EpochMs,
+  /** When the scheduler decided and forwarded the query. */
+  dispatchedAt: EpochMs.nullable(),
+  /** When the worker began running the model (after its local queue). */
+  startedAt: EpochMs.nullable(),
+  /** When the worker finished running the model. */
+  finishedAt: EpochMs.nullable(),
+  /** When the generator received the reply, or gave up. */
+  completedAt: EpochMs,
+  /** completedAt - createdAt. */
+  latencyMs: z.number().finite().nonnegative(),
+  sloMaxLatencyMs: z.number().positive(),
+  sloMinAccuracy: z.number().min(0).max(1),
+  /** Completed, within maxLatencyMs, and served by a variant whose accuracy is at least minAccuracy. */
+  sloMet: z.boolean(),
+  /** True when the query was sent during warm-up; reports exclude it. */
+  warmup: z.boolean(),
+  prediction: z.number().int().nonnegative().nullable(),
+  label: z.number().int().nonnegative().nullable(),
+});
+export type QueryRecord = z.infer<typeof QueryRecordSchema>;
+
+export const RunStartedSchema = z.object({
+  schemaVersion: z.literal(1),
+  kind: z.literal('started'),
+  runId: Identifier,
+  scenario: z.string().min(1).max(200),
+  seed: z.number().int(),
+  codeVersion: z.string().max(100),
+  /** Free-form run parameters (rate, query count, ...), stored as JSON. */
+  parameters: z.record(z.string(), z.unknown()),
+  startedAt: EpochMs,
+});
+
+export const RunFinishedSchema = z.object({
+  schemaVersion: z.literal(1),
+  kind: z.literal('finished'),
+  runId: Identifier,
+  /** Number of QueryRecords the generator published for this run; the store uses it to tell when a run is complete. */
+  queryCount: z.number().int().nonnegative(),
+  finishedAt: EpochMs,
+});
+
+export const RunRecordSchema = z.discriminatedUnion('kind', [RunStartedSchema, RunFinishedSchema]);
+export type RunRecord = z.infer<typeof RunRecordSchema>;
+export type RunStarted = z.infer<typeof RunStartedSchema>;
+export type RunFinished = z.infer<typeof RunFinishedSchema>;

@@ -1,0 +1,44 @@
+/** Time source, in milliseconds since the Unix epoch (fractional). Inject it; never read time directly. */
+export interface Clock {
+  now(): number;
+  /** Resolves after `ms` of this clock's time. */
+  sleep(ms: number): Promise<void>;
+}
+
+/** Wall-clock time with sub-millisecond resolution (monotonic within the process). */
+export class SystemClock implements Clock {
+  private readonly origin = Date.now() - performance.now();
+
+  now(): number {
+    return this.origin + performance.now();
+  }
+
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+  }
+}
+
+/** A clock that moves only when told to; for tests and simulation. */
+export class ManualClock implements Clock {
+  private timers: { at: number; resolve: () => void }[] = [];
+
+  constructor(private current = 0) {}
+
+  now(): number {
+    return this.current;
+  }
+
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.timers.push({ at: this.current + Math.max(0, ms), resolve });
+    });
+  }
+
+  /** Moves time forward and wakes the sleepers that are due, in time order. */
+  advance(ms: number): void {
+    this.current += ms;
+    const due = this.timers.filter((t) => t.at <= this.current).sort((a, b) => a.at - b.at);
+    this.timers = this.timers.filter((t) => t.at > this.current);
+    for (const t of due) t.resolve();
+  }
+}

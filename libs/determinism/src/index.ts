@@ -1,0 +1,2 @@
+export * from './random.source.js';
+export * from './clock.source.js';

@@ -1,0 +1,4 @@
+export * from './bus.logger.js';
+export * from './bus.stats.js';
+export * from './message.bus.js';
+export * from './record.stream.js';

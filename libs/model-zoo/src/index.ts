@@ -1,0 +1,5 @@
+export * from './manifest.schema.js';
+export * from './zoo.error.js';
+export * from './model.zoo.js';
+export * from './model-file.check.js';
+export * from './held-out.dataset.js';

@@ -1,0 +1,4 @@
+export * from './scenario.schema.js';
+export * from './scenario.error.js';
+export * from './scenario.model.js';
+export * from './scenario.parser.js';

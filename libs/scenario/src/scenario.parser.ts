@@ -1,0 +1,140 @@
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import type { ModelZoo } from '@aset/model-zoo';
+import { ScenarioSchema, type ScenarioSpec } from './scenario.schema.js';
+import { ScenarioError, type ScenarioProblem } from './scenario.error.js';
+import { Scenario } from './scenario.model.js';
+
+export interface ParseOptions {
+  /** When given, the zoo binding is checked: variants exist, apps' tasks exist and are hosted somewhere. */
+  zoo?: ModelZoo;
+}
+
+/** The outcome of parsing: a Scenario, or every problem found. Never throws. */
+export type ParseResult = { ok: true; scenario: Scenario } | { ok: false; problems: ScenarioProblem[] };
+
+/** Parses scenario YAML (or JSON) text. `file` names the origin in every problem. */
+export function parseScenario(text: string, file: string, options: ParseOptions = {}): ParseResult {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    return {
+      ok: false,
+      problems: doc.errors.map((e) => ({
+        file,
+        path: '',
+        line: lineCounter.linePos(e.pos[0]).line,
+        message: `YAML syntax: ${e.message.split('\n')[0]}`,
+      })),
+    };
+  }
+  const lineOf = (path: readonly PropertyKey[]): number | undefined => locate(doc, lineCounter, path);
+  const parsed = ScenarioSchema.safeParse(doc.toJS());
+  if (!parsed.success) {
+    return {
+      ok: false,
+      problems: parsed.error.issues.map((i) => ({
+        file,
+        path: i.path.map(String).join('.'),
+        line: lineOf(i.path),
+        message: i.message,
+      })),
+    };
+  }
+  const problems = crossReferenceProblems(parsed.data, options.zoo).map((p) => ({
+    file,
+    path: p.path.map(String).join('.'),
+    line: lineOf(p.path),
+    message: p.message,
+  }));
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, scenario: new Scenario(parsed.data, file) };
+}
+
+/** Reads and parses a scenario file. Throws ScenarioError listing every problem. */
+export function readScenarioFile(path: string, options: ParseOptions = {}): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const reason = e instanceof Error && 'code' in e ? String(e.code) : String(e);
+    throw new ScenarioError([{ file: path, path: '', message: `cannot read the file (${reason})` }]);
+  }
+  const result = parseScenario(text, path, options);
+  if (!result.ok) throw new ScenarioError(result.problems);
+  return result.scenario;
+}
+
+type RawProblem = { path: (string | number)[]; message: string };
+
+function crossReferenceProblems(spec: ScenarioSpec, zoo?: ModelZoo): RawProblem[] {
+  const problems: RawProblem[] = [];
+  const ids = (list: { id: string }[], key: string) => {
+    const seen = new Set<string>();
+    list.forEach((x, i) => {
+      if (seen.has(x.id)) problems.push({ path: [key, i, 'id'], message: `duplicate id "${x.id}"` });
+      seen.add(x.id);
+    });
+    return seen;
+  };
+  const clusters = ids(spec.clusters, 'clusters');
+  const sources = ids(spec.sources, 'sources');
+  const apps = ids(spec.applications, 'applications');
+  const hardware = Object.keys(spec.hardwareClasses);
+
+  spec.clusters.forEach((c, i) => {
+    if (!spec.hardwareClasses[c.hardware]) {
+      problems.push({ path: ['clusters', i, 'hardware'], message: `unknown hardware class "${c.hardware}"; expected one of: ${hardware.join(', ') || '(none defined)'}` });
+    }
+  });
+
+  const pairs = new Set<string>();
+  spec.links.forEach((l, i) => {
+    if (!sources.has(l.source)) problems.push({ path: ['links', i, 'source'], message: `unknown source "${l.source}"` });
+    if (!clusters.has(l.cluster)) problems.push({ path: ['links', i, 'cluster'], message: `unknown cluster "${l.cluster}"` });
+    const key = `${l.source}\u0000${l.cluster}`;
+    if (pairs.has(key)) problems.push({ path: ['links', i], message: `duplicate link ${l.source} -> ${l.cluster}` });
+    pairs.add(key);
+  });
+  const missing: string[] = [];
+  for (const s of spec.sources) for (const c of spec.clusters) if (!pairs.has(`${s.id}\u0000${c.id}`)) missing.push(`${s.id} -> ${c.id}`);
+  if (missing.length > 0) {
+    problems.push({
+      path: ['links'],
+      message: `every (source, cluster) pair needs a link; missing ${missing.length}: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`,
+    });
+  }
+
+  spec.workload.arrivals.forEach((a, i) => {
+    if (!sources.has(a.source)) problems.push({ path: ['workload', 'arrivals', i, 'source'], message: `unknown source "${a.source}"` });
+    if (!apps.has(a.app)) problems.push({ path: ['workload', 'arrivals', i, 'app'], message: `unknown application "${a.app}"` });
+  });
+
+  if (zoo) {
+    spec.clusters.forEach((c, i) =>
+      c.variants.forEach((v, j) => {
+        if (!zoo.variant(v)) {
+          problems.push({ path: ['clusters', i, 'variants', j], message: `variant "${v}" is not in the model zoo (${zoo.manifestFile})` });
+        }
+      }),
+    );
+    spec.applications.forEach((a, i) => {
+      if (!zoo.task(a.task)) {
+        problems.push({ path: ['applications', i, 'task'], message: `task "${a.task}" is not in the model zoo; known: ${Object.keys(zoo.manifest.tasks).join(', ')}` });
+        return;
+      }
+      const hosted = spec.clusters.some((c) => c.variants.some((v) => zoo.variant(v)?.task === a.task));
+      if (!hosted) problems.push({ path: ['applications', i, 'task'], message: `no cluster hosts a variant of task "${a.task}"` });
+    });
+  }
+  return problems;
+}
+
+/** 1-based line of the node at `path`, or of its nearest existing ancestor. */
+function locate(doc: Document, counter: LineCounter, path: readonly PropertyKey[]): number | undefined {
+  for (let n = path.length; n >= 0; n--) {
+    const node = doc.getIn(path.slice(0, n) as unknown[], true);
+    if (isNode(node) && node.range) return counter.linePos(node.range[0]).line;
+  }
+  return undefined;
+}

@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import { Identifier, SloSchema } from '@aset/contracts';
+
+export const TIERS = ['far-edge', 'near-edge', 'cloud'] as const;
+export type Tier = (typeof TIERS)[number];
+
+export const HardwareClassSchema = z.object({
+  /**
+   * How many times slower than the host that profiled the zoo this class runs a model (>= 1).
+   * Workers pad real execution time up to `measured * speedFactor`.
+   */
+  speedFactor: z.number().min(1),
+  description: z.string().optional(),
+});
+
+export const ClusterSchema = z.object({
+  id: Identifier,
+  tier: z.enum(TIERS),
+  /** Key into `hardwareClasses`. */
+  hardware: Identifier,
+  /** How many queries the cluster runs at once. */
+  slots: z.number().int().positive().max(1024),
+  /** Zoo binding: ids of the model variants this cluster hosts. */
+  variants: z.array(Identifier).min(1),
+});
+
+export const SourceSchema = z.object({
+  id: Identifier,
+  description: z.string().optional(),
+});
+
+/** The network between one source and one cluster. Delays apply to the request and to the reply. */
+export const LinkSchema = z.object({
+  source: Identifier,
+  cluster: Identifier,
+  /** Round-trip time in ms; each direction takes half. */
+  rttMs: z.number().nonnegative(),
+  /** Bandwidth in Mbit/s; a payload of B bytes takes B*8/(bandwidthMbps*1000) ms to transfer. */
+  bandwidthMbps: z.number().positive(),
+  /** Standard deviation of the per-direction delay, ms (truncated normal, never below zero). */
+  jitterMs: z.number().nonnegative(),
+});
+
+export const ApplicationSchema = z.object({
+  id: Identifier,
+  /** Zoo task the application's queries run. */
+  task: Identifier,
+  slo: SloSchema,
+  /** Request payload on the wire, bytes; defaults to the size of one input tensor. */
+  payloadBytes: z.number().int().positive().optional(),
+  /** Reply payload on the wire, bytes. */
+  replyBytes: z.number().int().positive().default(256),
+});
+
+export const ArrivalProcessSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('poisson'),
+    /** Mean arrivals per second. */
+    ratePerSec: z.number().positive(),
+  }),
+]);
+
+export const ArrivalSchema = z.object({
+  source: Identifier,
+  app: Identifier,
+  process: ArrivalProcessSchema,
+});
+
+export const WorkloadSchema = z.object({
+  /** Seed for arrival times and input sampling. */
+  seed: z.number().int().default(1),
+  /** Queries sent before measurement starts; recorded with `warmup: true` and excluded from reports. */
+  warmupQueries: z.number().int().nonnegative().default(0),
+  /** Measured queries in a run (after warm-up). */
+  queries: z.number().int().positive(),
+  arrivals: z.array(ArrivalSchema).min(1),
+});
+
+export const ScenarioSchema = z.object({
+  schemaVersion: z.literal(1),
+  name: Identifier,
+  description: z.string().optional(),
+  hardwareClasses: z.record(Identifier, HardwareClassSchema),
+  clusters: z.array(ClusterSchema).min(1),
+  sources: z.array(SourceSchema).min(1),
+  /** One entry for every (source, cluster) pair. */
+  links: z.array(LinkSchema),
+  applications: z.array(ApplicationSchema).min(1),
+  workload: WorkloadSchema,
+});
+
+export type ScenarioSpec = z.infer<typeof ScenarioSchema>;
+export type ScenarioInput = z.input<typeof ScenarioSchema>;
+export type ClusterSpec = z.infer<typeof ClusterSchema>;
+export type SourceSpec = z.infer<typeof SourceSchema>;
+export type LinkSpec = z.infer<typeof LinkSchema>;
+export type ApplicationSpec = z.infer<typeof ApplicationSchema>;
+export type ArrivalSpec = z.infer<typeof ArrivalSchema>;
+export type ArrivalProcess = z.infer<typeof ArrivalProcessSchema>;
+export type HardwareClass = z.infer<typeof HardwareClassSchema>;

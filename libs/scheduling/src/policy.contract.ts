@@ -1,0 +1,53 @@
+import type { DropReason, Slo } from '@aset/contracts';
+import type { ModelZoo } from '@aset/model-zoo';
+import type { Scenario } from '@aset/scenario';
+import type { Random } from '@aset/determinism';
+import type { PlacementCatalog } from './placement.catalog.js';
+
+/** What a policy knows of a query. The scheduler passes the validated wire query; the simulator its own record. */
+export interface QueryView {
+  readonly app: string;
+  readonly source: string;
+  readonly task: string;
+  readonly slo: Slo;
+  /** Scheduled send time, ms; the deadline is `createdAt + slo.maxLatencyMs`. */
+  readonly createdAt: number;
+}
+
+/** Live state of one cluster, as last reported (heartbeats live, the event loop in simulation). */
+export interface ClusterState {
+  busySlots: number;
+  queueLength: number;
+}
+
+/** Everything a policy may look at when deciding. Read-only for policies. */
+export interface Observation {
+  readonly now: number;
+  /** Indexed like `scenario.clusters`. */
+  readonly clusters: readonly ClusterState[];
+}
+
+/** A policy's answer: where to run the query, or why it is not run. Expected outcomes are values, not exceptions. */
+export type Placement =
+  | { readonly kind: 'dispatch'; readonly clusterIndex: number; readonly variantId: string }
+  | { readonly kind: 'drop'; readonly reason: DropReason; readonly detail: string };
+
+/** Immutable inputs every policy is built from. */
+export interface PolicyContext {
+  readonly scenario: Scenario;
+  readonly zoo: ModelZoo;
+  readonly catalog: PlacementCatalog;
+  /** Seeded uniform [0, 1) source; policies never call Math.random. */
+  readonly random: Random;
+}
+
+/**
+ * A scheduling policy. `decide` must be synchronous, fast (it runs per query on the hot path and in the
+ * simulator's inner loop) and must not mutate the observation. A policy may keep internal state
+ * (round-robin counters); `reset` returns it to its initial state.
+ */
+export interface SchedulingPolicy {
+  readonly name: string;
+  decide(query: QueryView, observation: Observation): Placement;
+  reset?(): void;
+}

@@ -1,0 +1,24 @@
+import { join } from 'node:path';
+import { seededRandom } from '@aset/determinism';
+import { readZoo } from '@aset/model-zoo';
+import { REPO_MANIFEST } from '@aset/model-zoo/testing';
+import { readScenarioFile } from '@aset/scenario';
+import { REPO_SCENARIOS } from '@aset/scenario/testing';
+import { PlacementCatalog } from './placement.catalog.js';
+import type { Observation, PolicyContext, QueryView } from './policy.contract.js';
+
+/** A policy context over a repository scenario and the committed zoo. */
+export function repoPolicyContext(scenarioName = 'demo', seed = 1): PolicyContext {
+  const zoo = readZoo(REPO_MANIFEST);
+  const scenario = readScenarioFile(join(REPO_SCENARIOS, `${scenarioName}.yaml`), { zoo });
+  return { scenario, zoo, catalog: new PlacementCatalog(scenario, zoo), random: seededRandom(seed) };
+}
+
+/** An observation with every cluster idle. */
+export function idleObservation(ctx: PolicyContext, now = 0): Observation {
+  return { now, clusters: ctx.scenario.clusters.map(() => ({ busySlots: 0, queueLength: 0 })) };
+}
+
+export function queryView(overrides: Partial<QueryView> = {}): QueryView {
+  return { app: 'digit-reader', source: 'ap-1', task: 'digits', slo: { maxLatencyMs: 60, minAccuracy: 0.95 }, createdAt: 0, ...overrides };
+}

@@ -1,0 +1,4 @@
+export * from './env.validation.js';
+export * from './bus.module.js';
+export * from './observability.module.js';
+export * from './service.bootstrap.js';

@@ -1,0 +1,81 @@
+import { Controller, Get, Header, Inject, Injectable, Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { HealthCheck, HealthCheckService, HealthIndicatorService, TerminusModule, type HealthIndicatorResult } from '@nestjs/terminus';
+import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
+import { MessageBus } from '@aset/messaging';
+import { SERVICE_NAME } from './bus.module.js';
+
+/** Extra readiness checks a service adds to /health (e.g. the database, loaded models). */
+export const HEALTH_CHECKS = Symbol('HEALTH_CHECKS');
+export type HealthCheckFn = () => Promise<HealthIndicatorResult> | HealthIndicatorResult;
+
+/** The Prometheus registry of this service; add metrics to it. */
+@Injectable()
+export class ServiceMetrics {
+  readonly registry = new Registry();
+
+  constructor(@Inject(SERVICE_NAME) service: string, @Inject(MessageBus) bus: MessageBus) {
+    this.registry.setDefaultLabels({ service });
+    collectDefaultMetrics({ register: this.registry });
+    const stats = bus.stats;
+    const export_ = (name: string, help: string, map: Map<string, number>, labels: string[], split: (k: string) => string[]) =>
+      new Counter({
+        name,
+        help,
+        labelNames: labels,
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          for (const [k, v] of map) {
+            const values = split(k);
+            this.inc(Object.fromEntries(labels.map((l, i) => [l, values[i] ?? ''])), v);
+          }
+        },
+      });
+    export_('aset_bus_invalid_messages_total', 'Messages refused at a receive edge (not JSON, schema, schemaVersion)', stats.invalid, ['subject'], (k) => [k]);
+    export_('aset_bus_error_replies_total', 'Requests answered with a typed ErrorReply', stats.errorReplies, ['subject', 'code'], (k) => k.split('|'));
+    export_('aset_bus_handled_total', 'Requests and events handled', stats.handled, ['subject'], (k) => [k]);
+  }
+}
+
+@Controller()
+class ObservabilityController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    private readonly metrics: ServiceMetrics,
+    @Inject(MessageBus) private readonly bus: MessageBus,
+    @Inject(HEALTH_CHECKS) private readonly checks: HealthCheckFn[],
+  ) {}
+
+  @Get('health')
+  @HealthCheck()
+  check() {
+    return this.health.check([
+      () => {
+        const nats = this.indicators.check('nats');
+        return this.bus.nc.isClosed() ? nats.down({ server: this.bus.nc.getServer() }) : nats.up({ server: this.bus.nc.getServer() });
+      },
+      ...this.checks,
+    ]);
+  }
+
+  @Get('metrics')
+  @Header('Content-Type', 'text/plain; version=0.0.4')
+  async scrape(): Promise<string> {
+    return this.metrics.registry.metrics();
+  }
+}
+
+/** `/health` (Terminus: NATS plus the service's own checks) and `/metrics` (Prometheus). */
+@Module({})
+export class ObservabilityModule {
+  static forRoot(options: { checks?: Provider } = {}): DynamicModule {
+    return {
+      module: ObservabilityModule,
+      imports: [TerminusModule],
+      controllers: [ObservabilityController],
+      providers: [ServiceMetrics, options.checks ?? { provide: HEALTH_CHECKS, useValue: [] }],
+      exports: [ServiceMetrics],
+    };
+  }
+}

@@ -1,0 +1,41 @@
+import 'reflect-metadata';
+import { ConsoleLogger, type INestApplication, type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ConfigurationError } from './env.validation.js';
+
+const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
+function logLevels(level: string | undefined): LogLevel[] {
+  const i = LEVELS.indexOf((level ?? 'log') as LogLevel);
+  return LEVELS.slice(0, i < 0 ? 4 : i + 1);
+}
+
+/**
+ * Starts a service: creates the Nest app (config is validated while modules load), listens on
+ * HTTP_HOST:HTTP_PORT for /health and /metrics, and prints one `ready` line with the bound port.
+ * A configuration error prints its message and exits with code 78 (EX_CONFIG) without a stack.
+ * SIGINT/SIGTERM shut down gracefully (drain NATS, close pools).
+ */
+export async function runService(name: string, rootModule: unknown): Promise<INestApplication> {
+  const logger = new ConsoleLogger({
+    prefix: name,
+    json: process.env['LOG_FORMAT'] === 'json',
+    logLevels: logLevels(process.env['LOG_LEVEL']),
+  });
+  try {
+    const app = await NestFactory.create(rootModule as never, { logger, abortOnError: false });
+    app.enableShutdownHooks();
+    const port = Number(process.env['HTTP_PORT'] ?? 0);
+    await app.listen(Number.isFinite(port) ? port : 0, process.env['HTTP_HOST'] ?? '127.0.0.1');
+    const address = app.getHttpServer().address() as { port: number } | null;
+    logger.log(`ready ${JSON.stringify({ service: name, httpPort: address?.port, pid: process.pid })}`);
+    return app;
+  } catch (e) {
+    if (e instanceof ConfigurationError) {
+      console.error(`${name}: ${e.message}`);
+      process.exit(78);
+    }
+    console.error(`${name}: failed to start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    process.exit(1);
+  }
+}
