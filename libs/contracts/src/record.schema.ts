@@ -57,6 +57,8 @@ export const RunStartedSchema = z.object({
   kind: z.literal('started'),
   runId: Identifier,
   scenario: z.string().min(1).max(200),
+  /** The scheduler policy the run was started against, when the launcher knows it. */
+  policy: z.string().min(1).max(64).optional(),
   seed: z.number().int(),
   codeVersion: z.string().max(100),
   /** Free-form run parameters (rate, query count, ...), stored as JSON. */

@@ -15,6 +15,13 @@ describe('SubjectSpace', () => {
     expect(space.streamSubjects('records')).toEqual(['aset.record.>']);
   });
 
+  it('matches concrete subjects against templates', () => {
+    expect(space.matches('runRecord', 'aset.record.run.r-1')).toBe(true);
+    expect(space.matches('queryRecord', 'aset.record.run.r-1')).toBe(false);
+    expect(space.matches('runRecord', 'aset.record.run.r.1')).toBe(false);
+    expect(space.matches('runRecord', 'other.record.run.r-1')).toBe(false);
+  });
+
   it('refuses parameters that would change the subject structure', () => {
     expect(() => space.subject('clusterInfer', { clusterId: 'a.b' })).toThrow(/clusterId="a.b"/);
     expect(() => space.subject('clusterInfer', { clusterId: '>' })).toThrow();

@@ -67,6 +67,16 @@ export class SubjectSpace {
     return `${this.prefix}.${SUBJECTS[key].replace(/\{\w+\}/g, '*')}`;
   }
 
+  /** True when `subject` is an instance of the template `key` under this prefix. */
+  matches(key: SubjectKey, subject: string): boolean {
+    const pattern = (this.patterns[key] ??= new RegExp(
+      `^${this.prefix.replace(/\./g, '\\.')}\\.${SUBJECTS[key].replace(/\./g, '\\.').replace(/\{\w+\}/g, '[A-Za-z0-9_-]+')}$`,
+    ));
+    return pattern.test(subject);
+  }
+
+  private readonly patterns: Partial<Record<SubjectKey, RegExp>> = {};
+
   /** Stream name, made unique per prefix so that two deployments on one server do not share a stream. */
   streamName(stream: keyof typeof STREAMS): string {
     return `${this.prefix.replace(/[.-]/g, '_').toUpperCase()}_${STREAMS[stream].name}`;

@@ -23,20 +23,29 @@ export async function ensureRecordStream(jsm: JetStreamManager, subjects: Subjec
     await jsm.streams.update(name, config);
   } catch (e) {
     if (!isNotFound(e)) throw e;
-    await jsm.streams.add(config);
+    await ignoreRace(() => jsm.streams.add(config));
   }
   const durable = CONSUMERS.metricsStore.durable;
   try {
     await jsm.consumers.info(name, durable);
   } catch (e) {
     if (!isNotFound(e)) throw e;
-    await jsm.consumers.add(name, {
+    await ignoreRace(() => jsm.consumers.add(name, {
       durable_name: durable,
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
-      ack_wait: 30 * 1e9,
+      ack_wait: 10 * 1e9,
       max_ack_pending: 20_000,
-    });
+    }));
+  }
+}
+
+/** Several services ensure the stream at once; losing the race to create it is fine. */
+async function ignoreRace(create: () => Promise<unknown>): Promise<void> {
+  try {
+    await create();
+  } catch (e) {
+    if (!(e instanceof Error && /already in use|already exists/i.test(e.message))) throw e;
   }
 }
 

@@ -46,13 +46,24 @@ export function envValidator<S extends z.ZodRawShape>(service: string, shape: S)
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? '(environment)');
       const field = shape[name] as z.ZodType | undefined;
-      const expected = field?.description ?? issue.message;
+      const expected = descriptionOf(field) ?? issue.message;
       const raw = env[name];
       const got = raw === undefined ? 'is not set' : `is ${SECRET.test(name) ? '(hidden)' : JSON.stringify(raw)}`;
       return `  ${name} ${got}: ${issue.message}; expected ${expected}`;
     });
     throw new ConfigurationError(`invalid configuration for ${service}:\n${lines.join('\n')}`);
   };
+}
+
+/** The `.describe()` text of a field, looking through `.default()` / `.optional()` wrappers. */
+function descriptionOf(field: z.ZodType | undefined): string | undefined {
+  let f: z.ZodType | undefined = field;
+  while (f) {
+    if (f.description) return f.description;
+    const inner: unknown = (f.def as { innerType?: unknown }).innerType;
+    f = inner instanceof z.ZodType ? inner : undefined;
+  }
+  return undefined;
 }
 
 export type BaseEnv = z.infer<z.ZodObject<typeof BASE_ENV>>;

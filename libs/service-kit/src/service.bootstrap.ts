@@ -3,6 +3,9 @@ import { ConsoleLogger, type INestApplication, type LogLevel } from '@nestjs/com
 import { NestFactory } from '@nestjs/core';
 import { ConfigurationError } from './env.validation.js';
 
+/** Errors that mean "fix your configuration or input files", printed without a stack. */
+const CONFIGURATION_ERRORS = new Set([ConfigurationError.name, 'ScenarioError', 'ZooError']);
+
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
 function logLevels(level: string | undefined): LogLevel[] {
@@ -13,16 +16,25 @@ function logLevels(level: string | undefined): LogLevel[] {
 /**
  * Starts a service: creates the Nest app (config is validated while modules load), listens on
  * HTTP_HOST:HTTP_PORT for /health and /metrics, and prints one `ready` line with the bound port.
- * A configuration error prints its message and exits with code 78 (EX_CONFIG) without a stack.
+ * `validateEnv` is the same validator the root module gives ConfigModule; `loadModule` imports the
+ * root module lazily, after validation. A configuration error (bad env, scenario or zoo) prints its message and exits with code 78 (EX_CONFIG) without a stack.
  * SIGINT/SIGTERM shut down gracefully (drain NATS, close pools).
  */
-export async function runService(name: string, rootModule: unknown): Promise<INestApplication> {
+export async function runService(
+  name: string,
+  validateEnv: (env: Record<string, unknown>) => unknown,
+  loadModule: () => Promise<unknown>,
+): Promise<INestApplication> {
   const logger = new ConsoleLogger({
     prefix: name,
     json: process.env['LOG_FORMAT'] === 'json',
     logLevels: logLevels(process.env['LOG_LEVEL']),
   });
   try {
+    // Validated before the module loads: ConfigModule.forRoot validates inside a promise that would
+    // otherwise reject unhandled while the module is being defined.
+    validateEnv(process.env);
+    const rootModule = await loadModule();
     const app = await NestFactory.create(rootModule as never, { logger, abortOnError: false });
     app.enableShutdownHooks();
     const port = Number(process.env['HTTP_PORT'] ?? 0);
@@ -31,7 +43,7 @@ export async function runService(name: string, rootModule: unknown): Promise<INe
     logger.log(`ready ${JSON.stringify({ service: name, httpPort: address?.port, pid: process.pid })}`);
     return app;
   } catch (e) {
-    if (e instanceof ConfigurationError) {
+    if (e instanceof Error && CONFIGURATION_ERRORS.has(e.name)) {
       console.error(`${name}: ${e.message}`);
       process.exit(78);
     }

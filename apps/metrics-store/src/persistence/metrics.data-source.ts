@@ -1,0 +1,29 @@
+import 'reflect-metadata';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { RunEntity } from './run.entity.js';
+import { QueryEntity } from './query.entity.js';
+import { InitialSchema1764136800000 } from './1764136800000-initial-schema.migration.js';
+
+/** Every migration, in order. Add new ones at the end; never edit a released one. */
+export const MIGRATIONS = [InitialSchema1764136800000];
+export const ENTITIES = [RunEntity, QueryEntity];
+
+/** Options for the metrics store's schema. Schema changes happen through migrations only. */
+export function metricsDataSourceOptions(url: string): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'typeorm_migrations',
+    synchronize: false,
+    migrationsRun: false,
+    extra: { max: 10, application_name: 'aset-metrics-store' },
+  };
+}
+
+/**
+ * For the TypeORM CLI: `npm run db:migrate -w @aset/metrics-store` (reads DATABASE_URL).
+ * The service itself runs pending migrations at start.
+ */
+export default new DataSource(metricsDataSourceOptions(process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/aset'));

@@ -1,0 +1,4 @@
+import { runService } from '@aset/service-kit';
+import { validateSchedulerEnv } from './scheduler.config.js';
+
+await runService('scheduler', validateSchedulerEnv, async () => (await import('./scheduler.module.js')).SchedulerModule);

@@ -1,0 +1,46 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { Clock } from '@aset/determinism';
+import { MessageBus } from '@aset/messaging';
+import { CLOCK } from '@aset/service-kit';
+import { HostedModels } from './hosted.models.js';
+import { InferenceEndpoint } from './inference.endpoint.js';
+import type { WorkerEnv } from './worker.config.js';
+
+/** Publishes this worker's slots, busy slots and queue length every HEARTBEAT_MS. */
+@Injectable()
+export class HeartbeatPublisher implements OnApplicationBootstrap, OnApplicationShutdown {
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    @Inject(MessageBus) private readonly bus: MessageBus,
+    @Inject(HostedModels) private readonly models: HostedModels,
+    @Inject(InferenceEndpoint) private readonly endpoint: InferenceEndpoint,
+    @Inject(ConfigService) private readonly config: ConfigService<WorkerEnv, true>,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const clusterId = this.models.cluster.id;
+    const subject = this.bus.subject('clusterHeartbeat', { clusterId });
+    const instanceId = this.config.get('INSTANCE_ID', { infer: true });
+    const beat = () =>
+      this.bus.publishEvent('clusterHeartbeat', subject, {
+        schemaVersion: 1,
+        clusterId,
+        instanceId,
+        sentAt: this.clock.now(),
+        slots: this.endpoint.pool.slots,
+        busySlots: this.endpoint.pool.busy,
+        queueLength: this.endpoint.pool.waiting,
+        processed: this.endpoint.processed,
+      });
+    beat();
+    this.timer = setInterval(beat, this.config.get('HEARTBEAT_MS', { infer: true }));
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+}

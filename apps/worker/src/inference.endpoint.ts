@@ -1,0 +1,85 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { decodeTensor, type DispatchedQuery, type InferenceReply } from '@aset/contracts';
+import type { Clock } from '@aset/determinism';
+import { MessageBus } from '@aset/messaging';
+import { CLOCK } from '@aset/service-kit';
+import { HostedModels } from './hosted.models.js';
+import { SlotPool } from './slot.pool.js';
+
+/**
+ * Serves `cluster.<id>.infer` for this worker's cluster (queue group per cluster, so replicas share
+ * the load). Each query waits for a slot, runs its variant, and is answered to the generator.
+ */
+@Injectable()
+export class InferenceEndpoint implements OnApplicationBootstrap {
+  private readonly logger = new Logger(InferenceEndpoint.name);
+  readonly pool: SlotPool;
+  processed = 0;
+
+  constructor(
+    @Inject(MessageBus) private readonly bus: MessageBus,
+    @Inject(HostedModels) private readonly models: HostedModels,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {
+    this.pool = new SlotPool(models.cluster.slots);
+  }
+
+  onApplicationBootstrap(): void {
+    const clusterId = this.models.cluster.id;
+    const subject = this.bus.subject('clusterInfer', { clusterId });
+    this.bus.serve('clusterInfer', subject, (q) => this.infer(q), { queue: `worker-${clusterId}` });
+    this.logger.log(`serving ${subject}`);
+  }
+
+  async infer(query: DispatchedQuery): Promise<InferenceReply> {
+    const receivedAt = this.clock.now();
+    const { decision } = query;
+    const refuse = (code: 'UNKNOWN_REFERENCE' | 'INVALID_MESSAGE', message: string): InferenceReply => ({
+      schemaVersion: 1,
+      status: 'error',
+      code,
+      message,
+      queryId: query.queryId,
+    });
+    if (decision.clusterId !== this.models.cluster.id) {
+      return refuse('UNKNOWN_REFERENCE', `query was dispatched to cluster ${decision.clusterId}, this is ${this.models.cluster.id}`);
+    }
+    const runner = this.models.runner(decision.variantId);
+    if (!runner) {
+      return refuse('UNKNOWN_REFERENCE', `cluster ${this.models.cluster.id} does not host variant ${decision.variantId}; it hosts ${this.models.variantIds.join(', ')}`);
+    }
+    if (runner.variant.task !== query.task) {
+      return refuse('INVALID_MESSAGE', `variant ${decision.variantId} serves task ${runner.variant.task}, the query is for ${query.task}`);
+    }
+    const expected = [1, ...runner.task.inputShape];
+    if (query.input.shape.join(',') !== expected.join(',')) {
+      return refuse('INVALID_MESSAGE', `input shape [${query.input.shape.join(',')}] does not match [${expected.join(',')}] of task ${query.task}`);
+    }
+    await this.pool.acquire();
+    const startedAt = this.clock.now();
+    try {
+      const result = await runner.run(decodeTensor(query.input), 1);
+      const finishedAt = this.clock.now();
+      this.processed++;
+      return {
+        schemaVersion: 1,
+        status: 'completed',
+        queryId: query.queryId,
+        decision,
+        timing: { receivedAt, startedAt, finishedAt },
+        prediction: result.predictions[0] as number,
+      };
+    } catch (e) {
+      this.logger.error(`variant ${decision.variantId} failed on query ${query.queryId}: ${e instanceof Error ? e.message : String(e)}`);
+      return {
+        schemaVersion: 1,
+        status: 'error',
+        code: 'INFERENCE_FAILED',
+        message: `variant ${decision.variantId} failed: ${e instanceof Error ? e.message : String(e)}`,
+        queryId: query.queryId,
+      };
+    } finally {
+      this.pool.release();
+    }
+  }
+}

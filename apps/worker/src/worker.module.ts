@@ -1,0 +1,44 @@
+import { Global, Module } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import { ModelZoo } from '@aset/model-zoo';
+import { Scenario } from '@aset/scenario';
+import { BusModule, HEALTH_CHECKS, ObservabilityModule, ScenarioModule } from '@aset/service-kit';
+import { validateWorkerEnv, type WorkerEnv } from './worker.config.js';
+import { HostedModels } from './hosted.models.js';
+import { InferenceEndpoint } from './inference.endpoint.js';
+import { HeartbeatPublisher } from './heartbeat.publisher.js';
+
+/** Global so that the health check (in ObservabilityModule) can see the loaded models. */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: HostedModels,
+      inject: [ConfigService, Scenario, ModelZoo],
+      useFactory: (config: ConfigService<WorkerEnv, true>, scenario: Scenario, zoo: ModelZoo) => HostedModels.load(config, scenario, zoo),
+    },
+  ],
+  exports: [HostedModels],
+})
+class HostedModelsModule {}
+
+@Module({
+  imports: [
+    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, validate: validateWorkerEnv }),
+    BusModule.forService('worker'),
+    ScenarioModule,
+    HostedModelsModule,
+    ObservabilityModule.forRoot({
+      checks: {
+        provide: HEALTH_CHECKS,
+        inject: [HealthIndicatorService, HostedModels],
+        useFactory: (indicators: HealthIndicatorService, models: HostedModels) => [
+          () => indicators.check('models').up({ cluster: models.cluster.id, variants: models.variantIds }),
+        ],
+      },
+    }),
+  ],
+  providers: [InferenceEndpoint, HeartbeatPublisher],
+})
+export class WorkerModule {}

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { BusModule, ObservabilityModule, ScenarioModule } from '@aset/service-kit';
+import { validateGeneratorEnv } from './generator.config.js';
+import { WorkloadRun } from './workload.run.js';
+
+@Module({
+  imports: [
+    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, validate: validateGeneratorEnv }),
+    BusModule.forService('workload-generator'),
+    ScenarioModule,
+    ObservabilityModule.forRoot(),
+  ],
+  providers: [WorkloadRun],
+})
+export class GeneratorModule {}

@@ -1,0 +1,192 @@
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import cliProgress from 'cli-progress';
+import { encodeTensor, type InferenceQuery, type QueryRecord } from '@aset/contracts';
+import { deriveSeed, type Clock } from '@aset/determinism';
+import { MessageBus, ensureRecordStream } from '@aset/messaging';
+import { ModelZoo, loadHeldOut } from '@aset/model-zoo';
+import { Scenario } from '@aset/scenario';
+import { CLOCK } from '@aset/service-kit';
+import { InputSampler, buildArrivalSchedule, buildQueryRecord, summarizeOutcomes, type OutcomeSummary } from '@aset/workload';
+import type { GeneratorEnv } from './generator.config.js';
+
+export interface RunReport {
+  runId: string;
+  scenario: string;
+  queries: number;
+  warmupQueries: number;
+  /** Records that could not be published to JetStream after retries (should be 0). */
+  recordsLost: number;
+  /** Measured queries whose prediction matched the label, over measured completed queries. */
+  predictionAccuracy: number;
+  summary: OutcomeSummary;
+  /** Per variant: completed measured queries and how many predictions matched the label. */
+  byVariant: Record<string, { completed: number; correct: number }>;
+}
+
+const PUBLISH_ATTEMPTS = 5;
+
+/**
+ * One open-loop run (MLPerf LoadGen style): queries are sent at their scheduled times whatever
+ * the replies do, and latency counts from the scheduled time. Every query ends in exactly one
+ * record on JetStream; the run is bracketed by `started` / `finished` run records.
+ */
+@Injectable()
+export class WorkloadRun {
+  private readonly logger = new Logger(WorkloadRun.name);
+
+  constructor(
+    @Inject(MessageBus) private readonly bus: MessageBus,
+    @Inject(Scenario) private readonly scenario: Scenario,
+    @Inject(ModelZoo) private readonly zoo: ModelZoo,
+    @Inject(ConfigService) private readonly config: ConfigService<GeneratorEnv, true>,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute(): Promise<RunReport> {
+    const env = (k: keyof GeneratorEnv) => this.config.get(k, { infer: true });
+    const workload = this.scenario.spec.workload;
+    const runId = (env('RUN_ID') as string | undefined) ?? `run-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
+    const measured = (env('QUERIES') as number | undefined) ?? workload.queries;
+    const warmup = (env('WARMUP_QUERIES') as number | undefined) ?? workload.warmupQueries;
+    const seed = (env('SEED') as number | undefined) ?? workload.seed;
+    const timeoutMs = env('REPLY_TIMEOUT_MS') as number;
+    const total = warmup + measured;
+
+    await ensureRecordStream(await this.bus.jsm(), this.bus.subjects);
+    const schedule = buildArrivalSchedule(this.scenario, { count: total, seed, rateScale: env('RATE_SCALE') as number });
+    const samplers = new Map<string, InputSampler>();
+    for (const app of this.scenario.applications) {
+      if (!samplers.has(app.task)) samplers.set(app.task, new InputSampler(loadHeldOut(this.zoo, app.task), deriveSeed(seed, `inputs:${app.task}`)));
+    }
+    const streams = workload.arrivals.map((a) => {
+      const app = this.scenario.app(a.app)!;
+      return { source: a.source, app, sampler: samplers.get(app.task)! };
+    });
+
+    const runSubject = this.bus.subject('runRecord', { runId });
+    const policy = env('RUN_POLICY') as string | undefined;
+    await this.bus.publishDurable('runRecord', runSubject, {
+      schemaVersion: 1,
+      kind: 'started',
+      runId,
+      scenario: this.scenario.name,
+      ...(policy ? { policy } : {}),
+      seed,
+      codeVersion: process.env['ASET_CODE_VERSION'] ?? 'dev',
+      parameters: { queries: measured, warmupQueries: warmup, rateScale: env('RATE_SCALE'), replyTimeoutMs: timeoutMs, scenarioFile: this.scenario.origin },
+      startedAt: this.clock.now(),
+    }, `${runId}.started`);
+    this.logger.log(`run ${runId}: ${total} queries (${warmup} warm-up) over ${streams.length} arrival streams, scenario ${this.scenario.name}`);
+
+    const progress = this.progressBar(total);
+    const records: QueryRecord[] = [];
+    let lost = 0;
+    const scheduleSubject = this.bus.subject('scheduleQuery');
+    const recordSubject = this.bus.subject('queryRecord', { runId });
+    const inFlight: Promise<void>[] = [];
+    const start = this.clock.now() + 20;
+
+    for (let i = 0; i < total; i++) {
+      const due = start + (schedule.offsetMs[i] as number);
+      const wait = due - this.clock.now();
+      if (wait > 1) await this.clock.sleep(wait);
+      const stream = streams[schedule.stream[i] as number]!;
+      const sampleIndex = stream.sampler.next();
+      const { values, label } = stream.sampler.sample(sampleIndex);
+      const query: InferenceQuery = {
+        schemaVersion: 1,
+        runId,
+        queryId: `q${String(i).padStart(7, '0')}`,
+        app: stream.app.id,
+        source: stream.source,
+        task: stream.app.task,
+        input: encodeTensor(values, [1, ...stream.sampler.set.sampleShape]),
+        slo: stream.app.slo,
+        createdAt: due,
+      };
+      const isWarmup = i < warmup;
+      inFlight.push(
+        this.bus.request('scheduleQuery', scheduleSubject, query, timeoutMs).then(async (outcome) => {
+          const completedAt = this.clock.now();
+          const record = buildQueryRecord(
+            query,
+            label,
+            outcome.ok ? { kind: 'reply', reply: outcome.reply } : outcome.failure === 'timeout' ? { kind: 'timeout', detail: outcome.message } : { kind: 'failure', detail: outcome.message },
+            completedAt,
+            this.zoo,
+            isWarmup,
+          );
+          records.push(record);
+          if (!(await this.publishRecord(recordSubject, record))) lost++;
+          progress?.increment();
+        }),
+      );
+    }
+    await Promise.all(inFlight);
+    progress?.stop();
+
+    await this.bus.publishDurable('runRecord', runSubject, { schemaVersion: 1, kind: 'finished', runId, queryCount: total - lost, finishedAt: this.clock.now() }, `${runId}.finished`);
+    const report = this.report(runId, records, measured, warmup, lost);
+    const summaryFile = env('SUMMARY_FILE') as string | undefined;
+    if (summaryFile) writeFileSync(summaryFile, JSON.stringify(report, null, 2));
+    return report;
+  }
+
+  private async publishRecord(subject: string, record: QueryRecord): Promise<boolean> {
+    for (let attempt = 1; attempt <= PUBLISH_ATTEMPTS; attempt++) {
+      try {
+        await this.bus.publishDurable('queryRecord', subject, record, `${record.runId}.${record.queryId}`);
+        return true;
+      } catch (e) {
+        const why = e instanceof Error ? e.message : String(e);
+        if (attempt === PUBLISH_ATTEMPTS) {
+          this.logger.error(`record of ${record.queryId} NOT stored after ${attempt} attempts: ${why}`);
+          return false;
+        }
+        await this.clock.sleep(100 * 2 ** attempt);
+      }
+    }
+    return false;
+  }
+
+  private report(runId: string, records: QueryRecord[], measured: number, warmup: number, lost: number): RunReport {
+    const kept = records.filter((r) => !r.warmup);
+    const byVariant: RunReport['byVariant'] = {};
+    let correct = 0;
+    let completed = 0;
+    for (const r of kept) {
+      if (r.status !== 'completed' || r.variantId === null) continue;
+      const v = (byVariant[r.variantId] ??= { completed: 0, correct: 0 });
+      v.completed++;
+      completed++;
+      if (r.prediction === r.label) {
+        v.correct++;
+        correct++;
+      }
+    }
+    return {
+      runId,
+      scenario: this.scenario.name,
+      queries: measured,
+      warmupQueries: warmup,
+      recordsLost: lost,
+      predictionAccuracy: completed ? correct / completed : 0,
+      summary: summarizeOutcomes(kept),
+      byVariant,
+    };
+  }
+
+  private progressBar(total: number): cliProgress.SingleBar | undefined {
+    const mode = this.config.get('PROGRESS', { infer: true });
+    if (mode === 'off' || (mode === 'auto' && !process.stderr.isTTY)) return undefined;
+    const bar = new cliProgress.SingleBar(
+      { format: 'queries [{bar}] {percentage}% | {value}/{total} | eta {eta}s', stream: process.stderr, hideCursor: true },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(total, 0);
+    return bar;
+  }
+}
