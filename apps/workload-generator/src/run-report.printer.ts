@@ -1,4 +1,4 @@
-import type { RunReport } from './workload.run.js';
+import type { RunReport } from '@aset/workload';
 
 const ms = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)} ms` : '-');
 

@@ -9,22 +9,8 @@ import { MessageBus, ensureRecordStream } from '@aset/messaging';
 import { ModelZoo, loadHeldOut } from '@aset/model-zoo';
 import { Scenario } from '@aset/scenario';
 import { CLOCK } from '@aset/service-kit';
-import { InputSampler, buildArrivalSchedule, buildQueryRecord, summarizeOutcomes, type OutcomeSummary } from '@aset/workload';
+import { InputSampler, buildArrivalSchedule, buildQueryRecord, summarizeOutcomes, type RunReport } from '@aset/workload';
 import type { GeneratorEnv } from './generator.config.js';
-
-export interface RunReport {
-  runId: string;
-  scenario: string;
-  queries: number;
-  warmupQueries: number;
-  /** Records that could not be published to JetStream after retries (should be 0). */
-  recordsLost: number;
-  /** Measured queries whose prediction matched the label, over measured completed queries. */
-  predictionAccuracy: number;
-  summary: OutcomeSummary;
-  /** Per variant: completed measured queries and how many predictions matched the label. */
-  byVariant: Record<string, { completed: number; correct: number }>;
-}
 
 const PUBLISH_ATTEMPTS = 5;
 

@@ -7,3 +7,4 @@ export * from './record.schema.js';
 export * from './heartbeat.schema.js';
 export * from './contract.registry.js';
 export * from './message.codec.js';
+export * from './report.schema.js';

@@ -2,3 +2,4 @@ export * from './arrival.schedule.js';
 export * from './input.sampler.js';
 export * from './latency.summary.js';
 export * from './query-record.builder.js';
+export * from './run.report.js';

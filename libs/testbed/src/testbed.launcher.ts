@@ -1,0 +1,149 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RunSummarySchema, type RunSummary } from '@aset/contracts';
+import { readZoo } from '@aset/model-zoo';
+import { readScenarioFile, type Scenario } from '@aset/scenario';
+import type { RunReport } from '@aset/workload';
+import { freePort } from './free.port.js';
+import type { Say } from './managed.service.js';
+import { DEFAULT_MANIFEST, REPO_ROOT, appEntry, scenarioPath } from './repo.paths.js';
+import { ServiceProcess } from './service.process.js';
+
+export interface TestbedOptions {
+  /** Scenario name under scenarios/ or a file path. */
+  scenario: string;
+  manifest?: string;
+  policy: string;
+  /** Subject prefix; give each concurrent testbed its own. */
+  prefix: string;
+  natsUrl: string;
+  databaseUrl: string;
+  /** Service logs go here, one file per process. */
+  logDir: string;
+  say: Say;
+  /** Extra environment for every service (e.g. LOG_LEVEL). */
+  env?: Record<string, string>;
+  readyTimeoutMs?: number;
+}
+
+export interface RunOptions {
+  runId: string;
+  queries?: number;
+  warmupQueries?: number;
+  rateScale?: number;
+  seed?: number;
+  /** Show the generator's progress bar and summary on this terminal. */
+  interactive?: boolean;
+  replyTimeoutMs?: number;
+}
+
+/**
+ * The live testbed on one host: metrics store, scheduler and one worker per scenario cluster,
+ * each its own process, wired over NATS; the workload generator runs once per {@link Testbed.run}.
+ */
+export class Testbed {
+  private constructor(
+    readonly options: TestbedOptions,
+    readonly scenario: Scenario,
+    readonly metricsUrl: string,
+    readonly processes: Map<string, ServiceProcess>,
+    private readonly baseEnv: Record<string, string>,
+  ) {}
+
+  /** Starts every service and waits until each answers /health. Stops what it started if one fails. */
+  static async start(options: TestbedOptions): Promise<Testbed> {
+    const manifest = options.manifest ?? DEFAULT_MANIFEST;
+    const scenarioFile = scenarioPath(options.scenario);
+    const scenario = readScenarioFile(scenarioFile, { zoo: readZoo(manifest) });
+    mkdirSync(options.logDir, { recursive: true });
+    const baseEnv: Record<string, string> = {
+      NATS_URL: options.natsUrl,
+      NATS_PREFIX: options.prefix,
+      SCENARIO_FILE: scenarioFile,
+      MODELS_MANIFEST: manifest,
+      LOG_LEVEL: 'warn',
+      ...options.env,
+    };
+    const processes = new Map<string, ServiceProcess>();
+    const pending: Promise<void>[] = [];
+    const launch = async (key: string, app: Parameters<typeof appEntry>[0], env: Record<string, string>) => {
+      const port = await freePort();
+      const proc = ServiceProcess.start({
+        name: key,
+        entry: appEntry(app),
+        cwd: REPO_ROOT,
+        env: { ...baseEnv, ...env, HTTP_PORT: String(port) },
+        logFile: join(options.logDir, `${key.replace(/\s+/g, '-')}.log`),
+      });
+      processes.set(key, proc);
+      pending.push(proc.waitHealthy(`http://127.0.0.1:${port}/health`, options.readyTimeoutMs ?? 60_000));
+      return port;
+    };
+    let metricsPort = 0;
+    try {
+      metricsPort = await launch('metrics-store', 'metrics-store', { DATABASE_URL: options.databaseUrl });
+      await launch('scheduler', 'scheduler', { SCHEDULER_POLICY: options.policy });
+      for (const c of scenario.clusters) await launch(`worker-${c.id}`, 'worker', { CLUSTER_ID: c.id });
+      await Promise.all(pending);
+    } catch (e) {
+      await Promise.allSettled([...processes.values()].map((p) => p.stop()));
+      throw e;
+    }
+    options.say(`testbed up: metrics store, scheduler (${options.policy}), ${scenario.clusters.length} workers; logs in ${options.logDir}`);
+    return new Testbed(options, scenario, `http://127.0.0.1:${metricsPort}`, processes, baseEnv);
+  }
+
+  /** Runs the workload generator once and returns its report. Rejects if it fails or loses records. */
+  async run(run: RunOptions): Promise<RunReport> {
+    const summaryFile = join(this.options.logDir, `${run.runId}.summary.json`);
+    const env: Record<string, string> = {
+      ...this.baseEnv,
+      HTTP_PORT: String(await freePort()),
+      RUN_ID: run.runId,
+      RUN_POLICY: this.options.policy,
+      SUMMARY_FILE: summaryFile,
+      PROGRESS: run.interactive ? 'on' : 'off',
+    };
+    if (run.queries !== undefined) env['QUERIES'] = String(run.queries);
+    if (run.warmupQueries !== undefined) env['WARMUP_QUERIES'] = String(run.warmupQueries);
+    if (run.rateScale !== undefined) env['RATE_SCALE'] = String(run.rateScale);
+    if (run.seed !== undefined) env['SEED'] = String(run.seed);
+    if (run.replyTimeoutMs !== undefined) env['REPLY_TIMEOUT_MS'] = String(run.replyTimeoutMs);
+    const generator = ServiceProcess.start({
+      name: 'workload-generator',
+      entry: appEntry('workload-generator'),
+      cwd: REPO_ROOT,
+      env,
+      logFile: join(this.options.logDir, `generator-${run.runId}.log`),
+      inheritOutput: run.interactive ?? false,
+    });
+    const code = await generator.exited;
+    if (code !== 0) throw new Error(`workload generator exited with code ${code}:\n${generator.tail()}`);
+    return JSON.parse(readFileSync(summaryFile, 'utf8')) as RunReport;
+  }
+
+  /** The metrics store's summary of a run. */
+  async summary(runId: string): Promise<RunSummary | undefined> {
+    const res = await fetch(`${this.metricsUrl}/reports/summary?run=${encodeURIComponent(runId)}`);
+    if (res.status === 404) return undefined;
+    if (!res.ok) throw new Error(`GET /reports/summary?run=${runId}: HTTP ${res.status}: ${await res.text()}`);
+    return RunSummarySchema.parse(await res.json());
+  }
+
+  /** Polls the metrics store until every record of the run is stored. */
+  async waitIngested(runId: string, timeoutMs = 60_000): Promise<RunSummary> {
+    const deadline = Date.now() + timeoutMs;
+    let last: RunSummary | undefined;
+    while (Date.now() < deadline) {
+      last = await this.summary(runId);
+      if (last?.complete) return last;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`run ${runId} not fully ingested after ${timeoutMs} ms: ${last ? `${last.storedQueries}/${last.expectedQueries ?? '?'} stored` : 'unknown to the store'}`);
+  }
+
+  /** Stops every service (SIGTERM, then SIGKILL). */
+  async stop(): Promise<void> {
+    await Promise.allSettled([...this.processes.values()].map((p) => p.stop()));
+  }
+}
