@@ -1,22 +1,25 @@
 import { defineConfig } from 'vitest/config';
-import { readdirSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 // One test runner for the whole repo: one vitest project per Nx project, named like it.
-// Workspace packages resolve to their TypeScript source (`@aset/source` export condition), so tests need no build.
+// Workspace packages resolve to their TypeScript source (`@aset/source` export condition), so tests need no build
+// (but tests that spawn services run their compiled entry points: `npm test` builds first).
 const roots = ['libs', 'apps', 'tools'].flatMap((dir) =>
   readdirSync(dir, { withFileTypes: true })
     .filter((d) => d.isDirectory() && existsSync(`${dir}/${d.name}/project.json`))
     .map((d) => `${dir}/${d.name}`),
 );
 
+const conditions = ['@aset/source'];
+
 export default defineConfig({
-  resolve: { conditions: ['@aset/source'] },
-  ssr: { resolve: { conditions: ['@aset/source'], externalConditions: ['@aset/source'] } },
   test: {
+    // Once per vitest run (not per project): provides NATS and PostgreSQL to every test.
     globalSetup: [resolve(import.meta.dirname, 'tools/testbed/test/global.setup.ts')],
     projects: roots.map((root) => ({
-      extends: true,
+      resolve: { conditions },
+      ssr: { resolve: { conditions, externalConditions: conditions } },
       test: {
         name: root.split('/')[1],
         root,

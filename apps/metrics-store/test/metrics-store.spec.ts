@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Test } from '@nestjs/testing';
+import type { INestApplication } from '@nestjs/common';
+import pg from 'pg';
+import { RunSummarySchema, type QueryRecord } from '@aset/contracts';
+import { uniqueTestPrefix } from '@aset/contracts/testing';
+import { MessageBus, ensureRecordStream } from '@aset/messaging';
+import { createTestDatabase, dropTestDatabase, testNatsUrl } from '@aset/service-kit/testing';
+
+const quiet = { log: () => {}, warn: () => {}, error: () => {} };
+
+function record(runId: string, i: number, overrides: Partial<QueryRecord> = {}): QueryRecord {
+  const t = 1_764_000_000_000 + i;
+  return {
+    schemaVersion: 1,
+    runId,
+    queryId: `q${i}`,
+    app: 'digit-reader',
+    source: 'ap-1',
+    task: 'digits',
+    policy: 'closest',
+    clusterId: 'cloud-1',
+    variantId: 'digits-mlp-s',
+    status: 'completed',
+    reason: null,
+    detail: null,
+    createdAt: t,
+    dispatchedAt: t + 0.2,
+    startedAt: t + 0.5,
+    finishedAt: t + 0.6,
+    completedAt: t + i,
+    latencyMs: i,
+    sloMaxLatencyMs: 50,
+    sloMinAccuracy: 0.9,
+    sloMet: i <= 50,
+    warmup: false,
+    prediction: 1,
+    label: 1,
+    ...overrides,
+  };
+}
+
+describe('metrics store (in-process, real NATS JetStream and PostgreSQL)', () => {
+  let app: INestApplication;
+  let bus: MessageBus;
+  let db: pg.Client;
+  let dbName: string;
+  let base: string;
+  const prefix = uniqueTestPrefix('store');
+
+  beforeAll(async () => {
+    const testDb = await createTestDatabase('store');
+    dbName = testDb.name;
+    Object.assign(process.env, { NATS_URL: testNatsUrl(), NATS_PREFIX: prefix, DATABASE_URL: testDb.url, LOG_LEVEL: 'error' });
+    bus = await MessageBus.connect({ servers: testNatsUrl(), name: 'store-test', prefix, logger: quiet });
+    await ensureRecordStream(await bus.jsm(), bus.subjects);
+    const { MetricsStoreModule } = await import('../src/metrics-store.module.js');
+    const moduleRef = await Test.createTestingModule({ imports: [MetricsStoreModule] }).compile();
+    app = moduleRef.createNestApplication({ logger: ['error'] });
+    await app.listen(0, '127.0.0.1');
+    base = await app.getUrl();
+    db = new pg.Client({ connectionString: testDb.url });
+    await db.connect();
+  });
+
+  afterAll(async () => {
+    await db?.end();
+    await app?.close();
+    const jsm = await bus.jsm();
+    await jsm.streams.delete(bus.subjects.streamName('records')).catch(() => {});
+    await bus?.close();
+    await dropTestDatabase(dbName);
+  });
+
+  const count = async (sql: string, params: unknown[] = []) => Number((await db.query(sql, params)).rows[0].n);
+
+  it('built its schema through migrations only', async () => {
+    expect(await count(`SELECT count(*) AS n FROM typeorm_migrations`)).toBe(1);
+    expect(await count(`SELECT count(*) AS n FROM information_schema.tables WHERE table_name IN ('runs', 'queries')`)).toBe(2);
+  });
+
+  it('stores every published record once, even when redelivered or republished', async () => {
+    const runId = 'run-a';
+    await bus.publishDurable('runRecord', bus.subject('runRecord', { runId }), { schemaVersion: 1, kind: 'started', runId, scenario: 'demo', policy: 'closest', seed: 1, codeVersion: 'test', parameters: { queries: 100 }, startedAt: 1_764_000_000_000 }, `${runId}.started`);
+    const subject = bus.subject('queryRecord', { runId });
+    for (let i = 1; i <= 100; i++) await bus.publishDurable('queryRecord', subject, record(runId, i), `${runId}.q${i}`);
+    // The same queries again under new message ids: JetStream cannot dedupe these, the store must.
+    for (let i = 1; i <= 10; i++) await bus.publishDurable('queryRecord', subject, record(runId, i, { latencyMs: 999 }), `${runId}.q${i}.again`);
+    await bus.publishDurable('runRecord', bus.subject('runRecord', { runId }), { schemaVersion: 1, kind: 'finished', runId, queryCount: 100, finishedAt: 1_764_000_001_000 }, `${runId}.finished`);
+    await expect.poll(() => count(`SELECT count(*) AS n FROM queries WHERE run_id = $1`, [runId]), { timeout: 10_000 }).toBe(100);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await count(`SELECT count(*) AS n FROM queries WHERE run_id = $1`, [runId])).toBe(100);
+    expect(await count(`SELECT count(*) AS n FROM queries WHERE run_id = $1 AND latency_ms = 999`, [runId])).toBe(0);
+    const jsm = await bus.jsm();
+    await expect.poll(async () => (await jsm.consumers.info(bus.subjects.streamName('records'), 'metrics-store')).num_ack_pending).toBe(0);
+  });
+
+  it('computes the per-policy summary in SQL', async () => {
+    const res = await fetch(`${base}/reports/summary?run=run-a`);
+    expect(res.status).toBe(200);
+    const s = RunSummarySchema.parse(await res.json());
+    expect(s).toMatchObject({ runId: 'run-a', scenario: 'demo', complete: true, storedQueries: 100, expectedQueries: 100 });
+    expect(s.policies).toHaveLength(1);
+    const p = s.policies[0]!;
+    expect(p).toMatchObject({ policy: 'closest', queries: 100, sloMet: 50, successRatio: 0.5, drops: 0 });
+    expect(p.p50Ms).toBeCloseTo(50.5, 6);
+    expect(p.p95Ms).toBeCloseTo(95.05, 6);
+    expect(p.p99Ms).toBeCloseTo(99.01, 6);
+  });
+
+  it('counts and terminates invalid records without blocking valid ones', async () => {
+    const runId = 'run-b';
+    const subject = bus.subject('queryRecord', { runId });
+    const js = bus.js();
+    await js.publish(subject, 'not json');
+    await js.publish(subject, JSON.stringify({ ...record(runId, 1), status: 'vanished' }));
+    await bus.publishDurable('queryRecord', subject, record(runId, 2), `${runId}.q2`);
+    await expect.poll(() => count(`SELECT count(*) AS n FROM queries WHERE run_id = $1`, [runId]), { timeout: 10_000 }).toBe(1);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(new RegExp(`aset_bus_invalid_messages_total\\{subject="${prefix}\\.record\\.query\\.run-b",service="metrics-store"\\} 2`));
+  });
+
+  it('validates report parameters: a 400 names the parameter, injection strings included', async () => {
+    for (const bad of ["x'; DROP TABLE queries; --", '1 OR 1=1', '', 'a'.repeat(65)]) {
+      const res = await fetch(`${base}/reports/summary?run=${encodeURIComponent(bad)}`);
+      expect(res.status).toBe(400);
+      expect((await res.json()).message).toMatch(/^run: /);
+    }
+    expect((await fetch(`${base}/reports/summary`)).status).toBe(400);
+    expect((await fetch(`${base}/reports/summary?run=unknown-run`)).status).toBe(404);
+    expect(await count(`SELECT count(*) AS n FROM queries`)).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Test } from '@nestjs/testing';
+import type { INestApplication } from '@nestjs/common';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { DispatchedQuerySchema, InferenceReplySchema, SubjectSpace, type InferenceReply } from '@aset/contracts';
+import { sampleQuery, uniqueTestPrefix } from '@aset/contracts/testing';
+import { REPO_MANIFEST } from '@aset/model-zoo/testing';
+import { REPO_SCENARIOS } from '@aset/scenario/testing';
+import { testNatsUrl } from '@aset/service-kit/testing';
+
+describe('scheduler service (in-process, real NATS)', () => {
+  let app: INestApplication;
+  let nc: NatsConnection;
+  const prefix = uniqueTestPrefix('sched');
+  const space = new SubjectSpace(prefix);
+
+  beforeAll(async () => {
+    Object.assign(process.env, {
+      NATS_URL: testNatsUrl(),
+      NATS_PREFIX: prefix,
+      SCENARIO_FILE: `${REPO_SCENARIOS}/demo.yaml`,
+      MODELS_MANIFEST: REPO_MANIFEST,
+      SCHEDULER_POLICY: 'closest',
+      LOG_LEVEL: 'error',
+    });
+    const { SchedulerModule } = await import('../src/scheduler.module.js');
+    const moduleRef = await Test.createTestingModule({ imports: [SchedulerModule] }).compile();
+    app = moduleRef.createNestApplication({ logger: ['error'] });
+    await app.init();
+    nc = await connect({ servers: testNatsUrl() });
+  });
+
+  afterAll(async () => {
+    await nc?.close();
+    await app?.close();
+  });
+
+  const ask = async (payload: unknown): Promise<InferenceReply> => {
+    const m = await nc.request(space.subject('scheduleQuery'), typeof payload === 'string' ? payload : JSON.stringify(payload), { timeout: 3000 });
+    return InferenceReplySchema.parse(m.json());
+  };
+
+  it('forwards a query to the closest feasible cluster with its decision, and the worker answers the requester', async () => {
+    const worker = nc.subscribe(space.subject('clusterInfer', { clusterId: 'far-edge-1' }), {
+      callback: (_e, m) => {
+        const q = DispatchedQuerySchema.parse(m.json());
+        m.respond(JSON.stringify({ schemaVersion: 1, status: 'completed', queryId: q.queryId, decision: q.decision, timing: { receivedAt: 1, startedAt: 1, finishedAt: 1 }, prediction: 3 }));
+      },
+    });
+    await nc.flush();
+    const reply = await ask(sampleQuery({ queryId: 'q-near', source: 'ap-1', slo: { maxLatencyMs: 20, minAccuracy: 0.8 } }));
+    expect(reply).toMatchObject({ status: 'completed', queryId: 'q-near', decision: { clusterId: 'far-edge-1', variantId: 'digits-linear-xs', policy: 'closest' } });
+    worker.unsubscribe();
+  });
+
+  it('drops a query no variant can serve accurately enough', async () => {
+    const reply = await ask(sampleQuery({ slo: { maxLatencyMs: 50, minAccuracy: 0.9999 } }));
+    expect(reply).toMatchObject({ status: 'dropped', reason: 'NO_FEASIBLE_OPTION', policy: 'closest' });
+  });
+
+  it('refuses an unknown source with UNKNOWN_REFERENCE', async () => {
+    expect(await ask(sampleQuery({ source: 'ap-99' }))).toMatchObject({ status: 'error', code: 'UNKNOWN_REFERENCE' });
+  });
+
+  it('answers malformed queries with a typed error and keeps serving', async () => {
+    expect(await ask('][')).toMatchObject({ status: 'error', code: 'INVALID_MESSAGE' });
+    expect(await ask({ ...sampleQuery(), input: { dtype: 'int8', shape: [1], data: '' } })).toMatchObject({ status: 'error', code: 'INVALID_MESSAGE' });
+    expect(await ask(sampleQuery({ slo: { maxLatencyMs: 50, minAccuracy: 0.9999 } }))).toMatchObject({ status: 'dropped' });
+  });
+
+  it('serves /health and exposes refused messages in /metrics', async () => {
+    await app.listen(0, '127.0.0.1');
+    const base = await app.getUrl();
+    const health = await fetch(`${base}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok', info: { nats: { status: 'up' } } });
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(new RegExp(`aset_bus_invalid_messages_total\\{subject="${prefix}\\.query\\.schedule",service="scheduler"\\} 2`));
+  });
+});

@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Test } from '@nestjs/testing';
+import type { INestApplication } from '@nestjs/common';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { ClusterHeartbeatSchema, InferenceReplySchema, SubjectSpace, encodeTensor, type DispatchedQuery, type InferenceReply } from '@aset/contracts';
+import { sampleQuery, uniqueTestPrefix } from '@aset/contracts/testing';
+import { loadHeldOut, readZoo } from '@aset/model-zoo';
+import { REPO_MANIFEST } from '@aset/model-zoo/testing';
+import { REPO_SCENARIOS } from '@aset/scenario/testing';
+import { testNatsUrl } from '@aset/service-kit/testing';
+
+describe('worker service (in-process, real NATS, real ONNX)', () => {
+  let app: INestApplication;
+  let nc: NatsConnection;
+  const prefix = uniqueTestPrefix('worker');
+  const space = new SubjectSpace(prefix);
+  const infer = space.subject('clusterInfer', { clusterId: 'cloud-1' });
+  const zoo = readZoo(REPO_MANIFEST);
+  const held = loadHeldOut(zoo, 'digits');
+
+  beforeAll(async () => {
+    Object.assign(process.env, {
+      NATS_URL: testNatsUrl(),
+      NATS_PREFIX: prefix,
+      SCENARIO_FILE: `${REPO_SCENARIOS}/demo.yaml`,
+      MODELS_MANIFEST: REPO_MANIFEST,
+      CLUSTER_ID: 'cloud-1',
+      INSTANCE_ID: 'test-worker',
+      HEARTBEAT_MS: '100',
+      LOG_LEVEL: 'error',
+    });
+    nc = await connect({ servers: testNatsUrl() });
+    const { WorkerModule } = await import('../src/worker.module.js');
+    const moduleRef = await Test.createTestingModule({ imports: [WorkerModule] }).compile();
+    app = moduleRef.createNestApplication({ logger: ['error'] });
+    await app.init();
+  });
+
+  afterAll(async () => {
+    await nc?.close();
+    await app?.close();
+  });
+
+  const dispatched = (i: number, variantId: string, overrides: Partial<DispatchedQuery> = {}): DispatchedQuery => ({
+    ...sampleQuery({ queryId: `q-${i}` }),
+    input: encodeTensor(held.inputs.slice(i * 64, (i + 1) * 64), [1, 1, 8, 8]),
+    decision: { clusterId: 'cloud-1', variantId, policy: 'closest', decidedAt: Date.now() },
+    ...overrides,
+  });
+  const send = async (payload: unknown): Promise<InferenceReply> =>
+    InferenceReplySchema.parse((await nc.request(infer, typeof payload === 'string' ? payload : JSON.stringify(payload), { timeout: 5000 })).json());
+
+  it('runs the requested variant on real inputs: predictions match the labels about as often as the manifest says', async () => {
+    const n = 200;
+    const replies = await Promise.all(Array.from({ length: n }, (_, i) => send(dispatched(i, 'digits-cnn-m'))));
+    let correct = 0;
+    replies.forEach((r, i) => {
+      expect(r.status).toBe('completed');
+      if (r.status !== 'completed') return;
+      expect(r.timing.receivedAt).toBeLessThanOrEqual(r.timing.startedAt);
+      expect(r.timing.startedAt).toBeLessThanOrEqual(r.timing.finishedAt);
+      if (r.prediction === held.labels[i]) correct++;
+    });
+    expect(Math.abs(correct / n - zoo.requireVariant('digits-cnn-m').accuracy)).toBeLessThan(0.05);
+  });
+
+  it('refuses a variant the cluster does not host, a query for another cluster, and a wrong input shape', async () => {
+    expect(await send(dispatched(0, 'resnet-50'))).toMatchObject({ status: 'error', code: 'UNKNOWN_REFERENCE', queryId: 'q-0' });
+    const other = dispatched(0, 'digits-mlp-s');
+    other.decision.clusterId = 'far-edge-1';
+    expect(await send(other)).toMatchObject({ status: 'error', code: 'UNKNOWN_REFERENCE' });
+    const wide = dispatched(0, 'digits-mlp-s', { input: encodeTensor(new Float32Array(128), [1, 1, 8, 16]) });
+    expect(await send(wide)).toMatchObject({ status: 'error', code: 'INVALID_MESSAGE' });
+  });
+
+  it('answers malformed messages with a typed error and keeps serving', async () => {
+    expect(await send('garbage')).toMatchObject({ status: 'error', code: 'INVALID_MESSAGE' });
+    expect(await send({ ...dispatched(0, 'digits-mlp-s'), decision: undefined })).toMatchObject({ status: 'error', code: 'INVALID_MESSAGE', issues: [{ path: 'decision' }] });
+    expect(await send(dispatched(1, 'digits-mlp-s'))).toMatchObject({ status: 'completed' });
+  });
+
+  it('publishes heartbeats with its slots', async () => {
+    const sub = nc.subscribe(space.subject('clusterHeartbeat', { clusterId: 'cloud-1' }), { max: 1 });
+    for await (const m of sub) {
+      expect(ClusterHeartbeatSchema.parse(m.json())).toMatchObject({ clusterId: 'cloud-1', instanceId: 'test-worker', slots: 4 });
+    }
+  });
+});

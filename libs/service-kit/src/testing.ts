@@ -1,0 +1,40 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+
+/** NATS for tests (set by the vitest global setup). */
+export function testNatsUrl(): string {
+  const url = process.env['ASET_TEST_NATS_URL'];
+  if (!url) throw new Error('ASET_TEST_NATS_URL is not set: run tests through vitest (its global setup provides NATS)');
+  return url;
+}
+
+function adminUrl(): string {
+  const url = process.env['ASET_TEST_DATABASE_URL'];
+  if (!url) throw new Error('ASET_TEST_DATABASE_URL is not set: run tests through vitest (its global setup provides PostgreSQL)');
+  return url;
+}
+
+/** A fresh database on the test server; drop it with {@link dropTestDatabase}. */
+export async function createTestDatabase(label = 'test'): Promise<{ name: string; url: string }> {
+  const name = `aset_${label.replace(/[^a-z0-9_]/g, '_')}_${randomBytes(4).toString('hex')}`;
+  const client = new pg.Client({ connectionString: adminUrl() });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+  const u = new URL(adminUrl());
+  u.pathname = `/${name}`;
+  return { name, url: u.toString() };
+}
+
+export async function dropTestDatabase(name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl() });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
