@@ -1,8 +1,8 @@
 import { defineConfig } from 'vitest/config';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-// One test runner for the whole repo: one vitest project per Nx project, named like it.
+// One test runner for the whole repo: one vitest project per Nx project, with the Nx project's name.
 // Workspace packages resolve to their TypeScript source (`@aset/source` export condition), so tests need no build
 // (but tests that spawn services run their compiled entry points: `npm test` builds first).
 const roots = ['libs', 'apps', 'tools'].flatMap((dir) =>
@@ -21,7 +21,7 @@ export default defineConfig({
       resolve: { conditions },
       ssr: { resolve: { conditions, externalConditions: conditions } },
       test: {
-        name: root.split('/')[1],
+        name: (JSON.parse(readFileSync(`${root}/project.json`, 'utf8')) as { name: string }).name,
         root,
         include: ['src/**/*.spec.ts', 'test/**/*.spec.ts'],
         testTimeout: 30_000,

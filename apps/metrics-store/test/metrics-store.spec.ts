@@ -124,7 +124,7 @@ describe('metrics store (in-process, real NATS JetStream and PostgreSQL)', () =>
     for (const bad of ["x'; DROP TABLE queries; --", '1 OR 1=1', '', 'a'.repeat(65)]) {
       const res = await fetch(`${base}/reports/summary?run=${encodeURIComponent(bad)}`);
       expect(res.status).toBe(400);
-      expect((await res.json()).message).toMatch(/^run: /);
+      expect(((await res.json()) as { message: string }).message).toMatch(/^run: /);
     }
     expect((await fetch(`${base}/reports/summary`)).status).toBe(400);
     expect((await fetch(`${base}/reports/summary?run=unknown-run`)).status).toBe(404);

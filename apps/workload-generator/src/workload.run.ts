@@ -7,7 +7,7 @@ import { encodeTensor, type InferenceQuery, type QueryRecord } from '@aset/contr
 import { deriveSeed, type Clock } from '@aset/determinism';
 import { MessageBus, ensureRecordStream } from '@aset/messaging';
 import { ModelZoo, loadHeldOut } from '@aset/model-zoo';
-import { Scenario } from '@aset/scenario';
+import { Scenario, type ApplicationSpec } from '@aset/scenario';
 import { CLOCK } from '@aset/service-kit';
 import { InputSampler, buildArrivalSchedule, buildQueryRecord, summarizeOutcomes, type RunReport } from '@aset/workload';
 import type { GeneratorEnv } from './generator.config.js';
@@ -44,12 +44,18 @@ export class WorkloadRun {
     await ensureRecordStream(await this.bus.jsm(), this.bus.subjects);
     const schedule = buildArrivalSchedule(this.scenario, { count: total, seed, rateScale: env('RATE_SCALE') as number });
     const samplers = new Map<string, InputSampler>();
-    for (const app of this.scenario.applications) {
-      if (!samplers.has(app.task)) samplers.set(app.task, new InputSampler(loadHeldOut(this.zoo, app.task), deriveSeed(seed, `inputs:${app.task}`)));
-    }
+    const samplerOf = (task: string): InputSampler => {
+      let sampler = samplers.get(task);
+      if (!sampler) {
+        sampler = new InputSampler(loadHeldOut(this.zoo, task), deriveSeed(seed, `inputs:${task}`));
+        samplers.set(task, sampler);
+      }
+      return sampler;
+    };
+    // The scenario parser checked that every arrival names a known application.
     const streams = workload.arrivals.map((a) => {
-      const app = this.scenario.app(a.app)!;
-      return { source: a.source, app, sampler: samplers.get(app.task)! };
+      const app = this.scenario.app(a.app) as ApplicationSpec;
+      return { source: a.source, app, sampler: samplerOf(app.task) };
     });
 
     const runSubject = this.bus.subject('runRecord', { runId });
@@ -77,9 +83,9 @@ export class WorkloadRun {
 
     for (let i = 0; i < total; i++) {
       const due = start + (schedule.offsetMs[i] as number);
-      const wait = due - this.clock.now();
-      if (wait > 1) await this.clock.sleep(wait);
-      const stream = streams[schedule.stream[i] as number]!;
+      // Never early: timers may fire up to ~1 ms late, which the latency (counted from `due`) then includes.
+      while (this.clock.now() < due) await this.clock.sleep(due - this.clock.now());
+      const stream = streams[schedule.stream[i] as number] as (typeof streams)[number];
       const sampleIndex = stream.sampler.next();
       const { values, label } = stream.sampler.sample(sampleIndex);
       const query: InferenceQuery = {

@@ -5,12 +5,14 @@ export interface Clock {
   sleep(ms: number): Promise<void>;
 }
 
-/** Wall-clock time with sub-millisecond resolution (monotonic within the process). */
+/**
+ * Wall-clock time with sub-millisecond resolution, monotonic within the process. Processes on one
+ * host agree to well under a millisecond (`performance.timeOrigin` is read at high resolution);
+ * across hosts, agreement is as good as their clock synchronisation (NTP/PTP).
+ */
 export class SystemClock implements Clock {
-  private readonly origin = Date.now() - performance.now();
-
   now(): number {
-    return this.origin + performance.now();
+    return performance.timeOrigin + performance.now();
   }
 
   sleep(ms: number): Promise<void> {

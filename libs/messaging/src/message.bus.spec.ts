@@ -81,7 +81,11 @@ describe('MessageBus against a real NATS server', () => {
 
   it('rejects a reply that breaks the contract', async () => {
     const subject = `${prefix}.svc.liar`;
-    raw.subscribe(subject, { callback: (_e, m) => m.respond(JSON.stringify({ status: 'completed' })) });
+    raw.subscribe(subject, {
+      callback: (_e, m) => {
+        m.respond(JSON.stringify({ status: 'completed' }));
+      },
+    });
     await raw.flush();
     const outcome = await bus.request('scheduleQuery', subject, sampleQuery(), 2000);
     expect(outcome).toMatchObject({ ok: false, failure: 'invalid-reply' });

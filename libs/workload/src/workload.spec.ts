@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { sampleQuery } from '@aset/contracts/testing';
+import { loadHeldOut, readZoo } from '@aset/model-zoo';
+import { REPO_MANIFEST } from '@aset/model-zoo/testing';
+import { InputSampler } from './input.sampler.js';
+import { percentile, summarizeOutcomes } from './latency.summary.js';
+import { buildQueryRecord } from './query-record.builder.js';
+
+const zoo = readZoo(REPO_MANIFEST);
+
+describe('InputSampler', () => {
+  it('visits every held-out sample once per pass, in a seeded order', () => {
+    const set = loadHeldOut(zoo, 'digits');
+    const a = new InputSampler(set, 5);
+    const firstPass = Array.from({ length: set.count }, () => a.next());
+    expect(new Set(firstPass).size).toBe(set.count);
+    const b = new InputSampler(set, 5);
+    expect(Array.from({ length: 20 }, () => b.next())).toEqual(firstPass.slice(0, 20));
+    expect(new Set(Array.from({ length: set.count }, () => a.next())).size).toBe(set.count);
+    const { values, label } = a.sample(3);
+    expect(values).toHaveLength(64);
+    expect(label).toBe(set.labels[3]);
+  });
+});
+
+describe('percentile', () => {
+  it('interpolates like PostgreSQL percentile_cont', () => {
+    const v = Float64Array.from([1, 2, 3, 4]);
+    expect(percentile(v, 0.5)).toBe(2.5);
+    expect(percentile(v, 0.95)).toBeCloseTo(3.85, 10);
+    expect(percentile(v, 0)).toBe(1);
+    expect(percentile(v, 1)).toBe(4);
+    expect(percentile(new Float64Array(0), 0.5)).toBeNaN();
+  });
+});
+
+describe('buildQueryRecord', () => {
+  const q = sampleQuery({ createdAt: 1000, slo: { maxLatencyMs: 50, minAccuracy: 0.95 } });
+  const decision = { clusterId: 'cloud-1', policy: 'closest', decidedAt: 1001 };
+  const completed = (variantId: string) => ({
+    kind: 'reply' as const,
+    reply: { schemaVersion: 1 as const, status: 'completed' as const, queryId: q.queryId, decision: { ...decision, variantId }, timing: { receivedAt: 1002, startedAt: 1003, finishedAt: 1004 }, prediction: 7 },
+  });
+
+  it('meets the SLO only when in time and served accurately enough', () => {
+    expect(buildQueryRecord(q, 7, completed('digits-cnn-m'), 1040, zoo, false)).toMatchObject({ status: 'completed', sloMet: true, latencyMs: 40, prediction: 7, label: 7, startedAt: 1003 });
+    expect(buildQueryRecord(q, 7, completed('digits-cnn-m'), 1060, zoo, false).sloMet).toBe(false);
+    expect(buildQueryRecord(q, 7, completed('digits-linear-xs'), 1010, zoo, false).sloMet).toBe(false);
+  });
+
+  it('records drops, errors and timeouts as terminal states without a placement', () => {
+    const dropped = buildQueryRecord(q, 1, { kind: 'reply', reply: { schemaVersion: 1, status: 'dropped', queryId: q.queryId, policy: 'closest', reason: 'NO_FEASIBLE_OPTION', detail: 'x', decidedAt: 1001 } }, 1002, zoo, false);
+    expect(dropped).toMatchObject({ status: 'dropped', reason: 'NO_FEASIBLE_OPTION', policy: 'closest', clusterId: null, sloMet: false });
+    const error = buildQueryRecord(q, 1, { kind: 'reply', reply: { schemaVersion: 1, status: 'error', code: 'INFERENCE_FAILED', message: 'boom' } }, 1002, zoo, true);
+    expect(error).toMatchObject({ status: 'error', reason: 'INFERENCE_FAILED', warmup: true });
+    expect(buildQueryRecord(q, 1, { kind: 'timeout', detail: 'late' }, 11_000, zoo, false)).toMatchObject({ status: 'timed_out', latencyMs: 10_000, sloMet: false });
+  });
+
+  it('summarizes outcomes', () => {
+    const s = summarizeOutcomes([
+      { status: 'completed', sloMet: true, latencyMs: 10 },
+      { status: 'completed', sloMet: false, latencyMs: 30 },
+      { status: 'dropped', sloMet: false, latencyMs: 1 },
+      { status: 'timed_out', sloMet: false, latencyMs: 100 },
+    ]);
+    expect(s).toMatchObject({ queries: 4, completed: 2, sloMet: 1, dropped: 1, timedOut: 1, successRatio: 0.25, p50Ms: 20 });
+  });
+});

@@ -1,0 +1,126 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { InferenceReplySchema, SubjectSpace } from '@aset/contracts';
+import { sampleQuery, uniqueTestPrefix } from '@aset/contracts/testing';
+import { readZoo } from '@aset/model-zoo';
+import { REPO_MANIFEST } from '@aset/model-zoo/testing';
+import { createTestDatabase, dropTestDatabase, testNatsUrl } from '@aset/service-kit/testing';
+import { Testbed } from '@aset/testbed';
+
+/**
+ * All four services as separate processes over real NATS, PostgreSQL and ONNX (needs `npm run build`,
+ * which `npm test` does first).
+ */
+describe('live testbed, end to end', () => {
+  let testbed: Testbed;
+  let db: pg.Client;
+  let dbName: string;
+  let nc: NatsConnection;
+  const prefix = uniqueTestPrefix('e2e');
+  const space = new SubjectSpace(prefix);
+  const zoo = readZoo(REPO_MANIFEST);
+
+  beforeAll(async () => {
+    const testDb = await createTestDatabase('e2e');
+    dbName = testDb.name;
+    testbed = await Testbed.start({
+      scenario: 'demo',
+      policy: 'closest',
+      prefix,
+      natsUrl: testNatsUrl(),
+      databaseUrl: testDb.url,
+      logDir: mkdtempSync(join(tmpdir(), 'aset-e2e-logs-')),
+      say: () => {},
+    });
+    db = new pg.Client({ connectionString: testDb.url });
+    await db.connect();
+    nc = await connect({ servers: testNatsUrl() });
+  });
+
+  afterAll(async () => {
+    if (nc) {
+      const jsm = await (await import('@nats-io/jetstream')).jetstreamManager(nc);
+      await jsm.streams.delete(space.streamName('records')).catch(() => {});
+    }
+    await nc?.close();
+    await db?.end();
+    await testbed?.stop();
+    if (dbName) await dropTestDatabase(dbName);
+  });
+
+  const rows = async (sql: string, params: unknown[] = []) => (await db.query(sql, params)).rows as Record<string, unknown>[];
+
+  it('runs 240 queries: each ends in exactly one terminal record in PostgreSQL, and recorded accuracy matches the manifest', async () => {
+    const runId = 'e2e-main';
+    const report = await testbed.run({ runId, queries: 240, warmupQueries: 10 });
+    expect(report.recordsLost).toBe(0);
+    const summary = await testbed.waitIngested(runId);
+    expect(summary.storedQueries).toBe(250);
+
+    const [counts] = await rows(`SELECT count(*)::int AS n, count(DISTINCT query_id)::int AS distinct_ids FROM queries WHERE run_id = $1`, [runId]);
+    expect(counts).toEqual({ n: 250, distinct_ids: 250 });
+    const expectedIds = Array.from({ length: 250 }, (_, i) => `q${String(i).padStart(7, '0')}`);
+    const ids = (await rows(`SELECT query_id FROM queries WHERE run_id = $1 ORDER BY query_id`, [runId])).map((r) => r['query_id']);
+    expect(ids).toEqual(expectedIds);
+
+    const statuses = await rows(`SELECT status, count(*)::int AS n FROM queries WHERE run_id = $1 GROUP BY status`, [runId]);
+    expect(statuses).toEqual([{ status: 'completed', n: 250 }]);
+    const [lifecycle] = await rows(
+      `SELECT count(*) FILTER (WHERE created_at <= dispatched_at AND dispatched_at <= started_at + interval '5 ms'
+                                 AND started_at <= finished_at AND finished_at <= completed_at + interval '5 ms')::int AS ordered
+         FROM queries WHERE run_id = $1`,
+      [runId],
+    );
+    expect(lifecycle).toEqual({ ordered: 250 });
+
+    const byVariant = await rows(
+      `SELECT variant_id, count(*)::int AS n, avg((prediction = label)::int)::float8 AS accuracy
+         FROM queries WHERE run_id = $1 AND status = 'completed' GROUP BY variant_id`,
+      [runId],
+    );
+    expect(byVariant.length).toBeGreaterThan(0);
+    for (const v of byVariant) {
+      const manifest = zoo.requireVariant(v['variant_id'] as string).accuracy;
+      expect(Math.abs((v['accuracy'] as number) - manifest), `${v['variant_id']} over ${v['n']} queries`).toBeLessThan(0.05);
+    }
+
+    expect(summary.policies).toHaveLength(1);
+    expect(summary.policies[0]).toMatchObject({ policy: 'closest', queries: 240 });
+    expect(summary.policies[0]!.successRatio).toBeCloseTo(report.summary.successRatio, 10);
+  });
+
+  it('answers or drops malformed messages on every subject, and every service keeps running', async () => {
+    const garbage = new TextEncoder().encode('{"schemaVersion":1,"queryId":"q-bad"');
+    for (const subject of [space.subject('scheduleQuery'), space.subject('clusterInfer', { clusterId: 'near-edge-1' })]) {
+      const reply = InferenceReplySchema.parse((await nc.request(subject, garbage, { timeout: 3000 })).json());
+      expect(reply, subject).toMatchObject({ status: 'error', code: 'INVALID_MESSAGE' });
+      const wrong = InferenceReplySchema.parse((await nc.request(subject, JSON.stringify({ ...sampleQuery(), schemaVersion: 3 }), { timeout: 3000 })).json());
+      expect(wrong, subject).toMatchObject({ status: 'error', code: 'UNSUPPORTED_SCHEMA_VERSION' });
+    }
+    nc.publish(space.subject('clusterHeartbeat', { clusterId: 'cloud-1' }), garbage);
+    nc.publish(space.subject('clusterHeartbeat', { clusterId: 'cloud-1' }), JSON.stringify({ schemaVersion: 1, clusterId: 'cloud-1', slots: -1 }));
+    await nc.flush();
+    // JetStream subjects: the store counts, terminates and moves on.
+    const js = (await import('@nats-io/jetstream')).jetstream(nc);
+    await js.publish(space.subject('queryRecord', { runId: 'e2e-bad' }), garbage);
+    await js.publish(space.subject('runRecord', { runId: 'e2e-bad' }), JSON.stringify({ schemaVersion: 1, kind: 'paused' }));
+
+    const metricsOf = async (name: string) => {
+      const proc = testbed.processes.get(name)!;
+      const port = proc.options.env['HTTP_PORT'];
+      return (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    };
+    await expect.poll(() => metricsOf('scheduler')).toMatch(new RegExp(`aset_bus_invalid_messages_total\\{subject="${prefix}\\.cluster\\.cloud-1\\.heartbeat",service="scheduler"\\} 2`));
+    await expect.poll(() => metricsOf('metrics-store')).toMatch(new RegExp(`aset_bus_invalid_messages_total\\{subject="${prefix}\\.record\\.query\\.e2e-bad",service="metrics-store"\\} 1`));
+    await expect.poll(() => metricsOf('metrics-store')).toMatch(new RegExp(`aset_bus_invalid_messages_total\\{subject="${prefix}\\.record\\.run\\.e2e-bad",service="metrics-store"\\} 1`));
+
+    for (const [name, proc] of testbed.processes) expect(proc.running, name).toBe(true);
+    const after = await testbed.run({ runId: 'e2e-after', queries: 30, warmupQueries: 0 });
+    expect(after.summary.completed).toBe(30);
+    expect((await testbed.waitIngested('e2e-after')).storedQueries).toBe(30);
+  });
+});
