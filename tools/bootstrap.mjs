@@ -11,8 +11,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const [command, ...args] = process.argv.slice(2);
 const env = { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip', NX_NO_CLOUD: 'true', NX_DAEMON: process.env.NX_DAEMON ?? 'false' };
 
-function run(cmd, cmdArgs, what) {
-  const r = spawnSync(cmd, cmdArgs, { cwd: root, stdio: 'inherit', env });
+/** Runs a step; `quiet` sends its stdout to stderr so that a benchmark's stdout stays one JSON line. */
+function run(cmd, cmdArgs, what, quiet = false) {
+  const r = spawnSync(cmd, cmdArgs, { cwd: root, stdio: quiet ? ['inherit', 2, 'inherit'] : 'inherit', env });
   if (r.error) {
     console.error(`${what} could not start: ${r.error.message}`);
     process.exit(1);
@@ -23,19 +24,19 @@ function run(cmd, cmdArgs, what) {
   }
 }
 
-function installIfNeeded() {
+function installIfNeeded(quiet) {
   const marker = join(root, 'node_modules', '.package-lock.json');
   const lock = join(root, 'package-lock.json');
   if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
-  console.log('bootstrap: installing dependencies (npm ci) ...');
-  run('npm', ['ci', '--no-audit', '--no-fund'], 'npm ci');
+  console.error('bootstrap: installing dependencies (npm ci) ...');
+  run('npm', ['ci', '--no-audit', '--no-fund'], 'npm ci', quiet);
 }
 
-function build() {
-  run('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static'], 'build');
+function build(quiet) {
+  run('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static'], 'build', quiet);
 }
 
-installIfNeeded();
+installIfNeeded(command === 'script');
 switch (command) {
   case 'test':
     // Lint (ESLint module boundaries + type-check of tests) and build every project, then one vitest run.
@@ -46,7 +47,14 @@ switch (command) {
     build();
     run(process.execPath, [join(root, 'tools/testbed/dist/demo.main.js'), ...args], 'demo');
     break;
+  case 'script': {
+    // A compiled tool (benchmarks, CLIs): install and build quietly, then run it with the remaining args.
+    const [script, ...rest] = args;
+    build(true);
+    run(process.execPath, [join(root, script), ...rest], script);
+    break;
+  }
   default:
-    console.error(`usage: node tools/bootstrap.mjs test|demo [args...]`);
+    console.error(`usage: node tools/bootstrap.mjs test|demo|script <file> [args...]`);
     process.exit(2);
 }

@@ -10,7 +10,6 @@ Latency figures are not written here: `npm run zoo:profile` measures them on the
 """
 import argparse
 import base64
-import datetime
 import hashlib
 import json
 import os
@@ -186,7 +185,6 @@ def main():
                 "epochs": spec["epochs"],
                 "seed": SEED + i,
                 "torch": torch.__version__,
-                "builtAt": datetime.date.today().isoformat(),
             },
         }
         if spec["id"] in previous and "latencyMs" in previous[spec["id"]]:

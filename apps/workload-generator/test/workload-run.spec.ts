@@ -1,0 +1,102 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Test } from '@nestjs/testing';
+import type { INestApplication } from '@nestjs/common';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { InferenceQuerySchema, QueryRecordSchema, RunRecordSchema, SubjectSpace, type QueryRecord } from '@aset/contracts';
+import { uniqueTestPrefix } from '@aset/contracts/testing';
+import { REPO_MANIFEST } from '@aset/model-zoo/testing';
+import { REPO_SCENARIOS } from '@aset/scenario/testing';
+import { testNatsUrl } from '@aset/service-kit/testing';
+import type { RunReport } from '@aset/workload';
+
+/**
+ * The generator against a scripted scheduler on real NATS: every outcome kind (completed, dropped,
+ * error reply, no reply) must become exactly one record of the right status on JetStream.
+ */
+describe('workload generator run (in-process, real NATS and JetStream)', () => {
+  let app: INestApplication;
+  let nc: NatsConnection;
+  const prefix = uniqueTestPrefix('gen');
+  const space = new SubjectSpace(prefix);
+  const summaryFile = join(mkdtempSync(join(tmpdir(), 'aset-gen-')), 'summary.json');
+
+  beforeAll(async () => {
+    Object.assign(process.env, {
+      NATS_URL: testNatsUrl(),
+      NATS_PREFIX: prefix,
+      SCENARIO_FILE: `${REPO_SCENARIOS}/demo.yaml`,
+      MODELS_MANIFEST: REPO_MANIFEST,
+      RUN_ID: 'gen-run',
+      QUERIES: '80',
+      WARMUP_QUERIES: '4',
+      RATE_SCALE: '4',
+      REPLY_TIMEOUT_MS: '300',
+      RUN_POLICY: 'scripted',
+      SUMMARY_FILE: summaryFile,
+      PROGRESS: 'off',
+      LOG_LEVEL: 'error',
+    });
+    nc = await connect({ servers: testNatsUrl() });
+    // Query i: i % 4 == 0 completed (prediction 0), 1 dropped, 2 error reply, 3 no reply at all.
+    nc.subscribe(space.subject('scheduleQuery'), {
+      callback: (_e, m) => {
+        const q = InferenceQuerySchema.parse(m.json());
+        const i = Number(q.queryId.slice(1));
+        const decision = { clusterId: 'cloud-1', variantId: 'digits-cnn-m', policy: 'scripted', decidedAt: Date.now() };
+        const replies = [
+          { schemaVersion: 1, status: 'completed', queryId: q.queryId, decision, timing: { receivedAt: Date.now(), startedAt: Date.now(), finishedAt: Date.now() }, prediction: 0 },
+          { schemaVersion: 1, status: 'dropped', queryId: q.queryId, policy: 'scripted', reason: 'QUEUE_FULL', detail: 'full', decidedAt: Date.now() },
+          { schemaVersion: 1, status: 'error', code: 'INFERENCE_FAILED', message: 'boom', queryId: q.queryId },
+        ];
+        if (i % 4 < 3) m.respond(JSON.stringify(replies[i % 4]));
+      },
+    });
+    await nc.flush();
+    const { GeneratorModule } = await import('../src/generator.module.js');
+    const moduleRef = await Test.createTestingModule({ imports: [GeneratorModule] }).compile();
+    app = moduleRef.createNestApplication({ logger: ['error'] });
+    await app.init();
+  });
+
+  afterAll(async () => {
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.delete(space.streamName('records')).catch(() => {});
+    await nc?.close();
+    await app?.close();
+  });
+
+  it('publishes exactly one terminal record per query and brackets the run', async () => {
+    const { WorkloadRun } = await import('../src/workload.run.js');
+    const report = await app.get(WorkloadRun).execute();
+    expect(report).toMatchObject({ runId: 'gen-run', queries: 80, warmupQueries: 4, recordsLost: 0 });
+    expect(report.summary).toMatchObject({ queries: 80, completed: 20, dropped: 20, errors: 20, timedOut: 20 });
+    expect((JSON.parse(readFileSync(summaryFile, 'utf8')) as RunReport).summary.queries).toBe(80);
+
+    const js = jetstream(nc);
+    const consumer = await js.consumers.get(space.streamName('records'));
+    const records: QueryRecord[] = [];
+    const runKinds: string[] = [];
+    const batch = await consumer.fetch({ max_messages: 200, expires: 2000 });
+    for await (const m of batch) {
+      if (space.matches('runRecord', m.subject)) runKinds.push(RunRecordSchema.parse(m.json()).kind);
+      else records.push(QueryRecordSchema.parse(m.json()));
+      if (records.length === 84 && runKinds.length === 2) break;
+    }
+    expect(runKinds).toEqual(['started', 'finished']);
+    expect(records).toHaveLength(84);
+    expect(new Set(records.map((r) => r.queryId)).size).toBe(84);
+    const byStatus = (s: string) => records.filter((r) => r.status === s && !r.warmup).length;
+    expect([byStatus('completed'), byStatus('dropped'), byStatus('error'), byStatus('timed_out')]).toEqual([20, 20, 20, 20]);
+    expect(records.filter((r) => r.warmup)).toHaveLength(4);
+    const timedOut = records.find((r) => r.status === 'timed_out')!;
+    expect(timedOut.latencyMs).toBeGreaterThanOrEqual(300);
+    expect(records.find((r) => r.status === 'error')).toMatchObject({ reason: 'INFERENCE_FAILED', policy: null });
+    const done = records.find((r) => r.status === 'completed')!;
+    expect(done).toMatchObject({ clusterId: 'cloud-1', variantId: 'digits-cnn-m', prediction: 0 });
+    expect(done.label).not.toBeNull();
+  });
+});
