@@ -4,9 +4,7 @@ import type { INestApplication } from '@nestjs/common';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { DispatchedQuerySchema, InferenceReplySchema, SubjectSpace, type InferenceReply } from '@aset/contracts';
 import { sampleQuery, uniqueTestPrefix } from '@aset/contracts/testing';
-import { REPO_MANIFEST } from '@aset/model-zoo/testing';
-import { REPO_SCENARIOS } from '@aset/scenario/testing';
-import { testNatsUrl } from '@aset/service-kit/testing';
+import { testNatsUrl, useServiceTestEnv } from '@aset/service-kit/testing';
 
 describe('scheduler service (in-process, real NATS)', () => {
   let app: INestApplication;
@@ -15,14 +13,7 @@ describe('scheduler service (in-process, real NATS)', () => {
   const space = new SubjectSpace(prefix);
 
   beforeAll(async () => {
-    Object.assign(process.env, {
-      NATS_URL: testNatsUrl(),
-      NATS_PREFIX: prefix,
-      SCENARIO_FILE: `${REPO_SCENARIOS}/demo.yaml`,
-      MODELS_MANIFEST: REPO_MANIFEST,
-      SCHEDULER_POLICY: 'closest',
-      LOG_LEVEL: 'error',
-    });
+    useServiceTestEnv(prefix, { SCHEDULER_POLICY: 'closest' });
     const { SchedulerModule } = await import('../src/scheduler.module.js');
     const moduleRef = await Test.createTestingModule({ imports: [SchedulerModule] }).compile();
     app = moduleRef.createNestApplication({ logger: ['error'] });

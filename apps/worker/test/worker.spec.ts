@@ -6,8 +6,7 @@ import { ClusterHeartbeatSchema, InferenceReplySchema, SubjectSpace, encodeTenso
 import { sampleQuery, uniqueTestPrefix } from '@aset/contracts/testing';
 import { loadHeldOut, readZoo } from '@aset/model-zoo';
 import { REPO_MANIFEST } from '@aset/model-zoo/testing';
-import { REPO_SCENARIOS } from '@aset/scenario/testing';
-import { testNatsUrl } from '@aset/service-kit/testing';
+import { testNatsUrl, useServiceTestEnv } from '@aset/service-kit/testing';
 
 describe('worker service (in-process, real NATS, real ONNX)', () => {
   let app: INestApplication;
@@ -19,16 +18,7 @@ describe('worker service (in-process, real NATS, real ONNX)', () => {
   const held = loadHeldOut(zoo, 'digits');
 
   beforeAll(async () => {
-    Object.assign(process.env, {
-      NATS_URL: testNatsUrl(),
-      NATS_PREFIX: prefix,
-      SCENARIO_FILE: `${REPO_SCENARIOS}/demo.yaml`,
-      MODELS_MANIFEST: REPO_MANIFEST,
-      CLUSTER_ID: 'cloud-1',
-      INSTANCE_ID: 'test-worker',
-      HEARTBEAT_MS: '100',
-      LOG_LEVEL: 'error',
-    });
+    useServiceTestEnv(prefix, { CLUSTER_ID: 'cloud-1', INSTANCE_ID: 'test-worker', HEARTBEAT_MS: '100' });
     nc = await connect({ servers: testNatsUrl() });
     const { WorkerModule } = await import('../src/worker.module.js');
     const moduleRef = await Test.createTestingModule({ imports: [WorkerModule] }).compile();

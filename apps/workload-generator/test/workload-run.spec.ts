@@ -8,9 +8,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { InferenceQuerySchema, QueryRecordSchema, RunRecordSchema, SubjectSpace, type QueryRecord } from '@aset/contracts';
 import { uniqueTestPrefix } from '@aset/contracts/testing';
-import { REPO_MANIFEST } from '@aset/model-zoo/testing';
-import { REPO_SCENARIOS } from '@aset/scenario/testing';
-import { testNatsUrl } from '@aset/service-kit/testing';
+import { testNatsUrl, useServiceTestEnv } from '@aset/service-kit/testing';
 import type { RunReport } from '@aset/workload';
 
 /**
@@ -25,11 +23,7 @@ describe('workload generator run (in-process, real NATS and JetStream)', () => {
   const summaryFile = join(mkdtempSync(join(tmpdir(), 'aset-gen-')), 'summary.json');
 
   beforeAll(async () => {
-    Object.assign(process.env, {
-      NATS_URL: testNatsUrl(),
-      NATS_PREFIX: prefix,
-      SCENARIO_FILE: `${REPO_SCENARIOS}/demo.yaml`,
-      MODELS_MANIFEST: REPO_MANIFEST,
+    useServiceTestEnv(prefix, {
       RUN_ID: 'gen-run',
       QUERIES: '80',
       WARMUP_QUERIES: '4',
@@ -38,7 +32,6 @@ describe('workload generator run (in-process, real NATS and JetStream)', () => {
       RUN_POLICY: 'scripted',
       SUMMARY_FILE: summaryFile,
       PROGRESS: 'off',
-      LOG_LEVEL: 'error',
     });
     nc = await connect({ servers: testNatsUrl() });
     // Query i: i % 4 == 0 completed (prediction 0), 1 dropped, 2 error reply, 3 no reply at all.

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { EpochMs, Identifier } from './identifiers.schema.js';
 import { ERROR_CODE_NAMES } from './error.codes.js';
-import { DROP_REASONS } from './query.schema.js';
+import { DROP_REASONS, InferenceQuerySchema } from './query.schema.js';
 
 /**
  * Every query ends in exactly one of these.
@@ -14,13 +14,14 @@ export const TERMINAL_STATUSES = ['completed', 'dropped', 'error', 'timed_out'] 
 export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
 
 /** One query's lifecycle, published once on JetStream when the query reaches its terminal state. */
-export const QueryRecordSchema = z.object({
-  schemaVersion: z.literal(1),
-  runId: Identifier,
-  queryId: Identifier,
-  app: Identifier,
-  source: Identifier,
-  task: Identifier,
+export const QueryRecordSchema = InferenceQuerySchema.pick({
+  schemaVersion: true,
+  runId: true,
+  queryId: true,
+  app: true,
+  source: true,
+  task: true,
+}).extend({
   /** Policy that decided; null when no scheduler answered. */
   policy: z.string().min(1).max(64).nullable(),
   clusterId: Identifier.nullable(),
