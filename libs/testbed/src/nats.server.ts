@@ -60,11 +60,15 @@ export async function provideNats(options: { env?: string | undefined; dataDir: 
     child.kill('SIGKILL');
     throw e;
   }
+  // Whatever ends this process (other libraries call process.exit on signals), the server goes with it.
+  const killOnExit = () => child.kill('SIGTERM');
+  process.once('exit', killOnExit);
   options.say(`started nats-server (JetStream) on 127.0.0.1:${port}`);
   return {
     url: `nats://127.0.0.1:${port}`,
     started: true,
     stop: async () => {
+      process.removeListener('exit', killOnExit);
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);

@@ -35,8 +35,12 @@ export class ServiceProcess {
     };
     child.stdout?.on('data', (c: Buffer) => take(c, process.stdout));
     child.stderr?.on('data', (c: Buffer) => take(c, process.stderr));
+    // Whatever ends this process (other libraries call process.exit on signals), the child goes with it.
+    const killOnExit = () => child.kill('SIGTERM');
+    process.once('exit', killOnExit);
     this.exited = new Promise((resolve) =>
       child.once('exit', (code, signal) => {
+        process.removeListener('exit', killOnExit);
         this.log.end();
         resolve(code ?? (signal ? 128 : null));
       }),

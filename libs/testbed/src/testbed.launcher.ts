@@ -117,7 +117,9 @@ export class Testbed {
       logFile: join(this.options.logDir, `generator-${run.runId}.log`),
       inheritOutput: run.interactive ?? false,
     });
+    this.processes.set(`workload-generator ${run.runId}`, generator);
     const code = await generator.exited;
+    this.processes.delete(`workload-generator ${run.runId}`);
     if (code !== 0) throw new Error(`workload generator exited with code ${code}:\n${generator.tail()}`);
     return JSON.parse(readFileSync(summaryFile, 'utf8')) as RunReport;
   }

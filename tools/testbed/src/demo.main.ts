@@ -18,9 +18,12 @@ const opts = program.opts<{ scenario: string; policy: string; queries?: number; 
 const say = (m: string) => console.log(`demo: ${m}`);
 const startedAt = Date.now();
 const stack: (() => Promise<void>)[] = [];
-const stopAll = async () => {
-  for (const stop of stack.splice(0).reverse()) await stop().catch((e: unknown) => console.error(`demo: stop failed: ${String(e)}`));
-};
+let stopping: Promise<void> | undefined;
+/** Stops what was started, newest first. Idempotent: the interrupt handler and the main flow share one pass. */
+const stopAll = (): Promise<void> =>
+  (stopping ??= (async () => {
+    for (const stop of stack.splice(0).reverse()) await stop().catch((e: unknown) => console.error(`demo: stop failed: ${String(e)}`));
+  })());
 onInterrupt(stopAll);
 
 try {
