@@ -28,6 +28,7 @@ function record(runId: string, i: number, overrides: Partial<QueryRecord> = {}):
     dispatchedAt: t + 0.2,
     startedAt: t + 0.5,
     finishedAt: t + 0.6,
+    emulatedNetworkMs: 4,
     completedAt: t + i,
     latencyMs: i,
     sloMaxLatencyMs: 50,
@@ -75,7 +76,7 @@ describe('metrics store (in-process, real NATS JetStream and PostgreSQL)', () =>
   const count = async (sql: string, params: unknown[] = []) => Number((await db.query(sql, params)).rows[0].n);
 
   it('built its schema through migrations only', async () => {
-    expect(await count(`SELECT count(*) AS n FROM typeorm_migrations`)).toBe(1);
+    expect(await count(`SELECT count(*) AS n FROM typeorm_migrations`)).toBe(2);
     expect(await count(`SELECT count(*) AS n FROM information_schema.tables WHERE table_name IN ('runs', 'queries')`)).toBe(2);
   });
 

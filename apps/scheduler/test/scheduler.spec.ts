@@ -35,7 +35,7 @@ describe('scheduler service (in-process, real NATS)', () => {
     const worker = nc.subscribe(space.subject('clusterInfer', { clusterId: 'far-edge-1' }), {
       callback: (_e, m) => {
         const q = DispatchedQuerySchema.parse(m.json());
-        m.respond(JSON.stringify({ schemaVersion: 1, status: 'completed', queryId: q.queryId, decision: q.decision, timing: { receivedAt: 1, startedAt: 1, finishedAt: 1 }, prediction: 3 }));
+        m.respond(JSON.stringify({ schemaVersion: 1, status: 'completed', queryId: q.queryId, decision: q.decision, timing: { receivedAt: 1, startedAt: 1, finishedAt: 1, emulatedNetworkMs: null }, prediction: 3 }));
       },
     });
     await nc.flush();

@@ -2,13 +2,16 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs
 import { decodeTensor, type DispatchedQuery, type InferenceReply } from '@aset/contracts';
 import type { Clock } from '@aset/determinism';
 import { MessageBus } from '@aset/messaging';
+import { Scenario } from '@aset/scenario';
 import { CLOCK } from '@aset/service-kit';
 import { HostedModels } from './hosted.models.js';
 import { SlotPool } from './slot.pool.js';
+import { ClusterEmulator } from './cluster.emulator.js';
 
 /**
  * Serves `cluster.<id>.infer` for this worker's cluster (queue group per cluster, so replicas share
- * the load). Each query waits for a slot, runs its variant, and is answered to the generator.
+ * the load). Each query goes through the emulated request delay, waits for a slot, runs its variant
+ * (padded to the hardware class), goes through the emulated reply delay and is answered to the generator.
  */
 @Injectable()
 export class InferenceEndpoint implements OnApplicationBootstrap {
@@ -19,7 +22,9 @@ export class InferenceEndpoint implements OnApplicationBootstrap {
   constructor(
     @Inject(MessageBus) private readonly bus: MessageBus,
     @Inject(HostedModels) private readonly models: HostedModels,
+    @Inject(Scenario) private readonly scenario: Scenario,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ClusterEmulator) private readonly emulator: ClusterEmulator,
   ) {
     this.pool = new SlotPool(models.cluster.slots);
   }
@@ -55,23 +60,31 @@ export class InferenceEndpoint implements OnApplicationBootstrap {
     if (query.input.shape.join(',') !== expected.join(',')) {
       return refuse('INVALID_MESSAGE', `input shape [${query.input.shape.join(',')}] does not match [${expected.join(',')}] of task ${query.task}`);
     }
+    if (this.emulator.network && !this.scenario.hasSource(query.source)) {
+      return refuse('UNKNOWN_REFERENCE', `source "${query.source}" is not in scenario ${this.scenario.name}, so its link cannot be emulated`);
+    }
+    const link = this.emulator.link(query);
+    if (link) await this.emulator.waitUntil(receivedAt + link.requestDelayMs);
     await this.pool.acquire();
     const startedAt = this.clock.now();
+    let reply: InferenceReply;
     try {
       const result = await runner.run(decodeTensor(query.input), 1);
+      const measuredMs = this.clock.now() - startedAt;
+      await this.emulator.waitUntil(startedAt + this.emulator.targetProcessingMs(runner.variant, measuredMs));
       const finishedAt = this.clock.now();
       this.processed++;
-      return {
+      reply = {
         schemaVersion: 1,
         status: 'completed',
         queryId: query.queryId,
         decision,
-        timing: { receivedAt, startedAt, finishedAt },
+        timing: { receivedAt, startedAt, finishedAt, emulatedNetworkMs: link ? link.requestDelayMs + link.replyDelayMs : null },
         prediction: result.predictions[0] as number,
       };
     } catch (e) {
       this.logger.error(`variant ${decision.variantId} failed on query ${query.queryId}: ${e instanceof Error ? e.message : String(e)}`);
-      return {
+      reply = {
         schemaVersion: 1,
         status: 'error',
         code: 'INFERENCE_FAILED',
@@ -81,5 +94,7 @@ export class InferenceEndpoint implements OnApplicationBootstrap {
     } finally {
       this.pool.release();
     }
+    if (link) await this.emulator.waitUntil(this.clock.now() + link.replyDelayMs);
+    return reply;
   }
 }

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { Identifier } from '@aset/contracts';
 import { BASE_ENV, SCENARIO_ENV, envValidator } from '@aset/service-kit';
 
+const booleanFlag = z.enum(['true', 'false']).transform((v) => v === 'true');
+
 export const WORKER_ENV = {
   ...BASE_ENV,
   ...SCENARIO_ENV,
@@ -12,6 +14,9 @@ export const WORKER_ENV = {
     'a unique id for this worker process, 1-64 characters of [A-Za-z0-9_-]',
   ),
   INFERENCE_THREADS: z.coerce.number().int().min(1).max(64).default(1).describe('onnxruntime intra-op threads per model, an integer 1-64'),
+  EMULATE_NETWORK: booleanFlag.default(true).describe('true or false: delay requests and replies as the scenario link from the query source says (off for real distributed runs)'),
+  EMULATE_HARDWARE: booleanFlag.default(true).describe("true or false: pad processing to the cluster hardware class (off on real edge hardware)"),
+  EMULATION_SEED: z.coerce.number().int().default(1).describe('an integer seed for emulated jitter'),
   HEARTBEAT_MS: z.coerce.number().int().min(50).max(60_000).default(500).describe('heartbeat period in ms, an integer 50-60000'),
 } as const;
 

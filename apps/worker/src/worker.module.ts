@@ -8,6 +8,7 @@ import { validateWorkerEnv, type WorkerEnv } from './worker.config.js';
 import { HostedModels } from './hosted.models.js';
 import { InferenceEndpoint } from './inference.endpoint.js';
 import { HeartbeatPublisher } from './heartbeat.publisher.js';
+import { ClusterEmulator } from './cluster.emulator.js';
 
 /** Global so that the health check (in ObservabilityModule) can see the loaded models. */
 @Global()
@@ -39,6 +40,6 @@ class HostedModelsModule {}
       },
     }),
   ],
-  providers: [InferenceEndpoint, HeartbeatPublisher],
+  providers: [ClusterEmulator, InferenceEndpoint, HeartbeatPublisher],
 })
 export class WorkerModule {}

@@ -41,7 +41,7 @@ describe('workload generator run (in-process, real NATS and JetStream)', () => {
         const i = Number(q.queryId.slice(1));
         const decision = { clusterId: 'cloud-1', variantId: 'digits-cnn-m', policy: 'scripted', decidedAt: Date.now() };
         const replies = [
-          { schemaVersion: 1, status: 'completed', queryId: q.queryId, decision, timing: { receivedAt: Date.now(), startedAt: Date.now(), finishedAt: Date.now() }, prediction: 0 },
+          { schemaVersion: 1, status: 'completed', queryId: q.queryId, decision, timing: { receivedAt: Date.now(), startedAt: Date.now(), finishedAt: Date.now(), emulatedNetworkMs: null }, prediction: 0 },
           { schemaVersion: 1, status: 'dropped', queryId: q.queryId, policy: 'scripted', reason: 'QUEUE_FULL', detail: 'full', decidedAt: Date.now() },
           { schemaVersion: 1, status: 'error', code: 'INFERENCE_FAILED', message: 'boom', queryId: q.queryId },
         ];

@@ -49,9 +49,14 @@ export type DispatchedQuery = z.infer<typeof DispatchedQuerySchema>;
 
 /** Timestamps a worker adds; `receivedAt <= startedAt <= finishedAt`. */
 export const WorkerTimingSchema = z.object({
+  /** When the query reached the worker process. */
   receivedAt: EpochMs,
+  /** When it got a slot and the model started (after the emulated request delay and the queue). */
   startedAt: EpochMs,
+  /** When processing ended, including padding to the cluster's hardware class. */
   finishedAt: EpochMs,
+  /** Emulated network delay, request plus reply, ms; null when network emulation is off. */
+  emulatedNetworkMs: z.number().nonnegative().nullable(),
 });
 
 export const CompletedReplySchema = z.object({

@@ -40,6 +40,8 @@ export const QueryRecordSchema = InferenceQuerySchema.pick({
   finishedAt: EpochMs.nullable(),
   /** When the generator received the reply, or gave up. */
   completedAt: EpochMs,
+  /** Emulated network delay (request plus reply) the worker added, ms; null when not emulated or not served. */
+  emulatedNetworkMs: z.number().nonnegative().nullable(),
   /** completedAt - createdAt. */
   latencyMs: z.number().finite().nonnegative(),
   sloMaxLatencyMs: z.number().positive(),

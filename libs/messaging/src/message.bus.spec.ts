@@ -27,7 +27,7 @@ describe('MessageBus against a real NATS server', () => {
     status: 'completed',
     queryId,
     decision: { clusterId: 'c1', variantId: 'v1', policy: 'closest', decidedAt: 1 },
-    timing: { receivedAt: 1, startedAt: 2, finishedAt: 3 },
+    timing: { receivedAt: 1, startedAt: 2, finishedAt: 3, emulatedNetworkMs: null },
     prediction: 4,
   });
 

@@ -21,6 +21,8 @@ export class Scenario {
     readonly spec: ScenarioSpec,
     /** Where the scenario came from (file path or a label), for messages. */
     readonly origin: string,
+    /** Replayed traces by index into `workload.arrivals`: arrival offsets in ms, non-decreasing. */
+    readonly traces: ReadonlyMap<number, Float64Array> = new Map(),
   ) {
     this.clusters = spec.clusters;
     this.sources = spec.sources;
@@ -29,6 +31,20 @@ export class Scenario {
     spec.sources.forEach((s, i) => this.sourceIdx.set(s.id, i));
     spec.applications.forEach((a) => this.appById.set(a.id, a));
     this.linkMatrix = new Array<LinkSpec>(spec.sources.length * spec.clusters.length);
+    const m = spec.linkMatrix;
+    if (m) {
+      spec.sources.forEach((source, s) =>
+        spec.clusters.forEach((cluster, c) => {
+          this.linkMatrix[s * spec.clusters.length + c] = {
+            source: source.id,
+            cluster: cluster.id,
+            rttMs: m.rttMs[s]?.[c] as number,
+            bandwidthMbps: m.bandwidthMbps[s]?.[c] as number,
+            jitterMs: m.jitterMs[s]?.[c] as number,
+          };
+        }),
+      );
+    }
     for (const l of spec.links) {
       this.linkMatrix[this.sourceIndex(l.source) * spec.clusters.length + this.clusterIndex(l.cluster)] = l;
     }

@@ -1,13 +1,17 @@
 import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import type { ModelZoo } from '@aset/model-zoo';
 import { ScenarioSchema, type ScenarioSpec } from './scenario.schema.js';
 import { ScenarioError, type ScenarioProblem } from './scenario.error.js';
 import { Scenario } from './scenario.model.js';
+import { parseTrace } from './trace.parser.js';
 
 export interface ParseOptions {
   /** When given, the zoo binding is checked: variants exist, apps' tasks exist and are hosted somewhere. */
   zoo?: ModelZoo;
+  /** Reads files the scenario refers to (traces); defaults to the file system. */
+  readFile?: (path: string) => string;
 }
 
 /** The outcome of parsing: a Scenario, or every problem found. Never throws. */
@@ -48,7 +52,37 @@ export function parseScenario(text: string, file: string, options: ParseOptions 
     message: p.message,
   }));
   if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, scenario: new Scenario(parsed.data, file) };
+  const traces = loadTraces(parsed.data, file, options.readFile ?? ((p) => readFileSync(p, 'utf8')), lineOf);
+  if (!traces.ok) return traces;
+  return { ok: true, scenario: new Scenario(parsed.data, file, traces.traces) };
+}
+
+/** Reads every trace the workload replays; paths are relative to the scenario file. */
+function loadTraces(
+  spec: ScenarioSpec,
+  file: string,
+  readFile: (path: string) => string,
+  lineOf: (path: readonly PropertyKey[]) => number | undefined,
+): { ok: true; traces: Map<number, Float64Array> } | { ok: false; problems: ScenarioProblem[] } {
+  const traces = new Map<number, Float64Array>();
+  const problems: ScenarioProblem[] = [];
+  spec.workload.arrivals.forEach((a, i) => {
+    if (a.process.kind !== 'trace') return;
+    const where = ['workload', 'arrivals', i, 'process', 'file'];
+    const path = isAbsolute(a.process.file) ? a.process.file : join(dirname(file), a.process.file);
+    let text: string;
+    try {
+      text = readFile(path);
+    } catch (e) {
+      const reason = e instanceof Error && 'code' in e ? String(e.code) : String(e);
+      problems.push({ file, path: where.join('.'), line: lineOf(where), message: `cannot read trace ${path} (${reason})` });
+      return;
+    }
+    const parsed = parseTrace(text, path);
+    if (parsed.ok) traces.set(i, parsed.offsetsMs);
+    else problems.push(...parsed.problems);
+  });
+  return problems.length ? { ok: false, problems } : { ok: true, traces };
 }
 
 /** Reads and parses a scenario file. Throws ScenarioError listing every problem. */
@@ -88,22 +122,7 @@ function crossReferenceProblems(spec: ScenarioSpec, zoo?: ModelZoo): RawProblem[
     }
   });
 
-  const pairs = new Set<string>();
-  spec.links.forEach((l, i) => {
-    if (!sources.has(l.source)) problems.push({ path: ['links', i, 'source'], message: `unknown source "${l.source}"` });
-    if (!clusters.has(l.cluster)) problems.push({ path: ['links', i, 'cluster'], message: `unknown cluster "${l.cluster}"` });
-    const key = `${l.source}\u0000${l.cluster}`;
-    if (pairs.has(key)) problems.push({ path: ['links', i], message: `duplicate link ${l.source} -> ${l.cluster}` });
-    pairs.add(key);
-  });
-  const missing: string[] = [];
-  for (const s of spec.sources) for (const c of spec.clusters) if (!pairs.has(`${s.id}\u0000${c.id}`)) missing.push(`${s.id} -> ${c.id}`);
-  if (missing.length > 0) {
-    problems.push({
-      path: ['links'],
-      message: `every (source, cluster) pair needs a link; missing ${missing.length}: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`,
-    });
-  }
+  problems.push(...linkProblems(spec, sources, clusters));
 
   spec.workload.arrivals.forEach((a, i) => {
     if (!sources.has(a.source)) problems.push({ path: ['workload', 'arrivals', i, 'source'], message: `unknown source "${a.source}"` });
@@ -125,6 +144,43 @@ function crossReferenceProblems(spec: ScenarioSpec, zoo?: ModelZoo): RawProblem[
       }
       const hosted = spec.clusters.some((c) => c.variants.some((v) => zoo.variant(v)?.task === a.task));
       if (!hosted) problems.push({ path: ['applications', i, 'task'], message: `no cluster hosts a variant of task "${a.task}"` });
+    });
+  }
+  return problems;
+}
+
+function linkProblems(spec: ScenarioSpec, sources: Set<string>, clusters: Set<string>): RawProblem[] {
+  const problems: RawProblem[] = [];
+  if (spec.linkMatrix) {
+    if (spec.links.length > 0) return [{ path: ['linkMatrix'], message: 'give either links or linkMatrix, not both' }];
+    const m = spec.linkMatrix;
+    for (const key of ['rttMs', 'bandwidthMbps', 'jitterMs'] as const) {
+      if (m[key].length !== spec.sources.length) {
+        problems.push({ path: ['linkMatrix', key], message: `expected ${spec.sources.length} rows (one per source), got ${m[key].length}` });
+        continue;
+      }
+      m[key].forEach((row, i) => {
+        if (row.length !== spec.clusters.length) {
+          problems.push({ path: ['linkMatrix', key, i], message: `expected ${spec.clusters.length} columns (one per cluster), got ${row.length}` });
+        }
+      });
+    }
+    return problems.slice(0, 10);
+  }
+  const pairs = new Set<string>();
+  spec.links.forEach((l, i) => {
+    if (!sources.has(l.source)) problems.push({ path: ['links', i, 'source'], message: `unknown source "${l.source}"` });
+    if (!clusters.has(l.cluster)) problems.push({ path: ['links', i, 'cluster'], message: `unknown cluster "${l.cluster}"` });
+    const key = `${l.source}\u0000${l.cluster}`;
+    if (pairs.has(key)) problems.push({ path: ['links', i], message: `duplicate link ${l.source} -> ${l.cluster}` });
+    pairs.add(key);
+  });
+  const missing: string[] = [];
+  for (const s of spec.sources) for (const c of spec.clusters) if (!pairs.has(`${s.id}\u0000${c.id}`)) missing.push(`${s.id} -> ${c.id}`);
+  if (missing.length > 0) {
+    problems.push({
+      path: ['links'],
+      message: `every (source, cluster) pair needs a link (or use linkMatrix); missing ${missing.length}: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`,
     });
   }
   return problems;

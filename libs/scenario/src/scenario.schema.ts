@@ -41,6 +41,15 @@ export const LinkSchema = z.object({
   jitterMs: z.number().nonnegative(),
 });
 
+const MatrixOf = (value: z.ZodNumber) => z.array(z.array(value));
+
+/** Dense form of the links: `rttMs[s][c]` is the RTT from source s to cluster c. */
+export const LinkMatrixSchema = z.object({
+  rttMs: MatrixOf(z.number().nonnegative()),
+  bandwidthMbps: MatrixOf(z.number().positive()),
+  jitterMs: MatrixOf(z.number().nonnegative()),
+});
+
 export const ApplicationSchema = z.object({
   id: Identifier,
   /** Zoo task the application's queries run. */
@@ -52,11 +61,50 @@ export const ApplicationSchema = z.object({
   replyBytes: z.number().int().positive().default(256),
 });
 
+const Rate = z.number().positive().max(1e7);
+const Seconds = z.number().nonnegative().max(1e9);
+
+/**
+ * How one (source, app) stream's queries arrive. All are open-loop and seeded. `rateScale` (load
+ * level) multiplies every rate; for traces it compresses time instead.
+ */
 export const ArrivalProcessSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('poisson'),
     /** Mean arrivals per second. */
-    ratePerSec: z.number().positive(),
+    ratePerSec: Rate,
+  }),
+  z.object({
+    kind: z.literal('diurnal'),
+    /** Poisson with rate `mean * (1 + amplitude * sin(2 pi (t + phaseSec) / periodSec))`, t in seconds. */
+    meanRatePerSec: Rate,
+    amplitude: z.number().min(0).max(1),
+    periodSec: z.number().positive(),
+    phaseSec: Seconds.default(0),
+  }),
+  z.object({
+    kind: z.literal('flash-crowd'),
+    /** Poisson at `baseRatePerSec`, rising linearly over `rampSec` from `startSec` to `peakMultiplier` times the base, held for `durationSec`, then back. */
+    baseRatePerSec: Rate,
+    startSec: Seconds,
+    rampSec: Seconds.default(0),
+    durationSec: z.number().positive(),
+    peakMultiplier: z.number().min(1).max(1000),
+  }),
+  z.object({
+    kind: z.literal('mmpp'),
+    /** Bursts: a two-state Markov-modulated Poisson process alternating calm and burst periods of exponential length. */
+    calmRatePerSec: z.number().nonnegative(),
+    burstRatePerSec: Rate,
+    meanCalmSec: z.number().positive(),
+    meanBurstSec: z.number().positive(),
+  }),
+  z.object({
+    kind: z.literal('trace'),
+    /** CSV replayed as is (see docs/scenarios.md): a header with an `offset_ms` column, one arrival per row. Relative to the scenario file. */
+    file: z.string().min(1),
+    /** Start again after the last arrival (period: last offset plus the mean gap). */
+    loop: z.boolean().default(true),
   }),
 ]);
 
@@ -83,8 +131,10 @@ export const ScenarioSchema = z.object({
   hardwareClasses: z.record(Identifier, HardwareClassSchema),
   clusters: z.array(ClusterSchema).min(1),
   sources: z.array(SourceSchema).min(1),
-  /** One entry for every (source, cluster) pair. */
-  links: z.array(LinkSchema),
+  /** One entry for every (source, cluster) pair; or give `linkMatrix` instead. */
+  links: z.array(LinkSchema).default([]),
+  /** The same as `links` for large topologies: rows in `sources` order, columns in `clusters` order. */
+  linkMatrix: LinkMatrixSchema.optional(),
   applications: z.array(ApplicationSchema).min(1),
   workload: WorkloadSchema,
 });
@@ -94,7 +144,9 @@ export type ScenarioInput = z.input<typeof ScenarioSchema>;
 export type ClusterSpec = z.infer<typeof ClusterSchema>;
 export type SourceSpec = z.infer<typeof SourceSchema>;
 export type LinkSpec = z.infer<typeof LinkSchema>;
+export type LinkMatrix = z.infer<typeof LinkMatrixSchema>;
 export type ApplicationSpec = z.infer<typeof ApplicationSchema>;
 export type ArrivalSpec = z.infer<typeof ArrivalSchema>;
 export type ArrivalProcess = z.infer<typeof ArrivalProcessSchema>;
+export type ArrivalKind = ArrivalProcess['kind'];
 export type HardwareClass = z.infer<typeof HardwareClassSchema>;

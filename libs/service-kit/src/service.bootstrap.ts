@@ -8,6 +8,14 @@ const CONFIGURATION_ERRORS = new Set([ConfigurationError.name, 'ScenarioError', 
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
+/** Nest's logger, minus Nest's own stack dump of configuration errors (runService prints those cleanly). */
+class ServiceLogger extends ConsoleLogger {
+  override error(message: unknown, ...rest: unknown[]): void {
+    if (message instanceof Error && CONFIGURATION_ERRORS.has(message.name)) return;
+    super.error(message, ...rest);
+  }
+}
+
 function logLevels(level: string | undefined): LogLevel[] {
   const i = LEVELS.indexOf((level ?? 'log') as LogLevel);
   return LEVELS.slice(0, i < 0 ? 4 : i + 1);
@@ -25,7 +33,7 @@ export async function runService(
   validateEnv: (env: Record<string, unknown>) => unknown,
   loadModule: () => Promise<unknown>,
 ): Promise<INestApplication> {
-  const logger = new ConsoleLogger({
+  const logger = new ServiceLogger({
     prefix: name,
     json: process.env['LOG_FORMAT'] === 'json',
     logLevels: logLevels(process.env['LOG_LEVEL']),

@@ -1,5 +1,6 @@
-import { deriveSeed, exponential, seededRandom, type Random } from '@aset/determinism';
-import type { ArrivalProcess, Scenario } from '@aset/scenario';
+import { deriveSeed, seededRandom } from '@aset/determinism';
+import type { Scenario } from '@aset/scenario';
+import { arrivalClock, type ArrivalClock } from './arrival.process.js';
 
 /**
  * An open-loop arrival schedule: `count` arrivals in time order. Arrival i happens `offsetMs[i]`
@@ -12,42 +13,84 @@ export interface ArrivalSchedule {
   readonly stream: Uint16Array;
 }
 
-/** Draws successive inter-arrival gaps of one process. */
-type GapSampler = () => number;
-
-function gapSampler(process: ArrivalProcess, random: Random): GapSampler {
-  switch (process.kind) {
-    case 'poisson': {
-      const mean = 1000 / process.ratePerSec;
-      return () => exponential(random, mean);
-    }
-  }
+/** One clock per `workload.arrivals` entry, each from its own seed derived from `seed` and its (index, source, app). */
+export function arrivalClocks(scenario: Scenario, seed: number, rateScale = 1): ArrivalClock[] {
+  if (!(rateScale > 0)) throw new RangeError(`rateScale must be > 0, got ${rateScale}`);
+  return scenario.spec.workload.arrivals.map((a, i) =>
+    arrivalClock(a.process, seededRandom(deriveSeed(seed, `${i}:${a.source}/${a.app}`)), rateScale, scenario.traces.get(i)),
+  );
 }
 
 /**
- * Builds the first `count` arrivals of the scenario's workload, merging every (source, app) stream.
- * Each stream draws from its own seed derived from `seed` and its (source, app), so adding a stream
- * does not shift the others. `rateScale` multiplies every rate (load level).
+ * Builds the first `count` arrivals of the scenario's workload, merging every stream in time order
+ * (ties: lower stream index first). A finite trace that ends early simply stops contributing.
+ * Adding a stream does not shift the others. `rateScale` multiplies every rate (load level).
  */
 export function buildArrivalSchedule(scenario: Scenario, options: { count: number; seed: number; rateScale?: number }): ArrivalSchedule {
-  const { count, seed } = options;
-  const scale = options.rateScale ?? 1;
-  if (!(scale > 0)) throw new RangeError(`rateScale must be > 0, got ${scale}`);
-  const arrivals = scenario.spec.workload.arrivals;
-  const samplers = arrivals.map((a, i) => {
-    const sample = gapSampler(a.process, seededRandom(deriveSeed(seed, `${i}:${a.source}/${a.app}`)));
-    return () => sample() / scale;
-  });
-  // k-way merge of the streams' next arrival times (few streams: linear scan beats a heap).
-  const next = samplers.map((s) => s());
-  const offsetMs = new Float64Array(count);
-  const stream = new Uint16Array(count);
-  for (let n = 0; n < count; n++) {
-    let best = 0;
-    for (let i = 1; i < next.length; i++) if ((next[i] as number) < (next[best] as number)) best = i;
-    offsetMs[n] = next[best] as number;
-    stream[n] = best;
-    next[best] = (next[best] as number) + (samplers[best] as GapSampler)();
+  const clocks = arrivalClocks(scenario, options.seed, options.rateScale ?? 1);
+  const heap = new StreamHeap(clocks);
+  const offsetMs = new Float64Array(options.count);
+  const stream = new Uint16Array(options.count);
+  let n = 0;
+  for (; n < options.count; n++) {
+    const s = heap.top();
+    const t = heap.topTime();
+    if (t === Infinity) break;
+    offsetMs[n] = t;
+    stream[n] = s;
+    heap.advance();
   }
-  return { count, offsetMs, stream };
+  return n === options.count ? { count: n, offsetMs, stream } : { count: n, offsetMs: offsetMs.slice(0, n), stream: stream.slice(0, n) };
+}
+
+/** A binary min-heap of streams keyed by (next arrival time, stream index). */
+class StreamHeap {
+  private readonly ids: Uint16Array;
+  private readonly times: Float64Array;
+
+  constructor(private readonly clocks: ArrivalClock[]) {
+    if (clocks.length > 65535) throw new RangeError(`at most 65535 arrival streams, got ${clocks.length}`);
+    this.ids = Uint16Array.from(clocks.keys());
+    this.times = Float64Array.from(clocks, (c) => c());
+    for (let i = (clocks.length >> 1) - 1; i >= 0; i--) this.down(i);
+  }
+
+  top(): number {
+    return this.ids[0] as number;
+  }
+
+  topTime(): number {
+    return this.times[0] as number;
+  }
+
+  /** Draws the top stream's next arrival and restores the heap. */
+  advance(): void {
+    this.times[0] = (this.clocks[this.ids[0] as number] as ArrivalClock)();
+    this.down(0);
+  }
+
+  private less(a: number, b: number): boolean {
+    const ta = this.times[a] as number;
+    const tb = this.times[b] as number;
+    return ta < tb || (ta === tb && (this.ids[a] as number) < (this.ids[b] as number));
+  }
+
+  private down(i: number): void {
+    const n = this.ids.length;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < n && this.less(l, m)) m = l;
+      if (r < n && this.less(r, m)) m = r;
+      if (m === i) return;
+      const ti = this.times[i] as number;
+      this.times[i] = this.times[m] as number;
+      this.times[m] = ti;
+      const ii = this.ids[i] as number;
+      this.ids[i] = this.ids[m] as number;
+      this.ids[m] = ii;
+      i = m;
+    }
+  }
 }

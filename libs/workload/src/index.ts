@@ -1,3 +1,4 @@
+export * from './arrival.process.js';
 export * from './arrival.schedule.js';
 export * from './input.sampler.js';
 export * from './latency.summary.js';

@@ -36,7 +36,17 @@ export function buildQueryRecord(
     warmup,
     label,
   };
-  const none = { policy: null, clusterId: null, variantId: null, dispatchedAt: null, startedAt: null, finishedAt: null, prediction: null, sloMet: false };
+  const none = {
+    policy: null,
+    clusterId: null,
+    variantId: null,
+    dispatchedAt: null,
+    startedAt: null,
+    finishedAt: null,
+    emulatedNetworkMs: null,
+    prediction: null,
+    sloMet: false,
+  };
   if (outcome.kind === 'timeout') return { ...base, ...none, status: 'timed_out', reason: null, detail: outcome.detail };
   if (outcome.kind === 'failure') return { ...base, ...none, status: 'error', reason: null, detail: outcome.detail };
   const reply = outcome.reply;
@@ -54,6 +64,7 @@ export function buildQueryRecord(
         dispatchedAt: reply.decision.decidedAt,
         startedAt: reply.timing.startedAt,
         finishedAt: reply.timing.finishedAt,
+        emulatedNetworkMs: reply.timing.emulatedNetworkMs,
         prediction: reply.prediction,
         sloMet: latencyMs <= query.slo.maxLatencyMs && accuracy >= query.slo.minAccuracy,
       };

@@ -39,7 +39,7 @@ describe('buildQueryRecord', () => {
   const decision = { clusterId: 'cloud-1', policy: 'closest', decidedAt: 1001 };
   const completed = (variantId: string) => ({
     kind: 'reply' as const,
-    reply: { schemaVersion: 1 as const, status: 'completed' as const, queryId: q.queryId, decision: { ...decision, variantId }, timing: { receivedAt: 1002, startedAt: 1003, finishedAt: 1004 }, prediction: 7 },
+    reply: { schemaVersion: 1 as const, status: 'completed' as const, queryId: q.queryId, decision: { ...decision, variantId }, timing: { receivedAt: 1002, startedAt: 1003, finishedAt: 1004, emulatedNetworkMs: 2 }, prediction: 7 },
   });
 
   it('meets the SLO only when in time and served accurately enough', () => {

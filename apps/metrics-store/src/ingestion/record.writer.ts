@@ -19,6 +19,7 @@ const QUERY_COLUMNS: [column: string, type: string, read: (r: QueryRecord) => un
   ['started_at', 'ts', (r) => r.startedAt],
   ['finished_at', 'ts', (r) => r.finishedAt],
   ['completed_at', 'ts', (r) => r.completedAt],
+  ['emulated_network_ms', 'float8', (r) => r.emulatedNetworkMs],
   ['latency_ms', 'float8', (r) => r.latencyMs],
   ['slo_max_latency_ms', 'float8', (r) => r.sloMaxLatencyMs],
   ['slo_min_accuracy', 'float8', (r) => r.sloMinAccuracy],

@@ -25,6 +25,7 @@ export class QueryEntity {
   @Column({ name: 'started_at', type: 'timestamptz', nullable: true }) startedAt!: Date | null;
   @Column({ name: 'finished_at', type: 'timestamptz', nullable: true }) finishedAt!: Date | null;
   @Column({ name: 'completed_at', type: 'timestamptz' }) completedAt!: Date;
+  @Column({ name: 'emulated_network_ms', type: 'double precision', nullable: true }) emulatedNetworkMs!: number | null;
   @Column({ name: 'latency_ms', type: 'double precision' }) latencyMs!: number;
   @Column({ name: 'slo_max_latency_ms', type: 'double precision' }) sloMaxLatencyMs!: number;
   @Column({ name: 'slo_min_accuracy', type: 'double precision' }) sloMinAccuracy!: number;

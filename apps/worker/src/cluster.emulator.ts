@@ -1,0 +1,71 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { base64ByteLength, type DispatchedQuery } from '@aset/contracts';
+import { deriveSeed, seededRandom, type Clock } from '@aset/determinism';
+import { ModelZoo, type VariantSpec } from '@aset/model-zoo';
+import { Scenario, oneWayDelayMs } from '@aset/scenario';
+import { CLOCK } from '@aset/service-kit';
+import { HostedModels } from './hosted.models.js';
+import type { WorkerEnv } from './worker.config.js';
+
+/** The emulated network of one query: delays before processing and before replying, ms. */
+export interface EmulatedLink {
+  requestDelayMs: number;
+  replyDelayMs: number;
+}
+
+/**
+ * Single-host emulation of what a cluster would look like far away and on slower hardware.
+ * - Network (EMULATE_NETWORK): the link from the query's source to this cluster delays the request
+ *   and the reply by `rtt/2 + bytes/bandwidth + jitter` each (jitter seeded per query).
+ * - Hardware (EMULATE_HARDWARE): processing lasts the variant's profiled batch-1 time times the
+ *   cluster's speed factor (or, unprofiled, the measured time times it); runs that take longer than
+ *   that on this host are not shortened and are counted as overruns.
+ */
+@Injectable()
+export class ClusterEmulator {
+  readonly network: boolean;
+  readonly hardware: boolean;
+  private readonly seed: number;
+  overruns = 0;
+
+  constructor(
+    @Inject(ConfigService) config: ConfigService<WorkerEnv, true>,
+    @Inject(Scenario) private readonly scenario: Scenario,
+    @Inject(ModelZoo) private readonly zoo: ModelZoo,
+    @Inject(HostedModels) private readonly models: HostedModels,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {
+    this.network = config.get('EMULATE_NETWORK', { infer: true });
+    this.hardware = config.get('EMULATE_HARDWARE', { infer: true });
+    this.seed = config.get('EMULATION_SEED', { infer: true });
+  }
+
+  /** The query's emulated link, or undefined when network emulation is off. The source must be in the scenario. */
+  link(query: DispatchedQuery): EmulatedLink | undefined {
+    if (!this.network) return undefined;
+    const link = this.scenario.link(query.source, this.models.cluster.id);
+    const app = this.scenario.app(query.app);
+    const random = seededRandom(deriveSeed(this.seed, `${query.runId}/${query.queryId}`));
+    const requestBytes = app?.payloadBytes ?? base64ByteLength(query.input.data);
+    return {
+      requestDelayMs: oneWayDelayMs(link, requestBytes, random),
+      replyDelayMs: oneWayDelayMs(link, app?.replyBytes ?? 256, random),
+    };
+  }
+
+  /** How long processing must last on this cluster's hardware, given the measured time on this host. */
+  targetProcessingMs(variant: VariantSpec, measuredMs: number): number {
+    if (!this.hardware) return measuredMs;
+    const profiled = this.zoo.processingMs(variant, '1');
+    const target = (profiled ?? measuredMs) * this.models.speedFactor;
+    if (measuredMs > target) this.overruns++;
+    return Math.max(target, measuredMs);
+  }
+
+  /** Waits until `untilMs` on the clock (no-op when it has passed). */
+  async waitUntil(untilMs: number): Promise<void> {
+    const wait = untilMs - this.clock.now();
+    if (wait > 0) await this.clock.sleep(wait);
+  }
+}
