@@ -9,6 +9,7 @@ import { HostedModels } from './hosted.models.js';
 import { InferenceEndpoint } from './inference.endpoint.js';
 import { HeartbeatPublisher } from './heartbeat.publisher.js';
 import { ClusterEmulator } from './cluster.emulator.js';
+import { WorkerMetrics } from './worker.metrics.js';
 
 /** Global so that the health check (in ObservabilityModule) can see the loaded models. */
 @Global()
@@ -40,6 +41,6 @@ class HostedModelsModule {}
       },
     }),
   ],
-  providers: [ClusterEmulator, InferenceEndpoint, HeartbeatPublisher],
+  providers: [ClusterEmulator, InferenceEndpoint, HeartbeatPublisher, WorkerMetrics],
 })
 export class WorkerModule {}

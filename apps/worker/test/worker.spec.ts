@@ -69,6 +69,15 @@ describe('worker service (in-process, real NATS, real ONNX)', () => {
     expect(await send(dispatched(1, 'digits-mlp-s'))).toMatchObject({ status: 'completed' });
   });
 
+  it('exports slots, busy slots, queue length and emulation overruns to Prometheus', async () => {
+    const { ServiceMetrics } = await import('@aset/service-kit');
+    const text = await app.get(ServiceMetrics).registry.metrics();
+    expect(text).toMatch(/aset_worker_slots\{cluster="cloud-1",service="worker"\} 4/);
+    expect(text).toMatch(/aset_worker_busy_slots\{cluster="cloud-1",service="worker"\} 0/);
+    expect(text).toMatch(/aset_worker_queue_length\{cluster="cloud-1",service="worker"\} 0/);
+    expect(text).toMatch(/aset_worker_emulation_overruns_total\{cluster="cloud-1",service="worker"\} \d+/);
+  });
+
   it('publishes heartbeats with its slots', async () => {
     const sub = nc.subscribe(space.subject('clusterHeartbeat', { clusterId: 'cloud-1' }), { max: 1 });
     for await (const m of sub) {

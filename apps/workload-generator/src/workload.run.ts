@@ -35,14 +35,18 @@ export class WorkloadRun {
     const env = (k: keyof GeneratorEnv) => this.config.get(k, { infer: true });
     const workload = this.scenario.spec.workload;
     const runId = (env('RUN_ID') as string | undefined) ?? `run-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
-    const measured = (env('QUERIES') as number | undefined) ?? workload.queries;
+    const requested = (env('QUERIES') as number | undefined) ?? workload.queries;
     const warmup = (env('WARMUP_QUERIES') as number | undefined) ?? workload.warmupQueries;
     const seed = (env('SEED') as number | undefined) ?? workload.seed;
     const timeoutMs = env('REPLY_TIMEOUT_MS') as number;
-    const total = warmup + measured;
 
     await ensureRecordStream(await this.bus.jsm(), this.bus.subjects);
-    const schedule = buildArrivalSchedule(this.scenario, { count: total, seed, rateScale: env('RATE_SCALE') as number });
+    const schedule = buildArrivalSchedule(this.scenario, { count: warmup + requested, seed, rateScale: env('RATE_SCALE') as number });
+    const total = schedule.count;
+    const measured = Math.max(0, total - warmup);
+    if (measured < requested) {
+      this.logger.warn(`the scenario's arrivals end after ${total} queries (finite traces): measuring ${measured} instead of ${requested}`);
+    }
     const samplers = new Map<string, InputSampler>();
     const samplerOf = (task: string): InputSampler => {
       let sampler = samplers.get(task);
