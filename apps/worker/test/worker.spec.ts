@@ -6,6 +6,7 @@ import { ClusterHeartbeatSchema, InferenceReplySchema, SubjectSpace, encodeTenso
 import { sampleQuery, uniqueTestPrefix } from '@aset/contracts/testing';
 import { loadHeldOut, readZoo } from '@aset/model-zoo';
 import { REPO_MANIFEST } from '@aset/model-zoo/testing';
+import { ServiceMetrics } from '@aset/service-kit';
 import { testNatsUrl, useServiceTestEnv } from '@aset/service-kit/testing';
 
 describe('worker service (in-process, real NATS, real ONNX)', () => {
@@ -70,7 +71,6 @@ describe('worker service (in-process, real NATS, real ONNX)', () => {
   });
 
   it('exports slots, busy slots, queue length and emulation overruns to Prometheus', async () => {
-    const { ServiceMetrics } = await import('@aset/service-kit');
     const text = await app.get(ServiceMetrics).registry.metrics();
     expect(text).toMatch(/aset_worker_slots\{cluster="cloud-1",service="worker"\} 4/);
     expect(text).toMatch(/aset_worker_busy_slots\{cluster="cloud-1",service="worker"\} 0/);

@@ -1,3 +1,4 @@
+import { noFeasibleOption } from './no-feasible.drop.js';
 import type { Observation, Placement, PolicyContext, QueryView, SchedulingPolicy } from './policy.contract.js';
 
 /**
@@ -18,10 +19,6 @@ export class ClosestPolicy implements SchedulingPolicy {
       const option = catalog.cheapestMeeting(c, query.task, query.slo.minAccuracy);
       if (option) return { kind: 'dispatch', clusterIndex: c, variantId: option.variant.id };
     }
-    return {
-      kind: 'drop',
-      reason: 'NO_FEASIBLE_OPTION',
-      detail: `no cluster hosts a ${query.task} variant with accuracy >= ${query.slo.minAccuracy}`,
-    };
+    return noFeasibleOption(query);
   }
 }

@@ -2,4 +2,8 @@ export * from './policy.contract.js';
 export * from './placement.catalog.js';
 export * from './policy.registry.js';
 export * from './closest.policy.js';
-
+export * from './cloud.policy.js';
+export * from './random.policy.js';
+export * from './round-robin.policy.js';
+export * from './least-loaded.policy.js';
+export * from './latency-aware.policy.js';

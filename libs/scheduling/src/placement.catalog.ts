@@ -1,5 +1,5 @@
 import type { ModelZoo, VariantSpec } from '@aset/model-zoo';
-import type { Scenario } from '@aset/scenario';
+import { transferMs, type Scenario } from '@aset/scenario';
 
 /** One model variant hosted on one cluster. */
 export interface HostedVariant {
@@ -13,12 +13,26 @@ export interface HostedVariant {
   readonly cost: number;
 }
 
+/** Where a query of some (task, accuracy floor) can run at all: one entry per cluster that hosts a variant meeting the floor. */
+export interface FeasibleSet {
+  /** Cluster indices, in scenario order. */
+  readonly clusters: Int32Array;
+  /** Per entry of `clusters`: the cheapest variant there that meets the floor. */
+  readonly cheapest: readonly HostedVariant[];
+  /** Every (cluster, variant) pair meeting the floor, most accurate first (ties: cheaper first). */
+  readonly options: readonly { readonly clusterIndex: number; readonly hosted: HostedVariant }[];
+}
+
+const EMPTY: FeasibleSet = { clusters: new Int32Array(0), cheapest: [], options: [] };
+
 /**
  * Precomputed placement options: per cluster and task, the variants it hosts, least accurate first.
  * Built once per (scenario, zoo); policies look options up without allocating.
  */
 export class PlacementCatalog {
   private readonly hosted: Map<string, HostedVariant[]>[];
+  private readonly feasible = new Map<string, Map<number, FeasibleSet>>();
+  private readonly taskBytes = new Map<string, number>();
 
   constructor(
     readonly scenario: Scenario,
@@ -42,6 +56,57 @@ export class PlacementCatalog {
   /** Variants of `task` on a cluster, least accurate first; empty when none. */
   options(clusterIndex: number, task: string): readonly HostedVariant[] {
     return this.hosted[clusterIndex]?.get(task) ?? [];
+  }
+
+  /** Clusters and variants that can serve `task` at `minAccuracy`; computed once per pair, then cached. */
+  feasibleFor(task: string, minAccuracy: number): FeasibleSet {
+    let byFloor = this.feasible.get(task);
+    if (!byFloor) {
+      byFloor = new Map();
+      this.feasible.set(task, byFloor);
+    }
+    let set = byFloor.get(minAccuracy);
+    if (!set) {
+      set = this.buildFeasible(task, minAccuracy);
+      byFloor.set(minAccuracy, set);
+    }
+    return set;
+  }
+
+  /**
+   * Expected network time of a query over the source-cluster link, both ways, without jitter:
+   * `rtt + transfer(request) + transfer(reply)`. Request bytes: the app's payloadBytes, else one input tensor.
+   */
+  networkMs(sourceIndex: number, clusterIndex: number, app: string, task: string): number {
+    const link = this.scenario.linkAt(sourceIndex, clusterIndex);
+    const spec = this.scenario.app(app);
+    const request = spec?.payloadBytes ?? this.inputBytes(task);
+    return link.rttMs + transferMs(link, request) + transferMs(link, spec?.replyBytes ?? 256);
+  }
+
+  private inputBytes(task: string): number {
+    let bytes = this.taskBytes.get(task);
+    if (bytes === undefined) {
+      bytes = (this.zoo.task(task)?.inputShape.reduce((a, b) => a * b, 1) ?? 0) * 4;
+      this.taskBytes.set(task, bytes);
+    }
+    return bytes;
+  }
+
+  private buildFeasible(task: string, minAccuracy: number): FeasibleSet {
+    const clusters: number[] = [];
+    const cheapest: HostedVariant[] = [];
+    const options: { clusterIndex: number; hosted: HostedVariant }[] = [];
+    this.scenario.clusters.forEach((_, c) => {
+      const best = this.cheapestMeeting(c, task, minAccuracy);
+      if (!best) return;
+      clusters.push(c);
+      cheapest.push(best);
+      for (const o of this.options(c, task)) if (o.accuracy >= minAccuracy) options.push({ clusterIndex: c, hosted: o });
+    });
+    if (clusters.length === 0) return EMPTY;
+    options.sort((a, b) => b.hosted.accuracy - a.hosted.accuracy || a.hosted.cost - b.hosted.cost);
+    return { clusters: Int32Array.from(clusters), cheapest, options };
   }
 
   /** The cheapest variant of `task` on a cluster with accuracy >= minAccuracy, or undefined. */

@@ -9,6 +9,6 @@ describe('policy registry', () => {
   });
 
   it('refuses an unknown name and lists the known ones', () => {
-    expect(() => createPolicy('fastest', repoPolicyContext())).toThrow(/unknown scheduling policy "fastest"; expected one of: closest/);
+    expect(() => createPolicy('fastest', repoPolicyContext())).toThrow(/unknown scheduling policy "fastest"; expected one of: closest, cloud, random, round-robin, least-loaded, latency-aware/);
   });
 });

@@ -1,5 +1,10 @@
 import type { PolicyContext, SchedulingPolicy } from './policy.contract.js';
 import { ClosestPolicy } from './closest.policy.js';
+import { CloudPolicy } from './cloud.policy.js';
+import { RandomPolicy } from './random.policy.js';
+import { RoundRobinPolicy } from './round-robin.policy.js';
+import { LeastLoadedPolicy } from './least-loaded.policy.js';
+import { LatencyAwarePolicy } from './latency-aware.policy.js';
 
 /**
  * The one registry of scheduling policies, by the name used in config, on the wire and in reports.
@@ -7,6 +12,11 @@ import { ClosestPolicy } from './closest.policy.js';
  */
 export const POLICY_REGISTRY = {
   closest: (ctx: PolicyContext): SchedulingPolicy => new ClosestPolicy(ctx),
+  cloud: (ctx: PolicyContext): SchedulingPolicy => new CloudPolicy(ctx),
+  random: (ctx: PolicyContext): SchedulingPolicy => new RandomPolicy(ctx),
+  'round-robin': (ctx: PolicyContext): SchedulingPolicy => new RoundRobinPolicy(ctx),
+  'least-loaded': (ctx: PolicyContext): SchedulingPolicy => new LeastLoadedPolicy(ctx),
+  'latency-aware': (ctx: PolicyContext): SchedulingPolicy => new LatencyAwarePolicy(ctx),
 } as const satisfies Record<string, (ctx: PolicyContext) => SchedulingPolicy>;
 
 export type PolicyName = keyof typeof POLICY_REGISTRY;

@@ -27,24 +27,25 @@ export function arrivalClocks(scenario: Scenario, seed: number, rateScale = 1): 
  * Adding a stream does not shift the others. `rateScale` multiplies every rate (load level).
  */
 export function buildArrivalSchedule(scenario: Scenario, options: { count: number; seed: number; rateScale?: number }): ArrivalSchedule {
-  const clocks = arrivalClocks(scenario, options.seed, options.rateScale ?? 1);
-  const heap = new StreamHeap(clocks);
+  const merger = new ArrivalMerger(arrivalClocks(scenario, options.seed, options.rateScale ?? 1));
   const offsetMs = new Float64Array(options.count);
   const stream = new Uint16Array(options.count);
   let n = 0;
   for (; n < options.count; n++) {
-    const s = heap.top();
-    const t = heap.topTime();
+    const t = merger.nextTime();
     if (t === Infinity) break;
     offsetMs[n] = t;
-    stream[n] = s;
-    heap.advance();
+    stream[n] = merger.nextStream();
+    merger.advance();
   }
   return n === options.count ? { count: n, offsetMs, stream } : { count: n, offsetMs: offsetMs.slice(0, n), stream: stream.slice(0, n) };
 }
 
-/** A binary min-heap of streams keyed by (next arrival time, stream index). */
-class StreamHeap {
+/**
+ * Merges arrival clocks lazily, in time order (ties: lower stream index first): a binary min-heap
+ * of streams keyed by their next arrival. For runs too long to materialise (the simulator).
+ */
+export class ArrivalMerger {
   private readonly ids: Uint16Array;
   private readonly times: Float64Array;
 
@@ -55,15 +56,17 @@ class StreamHeap {
     for (let i = (clocks.length >> 1) - 1; i >= 0; i--) this.down(i);
   }
 
-  top(): number {
-    return this.ids[0] as number;
-  }
-
-  topTime(): number {
+  /** Time of the next arrival (ms from the run start); Infinity when every stream has ended. */
+  nextTime(): number {
     return this.times[0] as number;
   }
 
-  /** Draws the top stream's next arrival and restores the heap. */
+  /** Stream (index into `workload.arrivals`) of the next arrival. */
+  nextStream(): number {
+    return this.ids[0] as number;
+  }
+
+  /** Consumes the next arrival. */
   advance(): void {
     this.times[0] = (this.clocks[this.ids[0] as number] as ArrivalClock)();
     this.down(0);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { InferenceReplySchema, SubjectSpace } from '@aset/contracts';
 import { sampleQuery, uniqueTestPrefix } from '@aset/contracts/testing';
 import { readZoo } from '@aset/model-zoo';
@@ -43,7 +44,7 @@ describe('live testbed, end to end', () => {
 
   afterAll(async () => {
     if (nc) {
-      const jsm = await (await import('@nats-io/jetstream')).jetstreamManager(nc);
+      const jsm = await jetstreamManager(nc);
       await jsm.streams.delete(space.streamName('records')).catch(() => {});
     }
     await nc?.close();
@@ -105,7 +106,7 @@ describe('live testbed, end to end', () => {
     nc.publish(space.subject('clusterHeartbeat', { clusterId: 'cloud-1' }), JSON.stringify({ schemaVersion: 1, clusterId: 'cloud-1', slots: -1 }));
     await nc.flush();
     // JetStream subjects: the store counts, terminates and moves on.
-    const js = (await import('@nats-io/jetstream')).jetstream(nc);
+    const js = jetstream(nc);
     await js.publish(space.subject('queryRecord', { runId: 'e2e-bad' }), garbage);
     await js.publish(space.subject('runRecord', { runId: 'e2e-bad' }), JSON.stringify({ schemaVersion: 1, kind: 'paused' }));
 

@@ -1,0 +1,38 @@
+import { noFeasibleOption } from './no-feasible.drop.js';
+import type { ClusterState, Observation, Placement, PolicyContext, QueryView, SchedulingPolicy } from './policy.contract.js';
+
+/**
+ * `least-loaded`: among the clusters hosting a variant that meets the accuracy floor, the one with
+ * the lowest load `(busySlots + queueLength) / slots`; ties go to the nearer cluster. Variant: the
+ * cheapest such one there. Blind to network distance otherwise.
+ */
+export class LeastLoadedPolicy implements SchedulingPolicy {
+  readonly name = 'least-loaded';
+  private readonly slots: number[];
+
+  constructor(private readonly ctx: PolicyContext) {
+    this.slots = ctx.scenario.clusters.map((c) => c.slots);
+  }
+
+  decide(query: QueryView, observation: Observation): Placement {
+    const { scenario, catalog } = this.ctx;
+    const set = catalog.feasibleFor(query.task, query.slo.minAccuracy);
+    if (set.clusters.length === 0) return noFeasibleOption(query);
+    const source = scenario.sourceIndex(query.source);
+    let best = -1;
+    let bestLoad = Infinity;
+    let bestRtt = Infinity;
+    for (let k = 0; k < set.clusters.length; k++) {
+      const c = set.clusters[k] as number;
+      const state = observation.clusters[c] as ClusterState;
+      const load = (state.busySlots + state.queueLength) / (this.slots[c] as number);
+      const rtt = scenario.linkAt(source, c).rttMs;
+      if (load < bestLoad || (load === bestLoad && rtt < bestRtt)) {
+        best = k;
+        bestLoad = load;
+        bestRtt = rtt;
+      }
+    }
+    return { kind: 'dispatch', clusterIndex: set.clusters[best] as number, variantId: (set.cheapest[best] as { variant: { id: string } }).variant.id };
+  }
+}

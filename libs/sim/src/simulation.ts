@@ -1,0 +1,345 @@
+import { deriveSeed, seededRandom, type Random } from '@aset/determinism';
+import type { ModelZoo } from '@aset/model-zoo';
+import { oneWayDelayMs, type ApplicationSpec, type Scenario } from '@aset/scenario';
+import { PlacementCatalog, type ClusterState, type HostedVariant, type Observation, type Placement, type PolicyContext, type QueryView, type SchedulingPolicy } from '@aset/scheduling';
+import { ArrivalMerger, arrivalClocks } from '@aset/workload';
+import { EventHeap } from './event.heap.js';
+import type { RecordSink, SimRecord } from './sim.record.js';
+
+export interface SimulationOptions {
+  scenario: Scenario;
+  zoo: ModelZoo;
+  /** Builds the policy under test from the simulation's own context (seeded stream, catalog). */
+  policy: (ctx: PolicyContext) => SchedulingPolicy;
+  seed: number;
+  /** Measured queries; the run also sends `warmupQueries` before them. */
+  queries: number;
+  warmupQueries?: number;
+  /** Multiplies every arrival rate (load level). */
+  rateScale?: number;
+  /**
+   * What policies see of the clusters: `exact` (the event loop's state) or, as live, a snapshot
+   * refreshed every `heartbeatMs` (workers heartbeat every 500 ms by default).
+   */
+  observation?: 'exact' | { heartbeatMs: number };
+  /** Replies later than this are `timed_out`, as the live generator gives up (default 10 s). */
+  replyTimeoutMs?: number;
+  /** Fixed messaging time per answered query (NATS hops, JSON, the scheduler), ms. Default 0. */
+  overheadMs?: number;
+  sink: RecordSink;
+}
+
+// Event kinds, and their priorities at equal times: work finishing frees slots before new work arrives.
+const FINISH = 0;
+const AT_CLUSTER = 1;
+const REPLY = 2;
+const SNAPSHOT = 3;
+
+/**
+ * A discrete-event simulation of the live testbed: open-loop arrivals from the scenario, the
+ * policy deciding each query as it arrives, the emulated network (same link model as the workers),
+ * cluster slots with FIFO queues, processing at the profiled time times the hardware speed factor,
+ * and one terminal record per query in the live shape. Deterministic for a seed.
+ */
+export class Simulation {
+  readonly scenario: Scenario;
+  readonly catalog: PlacementCatalog;
+  readonly policy: SchedulingPolicy;
+  private readonly opts: Required<Omit<SimulationOptions, 'observation'>> & { heartbeatMs: number };
+  private readonly heap = new EventHeap(4096);
+  private readonly arrivals: ArrivalMerger;
+  private readonly random: Random;
+  private readonly streams: { sourceIndex: number; source: string; app: ApplicationSpec }[];
+  private readonly slots: Int32Array;
+  private readonly busy: Int32Array;
+  private readonly queues: Int32Array[];
+  private readonly qHead: Int32Array;
+  private readonly qLen: Int32Array;
+  private readonly live: ClusterState[];
+  private readonly observed: ClusterState[];
+  private readonly observation: Observation;
+  private readonly query: { app: string; source: string; task: string; slo: ApplicationSpec['slo']; createdAt: number };
+  private readonly record: SimRecord;
+  // Per in-flight query slot.
+  private qCreated = new Float64Array(1024);
+  private qDecided = new Float64Array(1024);
+  private qStarted = new Float64Array(1024);
+  private qFinished = new Float64Array(1024);
+  private qReplyDelay = new Float64Array(1024);
+  private qNetwork = new Float64Array(1024);
+  private qCluster = new Int32Array(1024);
+  private qStream = new Int32Array(1024);
+  private qIndex = new Int32Array(1024);
+  private qHosted: (HostedVariant | undefined)[] = new Array(1024);
+  private free: number[] = [];
+  private nextSlot = 0;
+  private sent = 0;
+  private done = 0;
+  private readonly total: number;
+  private now = 0;
+
+  constructor(options: SimulationOptions) {
+    const { scenario, zoo } = options;
+    this.scenario = scenario;
+    this.opts = {
+      warmupQueries: 0,
+      rateScale: 1,
+      replyTimeoutMs: 10_000,
+      overheadMs: 0,
+      ...options,
+      heartbeatMs: options.observation === 'exact' ? 0 : (options.observation?.heartbeatMs ?? 500),
+    };
+    requireProfiles(scenario, zoo);
+    this.catalog = new PlacementCatalog(scenario, zoo);
+    this.random = seededRandom(deriveSeed(options.seed, 'sim:network'));
+    this.policy = options.policy({ scenario, zoo, catalog: this.catalog, random: seededRandom(deriveSeed(options.seed, 'sim:policy')) });
+    this.arrivals = new ArrivalMerger(arrivalClocks(scenario, options.seed, this.opts.rateScale));
+    this.total = this.opts.warmupQueries + options.queries;
+    this.streams = scenario.spec.workload.arrivals.map((a) => ({ sourceIndex: scenario.sourceIndex(a.source), source: a.source, app: scenario.app(a.app) as ApplicationSpec }));
+    const n = scenario.clusters.length;
+    this.slots = Int32Array.from(scenario.clusters, (c) => c.slots);
+    this.busy = new Int32Array(n);
+    this.queues = scenario.clusters.map(() => new Int32Array(64));
+    this.qHead = new Int32Array(n);
+    this.qLen = new Int32Array(n);
+    this.live = scenario.clusters.map(() => ({ busySlots: 0, queueLength: 0 }));
+    this.observed = this.opts.heartbeatMs > 0 ? scenario.clusters.map(() => ({ busySlots: 0, queueLength: 0 })) : this.live;
+    this.observation = { now: 0, clusters: this.observed };
+    const first = this.streams[0] as (typeof this.streams)[number];
+    this.query = { app: first.app.id, source: first.source, task: first.app.task, slo: first.app.slo, createdAt: 0 };
+    this.record = {
+      queryIndex: 0,
+      sourceIndex: 0,
+      app: first.app,
+      clusterIndex: -1,
+      hosted: undefined,
+      policy: this.policy.name,
+      status: 'completed',
+      reason: null,
+      createdAt: 0,
+      dispatchedAt: 0,
+      startedAt: 0,
+      finishedAt: 0,
+      completedAt: 0,
+      latencyMs: 0,
+      emulatedNetworkMs: 0,
+      sloMet: false,
+      warmup: false,
+    };
+    if (this.opts.heartbeatMs > 0) this.heap.push(0, SNAPSHOT, SNAPSHOT, 0);
+  }
+
+  /** Runs to the end: every query sent and terminal. Returns the number of queries simulated. */
+  run(): number {
+    const heap = this.heap;
+    const arrivals = this.arrivals;
+    for (;;) {
+      const ta = this.sent < this.total ? arrivals.nextTime() : Infinity;
+      const te = heap.peekTime();
+      if (ta === Infinity && (te === Infinity || this.done === this.sent)) break;
+      if (ta <= te) {
+        this.now = ta;
+        const stream = arrivals.nextStream();
+        arrivals.advance();
+        this.arrive(stream);
+        continue;
+      }
+      this.now = te;
+      const kind = heap.peekKind();
+      const ref = heap.peekRef();
+      heap.pop();
+      if (kind === FINISH) this.finish(ref);
+      else if (kind === AT_CLUSTER) this.atCluster(ref);
+      else if (kind === REPLY) this.reply(ref);
+      else this.snapshot();
+    }
+    return this.sent;
+  }
+
+  private arrive(stream: number): void {
+    const s = this.streams[stream] as (typeof this.streams)[number];
+    const index = this.sent++;
+    const q = this.query;
+    q.app = s.app.id;
+    q.source = s.source;
+    q.task = s.app.task;
+    q.slo = s.app.slo;
+    q.createdAt = this.now;
+    (this.observation as { now: number }).now = this.now;
+    const placement: Placement = this.policy.decide(q as QueryView, this.observation);
+    const slot = this.allocate();
+    this.qCreated[slot] = this.now;
+    this.qDecided[slot] = this.now;
+    this.qStream[slot] = stream;
+    this.qIndex[slot] = index;
+    if (placement.kind === 'drop') {
+      this.qCluster[slot] = -1;
+      this.qHosted[slot] = undefined;
+      this.terminal(slot, 'dropped', placement.reason, this.now + this.opts.overheadMs);
+      return;
+    }
+    const c = placement.clusterIndex;
+    const hosted = this.hostedOn(c, q.task, placement.variantId);
+    this.qCluster[slot] = c;
+    this.qHosted[slot] = hosted;
+    const link = this.scenario.linkAt(s.sourceIndex, c);
+    const req = oneWayDelayMs(link, s.app.payloadBytes ?? this.inputBytes(q.task), this.random);
+    const rep = oneWayDelayMs(link, s.app.replyBytes, this.random);
+    this.qReplyDelay[slot] = rep;
+    this.qNetwork[slot] = req + rep;
+    this.heap.push(this.now + req, AT_CLUSTER, AT_CLUSTER, slot);
+  }
+
+  private atCluster(slot: number): void {
+    const c = this.qCluster[slot] as number;
+    if ((this.busy[c] as number) < (this.slots[c] as number)) {
+      this.start(slot, c);
+      return;
+    }
+    this.enqueue(c, slot);
+  }
+
+  private start(slot: number, c: number): void {
+    this.busy[c] = (this.busy[c] as number) + 1;
+    (this.live[c] as ClusterState).busySlots = this.busy[c] as number;
+    this.qStarted[slot] = this.now;
+    const processing = (this.qHosted[slot] as HostedVariant).processingMs;
+    this.qFinished[slot] = this.now + processing;
+    this.heap.push(this.now + processing, FINISH, FINISH, slot);
+  }
+
+  private finish(slot: number): void {
+    const c = this.qCluster[slot] as number;
+    this.busy[c] = (this.busy[c] as number) - 1;
+    (this.live[c] as ClusterState).busySlots = this.busy[c] as number;
+    if ((this.qLen[c] as number) > 0) this.start(this.dequeue(c), c);
+    this.heap.push(this.now + (this.qReplyDelay[slot] as number), REPLY, REPLY, slot);
+  }
+
+  private reply(slot: number): void {
+    const completedAt = this.now + this.opts.overheadMs;
+    const created = this.qCreated[slot] as number;
+    if (completedAt - created > this.opts.replyTimeoutMs) {
+      this.terminal(slot, 'timed_out', null, created + this.opts.replyTimeoutMs);
+      return;
+    }
+    this.terminal(slot, 'completed', null, completedAt);
+  }
+
+  private snapshot(): void {
+    for (let c = 0; c < this.live.length; c++) {
+      const o = this.observed[c] as ClusterState;
+      o.busySlots = this.busy[c] as number;
+      o.queueLength = this.qLen[c] as number;
+    }
+    if (this.done < this.total) this.heap.push(this.now + this.opts.heartbeatMs, SNAPSHOT, SNAPSHOT, 0);
+  }
+
+  private terminal(slot: number, status: SimRecord['status'], reason: SimRecord['reason'], completedAt: number): void {
+    const r = this.record;
+    const s = this.streams[this.qStream[slot] as number] as (typeof this.streams)[number];
+    const index = this.qIndex[slot] as number;
+    const hosted = this.qHosted[slot];
+    r.queryIndex = index;
+    r.sourceIndex = s.sourceIndex;
+    r.app = s.app;
+    r.clusterIndex = this.qCluster[slot] as number;
+    r.hosted = hosted;
+    r.status = status;
+    r.reason = reason;
+    r.createdAt = this.qCreated[slot] as number;
+    r.dispatchedAt = this.qDecided[slot] as number;
+    r.startedAt = this.qStarted[slot] as number;
+    r.finishedAt = this.qFinished[slot] as number;
+    r.completedAt = completedAt;
+    r.latencyMs = completedAt - r.createdAt;
+    r.emulatedNetworkMs = this.qNetwork[slot] as number;
+    r.sloMet = status === 'completed' && r.latencyMs <= s.app.slo.maxLatencyMs && hosted !== undefined && hosted.accuracy >= s.app.slo.minAccuracy;
+    r.warmup = index < this.opts.warmupQueries;
+    this.done++;
+    this.free.push(slot);
+    this.opts.sink.onRecord(r);
+  }
+
+  private hostedOn(c: number, task: string, variantId: string): HostedVariant {
+    for (const o of this.catalog.options(c, task)) if (o.variant.id === variantId) return o;
+    const cluster = (this.scenario.clusters[c] as { id: string }).id;
+    throw new Error(`policy ${this.policy.name} placed a ${task} query on ${cluster} with variant ${variantId}, which that cluster does not host`);
+  }
+
+  private readonly inputBytesByTask = new Map<string, number>();
+
+  private inputBytes(task: string): number {
+    let b = this.inputBytesByTask.get(task);
+    if (b === undefined) {
+      b = (this.catalog.zoo.task(task)?.inputShape.reduce((x, y) => x * y, 1) ?? 0) * 4;
+      this.inputBytesByTask.set(task, b);
+    }
+    return b;
+  }
+
+  private enqueue(c: number, slot: number): void {
+    let q = this.queues[c] as Int32Array;
+    const len = this.qLen[c] as number;
+    if (len === q.length) {
+      const grown = new Int32Array(q.length * 2);
+      const head = this.qHead[c] as number;
+      for (let i = 0; i < len; i++) grown[i] = q[(head + i) % q.length] as number;
+      this.queues[c] = q = grown;
+      this.qHead[c] = 0;
+    }
+    q[((this.qHead[c] as number) + len) % q.length] = slot;
+    this.qLen[c] = len + 1;
+    (this.live[c] as ClusterState).queueLength = len + 1;
+  }
+
+  private dequeue(c: number): number {
+    const q = this.queues[c] as Int32Array;
+    const head = this.qHead[c] as number;
+    const slot = q[head] as number;
+    this.qHead[c] = (head + 1) % q.length;
+    this.qLen[c] = (this.qLen[c] as number) - 1;
+    (this.live[c] as ClusterState).queueLength = this.qLen[c] as number;
+    return slot;
+  }
+
+  private allocate(): number {
+    const reused = this.free.pop();
+    if (reused !== undefined) return reused;
+    if (this.nextSlot === this.qCreated.length) this.growSlots();
+    return this.nextSlot++;
+  }
+
+  private growSlots(): void {
+    const n = this.qCreated.length * 2;
+    const f = (a: Float64Array) => {
+      const b = new Float64Array(n);
+      b.set(a);
+      return b;
+    };
+    const i = (a: Int32Array) => {
+      const b = new Int32Array(n);
+      b.set(a);
+      return b;
+    };
+    this.qCreated = f(this.qCreated);
+    this.qDecided = f(this.qDecided);
+    this.qStarted = f(this.qStarted);
+    this.qFinished = f(this.qFinished);
+    this.qReplyDelay = f(this.qReplyDelay);
+    this.qNetwork = f(this.qNetwork);
+    this.qCluster = i(this.qCluster);
+    this.qStream = i(this.qStream);
+    this.qIndex = i(this.qIndex);
+    this.qHosted.length = n;
+  }
+}
+
+/** The simulator needs every hosted variant's latency profile (`npm run zoo:profile`). */
+function requireProfiles(scenario: Scenario, zoo: ModelZoo): void {
+  const missing = new Set<string>();
+  for (const c of scenario.clusters) for (const v of c.variants) if (zoo.processingMs(zoo.requireVariant(v), '1') === undefined) missing.add(v);
+  if (missing.size > 0) {
+    throw new Error(`${scenario.origin}: variants without a latency profile in ${zoo.manifestFile}: ${[...missing].join(', ')}. Run npm run zoo:profile.`);
+  }
+}
