@@ -11,11 +11,7 @@ import type { ClusterState, Observation, Placement, PolicyContext, QueryView, Sc
  */
 export class LatencyAwarePolicy implements SchedulingPolicy {
   readonly name = 'latency-aware';
-  private readonly slots: number[];
-
-  constructor(private readonly ctx: PolicyContext) {
-    this.slots = ctx.scenario.clusters.map((c) => c.slots);
-  }
+  constructor(private readonly ctx: PolicyContext) {}
 
   decide(query: QueryView, observation: Observation): Placement {
     const { scenario, catalog } = this.ctx;
@@ -30,7 +26,7 @@ export class LatencyAwarePolicy implements SchedulingPolicy {
     for (let k = 0; k < set.options.length; k++) {
       const { clusterIndex: c, hosted } = set.options[k] as (typeof set.options)[number];
       const state = observation.clusters[c] as ClusterState;
-      const slots = this.slots[c] as number;
+      const slots = catalog.slots[c] as number;
       const waiting = Math.max(0, state.busySlots + state.queueLength - slots + 1);
       const estimate = catalog.networkMs(source, c, query.app, query.task) + (waiting / slots + 1) * hosted.processingMs;
       if (estimate < fastestEstimate) {

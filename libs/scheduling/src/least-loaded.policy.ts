@@ -8,11 +8,7 @@ import type { ClusterState, Observation, Placement, PolicyContext, QueryView, Sc
  */
 export class LeastLoadedPolicy implements SchedulingPolicy {
   readonly name = 'least-loaded';
-  private readonly slots: number[];
-
-  constructor(private readonly ctx: PolicyContext) {
-    this.slots = ctx.scenario.clusters.map((c) => c.slots);
-  }
+  constructor(private readonly ctx: PolicyContext) {}
 
   decide(query: QueryView, observation: Observation): Placement {
     const { scenario, catalog } = this.ctx;
@@ -25,7 +21,7 @@ export class LeastLoadedPolicy implements SchedulingPolicy {
     for (let k = 0; k < set.clusters.length; k++) {
       const c = set.clusters[k] as number;
       const state = observation.clusters[c] as ClusterState;
-      const load = (state.busySlots + state.queueLength) / (this.slots[c] as number);
+      const load = (state.busySlots + state.queueLength) / (catalog.slots[c] as number);
       const rtt = scenario.linkAt(source, c).rttMs;
       if (load < bestLoad || (load === bestLoad && rtt < bestRtt)) {
         best = k;

@@ -31,6 +31,8 @@ const EMPTY: FeasibleSet = { clusters: new Int32Array(0), cheapest: [], options:
  */
 export class PlacementCatalog {
   private readonly hosted: Map<string, HostedVariant[]>[];
+  /** Slots per cluster index (how many queries it runs at once). */
+  readonly slots: Int32Array;
   private readonly feasible = new Map<string, Map<number, FeasibleSet>>();
   private readonly taskBytes = new Map<string, number>();
 
@@ -38,6 +40,7 @@ export class PlacementCatalog {
     readonly scenario: Scenario,
     readonly zoo: ModelZoo,
   ) {
+    this.slots = Int32Array.from(scenario.clusters, (c) => c.slots);
     this.hosted = scenario.clusters.map((cluster) => {
       const speed = scenario.hardwareOf(cluster).speedFactor;
       const byTask = new Map<string, HostedVariant[]>();

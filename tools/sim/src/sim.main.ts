@@ -1,0 +1,90 @@
+import { Command, Option } from 'commander';
+import Table from 'cli-table3';
+import { POLICY_NAMES } from '@aset/scheduling';
+import { simulatePolicy, type PolicyRun } from '@aset/sim';
+import { loadInputs } from './sim.inputs.js';
+
+const program = new Command('sim')
+  .description('Simulate scheduling policies over a scenario (same policies, scenario files and zoo profiles as the live testbed).')
+  .option('--scenario <name|file>', 'scenario name under scenarios/ or a YAML file', 'demo')
+  .addOption(new Option('--policy <name>', 'one registered policy').choices(POLICY_NAMES).default('closest'))
+  .option('--all-policies', 'compare every registered policy', false)
+  .option('--queries <n>', "measured queries (default: the scenario's)", (v) => positive('--queries', v, true))
+  .option('--warmup <n>', "warm-up queries (default: the scenario's)", (v) => positive('--warmup', v, true, true))
+  .option('--seed <n>', "seed (default: the scenario's workload.seed)", (v) => positive('--seed', v, true, true))
+  .option('--rate-scale <x>', 'multiply every arrival rate', (v) => positive('--rate-scale', v, false), 1)
+  .addOption(new Option('--observation <mode>', 'what policies see: heartbeat snapshots (as live) or the exact state').choices(['heartbeat', 'exact']).default('heartbeat'))
+  .option('--heartbeat-ms <ms>', 'heartbeat period for --observation heartbeat', (v) => positive('--heartbeat-ms', v, false), 500)
+  .option('--overhead-ms <ms>', 'fixed messaging time per answered query', (v) => positive('--overhead-ms', v, false, true), 0)
+  .option('--json', 'print one JSON object instead of a table', false)
+  .parse();
+
+type Options = {
+  scenario: string;
+  policy: string;
+  allPolicies: boolean;
+  queries?: number;
+  warmup?: number;
+  seed?: number;
+  rateScale: number;
+  observation: 'heartbeat' | 'exact';
+  heartbeatMs: number;
+  overheadMs: number;
+  json: boolean;
+};
+const opts = program.opts<Options>();
+
+try {
+  const { scenario, zoo } = loadInputs(opts.scenario);
+  const workload = scenario.spec.workload;
+  const settings = {
+    seed: opts.seed ?? workload.seed,
+    queries: opts.queries ?? workload.queries,
+    warmupQueries: opts.warmup ?? workload.warmupQueries,
+    rateScale: opts.rateScale,
+    observation: opts.observation === 'exact' ? ('exact' as const) : { heartbeatMs: opts.heartbeatMs },
+    overheadMs: opts.overheadMs,
+  };
+  const policies = opts.allPolicies ? POLICY_NAMES : [opts.policy];
+  const runs: PolicyRun[] = [];
+  for (const policy of policies) {
+    if (!opts.json) process.stderr.write(`simulating ${policy} over ${settings.queries} queries ...\n`);
+    runs.push(simulatePolicy(scenario, zoo, policy, settings));
+  }
+  const upperBound = runs[0]?.upperBound ?? 0;
+  if (opts.json) {
+    const result = {
+      scenario: scenario.name,
+      policies: Object.fromEntries(
+        runs.map((r) => [r.policy, { successRatio: r.summary.successRatio, p50Ms: r.summary.p50Ms, p95Ms: r.summary.p95Ms, p99Ms: r.summary.p99Ms, drops: r.summary.drops }]),
+      ),
+      upperBound,
+    };
+    console.log(JSON.stringify(result));
+  } else {
+    const table = new Table({
+      head: ['policy', 'queries', 'success', 'dropped', 'timed out', 'p50 ms', 'p95 ms', 'p99 ms', 'sim queries/s'],
+      colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+      style: { head: [], border: [] },
+    });
+    const ms = (v: number | null) => (v === null ? '-' : v.toFixed(2));
+    for (const r of runs) {
+      const s = r.summary;
+      table.push([r.policy, s.queries, `${(s.successRatio * 100).toFixed(1)}%`, s.drops, s.timedOut, ms(s.p50Ms), ms(s.p95Ms), ms(s.p99Ms), Math.round((r.simulatedQueries / r.wallMs) * 1000).toLocaleString('en')]);
+    }
+    console.log(`scenario ${scenario.name} (${scenario.origin}), seed ${settings.seed}, rate x${settings.rateScale}, observation ${opts.observation}`);
+    console.log(table.toString());
+    console.log(`upper bound (no-contention oracle): ${(upperBound * 100).toFixed(1)}%`);
+  }
+} catch (e) {
+  console.error(`sim failed: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+}
+
+function positive(flag: string, v: string, integer: boolean, zero = false): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < 0 || (!zero && n === 0)) {
+    throw new Error(`${flag} expects ${integer ? 'an integer' : 'a number'} ${zero ? '>= 0' : '> 0'}, got "${v}"`);
+  }
+  return n;
+}
