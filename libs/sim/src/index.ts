@@ -4,3 +4,4 @@ export * from './summary.sink.js';
 export * from './simulation.js';
 export * from './upper-bound.sink.js';
 export * from './sim.runner.js';
+export * from './scheduling.env.js';

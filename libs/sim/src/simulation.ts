@@ -72,6 +72,8 @@ export class Simulation {
   private qIndex = new Int32Array(1024);
   private qHosted: (HostedVariant | undefined)[] = new Array(1024);
   private free: number[] = [];
+  private pending = false;
+  private pendingStream = 0;
   private nextSlot = 0;
   private sent = 0;
   private done = 0;
@@ -129,20 +131,32 @@ export class Simulation {
     if (this.opts.heartbeatMs > 0) this.heap.push(0, SNAPSHOT, SNAPSHOT, 0);
   }
 
-  /** Runs to the end: every query sent and terminal. Returns the number of queries simulated. */
+  /** Runs to the end with the policy: every query sent and terminal. Returns the number of queries simulated. */
   run(): number {
+    while (this.nextDecision()) this.apply(this.policy.decide(this.query as QueryView, this.observation));
+    return this.sent;
+  }
+
+  /**
+   * Advances the clock to the next query that needs a decision and returns true, with the query in
+   * {@link pendingQuery} and the state in {@link currentObservation}; or, when every query has been
+   * sent and has ended, returns false. Pair every true with one {@link apply}.
+   */
+  nextDecision(): boolean {
+    if (this.pending) throw new Error('nextDecision called twice without apply');
     const heap = this.heap;
     const arrivals = this.arrivals;
     for (;;) {
       const ta = this.sent < this.total ? arrivals.nextTime() : Infinity;
       const te = heap.peekTime();
-      if (ta === Infinity && (te === Infinity || this.done === this.sent)) break;
+      if (ta === Infinity && (te === Infinity || this.done === this.sent)) return false;
       if (ta <= te) {
         this.now = ta;
-        const stream = arrivals.nextStream();
+        this.pendingStream = arrivals.nextStream();
         arrivals.advance();
-        this.arrive(stream);
-        continue;
+        this.prepare(this.pendingStream);
+        this.pending = true;
+        return true;
       }
       this.now = te;
       const kind = heap.peekKind();
@@ -153,24 +167,39 @@ export class Simulation {
       else if (kind === REPLY) this.reply(ref);
       else this.snapshot();
     }
-    return this.sent;
   }
 
-  private arrive(stream: number): void {
-    const s = this.streams[stream] as (typeof this.streams)[number];
-    const index = this.sent++;
+  /** The query awaiting a decision (valid between nextDecision and apply; reused afterwards). */
+  get pendingQuery(): QueryView {
+    return this.query as QueryView;
+  }
+
+  /** What a policy may observe now (valid between nextDecision and apply). */
+  get currentObservation(): Observation {
+    return this.observation;
+  }
+
+  /** Simulated time, ms from the run start. */
+  get clock(): number {
+    return this.now;
+  }
+
+  /** Queries sent and queries ended so far. */
+  get progress(): { sent: number; ended: number; total: number } {
+    return { sent: this.sent, ended: this.done, total: this.total };
+  }
+
+  /** Applies the decision for the pending query. A dispatch must name a variant the cluster hosts for the task. */
+  apply(placement: Placement): void {
+    if (!this.pending) throw new Error('apply without a pending decision: call nextDecision first');
+    this.pending = false;
+    const s = this.streams[this.pendingStream] as (typeof this.streams)[number];
     const q = this.query;
-    q.app = s.app.id;
-    q.source = s.source;
-    q.task = s.app.task;
-    q.slo = s.app.slo;
-    q.createdAt = this.now;
-    (this.observation as { now: number }).now = this.now;
-    const placement: Placement = this.policy.decide(q as QueryView, this.observation);
+    const index = this.sent++;
     const slot = this.allocate();
     this.qCreated[slot] = this.now;
     this.qDecided[slot] = this.now;
-    this.qStream[slot] = stream;
+    this.qStream[slot] = this.pendingStream;
     this.qIndex[slot] = index;
     if (placement.kind === 'drop') {
       this.qCluster[slot] = -1;
@@ -188,6 +217,17 @@ export class Simulation {
     this.qReplyDelay[slot] = rep;
     this.qNetwork[slot] = req + rep;
     this.heap.push(this.now + req, AT_CLUSTER, AT_CLUSTER, slot);
+  }
+
+  private prepare(stream: number): void {
+    const s = this.streams[stream] as (typeof this.streams)[number];
+    const q = this.query;
+    q.app = s.app.id;
+    q.source = s.source;
+    q.task = s.app.task;
+    q.slo = s.app.slo;
+    q.createdAt = this.now;
+    (this.observation as { now: number }).now = this.now;
   }
 
   private atCluster(slot: number): void {
