@@ -4,3 +4,4 @@ export * from './scenario.model.js';
 export * from './scenario.parser.js';
 export * from './trace.parser.js';
 export * from './link.delay.js';
+export * from './isp-topology.generator.js';
