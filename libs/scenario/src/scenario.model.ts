@@ -1,4 +1,12 @@
-import type { ApplicationSpec, ClusterSpec, HardwareClass, LinkSpec, ScenarioSpec, SourceSpec } from './scenario.schema.js';
+import type { ApplicationSpec, ClusterSpec, DynamicEvent, HardwareClass, LinkSpec, ScenarioSpec, SourceSpec } from './scenario.schema.js';
+
+type Degradation = Extract<DynamicEvent, { kind: 'link-degradation' }>;
+
+/** A time window, in ms from the run start. */
+interface Window {
+  fromMs: number;
+  toMs: number;
+}
 
 /**
  * A validated scenario with the indexes schedulers and the simulator need: clusters and sources by
@@ -16,6 +24,12 @@ export class Scenario {
   private readonly linkMatrix: LinkSpec[];
   /** Per source index: cluster indices, nearest (lowest RTT) first; ties by declaration order. */
   private readonly proximity: number[][];
+  /** Per cluster index: its outage windows. */
+  private readonly outages: Window[][];
+  /** Per cluster index: the degradations that may touch its links (with their source filter). */
+  private readonly degradations: { window: Window; sources: Set<number> | undefined; event: Degradation }[][];
+  /** True when any dynamic event exists (lets hot paths skip all checks). */
+  readonly hasDynamics: boolean;
 
   constructor(
     readonly spec: ScenarioSpec,
@@ -48,6 +62,20 @@ export class Scenario {
     for (const l of spec.links) {
       this.linkMatrix[this.sourceIndex(l.source) * spec.clusters.length + this.clusterIndex(l.cluster)] = l;
     }
+    this.outages = spec.clusters.map(() => []);
+    this.degradations = spec.clusters.map(() => []);
+    for (const event of spec.dynamics) {
+      const window = { fromMs: event.startSec * 1000, toMs: (event.startSec + event.durationSec) * 1000 };
+      const targets = spec.clusters.flatMap((c, i) => ((event.clusters?.includes(c.id) ?? false) || (event.tiers?.includes(c.tier) ?? false) ? [i] : []));
+      for (const c of targets) {
+        if (event.kind === 'outage') (this.outages[c] as Window[]).push(window);
+        else {
+          const sources = event.sources ? new Set(event.sources.map((id) => this.sourceIndex(id))) : undefined;
+          (this.degradations[c] as { window: Window; sources: Set<number> | undefined; event: Degradation }[]).push({ window, sources, event });
+        }
+      }
+    }
+    this.hasDynamics = spec.dynamics.length > 0;
     this.proximity = spec.sources.map((_, s) =>
       spec.clusters.map((_, c) => c).sort((a, b) => this.linkAt(s, a).rttMs - this.linkAt(s, b).rttMs || a - b),
     );
@@ -96,6 +124,31 @@ export class Scenario {
 
   link(sourceId: string, clusterId: string): LinkSpec {
     return this.linkAt(this.sourceIndex(sourceId), this.clusterIndex(clusterId));
+  }
+
+  /** The link as it is `atMs` after the run start, with every active degradation applied. */
+  linkAtTime(sourceIndex: number, clusterIndex: number, atMs: number): LinkSpec {
+    const base = this.linkAt(sourceIndex, clusterIndex);
+    if (!this.hasDynamics) return base;
+    let link = base;
+    for (const d of this.degradations[clusterIndex] as { window: Window; sources: Set<number> | undefined; event: Degradation }[]) {
+      if (atMs < d.window.fromMs || atMs >= d.window.toMs || (d.sources && !d.sources.has(sourceIndex))) continue;
+      const e = d.event;
+      link = {
+        ...link,
+        rttMs: link.rttMs * e.rttMultiplier + e.extraRttMs,
+        bandwidthMbps: link.bandwidthMbps * e.bandwidthMultiplier,
+        jitterMs: link.jitterMs * e.jitterMultiplier,
+      };
+    }
+    return link;
+  }
+
+  /** True when the cluster is in an outage `atMs` after the run start. */
+  isDown(clusterIndex: number, atMs: number): boolean {
+    if (!this.hasDynamics) return false;
+    for (const w of this.outages[clusterIndex] as Window[]) if (atMs >= w.fromMs && atMs < w.toMs) return true;
+    return false;
   }
 
   /** Cluster indices nearest first, for a source index. */

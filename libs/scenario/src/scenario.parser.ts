@@ -129,6 +129,18 @@ function crossReferenceProblems(spec: ScenarioSpec, zoo?: ModelZoo): RawProblem[
     if (!apps.has(a.app)) problems.push({ path: ['workload', 'arrivals', i, 'app'], message: `unknown application "${a.app}"` });
   });
 
+  spec.dynamics.forEach((d, i) => {
+    if (!d.clusters && !d.tiers) problems.push({ path: ['dynamics', i], message: 'name the affected clusters (clusters: [...]) or tiers (tiers: [...])' });
+    d.clusters?.forEach((c, j) => {
+      if (!clusters.has(c)) problems.push({ path: ['dynamics', i, 'clusters', j], message: `unknown cluster "${c}"` });
+    });
+    if (d.kind === 'link-degradation') {
+      d.sources?.forEach((s, j) => {
+        if (!sources.has(s)) problems.push({ path: ['dynamics', i, 'sources', j], message: `unknown source "${s}"` });
+      });
+    }
+  });
+
   if (zoo) {
     spec.clusters.forEach((c, i) =>
       c.variants.forEach((v, j) => {

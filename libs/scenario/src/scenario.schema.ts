@@ -114,6 +114,40 @@ export const ArrivalSchema = z.object({
   process: ArrivalProcessSchema,
 });
 
+const Window = {
+  /** Seconds after the run starts. */
+  startSec: z.number().nonnegative(),
+  durationSec: z.number().positive(),
+};
+
+/**
+ * Events that change the topology during a run (simulator; the live emulation ignores them).
+ * Clusters may be picked by id or by tier; sources default to all.
+ */
+export const DynamicEventSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('link-degradation'),
+    ...Window,
+    clusters: z.array(Identifier).optional(),
+    tiers: z.array(z.enum(TIERS)).optional(),
+    sources: z.array(Identifier).optional(),
+    /** RTT becomes `rttMs * rttMultiplier + extraRttMs`. */
+    rttMultiplier: z.number().min(1).default(1),
+    extraRttMs: z.number().nonnegative().default(0),
+    /** Bandwidth becomes `bandwidthMbps * bandwidthMultiplier`. */
+    bandwidthMultiplier: z.number().positive().max(1).default(1),
+    /** Jitter becomes `jitterMs * jitterMultiplier`. */
+    jitterMultiplier: z.number().min(1).default(1),
+  }),
+  z.object({
+    kind: z.literal('outage'),
+    ...Window,
+    /** The clusters go dark: queries sent there, queued or running are lost (the sender times out), and heartbeats stop. */
+    clusters: z.array(Identifier).optional(),
+    tiers: z.array(z.enum(TIERS)).optional(),
+  }),
+]);
+
 export const WorkloadSchema = z.object({
   /** Seed for arrival times and input sampling. */
   seed: z.number().int().default(1),
@@ -122,6 +156,8 @@ export const WorkloadSchema = z.object({
   /** Measured queries in a run (after warm-up). */
   queries: z.number().int().positive(),
   arrivals: z.array(ArrivalSchema).min(1),
+  /** How long a sender waits for a reply before recording the query as timed out, ms. */
+  replyTimeoutMs: z.number().positive().default(10_000),
 });
 
 export const ScenarioSchema = z.object({
@@ -137,6 +173,7 @@ export const ScenarioSchema = z.object({
   linkMatrix: LinkMatrixSchema.optional(),
   applications: z.array(ApplicationSchema).min(1),
   workload: WorkloadSchema,
+  dynamics: z.array(DynamicEventSchema).default([]),
 });
 
 export type ScenarioSpec = z.infer<typeof ScenarioSchema>;
@@ -150,3 +187,4 @@ export type ArrivalSpec = z.infer<typeof ArrivalSchema>;
 export type ArrivalProcess = z.infer<typeof ArrivalProcessSchema>;
 export type ArrivalKind = ArrivalProcess['kind'];
 export type HardwareClass = z.infer<typeof HardwareClassSchema>;
+export type DynamicEvent = z.infer<typeof DynamicEventSchema>;

@@ -22,7 +22,7 @@ export interface SimulationOptions {
    * refreshed every `heartbeatMs` (workers heartbeat every 500 ms by default).
    */
   observation?: 'exact' | { heartbeatMs: number };
-  /** Replies later than this are `timed_out`, as the live generator gives up (default 10 s). */
+  /** Replies later than this are `timed_out`, as the live generator gives up (default: the scenario's workload.replyTimeoutMs). */
   replyTimeoutMs?: number;
   /** Fixed messaging time per answered query (NATS hops, JSON, the scheduler), ms. Default 0. */
   overheadMs?: number;
@@ -34,6 +34,7 @@ const FINISH = 0;
 const AT_CLUSTER = 1;
 const REPLY = 2;
 const SNAPSHOT = 3;
+const TIMEOUT = 4;
 
 /**
  * A discrete-event simulation of the live testbed: open-loop arrivals from the scenario, the
@@ -86,7 +87,7 @@ export class Simulation {
     this.opts = {
       warmupQueries: 0,
       rateScale: 1,
-      replyTimeoutMs: 10_000,
+      replyTimeoutMs: scenario.spec.workload.replyTimeoutMs,
       overheadMs: 0,
       ...options,
       heartbeatMs: options.observation === 'exact' ? 0 : (options.observation?.heartbeatMs ?? 500),
@@ -165,6 +166,7 @@ export class Simulation {
       if (kind === FINISH) this.finish(ref);
       else if (kind === AT_CLUSTER) this.atCluster(ref);
       else if (kind === REPLY) this.reply(ref);
+      else if (kind === TIMEOUT) this.terminal(ref, 'timed_out', null, this.now);
       else this.snapshot();
     }
   }
@@ -211,7 +213,7 @@ export class Simulation {
     const hosted = this.hostedOn(c, q.task, placement.variantId);
     this.qCluster[slot] = c;
     this.qHosted[slot] = hosted;
-    const link = this.scenario.linkAt(s.sourceIndex, c);
+    const link = this.scenario.linkAtTime(s.sourceIndex, c, this.now);
     const req = oneWayDelayMs(link, s.app.payloadBytes ?? this.inputBytes(q.task), this.random);
     const rep = oneWayDelayMs(link, s.app.replyBytes, this.random);
     this.qReplyDelay[slot] = rep;
@@ -232,6 +234,10 @@ export class Simulation {
 
   private atCluster(slot: number): void {
     const c = this.qCluster[slot] as number;
+    if (this.scenario.isDown(c, this.now)) {
+      this.lost(slot);
+      return;
+    }
     if ((this.busy[c] as number) < (this.slots[c] as number)) {
       this.start(slot, c);
       return;
@@ -252,6 +258,12 @@ export class Simulation {
     const c = this.qCluster[slot] as number;
     this.busy[c] = (this.busy[c] as number) - 1;
     (this.live[c] as ClusterState).busySlots = this.busy[c] as number;
+    if (this.scenario.isDown(c, this.now)) {
+      // The cluster went dark: this query and everything queued there are lost.
+      this.lost(slot);
+      while ((this.qLen[c] as number) > 0) this.lost(this.dequeue(c));
+      return;
+    }
     if ((this.qLen[c] as number) > 0) this.start(this.dequeue(c), c);
     this.heap.push(this.now + (this.qReplyDelay[slot] as number), REPLY, REPLY, slot);
   }
@@ -266,11 +278,18 @@ export class Simulation {
     this.terminal(slot, 'completed', null, completedAt);
   }
 
+  /** A query that never gets an answer: the sender records it as timed out when its timeout expires. */
+  private lost(slot: number): void {
+    this.heap.push((this.qCreated[slot] as number) + this.opts.replyTimeoutMs, TIMEOUT, TIMEOUT, slot);
+  }
+
   private snapshot(): void {
     for (let c = 0; c < this.live.length; c++) {
       const o = this.observed[c] as ClusterState;
-      o.busySlots = this.busy[c] as number;
-      o.queueLength = this.qLen[c] as number;
+      // A dark cluster sends no heartbeats: the scheduler sees it as empty.
+      const down = this.scenario.isDown(c, this.now);
+      o.busySlots = down ? 0 : (this.busy[c] as number);
+      o.queueLength = down ? 0 : (this.qLen[c] as number);
     }
     if (this.done < this.total) this.heap.push(this.now + this.opts.heartbeatMs, SNAPSHOT, SNAPSHOT, 0);
   }
