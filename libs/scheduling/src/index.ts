@@ -7,3 +7,5 @@ export * from './random.policy.js';
 export * from './round-robin.policy.js';
 export * from './least-loaded.policy.js';
 export * from './latency-aware.policy.js';
+export * from './recent-activity.window.js';
+export * from './aset-state.encoder.js';

@@ -1,4 +1,4 @@
-import type { DropReason, Slo } from '@aset/contracts';
+import type { DropReason, Slo, TerminalStatus } from '@aset/contracts';
 import type { ModelZoo } from '@aset/model-zoo';
 import type { Scenario } from '@aset/scenario';
 import type { Random } from '@aset/determinism';
@@ -32,6 +32,24 @@ export type Placement =
   | { readonly kind: 'dispatch'; readonly clusterIndex: number; readonly variantId: string }
   | { readonly kind: 'drop'; readonly reason: DropReason; readonly detail: string };
 
+/**
+ * A query's outcome, as the scheduler learns it: live from the records stream, in simulation from
+ * the event loop. Policies that adapt (ASET) read these; others ignore them.
+ */
+export interface QueryOutcome {
+  readonly app: string;
+  readonly source: string;
+  /** Scenario index of the cluster that served it; -1 when it was not dispatched. */
+  readonly clusterIndex: number;
+  readonly status: TerminalStatus;
+  readonly sloMet: boolean;
+  readonly createdAt: number;
+  readonly completedAt: number;
+  readonly latencyMs: number;
+  /** finishedAt - startedAt on the worker; null when not served. */
+  readonly processingMs: number | null;
+}
+
 /** Immutable inputs every policy is built from. */
 export interface PolicyContext {
   readonly scenario: Scenario;
@@ -50,4 +68,6 @@ export interface SchedulingPolicy {
   readonly name: string;
   decide(query: QueryView, observation: Observation): Placement;
   reset?(): void;
+  /** Called once per query outcome the scheduler learns of, in completion order. Must be cheap. */
+  observeOutcome?(outcome: QueryOutcome): void;
 }

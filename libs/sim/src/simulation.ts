@@ -1,7 +1,7 @@
 import { deriveSeed, seededRandom, type Random } from '@aset/determinism';
 import type { ModelZoo } from '@aset/model-zoo';
 import { oneWayDelayMs, type ApplicationSpec, type Scenario } from '@aset/scenario';
-import { PlacementCatalog, type ClusterState, type HostedVariant, type Observation, type Placement, type PolicyContext, type QueryView, type SchedulingPolicy } from '@aset/scheduling';
+import { PlacementCatalog, type ClusterState, type HostedVariant, type Observation, type Placement, type PolicyContext, type QueryOutcome, type QueryView, type SchedulingPolicy } from '@aset/scheduling';
 import { ArrivalMerger, arrivalClocks } from '@aset/workload';
 import { EventHeap } from './event.heap.js';
 import type { RecordSink, SimRecord } from './sim.record.js';
@@ -318,7 +318,33 @@ export class Simulation {
     this.done++;
     this.free.push(slot);
     this.opts.sink.onRecord(r);
+    if (this.policy.observeOutcome) {
+      const o = this.outcome;
+      o.app = s.app.id;
+      o.source = s.source;
+      o.clusterIndex = r.clusterIndex;
+      o.status = status;
+      o.sloMet = r.sloMet;
+      o.createdAt = r.createdAt;
+      o.completedAt = completedAt;
+      o.latencyMs = r.latencyMs;
+      o.processingMs = status === 'completed' ? r.finishedAt - r.startedAt : null;
+      this.policy.observeOutcome(o);
+    }
   }
+
+  /** Reused for every outcome passed to the policy. */
+  private readonly outcome: { -readonly [K in keyof QueryOutcome]: QueryOutcome[K] } = {
+    app: '',
+    source: '',
+    clusterIndex: -1,
+    status: 'completed',
+    sloMet: false,
+    createdAt: 0,
+    completedAt: 0,
+    latencyMs: 0,
+    processingMs: null,
+  };
 
   private hostedOn(c: number, task: string, variantId: string): HostedVariant {
     for (const o of this.catalog.options(c, task)) if (o.variant.id === variantId) return o;

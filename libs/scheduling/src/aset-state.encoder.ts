@@ -1,0 +1,243 @@
+import type { ArrivalProcess, Scenario, Tier } from '@aset/scenario';
+import { TIERS } from '@aset/scenario';
+import type { PlacementCatalog } from './placement.catalog.js';
+import type { ClusterState, Observation, QueryView } from './policy.contract.js';
+import type { RecentActivity } from './recent-activity.window.js';
+
+/** Long-run mean rate of an arrival process, per second (traces: arrivals over the trace span). */
+function meanRate(p: ArrivalProcess, trace: Float64Array | undefined): number {
+  switch (p.kind) {
+    case 'poisson':
+      return p.ratePerSec;
+    case 'diurnal':
+      return p.meanRatePerSec;
+    case 'flash-crowd':
+      return p.baseRatePerSec;
+    case 'mmpp':
+      return (p.calmRatePerSec * p.meanCalmSec + p.burstRatePerSec * p.meanBurstSec) / (p.meanCalmSec + p.meanBurstSec);
+    case 'trace': {
+      const last = trace?.[trace.length - 1] ?? 0;
+      return trace && last > 0 ? (trace.length / last) * 1000 : 1;
+    }
+  }
+}
+
+const clip = (x: number, hi = 10) => (x > hi ? hi : x);
+
+/**
+ * The continuous state ASET observes (the same code live and in simulation):
+ * - per cluster: busy slots and queue length over slots (from heartbeats), recent excess delay over
+ *   its nominal RTT, recent loss rate;
+ * - per tier: mean load, share of overloaded clusters, mean excess delay, mean loss rate;
+ * - per application: recent arrival rate over its nominal rate, recent success ratio;
+ * - overall recent success ratio, and the active policy (one-hot) for the meta scheduler.
+ * Every feature is scaled to about [0, 1] (clipped at 10).
+ */
+export class AsetStateEncoder {
+  readonly size: number;
+  private readonly nominalAppRate: Float64Array;
+  private readonly nominalRtt: Float64Array;
+  private readonly tierOf: Int32Array;
+  private readonly tierCount: Int32Array;
+
+  constructor(
+    readonly scenario: Scenario,
+    readonly catalog: PlacementCatalog,
+    readonly activity: RecentActivity,
+    /** Number of meta actions (static policies) whose one-hot ends the state; 0 for none. */
+    readonly policyCount: number,
+  ) {
+    const apps = scenario.applications;
+    this.nominalAppRate = new Float64Array(apps.length);
+    scenario.spec.workload.arrivals.forEach((a, i) => {
+      const k = apps.findIndex((x) => x.id === a.app);
+      this.nominalAppRate[k] = (this.nominalAppRate[k] as number) + meanRate(a.process, scenario.traces.get(i));
+    });
+    // Mean RTT to each cluster over sources: its scale for excess delay.
+    this.nominalRtt = Float64Array.from(scenario.clusters, (_, c) => {
+      let sum = 0;
+      for (let s = 0; s < scenario.sources.length; s++) sum += scenario.linkAt(s, c).rttMs;
+      return Math.max(1, sum / scenario.sources.length);
+    });
+    this.tierOf = Int32Array.from(scenario.clusters, (c) => TIERS.indexOf(c.tier as Tier));
+    this.tierCount = new Int32Array(TIERS.length);
+    for (const t of this.tierOf) this.tierCount[t] = (this.tierCount[t] as number) + 1;
+    this.size = scenario.clusters.length * 4 + TIERS.length * 4 + apps.length * 2 + 1 + policyCount;
+  }
+
+  /** Writes the state into `out` (length `size`) and returns it. `activePolicy` is ignored when policyCount is 0. */
+  encode(observation: Observation, activePolicy: number, out: Float32Array = new Float32Array(this.size)): Float32Array {
+    const { scenario, activity, catalog } = this;
+    activity.advance(observation.now);
+    const n = scenario.clusters.length;
+    const tierLoad = new Float64Array(TIERS.length);
+    const tierOver = new Float64Array(TIERS.length);
+    const tierExcess = new Float64Array(TIERS.length);
+    const tierLoss = new Float64Array(TIERS.length);
+    let k = 0;
+    for (let c = 0; c < n; c++) {
+      const st = observation.clusters[c] as ClusterState;
+      const slots = catalog.slots[c] as number;
+      const busy = st.busySlots / slots;
+      const queue = st.queueLength / slots;
+      const excess = activity.excessMs(c) / (this.nominalRtt[c] as number);
+      const loss = activity.lossRate(c);
+      out[k++] = clip(busy);
+      out[k++] = clip(queue);
+      out[k++] = clip(excess);
+      out[k++] = loss;
+      const t = this.tierOf[c] as number;
+      tierLoad[t] = (tierLoad[t] as number) + busy + queue;
+      if (busy + queue >= 1) tierOver[t] = (tierOver[t] as number) + 1;
+      tierExcess[t] = (tierExcess[t] as number) + excess;
+      tierLoss[t] = (tierLoss[t] as number) + loss;
+    }
+    for (let t = 0; t < TIERS.length; t++) {
+      const m = Math.max(1, this.tierCount[t] as number);
+      out[k++] = clip((tierLoad[t] as number) / m);
+      out[k++] = (tierOver[t] as number) / m;
+      out[k++] = clip((tierExcess[t] as number) / m);
+      out[k++] = (tierLoss[t] as number) / m;
+    }
+    for (let a = 0; a < scenario.applications.length; a++) {
+      out[k++] = clip(activity.appRatePerSec(a) / Math.max(1e-9, this.nominalAppRate[a] as number));
+      out[k++] = activity.appSuccessRatio(a);
+    }
+    out[k++] = activity.successRatio();
+    for (let p = 0; p < this.policyCount; p++) out[k++] = p === activePolicy ? 1 : 0;
+    return out;
+  }
+}
+
+/** One placement option offered to ASET-direct for a query. */
+export interface Candidate {
+  clusterIndex: number;
+  variantId: string;
+  accuracy: number;
+  /** Estimated latency as latency-aware computes it, ms. */
+  estimateMs: number;
+}
+
+/** Features per candidate, written by {@link CandidateEncoder}. */
+export const CANDIDATE_FEATURES = 10;
+
+/**
+ * ASET-direct's view of one query: up to `slots` candidate placements (the lowest estimated
+ * latencies among the nearest clusters and every cloud cluster), each described by its estimated
+ * network, queueing and processing time relative to the deadline, its cluster's load, recent excess
+ * delay and loss, its tier and its accuracy margin; plus the query's own deadline and the recent
+ * success ratio. The action is the index of a candidate; missing candidates are masked.
+ */
+export class CandidateEncoder {
+  readonly size: number;
+  readonly candidates: Candidate[];
+  readonly mask: Uint8Array;
+  private readonly nearest: number;
+  private readonly cloud: number[];
+  private readonly nominalRtt: Float64Array;
+  private readonly tierOf: Int32Array;
+  private count = 0;
+
+  constructor(
+    readonly scenario: Scenario,
+    readonly catalog: PlacementCatalog,
+    readonly activity: RecentActivity,
+    readonly slots = 8,
+    /** How many of the nearest clusters to consider besides the cloud. */
+    nearest = 24,
+  ) {
+    this.nearest = nearest;
+    this.cloud = scenario.clusters.flatMap((c, i) => (c.tier === 'cloud' ? [i] : []));
+    this.candidates = Array.from({ length: slots }, () => ({ clusterIndex: -1, variantId: '', accuracy: 0, estimateMs: Infinity }));
+    this.mask = new Uint8Array(slots);
+    this.nominalRtt = Float64Array.from(scenario.clusters, (_, c) => {
+      let sum = 0;
+      for (let s = 0; s < scenario.sources.length; s++) sum += scenario.linkAt(s, c).rttMs;
+      return Math.max(1, sum / scenario.sources.length);
+    });
+    this.tierOf = Int32Array.from(scenario.clusters, (c) => TIERS.indexOf(c.tier as Tier));
+    this.size = slots * CANDIDATE_FEATURES + 2;
+  }
+
+  /** Candidates found by the last {@link encode}. */
+  get found(): number {
+    return this.count;
+  }
+
+  /**
+   * Fills the candidates for `query` (best estimate first) and writes the state into `out`.
+   * Returns the number of candidates (0: nothing meets the accuracy floor).
+   */
+  encode(query: QueryView, observation: Observation, out: Float32Array): number {
+    const { scenario, catalog, activity } = this;
+    const source = scenario.sourceIndex(query.source);
+    const budget = query.createdAt + query.slo.maxLatencyMs - observation.now;
+    this.count = 0;
+    for (const c of this.cloud) this.consider(c, query, observation, source);
+    const order = scenario.clustersByProximity(source);
+    for (let i = 0, seen = 0; i < order.length && seen < this.nearest; i++) {
+      const c = order[i] as number;
+      if (this.tierOf[c] === 2) continue;
+      seen++;
+      this.consider(c, query, observation, source);
+    }
+    out.fill(0);
+    const deadline = Math.max(1, query.slo.maxLatencyMs);
+    for (let j = 0; j < this.slots; j++) {
+      this.mask[j] = j < this.count ? 1 : 0;
+      if (j >= this.count) continue;
+      const cand = this.candidates[j] as Candidate;
+      const c = cand.clusterIndex;
+      const st = observation.clusters[c] as ClusterState;
+      const slots = catalog.slots[c] as number;
+      const o = j * CANDIDATE_FEATURES;
+      const network = catalog.networkMs(source, c, query.app, query.task);
+      out[o] = clip(cand.estimateMs / deadline);
+      out[o + 1] = clip(network / deadline);
+      out[o + 2] = clip((cand.estimateMs - network) / deadline);
+      out[o + 3] = clip((st.busySlots + st.queueLength) / slots);
+      out[o + 4] = clip(activity.excessMs(c) / (this.nominalRtt[c] as number));
+      out[o + 5] = activity.lossRate(c);
+      out[o + 6] = this.tierOf[c] === 0 ? 1 : 0;
+      out[o + 7] = this.tierOf[c] === 1 ? 1 : 0;
+      out[o + 8] = clip((cand.accuracy - query.slo.minAccuracy) * 10);
+      out[o + 9] = cand.estimateMs <= budget ? 1 : 0;
+    }
+    out[this.slots * CANDIDATE_FEATURES] = clip(budget / 100);
+    out[this.slots * CANDIDATE_FEATURES + 1] = activity.successRatio();
+    return this.count;
+  }
+
+  /** Adds the cluster's options meeting the floor, keeping the `slots` lowest estimates sorted. */
+  private consider(c: number, query: QueryView, observation: Observation, source: number): void {
+    const { catalog } = this;
+    const st = observation.clusters[c] as ClusterState;
+    const slots = catalog.slots[c] as number;
+    const waiting = Math.max(0, st.busySlots + st.queueLength - slots + 1);
+    let network = -1;
+    for (const o of catalog.options(c, query.task)) {
+      if (o.accuracy < query.slo.minAccuracy) continue;
+      if (network < 0) network = catalog.networkMs(source, c, query.app, query.task);
+      const estimate = network + (waiting / slots + 1) * o.processingMs;
+      this.insert(c, o.variant.id, o.accuracy, estimate);
+    }
+  }
+
+  private insert(c: number, variantId: string, accuracy: number, estimateMs: number): void {
+    const list = this.candidates;
+    let j = this.count < this.slots ? this.count : this.slots - 1;
+    if (this.count === this.slots && estimateMs >= (list[j] as Candidate).estimateMs) return;
+    if (this.count < this.slots) this.count++;
+    // Shift worse candidates down; reuse the objects.
+    const spare = list[j] as Candidate;
+    while (j > 0 && (list[j - 1] as Candidate).estimateMs > estimateMs) {
+      list[j] = list[j - 1] as Candidate;
+      j--;
+    }
+    spare.clusterIndex = c;
+    spare.variantId = variantId;
+    spare.accuracy = accuracy;
+    spare.estimateMs = estimateMs;
+    list[j] = spare;
+  }
+}
