@@ -1,6 +1,9 @@
 export * from './policy.contract.js';
 export * from './placement.catalog.js';
 export * from './policy.registry.js';
+export * from './static.policies.js';
+export * from './aset.policy.js';
+export * from './aset-direct.policy.js';
 export * from './closest.policy.js';
 export * from './cloud.policy.js';
 export * from './random.policy.js';
@@ -9,3 +12,4 @@ export * from './least-loaded.policy.js';
 export * from './latency-aware.policy.js';
 export * from './recent-activity.window.js';
 export * from './aset-state.encoder.js';
+export * from './aset.checkpoint.js';

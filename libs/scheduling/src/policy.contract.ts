@@ -6,6 +6,8 @@ import type { PlacementCatalog } from './placement.catalog.js';
 
 /** What a policy knows of a query. The scheduler passes the validated wire query; the simulator its own record. */
 export interface QueryView {
+  /** Unique within the run; pairs a decision with its outcome. */
+  readonly queryId: string;
   readonly app: string;
   readonly source: string;
   readonly task: string;
@@ -37,6 +39,7 @@ export type Placement =
  * the event loop. Policies that adapt (ASET) read these; others ignore them.
  */
 export interface QueryOutcome {
+  readonly queryId: string;
   readonly app: string;
   readonly source: string;
   /** Scenario index of the cluster that served it; -1 when it was not dispatched. */
@@ -50,6 +53,25 @@ export interface QueryOutcome {
   readonly processingMs: number | null;
 }
 
+/**
+ * Picks ASET's action from a state. Deployed: the trained network's greedy choice. In training:
+ * an exploring learner, which also receives the transitions.
+ */
+export interface AsetController {
+  /** The action for `state`; `mask[i] === 0` forbids action i. */
+  choose(state: Float32Array, mask?: Uint8Array): number;
+  /** Learns from one transition (training only). `state` and `nextState` may be reused by the caller after the call. */
+  learn?(transition: { state: Float32Array; action: number; reward: number; nextState: Float32Array; done: boolean; mask?: Uint8Array; nextMask?: Uint8Array }): void;
+}
+
+/** The trained agents the ASET policies need (from checkpoints); absent for static policies. */
+export interface AsetAgents {
+  /** Meta scheduler: picks one of `policies` (static registry names) every `stepMs`. */
+  readonly aset?: { controller: AsetController; policies: readonly string[]; stepMs: number };
+  /** Per-query scheduler: picks one of `candidateSlots` candidate placements among the `nearestClusters` nearest and the cloud. */
+  readonly asetDirect?: { controller: AsetController; candidateSlots: number; nearestClusters: number };
+}
+
 /** Immutable inputs every policy is built from. */
 export interface PolicyContext {
   readonly scenario: Scenario;
@@ -57,6 +79,7 @@ export interface PolicyContext {
   readonly catalog: PlacementCatalog;
   /** Seeded uniform [0, 1) source; policies never call Math.random. */
   readonly random: Random;
+  readonly agents?: AsetAgents;
 }
 
 /**

@@ -20,5 +20,5 @@ export function idleObservation(ctx: PolicyContext, now = 0): Observation {
 }
 
 export function queryView(overrides: Partial<QueryView> = {}): QueryView {
-  return { app: 'digit-reader', source: 'ap-1', task: 'digits', slo: { maxLatencyMs: 60, minAccuracy: 0.95 }, createdAt: 0, ...overrides };
+  return { queryId: 'q-1', app: 'digit-reader', source: 'ap-1', task: 'digits', slo: { maxLatencyMs: 60, minAccuracy: 0.95 }, createdAt: 0, ...overrides };
 }

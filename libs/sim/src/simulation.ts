@@ -59,7 +59,7 @@ export class Simulation {
   private readonly live: ClusterState[];
   private readonly observed: ClusterState[];
   private readonly observation: Observation;
-  private readonly query: { app: string; source: string; task: string; slo: ApplicationSpec['slo']; createdAt: number };
+  private readonly query: { queryId: string; app: string; source: string; task: string; slo: ApplicationSpec['slo']; createdAt: number };
   private readonly record: SimRecord;
   // Per in-flight query slot.
   private qCreated = new Float64Array(1024);
@@ -109,7 +109,7 @@ export class Simulation {
     this.observed = this.opts.heartbeatMs > 0 ? scenario.clusters.map(() => ({ busySlots: 0, queueLength: 0 })) : this.live;
     this.observation = { now: 0, clusters: this.observed };
     const first = this.streams[0] as (typeof this.streams)[number];
-    this.query = { app: first.app.id, source: first.source, task: first.app.task, slo: first.app.slo, createdAt: 0 };
+    this.query = { queryId: '', app: first.app.id, source: first.source, task: first.app.task, slo: first.app.slo, createdAt: 0 };
     this.record = {
       queryIndex: 0,
       sourceIndex: 0,
@@ -224,6 +224,7 @@ export class Simulation {
   private prepare(stream: number): void {
     const s = this.streams[stream] as (typeof this.streams)[number];
     const q = this.query;
+    q.queryId = `q${this.sent}`;
     q.app = s.app.id;
     q.source = s.source;
     q.task = s.app.task;
@@ -320,6 +321,7 @@ export class Simulation {
     this.opts.sink.onRecord(r);
     if (this.policy.observeOutcome) {
       const o = this.outcome;
+      o.queryId = `q${index}`;
       o.app = s.app.id;
       o.source = s.source;
       o.clusterIndex = r.clusterIndex;
@@ -335,6 +337,7 @@ export class Simulation {
 
   /** Reused for every outcome passed to the policy. */
   private readonly outcome: { -readonly [K in keyof QueryOutcome]: QueryOutcome[K] } = {
+    queryId: '',
     app: '',
     source: '',
     clusterIndex: -1,

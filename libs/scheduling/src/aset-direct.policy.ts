@@ -1,0 +1,54 @@
+import { noFeasibleOption } from './no-feasible.drop.js';
+import type { AsetAgents, Observation, Placement, PolicyContext, QueryOutcome, QueryView, SchedulingPolicy } from './policy.contract.js';
+import { CandidateEncoder, type Candidate } from './aset-state.encoder.js';
+import { RecentActivity } from './recent-activity.window.js';
+
+type DirectAgent = NonNullable<AsetAgents['asetDirect']>;
+
+/**
+ * `aset-direct`: a per-query action. The agent scores up to `candidateSlots` candidate placements
+ * (CandidateEncoder: the best estimates among the nearest clusters and the cloud) and the query goes
+ * to the chosen one. Reward: 1 when that query met its SLO, else 0; each query is one transition
+ * (a contextual decision, so the transition is terminal), learned when its outcome arrives.
+ */
+export class AsetDirectPolicy implements SchedulingPolicy {
+  readonly name = 'aset-direct';
+  readonly activity: RecentActivity;
+  readonly encoder: CandidateEncoder;
+  private readonly state: Float32Array;
+  private readonly pending = new Map<string, { state: Float32Array; mask: Uint8Array; action: number }>();
+
+  constructor(
+    private readonly ctx: PolicyContext,
+    private readonly agent: DirectAgent,
+  ) {
+    this.activity = new RecentActivity(ctx.scenario, ctx.catalog);
+    this.encoder = new CandidateEncoder(ctx.scenario, ctx.catalog, this.activity, agent.candidateSlots, agent.nearestClusters);
+    this.state = new Float32Array(this.encoder.size);
+  }
+
+  decide(query: QueryView, observation: Observation): Placement {
+    this.activity.onArrival(query, observation.now);
+    const found = this.encoder.encode(query, observation, this.state);
+    if (found === 0) return noFeasibleOption(query);
+    const action = this.agent.controller.choose(this.state, this.encoder.mask);
+    const chosen = this.encoder.candidates[action] as Candidate;
+    if (this.agent.controller.learn) this.pending.set(query.queryId, { state: this.state.slice(), mask: this.encoder.mask.slice(), action });
+    this.activity.onDispatch(chosen.clusterIndex);
+    return { kind: 'dispatch', clusterIndex: chosen.clusterIndex, variantId: chosen.variantId };
+  }
+
+  observeOutcome(outcome: QueryOutcome): void {
+    this.activity.onOutcome(outcome);
+    const learn = this.agent.controller.learn;
+    if (!learn) return;
+    const p = this.pending.get(outcome.queryId);
+    if (!p) return;
+    this.pending.delete(outcome.queryId);
+    learn({ state: p.state, action: p.action, reward: outcome.sloMet ? 1 : 0, nextState: p.state, done: true, mask: p.mask, nextMask: p.mask });
+  }
+
+  reset(): void {
+    this.pending.clear();
+  }
+}
