@@ -33,7 +33,10 @@ export function parseScenario(text: string, file: string, options: ParseOptions 
     };
   }
   const lineOf = (path: readonly PropertyKey[]): number | undefined => locate(doc, lineCounter, path);
-  const parsed = ScenarioSchema.safeParse(doc.toJS());
+  const readFile = options.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
+  const merged = resolveExtends(doc.toJS() as unknown, file, readFile, [file]);
+  if (!merged.ok) return { ok: false, problems: merged.problems.map((p) => ({ ...p, line: p.file === file ? lineOf(['extends']) : p.line })) };
+  const parsed = ScenarioSchema.safeParse(merged.value);
   if (!parsed.success) {
     return {
       ok: false,
@@ -52,9 +55,53 @@ export function parseScenario(text: string, file: string, options: ParseOptions 
     message: p.message,
   }));
   if (problems.length > 0) return { ok: false, problems };
-  const traces = loadTraces(parsed.data, file, options.readFile ?? ((p) => readFileSync(p, 'utf8')), lineOf);
+  const traces = loadTraces(parsed.data, file, readFile, lineOf);
   if (!traces.ok) return traces;
   return { ok: true, scenario: new Scenario(parsed.data, file, traces.traces) };
+}
+
+/**
+ * Applies `extends`: loads the base scenario (relative to `file`), resolves its own `extends`, and
+ * merges this document over it: objects key by key, everything else replaced. Cycles are refused.
+ */
+function resolveExtends(
+  doc: unknown,
+  file: string,
+  readFile: (path: string) => string,
+  chain: string[],
+): { ok: true; value: unknown } | { ok: false; problems: ScenarioProblem[] } {
+  if (!isPlainObject(doc) || typeof doc['extends'] !== 'string') return { ok: true, value: doc };
+  const basePath = isAbsolute(doc['extends']) ? doc['extends'] : join(dirname(file), doc['extends']);
+  if (chain.includes(basePath)) {
+    return { ok: false, problems: [{ file, path: 'extends', message: `extends forms a cycle: ${[...chain, basePath].join(' -> ')}` }] };
+  }
+  let text: string;
+  try {
+    text = readFile(basePath);
+  } catch (e) {
+    const reason = e instanceof Error && 'code' in e ? String(e.code) : String(e);
+    return { ok: false, problems: [{ file, path: 'extends', message: `cannot read base scenario ${basePath} (${reason})` }] };
+  }
+  const counter = new LineCounter();
+  const base = parseDocument(text, { lineCounter: counter, uniqueKeys: true });
+  if (base.errors.length > 0) {
+    return { ok: false, problems: base.errors.map((e) => ({ file: basePath, path: '', line: counter.linePos(e.pos[0]).line, message: `YAML syntax: ${e.message.split('\n')[0]}` })) };
+  }
+  const resolved = resolveExtends(base.toJS() as unknown, basePath, readFile, [...chain, basePath]);
+  if (!resolved.ok) return resolved;
+  const { extends: _ignored, ...own } = doc;
+  return { ok: true, value: deepMerge(resolved.value, own) };
+}
+
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function deepMerge(base: unknown, over: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(over)) return over;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = k in base ? deepMerge(base[k], v) : v;
+  return out;
 }
 
 /** Reads every trace the workload replays; paths are relative to the scenario file. */

@@ -148,6 +148,30 @@ export const DynamicEventSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 
+/**
+ * A load multiplier over time applied to every stream of the workload (on top of each stream's own
+ * process), e.g. a day-night cycle or a flash crowd across the whole network.
+ */
+export const ModulationSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('diurnal'),
+    /** Multiplier `1 + amplitude * sin(2 pi (t + phaseSec) / periodSec)`. */
+    amplitude: z.number().min(0).max(1),
+    periodSec: z.number().positive(),
+    phaseSec: z.number().nonnegative().default(0),
+  }),
+  z.object({
+    kind: z.literal('flash-crowd'),
+    /** Multiplier 1, ramping to `peakMultiplier` from `startSec` over `rampSec`, held `durationSec`, ramping back. */
+    startSec: z.number().nonnegative(),
+    rampSec: z.number().nonnegative().default(0),
+    durationSec: z.number().positive(),
+    peakMultiplier: z.number().min(1).max(1000),
+    /** Limit the crowd to these sources (default: all). */
+    sources: z.array(Identifier).optional(),
+  }),
+]);
+
 export const WorkloadSchema = z.object({
   /** Seed for arrival times and input sampling. */
   seed: z.number().int().default(1),
@@ -158,10 +182,16 @@ export const WorkloadSchema = z.object({
   arrivals: z.array(ArrivalSchema).min(1),
   /** How long a sender waits for a reply before recording the query as timed out, ms. */
   replyTimeoutMs: z.number().positive().default(10_000),
+  modulation: ModulationSchema.optional(),
 });
 
 export const ScenarioSchema = z.object({
   schemaVersion: z.literal(1),
+  /**
+   * Path (relative to this file) of a scenario this one is based on. Objects are merged key by key,
+   * deeply; lists and values given here replace the base's.
+   */
+  extends: z.string().min(1).optional(),
   name: Identifier,
   description: z.string().optional(),
   hardwareClasses: z.record(Identifier, HardwareClassSchema),
@@ -188,3 +218,4 @@ export type ArrivalProcess = z.infer<typeof ArrivalProcessSchema>;
 export type ArrivalKind = ArrivalProcess['kind'];
 export type HardwareClass = z.infer<typeof HardwareClassSchema>;
 export type DynamicEvent = z.infer<typeof DynamicEventSchema>;
+export type Modulation = z.infer<typeof ModulationSchema>;

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '@aset/determinism';
+import { parseScenario } from '@aset/scenario';
 import { arrivalClock, flashMultiplier } from './arrival.process.js';
+import { arrivalClocks } from './arrival.schedule.js';
 
 /** All arrivals before `untilMs`. */
 function take(clock: () => number, untilMs: number): number[] {
@@ -72,5 +74,32 @@ describe('arrival processes', () => {
     expect(Array.from({ length: 7 }, looped)).toEqual([0, 10, 30, 45, 55, 75, 90]);
     const once = arrivalClock({ kind: 'trace', file: 'x.csv', loop: false }, seededRandom(5), 2, trace);
     expect(Array.from({ length: 4 }, once)).toEqual([0, 5, 15, Infinity]);
+  });
+});
+
+describe('workload modulation', () => {
+  it('multiplies every stream by the diurnal factor', () => {
+    const r = parseScenario(
+      `schemaVersion: 1
+name: mod
+hardwareClasses: { hw: { speedFactor: 1 } }
+clusters: [{ id: c, tier: cloud, hardware: hw, slots: 1, variants: [v] }]
+sources: [{ id: s }]
+links: [{ source: s, cluster: c, rttMs: 1, bandwidthMbps: 10, jitterMs: 0 }]
+applications: [{ id: a, task: t, slo: { maxLatencyMs: 10, minAccuracy: 0.5 } }]
+workload:
+  queries: 1
+  modulation: { kind: diurnal, amplitude: 0.9, periodSec: 20 }
+  arrivals: [{ source: s, app: a, process: { kind: poisson, ratePerSec: 100 } }]`,
+      'mod.yaml',
+    );
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    const clock = arrivalClocks(r.scenario, 1)[0]!;
+    const arrivals = take(clock, 400_000);
+    const peak = arrivals.filter((t) => (t / 1000) % 20 >= 4 && (t / 1000) % 20 < 6).length;
+    const trough = arrivals.filter((t) => (t / 1000) % 20 >= 14 && (t / 1000) % 20 < 16).length;
+    // Over 20 periods, 2 s around the crest: ~100 * (1 + 0.9 * 0.97) * 2 * 20; around the trough: ~100 * 0.13 * 2 * 20.
+    expect(peak / trough).toBeGreaterThan(10);
+    expect(withinPoisson(arrivals.length, 100 * 400)).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 import { deriveSeed, seededRandom } from '@aset/determinism';
 import type { Scenario } from '@aset/scenario';
-import { arrivalClock, type ArrivalClock } from './arrival.process.js';
+import { arrivalClock, flashMultiplier, type ArrivalClock } from './arrival.process.js';
 
 /**
  * An open-loop arrival schedule: `count` arrivals in time order. Arrival i happens `offsetMs[i]`
@@ -13,12 +13,32 @@ export interface ArrivalSchedule {
   readonly stream: Uint16Array;
 }
 
-/** One clock per `workload.arrivals` entry, each from its own seed derived from `seed` and its (index, source, app). */
+/**
+ * One clock per `workload.arrivals` entry, each from its own seed derived from `seed` and its
+ * (index, source, app). A workload `modulation` multiplies every affected stream's rate by m(t):
+ * the stream runs at its peak multiplier and arrivals are kept with probability m(t) / peak.
+ */
 export function arrivalClocks(scenario: Scenario, seed: number, rateScale = 1): ArrivalClock[] {
   if (!(rateScale > 0)) throw new RangeError(`rateScale must be > 0, got ${rateScale}`);
-  return scenario.spec.workload.arrivals.map((a, i) =>
-    arrivalClock(a.process, seededRandom(deriveSeed(seed, `${i}:${a.source}/${a.app}`)), rateScale, scenario.traces.get(i)),
-  );
+  const modulation = scenario.spec.workload.modulation;
+  return scenario.spec.workload.arrivals.map((a, i) => {
+    const random = seededRandom(deriveSeed(seed, `${i}:${a.source}/${a.app}`));
+    const affected = modulation && (modulation.kind !== 'flash-crowd' || !modulation.sources || modulation.sources.includes(a.source));
+    if (!modulation || !affected) return arrivalClock(a.process, random, rateScale, scenario.traces.get(i));
+    const peak = modulation.kind === 'diurnal' ? 1 + modulation.amplitude : modulation.peakMultiplier;
+    const m =
+      modulation.kind === 'diurnal'
+        ? (t: number) => 1 + modulation.amplitude * Math.sin((2 * Math.PI * (t / 1000 + modulation.phaseSec)) / modulation.periodSec)
+        : (t: number) => flashMultiplier(t / 1000, modulation.startSec, modulation.rampSec, modulation.durationSec, modulation.peakMultiplier);
+    const base = arrivalClock(a.process, random, rateScale * peak, scenario.traces.get(i));
+    const keep = seededRandom(deriveSeed(seed, `${i}:modulation`));
+    return () => {
+      for (;;) {
+        const t = base();
+        if (t === Infinity || keep() * peak <= m(t)) return t;
+      }
+    };
+  });
 }
 
 /**
