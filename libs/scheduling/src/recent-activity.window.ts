@@ -3,13 +3,17 @@ import type { PlacementCatalog } from './placement.catalog.js';
 import type { QueryOutcome, QueryView } from './policy.contract.js';
 
 /**
- * What a scheduler has seen recently, as exponentially decaying sums with time constant `tauMs`
- * (updates and reads are O(1), no per-event allocation). Fed with the queries it schedules and the
- * outcomes it learns of; the same code runs live and in the simulator, so ASET sees the same state.
+ * What a scheduler has seen recently, as exponentially decaying sums with time constant `tauMs`.
+ * Updates and reads are O(1) and allocate nothing: values are stored scaled by `exp((t - origin) / tau)`
+ * and read back divided by the current scale (rebased before it can overflow). Fed with the queries
+ * it schedules and the outcomes it learns of; the same code runs live and in the simulator, so ASET
+ * sees the same state in both.
  */
 export class RecentActivity {
-  private readonly decay: (dtMs: number) => number;
-  private lastMs = 0;
+  private origin = 0;
+  private nowMs = 0;
+  /** exp((nowMs - origin) / tau): what stored sums are divided by when read. */
+  private scale = 1;
   // Per app: arrivals, ended, met.
   readonly appArrivals: Float64Array;
   readonly appEnded: Float64Array;
@@ -19,8 +23,8 @@ export class RecentActivity {
   readonly clusterLost: Float64Array;
   readonly clusterExcess: Float64Array;
   readonly clusterDispatched: Float64Array;
-  ended = 0;
-  met = 0;
+  private endedSum = 0;
+  private metSum = 0;
   private readonly appIndex = new Map<string, number>();
   private readonly sourceIndexOf: (id: string) => number;
 
@@ -39,30 +43,45 @@ export class RecentActivity {
     this.clusterLost = new Float64Array(clusters);
     this.clusterExcess = new Float64Array(clusters);
     this.clusterDispatched = new Float64Array(clusters);
-    this.decay = (dt) => Math.exp(-dt / tauMs);
     this.sourceIndexOf = (id) => scenario.sourceIndex(id);
   }
 
-  /** Ages every sum to `nowMs`. Time never goes back; earlier times are ignored. */
+  /** Moves the clock to `nowMs`. Time never goes back; earlier times are ignored. */
   advance(nowMs: number): void {
-    if (nowMs <= this.lastMs) return;
-    const f = this.decay(nowMs - this.lastMs);
-    this.lastMs = nowMs;
+    if (nowMs <= this.nowMs) return;
+    this.nowMs = nowMs;
+    if (nowMs - this.origin > 200 * this.tauMs) this.rebase();
+    this.scale = Math.exp((nowMs - this.origin) / this.tauMs);
+  }
+
+  private rebase(): void {
+    const f = Math.exp(-(this.nowMs - this.origin) / this.tauMs);
     for (const a of [this.appArrivals, this.appEnded, this.appMet, this.clusterEnded, this.clusterLost, this.clusterExcess, this.clusterDispatched]) {
       for (let i = 0; i < a.length; i++) a[i] = (a[i] as number) * f;
     }
-    this.ended *= f;
-    this.met *= f;
+    this.endedSum *= f;
+    this.metSum *= f;
+    this.origin = this.nowMs;
+  }
+
+  /** Recently ended outcomes (decayed count). */
+  get ended(): number {
+    return this.endedSum / this.scale;
+  }
+
+  /** Recently ended outcomes that met their SLO (decayed count). */
+  get met(): number {
+    return this.metSum / this.scale;
   }
 
   onArrival(query: QueryView, nowMs: number): void {
     this.advance(nowMs);
     const i = this.appIndex.get(query.app);
-    if (i !== undefined) this.appArrivals[i] = (this.appArrivals[i] as number) + 1;
+    if (i !== undefined) this.appArrivals[i] = (this.appArrivals[i] as number) + this.scale;
   }
 
   onDispatch(clusterIndex: number): void {
-    this.clusterDispatched[clusterIndex] = (this.clusterDispatched[clusterIndex] as number) + 1;
+    this.clusterDispatched[clusterIndex] = (this.clusterDispatched[clusterIndex] as number) + this.scale;
   }
 
   /**
@@ -71,49 +90,50 @@ export class RecentActivity {
    */
   onOutcome(o: QueryOutcome): void {
     this.advance(o.completedAt);
-    this.ended++;
-    if (o.sloMet) this.met++;
+    const w = this.scale;
+    this.endedSum += w;
+    if (o.sloMet) this.metSum += w;
     const a = this.appIndex.get(o.app);
     if (a !== undefined) {
-      this.appEnded[a] = (this.appEnded[a] as number) + 1;
-      if (o.sloMet) this.appMet[a] = (this.appMet[a] as number) + 1;
+      this.appEnded[a] = (this.appEnded[a] as number) + w;
+      if (o.sloMet) this.appMet[a] = (this.appMet[a] as number) + w;
     }
     const c = o.clusterIndex;
     if (c < 0) return;
-    this.clusterEnded[c] = (this.clusterEnded[c] as number) + 1;
+    this.clusterEnded[c] = (this.clusterEnded[c] as number) + w;
     if (o.status !== 'completed' || o.processingMs === null) {
-      this.clusterLost[c] = (this.clusterLost[c] as number) + 1;
+      this.clusterLost[c] = (this.clusterLost[c] as number) + w;
       return;
     }
     const app = this.scenario.app(o.app);
     const nominal = this.catalog.networkMs(this.sourceIndexOf(o.source), c, o.app, app?.task ?? '');
-    this.clusterExcess[c] = (this.clusterExcess[c] as number) + Math.max(0, o.latencyMs - o.processingMs - nominal);
+    this.clusterExcess[c] = (this.clusterExcess[c] as number) + w * Math.max(0, o.latencyMs - o.processingMs - nominal);
   }
 
   /** Recent success ratio (1 when nothing ended recently: no evidence of trouble). */
   successRatio(): number {
-    return this.ended > 1e-6 ? this.met / this.ended : 1;
+    return this.endedSum > 1e-6 * this.scale ? this.metSum / this.endedSum : 1;
   }
 
   appSuccessRatio(app: number): number {
     const e = this.appEnded[app] as number;
-    return e > 1e-6 ? (this.appMet[app] as number) / e : 1;
+    return e > 1e-6 * this.scale ? (this.appMet[app] as number) / e : 1;
   }
 
   /** Mean excess delay of a cluster's recent answers, ms (0 with no evidence). */
   excessMs(c: number): number {
     const answered = (this.clusterEnded[c] as number) - (this.clusterLost[c] as number);
-    return answered > 1e-6 ? (this.clusterExcess[c] as number) / answered : 0;
+    return answered > 1e-6 * this.scale ? (this.clusterExcess[c] as number) / answered : 0;
   }
 
   /** Fraction of a cluster's recent outcomes that were lost (0 with no evidence). */
   lossRate(c: number): number {
     const e = this.clusterEnded[c] as number;
-    return e > 1e-6 ? (this.clusterLost[c] as number) / e : 0;
+    return e > 1e-6 * this.scale ? (this.clusterLost[c] as number) / e : 0;
   }
 
   /** Arrivals per second of an app, recently (the decayed count over tau). */
   appRatePerSec(app: number): number {
-    return ((this.appArrivals[app] as number) / this.tauMs) * 1000;
+    return ((this.appArrivals[app] as number) / this.scale / this.tauMs) * 1000;
   }
 }
