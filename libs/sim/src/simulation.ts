@@ -14,6 +14,8 @@ export interface SimulationOptions {
   seed: number;
   /** Measured queries; the run also sends `warmupQueries` before them. */
   queries: number;
+  /** Stop sending at this simulated time (ms) even if fewer queries were sent; default: no limit. */
+  durationMs?: number;
   warmupQueries?: number;
   /** Multiplies every arrival rate (load level). */
   rateScale?: number;
@@ -89,6 +91,7 @@ export class Simulation {
       rateScale: 1,
       replyTimeoutMs: scenario.spec.workload.replyTimeoutMs,
       overheadMs: 0,
+      durationMs: Infinity,
       ...options,
       heartbeatMs: options.observation === 'exact' ? 0 : (options.observation?.heartbeatMs ?? 500),
     };
@@ -148,7 +151,8 @@ export class Simulation {
     const heap = this.heap;
     const arrivals = this.arrivals;
     for (;;) {
-      const ta = this.sent < this.total ? arrivals.nextTime() : Infinity;
+      let ta = this.sent < this.total ? arrivals.nextTime() : Infinity;
+      if (ta >= this.opts.durationMs) ta = Infinity;
       const te = heap.peekTime();
       if (ta === Infinity && (te === Infinity || this.done === this.sent)) return false;
       if (ta <= te) {

@@ -1,0 +1,103 @@
+import { deriveSeed, seededRandom, type Random } from '@aset/determinism';
+import { Scenario, TIERS, type DynamicEvent, type Modulation } from '@aset/scenario';
+
+/** One training or evaluation episode: a variation of the base scenario and its seed. */
+export interface Episode {
+  scenario: Scenario;
+  seed: number;
+  rateScale: number;
+  durationMs: number;
+  /** What was varied, for logs. */
+  label: string;
+}
+
+export interface EpisodeSpace {
+  /** Simulated length of an episode. */
+  durationSec: number;
+  /** Load level range (multiplies every arrival rate). */
+  rateScale: [number, number];
+  /** Probabilities of each variation. */
+  diurnal: number;
+  flashCrowd: number;
+  degradation: number;
+  outage: number;
+}
+
+export const DEFAULT_EPISODE_SPACE: EpisodeSpace = {
+  durationSec: 40,
+  rateScale: [0.6, 1.4],
+  diurnal: 0.4,
+  flashCrowd: 0.3,
+  degradation: 0.4,
+  outage: 0.3,
+};
+
+const uniform = (r: Random, lo: number, hi: number) => lo + (hi - lo) * r();
+
+function pickSome<T>(r: Random, items: readonly T[], fraction: number): T[] {
+  const n = Math.max(1, Math.round(items.length * fraction));
+  const pool = [...items];
+  for (let i = pool.length - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [pool[i], pool[j]] = [pool[j] as T, pool[i] as T];
+  }
+  return pool.slice(0, n);
+}
+
+/**
+ * The `index`-th episode of a run seeded `seed`: the base scenario with a random load level, a load
+ * modulation (day-night phase or a flash crowd on some sources), a link degradation and a cluster
+ * outage, each drawn with the space's probability. Deterministic in (seed, index).
+ */
+export function randomEpisode(base: Scenario, seed: number, index: number, space: EpisodeSpace = DEFAULT_EPISODE_SPACE): Episode {
+  const r = seededRandom(deriveSeed(seed, `episode:${index}`));
+  const spec = base.spec;
+  const duration = space.durationSec;
+  const labels: string[] = [];
+  const rateScale = uniform(r, space.rateScale[0], space.rateScale[1]);
+  labels.push(`load x${rateScale.toFixed(2)}`);
+
+  let modulation: Modulation | undefined = spec.workload.modulation;
+  const m = r();
+  if (m < space.diurnal) {
+    modulation = { kind: 'diurnal', amplitude: uniform(r, 0.2, 0.7), periodSec: duration * uniform(r, 0.5, 2), phaseSec: uniform(r, 0, duration * 2) };
+    labels.push('diurnal');
+  } else if (m < space.diurnal + space.flashCrowd) {
+    modulation = {
+      kind: 'flash-crowd',
+      startSec: duration * uniform(r, 0.1, 0.6),
+      rampSec: uniform(r, 0.5, 3),
+      durationSec: duration * uniform(r, 0.1, 0.3),
+      peakMultiplier: uniform(r, 2, 4),
+      sources: pickSome(r, spec.sources.map((s) => s.id), uniform(r, 0.2, 0.5)),
+    };
+    labels.push('flash crowd');
+  }
+
+  const dynamics: DynamicEvent[] = [...spec.dynamics];
+  const window = () => {
+    const startSec = duration * uniform(r, 0.05, 0.6);
+    return { startSec, durationSec: duration * uniform(r, 0.2, 0.5) };
+  };
+  if (r() < space.degradation) {
+    const byTier = r() < 0.5;
+    const tier = TIERS[Math.floor(r() * TIERS.length)] as (typeof TIERS)[number];
+    dynamics.push({
+      kind: 'link-degradation',
+      ...window(),
+      ...(byTier ? { tiers: [tier] } : { clusters: pickSome(r, spec.clusters.map((c) => c.id), uniform(r, 0.1, 0.3)) }),
+      rttMultiplier: uniform(r, 2, 6),
+      extraRttMs: uniform(r, 0, 20),
+      bandwidthMultiplier: uniform(r, 0.3, 1),
+      jitterMultiplier: uniform(r, 1, 3),
+    });
+    labels.push(byTier ? `degraded ${tier}` : 'degraded links');
+  }
+  if (r() < space.outage) {
+    dynamics.push({ kind: 'outage', ...window(), clusters: pickSome(r, spec.clusters.map((c) => c.id), uniform(r, 0.01, 0.05)) });
+    labels.push('outage');
+  }
+
+  const scenario = new Scenario({ ...spec, workload: { ...spec.workload, ...(modulation ? { modulation } : {}) }, dynamics }, `${base.origin}#episode-${index}`, base.traces);
+  return { scenario, seed: deriveSeed(seed, `episode-seed:${index}`), rateScale, durationMs: duration * 1000, label: labels.join(', ') };
+}
