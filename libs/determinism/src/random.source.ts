@@ -6,9 +6,11 @@ export type Random = () => number;
  * Period 2^32; statistically fine for simulation and sampling, not for cryptography.
  */
 export function seededRandom(seed: number): Random {
-  let a = seed >>> 0;
+  // State in a typed array: a closure-captured uint32 would allocate a heap number per draw.
+  const state = new Uint32Array([seed >>> 0]);
   return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
+    const a = ((state[0] as number) + 0x6d2b79f5) >>> 0;
+    state[0] = a;
     let t = a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);

@@ -40,12 +40,12 @@ export class AsetDirectPolicy implements SchedulingPolicy {
 
   observeOutcome(outcome: QueryOutcome): void {
     this.activity.onOutcome(outcome);
-    const learn = this.agent.controller.learn;
-    if (!learn) return;
+    const controller = this.agent.controller;
+    if (!controller.learn) return;
     const p = this.pending.get(outcome.queryId);
     if (!p) return;
     this.pending.delete(outcome.queryId);
-    learn({ state: p.state, action: p.action, reward: outcome.sloMet ? 1 : 0, nextState: p.state, done: true, mask: p.mask, nextMask: p.mask });
+    controller.learn({ state: p.state, action: p.action, reward: outcome.sloMet ? 1 : 0, nextState: p.state, done: true, mask: p.mask, nextMask: p.mask });
   }
 
   reset(): void {

@@ -170,7 +170,7 @@ export class CandidateEncoder {
    */
   encode(query: QueryView, observation: Observation, out: Float32Array): number {
     const { scenario, catalog, activity } = this;
-    const source = scenario.sourceIndex(query.source);
+    const source = query.sourceIndex ?? scenario.sourceIndex(query.source);
     const budget = query.createdAt + query.slo.maxLatencyMs - observation.now;
     this.count = 0;
     for (const c of this.cloud) this.consider(c, query, observation, source);

@@ -16,10 +16,10 @@ export class CloudPolicy implements SchedulingPolicy {
 
   decide(query: QueryView, _observation: Observation): Placement {
     const { scenario, catalog } = this.ctx;
-    for (const c of scenario.clustersByProximity(scenario.sourceIndex(query.source))) {
+    for (const c of scenario.clustersByProximity(query.sourceIndex ?? scenario.sourceIndex(query.source))) {
       if (!this.isCloud[c]) continue;
       const option = catalog.cheapestMeeting(c, query.task, query.slo.minAccuracy);
-      if (option) return { kind: 'dispatch', clusterIndex: c, variantId: option.variant.id };
+      if (option) return option.dispatch;
     }
     return noFeasibleOption(query);
   }

@@ -17,7 +17,7 @@ export class LatencyAwarePolicy implements SchedulingPolicy {
     const { scenario, catalog } = this.ctx;
     const set = catalog.feasibleFor(query.task, query.slo.minAccuracy);
     if (set.options.length === 0) return noFeasibleOption(query);
-    const source = scenario.sourceIndex(query.source);
+    const source = query.sourceIndex ?? scenario.sourceIndex(query.source);
     const budget = query.createdAt + query.slo.maxLatencyMs - observation.now;
     let chosen = -1;
     let chosenEstimate = Infinity;
@@ -45,6 +45,6 @@ export class LatencyAwarePolicy implements SchedulingPolicy {
       }
     }
     const pick = set.options[chosen >= 0 ? chosen : fastest] as (typeof set.options)[number];
-    return { kind: 'dispatch', clusterIndex: pick.clusterIndex, variantId: pick.hosted.variant.id };
+    return pick.hosted.dispatch;
   }
 }

@@ -1,4 +1,5 @@
 import { noFeasibleOption } from './no-feasible.drop.js';
+import type { HostedVariant } from './placement.catalog.js';
 import type { ClusterState, Observation, Placement, PolicyContext, QueryView, SchedulingPolicy } from './policy.contract.js';
 
 /**
@@ -14,7 +15,7 @@ export class LeastLoadedPolicy implements SchedulingPolicy {
     const { scenario, catalog } = this.ctx;
     const set = catalog.feasibleFor(query.task, query.slo.minAccuracy);
     if (set.clusters.length === 0) return noFeasibleOption(query);
-    const source = scenario.sourceIndex(query.source);
+    const source = query.sourceIndex ?? scenario.sourceIndex(query.source);
     let best = -1;
     let bestLoad = Infinity;
     let bestRtt = Infinity;
@@ -29,6 +30,6 @@ export class LeastLoadedPolicy implements SchedulingPolicy {
         bestRtt = rtt;
       }
     }
-    return { kind: 'dispatch', clusterIndex: set.clusters[best] as number, variantId: (set.cheapest[best] as { variant: { id: string } }).variant.id };
+    return (set.cheapest[best] as HostedVariant).dispatch;
   }
 }

@@ -11,6 +11,8 @@ export interface HostedVariant {
   readonly processingMs: number;
   /** Rank for "cheapest": processing time, else parameter count. */
   readonly cost: number;
+  /** The placement sending a query here, shared (placements are immutable): policies return it without allocating. */
+  readonly dispatch: { readonly kind: 'dispatch'; readonly clusterIndex: number; readonly variantId: string; readonly hosted: HostedVariant };
 }
 
 /** Where a query of some (task, accuracy floor) can run at all: one entry per cluster that hosts a variant meeting the floor. */
@@ -23,6 +25,7 @@ export interface FeasibleSet {
   readonly options: readonly { readonly clusterIndex: number; readonly hosted: HostedVariant }[];
 }
 
+const NONE: readonly HostedVariant[] = Object.freeze([]);
 const EMPTY: FeasibleSet = { clusters: new Int32Array(0), cheapest: [], options: [] };
 
 /**
@@ -41,14 +44,16 @@ export class PlacementCatalog {
     readonly zoo: ModelZoo,
   ) {
     this.slots = Int32Array.from(scenario.clusters, (c) => c.slots);
-    this.hosted = scenario.clusters.map((cluster) => {
+    this.hosted = scenario.clusters.map((cluster, index) => {
       const speed = scenario.hardwareOf(cluster).speedFactor;
       const byTask = new Map<string, HostedVariant[]>();
       for (const id of cluster.variants) {
         const variant = zoo.requireVariant(id);
         const baseMs = zoo.processingMs(variant) ?? 0;
         const list = byTask.get(variant.task) ?? [];
-        list.push({ variant, accuracy: variant.accuracy, baseMs, processingMs: baseMs * speed, cost: zoo.cost(variant) });
+        const entry = { variant, accuracy: variant.accuracy, baseMs, processingMs: baseMs * speed, cost: zoo.cost(variant) } as HostedVariant & { dispatch: HostedVariant['dispatch'] };
+        entry.dispatch = Object.freeze({ kind: 'dispatch' as const, clusterIndex: index, variantId: variant.id, hosted: entry });
+        list.push(Object.freeze(entry));
         byTask.set(variant.task, list);
       }
       for (const list of byTask.values()) list.sort((a, b) => a.accuracy - b.accuracy || a.cost - b.cost);
@@ -58,7 +63,7 @@ export class PlacementCatalog {
 
   /** Variants of `task` on a cluster, least accurate first; empty when none. */
   options(clusterIndex: number, task: string): readonly HostedVariant[] {
-    return this.hosted[clusterIndex]?.get(task) ?? [];
+    return this.hosted[clusterIndex]?.get(task) ?? NONE;
   }
 
   /** Clusters and variants that can serve `task` at `minAccuracy`; computed once per pair, then cached. */

@@ -2,7 +2,7 @@ import type { DropReason, Slo, TerminalStatus } from '@aset/contracts';
 import type { ModelZoo } from '@aset/model-zoo';
 import type { Scenario } from '@aset/scenario';
 import type { Random } from '@aset/determinism';
-import type { PlacementCatalog } from './placement.catalog.js';
+import type { HostedVariant, PlacementCatalog } from './placement.catalog.js';
 
 /** What a policy knows of a query. The scheduler passes the validated wire query; the simulator its own record. */
 export interface QueryView {
@@ -10,6 +10,8 @@ export interface QueryView {
   readonly queryId: string;
   readonly app: string;
   readonly source: string;
+  /** The source's scenario index, when the caller already knows it (the simulator); else policies look it up. */
+  readonly sourceIndex?: number;
   readonly task: string;
   readonly slo: Slo;
   /** Scheduled send time, ms; the deadline is `createdAt + slo.maxLatencyMs`. */
@@ -31,7 +33,13 @@ export interface Observation {
 
 /** A policy's answer: where to run the query, or why it is not run. Expected outcomes are values, not exceptions. */
 export type Placement =
-  | { readonly kind: 'dispatch'; readonly clusterIndex: number; readonly variantId: string }
+  | {
+      readonly kind: 'dispatch';
+      readonly clusterIndex: number;
+      readonly variantId: string;
+      /** The catalog entry of (cluster, variant) when the policy took it from the catalog: saves a lookup. */
+      readonly hosted?: HostedVariant;
+    }
   | { readonly kind: 'drop'; readonly reason: DropReason; readonly detail: string };
 
 /**

@@ -1,4 +1,5 @@
 import { noFeasibleOption } from './no-feasible.drop.js';
+import type { HostedVariant } from './placement.catalog.js';
 import type { Observation, Placement, PolicyContext, QueryView, SchedulingPolicy } from './policy.contract.js';
 
 /**
@@ -14,6 +15,6 @@ export class RandomPolicy implements SchedulingPolicy {
     const set = this.ctx.catalog.feasibleFor(query.task, query.slo.minAccuracy);
     if (set.clusters.length === 0) return noFeasibleOption(query);
     const k = Math.floor(this.ctx.random() * set.clusters.length);
-    return { kind: 'dispatch', clusterIndex: set.clusters[k] as number, variantId: (set.cheapest[k] as { variant: { id: string } }).variant.id };
+    return (set.cheapest[k] as HostedVariant).dispatch;
   }
 }

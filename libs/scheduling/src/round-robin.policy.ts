@@ -1,4 +1,5 @@
 import { noFeasibleOption } from './no-feasible.drop.js';
+import type { HostedVariant } from './placement.catalog.js';
 import type { Observation, Placement, PolicyContext, QueryView, SchedulingPolicy } from './policy.contract.js';
 import type { FeasibleSet } from './placement.catalog.js';
 
@@ -18,7 +19,7 @@ export class RoundRobinPolicy implements SchedulingPolicy {
     if (set.clusters.length === 0) return noFeasibleOption(query);
     const k = this.cursors.get(set) ?? 0;
     this.cursors.set(set, (k + 1) % set.clusters.length);
-    return { kind: 'dispatch', clusterIndex: set.clusters[k] as number, variantId: (set.cheapest[k] as { variant: { id: string } }).variant.id };
+    return (set.cheapest[k] as HostedVariant).dispatch;
   }
 
   reset(): void {

@@ -8,6 +8,8 @@ import type { ApplicationSpec, Scenario } from '@aset/scenario';
  */
 export interface SimRecord {
   queryIndex: number;
+  /** Index into `workload.arrivals` (fixes source and app). */
+  streamIndex: number;
   sourceIndex: number;
   app: ApplicationSpec;
   /** -1 when not dispatched. */

@@ -61,7 +61,7 @@ export class Simulation {
   private readonly live: ClusterState[];
   private readonly observed: ClusterState[];
   private readonly observation: Observation;
-  private readonly query: { queryId: string; app: string; source: string; task: string; slo: ApplicationSpec['slo']; createdAt: number };
+  private readonly query: { queryId: string; app: string; source: string; sourceIndex: number; task: string; slo: ApplicationSpec['slo']; createdAt: number };
   private readonly record: SimRecord;
   // Per in-flight query slot.
   private qCreated = new Float64Array(1024);
@@ -76,6 +76,7 @@ export class Simulation {
   private qHosted: (HostedVariant | undefined)[] = new Array(1024);
   private free: number[] = [];
   private pending = false;
+  private readonly observesOutcomes: boolean;
   private pendingStream = 0;
   private nextSlot = 0;
   private sent = 0;
@@ -99,6 +100,7 @@ export class Simulation {
     this.catalog = new PlacementCatalog(scenario, zoo);
     this.random = seededRandom(deriveSeed(options.seed, 'sim:network'));
     this.policy = options.policy({ scenario, zoo, catalog: this.catalog, random: seededRandom(deriveSeed(options.seed, 'sim:policy')) });
+    this.observesOutcomes = this.policy.observeOutcome !== undefined;
     this.arrivals = new ArrivalMerger(arrivalClocks(scenario, options.seed, this.opts.rateScale));
     this.total = this.opts.warmupQueries + options.queries;
     this.streams = scenario.spec.workload.arrivals.map((a) => ({ sourceIndex: scenario.sourceIndex(a.source), source: a.source, app: scenario.app(a.app) as ApplicationSpec }));
@@ -112,9 +114,10 @@ export class Simulation {
     this.observed = this.opts.heartbeatMs > 0 ? scenario.clusters.map(() => ({ busySlots: 0, queueLength: 0 })) : this.live;
     this.observation = { now: 0, clusters: this.observed };
     const first = this.streams[0] as (typeof this.streams)[number];
-    this.query = { queryId: '', app: first.app.id, source: first.source, task: first.app.task, slo: first.app.slo, createdAt: 0 };
+    this.query = { queryId: '', app: first.app.id, source: first.source, sourceIndex: first.sourceIndex, task: first.app.task, slo: first.app.slo, createdAt: 0 };
     this.record = {
       queryIndex: 0,
+      streamIndex: 0,
       sourceIndex: 0,
       app: first.app,
       clusterIndex: -1,
@@ -214,7 +217,7 @@ export class Simulation {
       return;
     }
     const c = placement.clusterIndex;
-    const hosted = this.hostedOn(c, q.task, placement.variantId);
+    const hosted = placement.hosted && placement.hosted.variant.task === q.task ? placement.hosted : this.hostedOn(c, q.task, placement.variantId);
     this.qCluster[slot] = c;
     this.qHosted[slot] = hosted;
     const link = this.scenario.linkAtTime(s.sourceIndex, c, this.now);
@@ -228,9 +231,11 @@ export class Simulation {
   private prepare(stream: number): void {
     const s = this.streams[stream] as (typeof this.streams)[number];
     const q = this.query;
-    q.queryId = `q${this.sent}`;
+    // Only adaptive policies pair decisions with outcomes; the others never read the id.
+    if (this.observesOutcomes) q.queryId = `q${this.sent}`;
     q.app = s.app.id;
     q.source = s.source;
+    q.sourceIndex = s.sourceIndex;
     q.task = s.app.task;
     q.slo = s.app.slo;
     q.createdAt = this.now;
@@ -305,6 +310,7 @@ export class Simulation {
     const index = this.qIndex[slot] as number;
     const hosted = this.qHosted[slot];
     r.queryIndex = index;
+    r.streamIndex = this.qStream[slot] as number;
     r.sourceIndex = s.sourceIndex;
     r.app = s.app;
     r.clusterIndex = this.qCluster[slot] as number;

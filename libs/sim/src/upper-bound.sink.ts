@@ -8,7 +8,8 @@ import type { RecordSink, SimRecord } from './sim.record.js';
  * ratio this sink reports on the same arrivals.
  */
 export class UpperBoundSink implements RecordSink {
-  private readonly feasible = new Map<string, boolean>();
+  /** Per arrival stream: -1 unknown, 0 impossible, 1 possible (a stream fixes source and app). */
+  private feasible = new Int8Array(16).fill(-1);
   queries = 0;
   possible = 0;
 
@@ -20,13 +21,17 @@ export class UpperBoundSink implements RecordSink {
   onRecord(r: SimRecord): void {
     if (r.warmup) return;
     this.queries++;
-    const key = `${r.sourceIndex}\u0000${r.app.id}`;
-    let ok = this.feasible.get(key);
-    if (ok === undefined) {
-      ok = this.bestLatencyMs(r.sourceIndex, r.app.id, r.app.task, r.app.slo.minAccuracy) <= r.app.slo.maxLatencyMs;
-      this.feasible.set(key, ok);
+    if (r.streamIndex >= this.feasible.length) {
+      const grown = new Int8Array(Math.max(r.streamIndex + 1, this.feasible.length * 2)).fill(-1);
+      grown.set(this.feasible);
+      this.feasible = grown;
     }
-    if (ok) this.possible++;
+    let ok = this.feasible[r.streamIndex] as number;
+    if (ok < 0) {
+      ok = this.bestLatencyMs(r.sourceIndex, r.app.id, r.app.task, r.app.slo.minAccuracy) <= r.app.slo.maxLatencyMs ? 1 : 0;
+      this.feasible[r.streamIndex] = ok;
+    }
+    if (ok === 1) this.possible++;
   }
 
   get ratio(): number {

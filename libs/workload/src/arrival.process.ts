@@ -15,8 +15,9 @@ export function arrivalClock(process: ArrivalProcess, random: Random, rateScale:
   switch (process.kind) {
     case 'poisson': {
       const mean = MS / (process.ratePerSec * rateScale);
-      let t = 0;
-      return () => (t += exponential(random, mean));
+      // State in a typed array: a closure-captured number would allocate a heap number per arrival.
+      const t = new Float64Array(1);
+      return () => (t[0] = (t[0] as number) + exponential(random, mean));
     }
     case 'diurnal': {
       const { amplitude, periodSec, phaseSec } = process;
@@ -74,11 +75,12 @@ export function flashMultiplier(t: number, start: number, ramp: number, duration
 
 function thinned(random: Random, peakPerSec: number, ratePerSec: (tMs: number) => number): ArrivalClock {
   const mean = MS / peakPerSec;
-  let t = 0;
+  const t = new Float64Array(1);
   return () => {
     for (;;) {
-      t += exponential(random, mean);
-      if (random() * peakPerSec <= ratePerSec(t)) return t;
+      const next = (t[0] as number) + exponential(random, mean);
+      t[0] = next;
+      if (random() * peakPerSec <= ratePerSec(next)) return next;
     }
   };
 }

@@ -1,0 +1,95 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Command, Option } from 'commander';
+import cliProgress from 'cli-progress';
+import { trainAset, type AsetMode, type TrainProgress } from '@aset/training';
+import { lineChartSvg } from './line-chart.svg.js';
+import { checkpointPath, loadInputs } from './repo.inputs.js';
+
+const program = new Command('train')
+  .description('Train ASET in the simulator over randomized episodes; keeps the best evaluated checkpoint and plots the learning curve.')
+  .option('--scenario <name|file>', 'scenario (name under scenarios/ or a file)', 'demo')
+  .addOption(new Option('--mode <mode>', 'aset (picks a static policy per step) or aset-direct (picks cluster and variant per query)').choices(['aset', 'aset-direct']).default('aset'))
+  .option('--episodes <n>', 'training episodes', (v) => int('--episodes', v), 120)
+  .option('--episode-sec <s>', 'simulated seconds per episode', (v) => num('--episode-sec', v), 40)
+  .option('--eval-every <n>', 'evaluate every n episodes', (v) => int('--eval-every', v), 10)
+  .option('--eval-episodes <n>', 'fixed evaluation episodes', (v) => int('--eval-episodes', v), 6)
+  .option('--step-ms <ms>', 'aset: meta step', (v) => num('--step-ms', v), 1000)
+  .option('--seed <n>', 'seed (the shipped checkpoints say theirs)', (v) => int('--seed', v), 1)
+  .option('--out <file>', 'checkpoint file (default: checkpoints/<scenario>.<mode>.json)')
+  .parse();
+const o = program.opts<{ scenario: string; mode: AsetMode; episodes: number; episodeSec: number; evalEvery: number; evalEpisodes: number; stepMs: number; seed: number; out?: string }>();
+
+try {
+  const { scenario, zoo } = loadInputs(o.scenario);
+  const out = o.out ?? checkpointPath(o.scenario, o.mode);
+  const bar = new cliProgress.SingleBar(
+    { format: 'training [{bar}] {value}/{total} episodes | last {success} | eval {eval} (best {best}) | eps {eps} | eta {eta}s', stream: process.stderr, hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  let best = 0;
+  let started = false;
+  const onProgress = (p: TrainProgress) => {
+    if (p.kind === 'baseline') {
+      process.stderr.write(`baseline ${p.policy.padEnd(14)} ${pct(p.evalSuccess)} on the evaluation episodes\n`);
+      return;
+    }
+    if (!started) {
+      bar.start(o.episodes, 0, { success: '-', eval: '-', best: '-', eps: '1.00' });
+      started = true;
+    }
+    if (p.kind === 'episode') bar.update(p.episode, { success: pct(p.success), eps: p.epsilon.toFixed(2) });
+    else {
+      if (p.best) best = p.evalSuccess;
+      bar.update({ eval: pct(p.evalSuccess), best: pct(best) });
+    }
+  };
+  const t0 = Date.now();
+  const result = trainAset({
+    mode: o.mode,
+    scenario,
+    zoo,
+    seed: o.seed,
+    episodes: o.episodes,
+    evalEvery: o.evalEvery,
+    evalEpisodes: o.evalEpisodes,
+    stepMs: o.stepMs,
+    space: { durationSec: o.episodeSec },
+    onProgress,
+  });
+  bar.stop();
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, result.checkpoint);
+  const bestStatic = Object.entries(result.baselines).sort((a, b) => b[1] - a[1])[0] as [string, number];
+  const svg = lineChartSvg({
+    title: `${o.mode} on ${scenario.name}: learning curve (seed ${o.seed})`,
+    xLabel: 'episode',
+    yLabel: 'success ratio (SLO met)',
+    series: [
+      { label: 'training episode (exploring)', color: '#9bb7d4', points: result.curve.map((c) => [c.episode, c.trainSuccess]) },
+      { label: 'evaluation (greedy)', color: '#1f5fa8', dots: true, points: result.curve.flatMap((c) => (c.evalSuccess === undefined ? [] : [[c.episode, c.evalSuccess] as [number, number]])) },
+      { label: `best static: ${bestStatic[0]}`, color: '#c0392b', dashed: true, points: [[1, bestStatic[1]], [o.episodes, bestStatic[1]]] },
+    ],
+  });
+  const curveFile = out.replace(/\.json$/, '.curve.svg');
+  writeFileSync(curveFile, svg);
+  writeFileSync(out.replace(/\.json$/, '.curve.json'), `${JSON.stringify({ seed: o.seed, mode: o.mode, scenario: scenario.name, curve: result.curve, baselines: result.baselines, best: result.best }, null, 2)}\n`);
+  console.log(`best evaluation ${pct(result.best.evalSuccess)} at episode ${result.best.episode} (best static ${bestStatic[0]} ${pct(bestStatic[1])}); ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  console.log(`wrote ${out}, ${curveFile}`);
+} catch (e) {
+  console.error(`train failed: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+}
+
+function int(flag: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} expects a positive integer, got "${v}"`);
+  return n;
+}
+
+function num(flag: string, v: string): number {
+  const n = Number(v);
+  if (!(n > 0)) throw new Error(`${flag} expects a number > 0, got "${v}"`);
+  return n;
+}
