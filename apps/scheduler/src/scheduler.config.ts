@@ -11,6 +11,9 @@ export const SCHEDULER_ENV = {
     .default('closest')
     .describe(`a registered policy: ${POLICY_NAMES.join(', ')}`),
   SEED: z.coerce.number().int().default(1).describe('an integer seed for randomized policies'),
+  ASET_CHECKPOINT: z.string().min(1).optional().describe('path to a checkpoint written by npm run train (required by the aset and aset-direct policies)'),
+  ASET_ONLINE_LEARNING: z.enum(['true', 'false']).default('false').transform((v) => v === 'true').describe('true or false: keep training the ASET agent on live outcomes'),
+  ASET_ONLINE_EPSILON: z.coerce.number().min(0).max(1).default(0.02).describe('exploration rate of online learning, a number in [0, 1]'),
 } as const;
 
 export type SchedulerEnv = z.infer<z.ZodObject<typeof SCHEDULER_ENV>>;

@@ -5,6 +5,7 @@ import { validateSchedulerEnv } from './scheduler.config.js';
 import { ClusterStateTracker } from './cluster-state.tracker.js';
 import { QueryDispatcher } from './query.dispatcher.js';
 import { schedulingPolicyProvider } from './scheduling-policy.provider.js';
+import { OutcomeFeed } from './outcome.feed.js';
 
 @Module({
   imports: [
@@ -13,6 +14,6 @@ import { schedulingPolicyProvider } from './scheduling-policy.provider.js';
     ScenarioModule,
     ObservabilityModule.forRoot(),
   ],
-  providers: [schedulingPolicyProvider, ClusterStateTracker, QueryDispatcher],
+  providers: [schedulingPolicyProvider, ClusterStateTracker, QueryDispatcher, OutcomeFeed],
 })
 export class SchedulerModule {}

@@ -1,27 +1,67 @@
+import { readFileSync } from 'node:fs';
 import { Logger, type Provider } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { seededRandom } from '@aset/determinism';
 import { ModelZoo } from '@aset/model-zoo';
+import { DqnAgent, loadCheckpoint } from '@aset/rl';
 import { Scenario } from '@aset/scenario';
-import { PlacementCatalog, createPolicy } from '@aset/scheduling';
+import { PlacementCatalog, asetAgentFromCheckpoint, createPolicy, type AsetAgents, type AsetController } from '@aset/scheduling';
+import { ConfigurationError } from '@aset/service-kit';
+import { DqnController } from '@aset/training';
 import type { SchedulerEnv } from './scheduler.config.js';
 
 export const SCHEDULING_POLICY = Symbol('SCHEDULING_POLICY');
+
+const ASET_POLICIES = new Set(['aset', 'aset-direct']);
+
+/**
+ * The agents of the ASET policies, from ASET_CHECKPOINT. With online learning, the controller keeps
+ * training the loaded network on live outcomes (epsilon-greedy with ASET_ONLINE_EPSILON).
+ */
+function loadAgents(config: ConfigService<SchedulerEnv, true>, scenario: Scenario, catalog: PlacementCatalog, policy: string, logger: Logger): AsetAgents | undefined {
+  if (!ASET_POLICIES.has(policy)) return undefined;
+  const file = config.get('ASET_CHECKPOINT', { infer: true });
+  if (!file) throw new ConfigurationError(`SCHEDULER_POLICY=${policy} needs ASET_CHECKPOINT: the path of a checkpoint written by npm run train (e.g. checkpoints/demo.${policy}.json)`);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigurationError(`ASET_CHECKPOINT ${file} cannot be read (${e instanceof Error && 'code' in e ? String(e.code) : String(e)})`);
+  }
+  let agents: AsetAgents;
+  try {
+    agents = asetAgentFromCheckpoint(text, file, scenario, catalog);
+  } catch (e) {
+    throw new ConfigurationError(e instanceof Error ? e.message : String(e));
+  }
+  const agent = agents.aset ?? agents.asetDirect;
+  const mode = agents.aset ? 'aset' : 'aset-direct';
+  if (mode !== policy) throw new ConfigurationError(`ASET_CHECKPOINT ${file} holds an ${mode} agent, but SCHEDULER_POLICY is ${policy}`);
+  if (!config.get('ASET_ONLINE_LEARNING', { infer: true }) || !agent) {
+    logger.log(`${policy}: loaded ${file} (greedy)`);
+    return agents;
+  }
+  const loaded = loadCheckpoint(text, file).agent;
+  const learner = new DqnAgent({ ...loaded.config, epsilon: { kind: 'constant', value: config.get('ASET_ONLINE_EPSILON', { infer: true }) }, warmupSteps: loaded.config.batchSize });
+  learner.setParameters(loaded.network.parameters);
+  const controller: AsetController = new DqnController(learner);
+  logger.warn(`${policy}: loaded ${file} with ONLINE LEARNING on (epsilon ${config.get('ASET_ONLINE_EPSILON', { infer: true })})`);
+  return agents.aset ? { aset: { ...agents.aset, controller } } : { asetDirect: { ...(agents.asetDirect as NonNullable<AsetAgents['asetDirect']>), controller } };
+}
 
 /** The policy named by SCHEDULER_POLICY, built from the registry over the scenario and zoo. */
 export const schedulingPolicyProvider: Provider = {
   provide: SCHEDULING_POLICY,
   inject: [ConfigService, Scenario, ModelZoo],
   useFactory: (config: ConfigService<SchedulerEnv, true>, scenario: Scenario, zoo: ModelZoo) => {
+    const logger = new Logger('SchedulingPolicy');
     const unprofiled = [...new Set(scenario.clusters.flatMap((c) => c.variants))].filter((id) => zoo.processingMs(zoo.requireVariant(id)) === undefined);
     if (unprofiled.length > 0) {
-      new Logger('SchedulingPolicy').warn(`variants without a latency profile (estimated as 0 ms by latency-aware policies): ${unprofiled.join(', ')}; run npm run zoo:profile`);
+      logger.warn(`variants without a latency profile (estimated as 0 ms by latency-aware policies): ${unprofiled.join(', ')}; run npm run zoo:profile`);
     }
-    return createPolicy(config.get('SCHEDULER_POLICY', { infer: true }), {
-      scenario,
-      zoo,
-      catalog: new PlacementCatalog(scenario, zoo),
-      random: seededRandom(config.get('SEED', { infer: true })),
-    });
+    const name = config.get('SCHEDULER_POLICY', { infer: true });
+    const catalog = new PlacementCatalog(scenario, zoo);
+    const agents = loadAgents(config, scenario, catalog, name, logger);
+    return createPolicy(name, { scenario, zoo, catalog, random: seededRandom(config.get('SEED', { infer: true })), ...(agents ? { agents } : {}) });
   },
 };

@@ -1,0 +1,64 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { DeliverPolicy, type ConsumerMessages } from '@nats-io/jetstream';
+import { QueryRecordSchema, decodeMessage, type QueryRecord } from '@aset/contracts';
+import { MessageBus, ensureRecordStream } from '@aset/messaging';
+import { Scenario } from '@aset/scenario';
+import type { QueryOutcome, SchedulingPolicy } from '@aset/scheduling';
+import { SCHEDULING_POLICY } from './scheduling-policy.provider.js';
+
+/**
+ * Feeds query outcomes to policies that learn from them (ASET): an ordered, ephemeral JetStream
+ * consumer on the query records, from the newest on. Static policies get no feed.
+ */
+@Injectable()
+export class OutcomeFeed implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(OutcomeFeed.name);
+  private messages?: ConsumerMessages;
+  received = 0;
+
+  constructor(
+    @Inject(MessageBus) private readonly bus: MessageBus,
+    @Inject(Scenario) private readonly scenario: Scenario,
+    @Inject(SCHEDULING_POLICY) private readonly policy: SchedulingPolicy,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.policy.observeOutcome) return;
+    await ensureRecordStream(await this.bus.jsm(), this.bus.subjects);
+    const consumer = await this.bus.js().consumers.get(this.bus.subjects.streamName('records'), {
+      filter_subjects: [this.bus.subjects.wildcard('queryRecord')],
+      deliver_policy: DeliverPolicy.New,
+    });
+    this.messages = await consumer.consume({
+      callback: (m) => {
+        const decoded = decodeMessage(QueryRecordSchema, m.data, m.subject);
+        if (!decoded.ok) {
+          this.bus.noteInvalid(m.subject, decoded.message);
+          return;
+        }
+        this.received++;
+        this.policy.observeOutcome?.(this.outcomeOf(decoded.value));
+      },
+    });
+    this.logger.log(`feeding query outcomes to ${this.policy.name}`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.messages?.close();
+  }
+
+  private outcomeOf(r: QueryRecord): QueryOutcome {
+    return {
+      queryId: r.queryId,
+      app: r.app,
+      source: r.source,
+      clusterIndex: r.clusterId && this.scenario.hasCluster(r.clusterId) ? this.scenario.clusterIndex(r.clusterId) : -1,
+      status: r.status,
+      sloMet: r.sloMet,
+      createdAt: r.createdAt,
+      completedAt: r.completedAt,
+      latencyMs: r.latencyMs,
+      processingMs: r.startedAt !== null && r.finishedAt !== null ? r.finishedAt - r.startedAt : null,
+    };
+  }
+}
