@@ -183,6 +183,8 @@ export const WorkloadSchema = z.object({
   /** How long a sender waits for a reply before recording the query as timed out, ms. */
   replyTimeoutMs: z.number().positive().default(10_000),
   modulation: ModulationSchema.optional(),
+  /** Multiplies every stream's rate (handy in a scenario that `extends` another). */
+  loadScale: z.number().positive().default(1),
 });
 
 export const ScenarioSchema = z.object({

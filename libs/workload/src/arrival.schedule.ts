@@ -21,16 +21,17 @@ export interface ArrivalSchedule {
 export function arrivalClocks(scenario: Scenario, seed: number, rateScale = 1): ArrivalClock[] {
   if (!(rateScale > 0)) throw new RangeError(`rateScale must be > 0, got ${rateScale}`);
   const modulation = scenario.spec.workload.modulation;
+  const scale = rateScale * scenario.spec.workload.loadScale;
   return scenario.spec.workload.arrivals.map((a, i) => {
     const random = seededRandom(deriveSeed(seed, `${i}:${a.source}/${a.app}`));
     const affected = modulation && (modulation.kind !== 'flash-crowd' || !modulation.sources || modulation.sources.includes(a.source));
-    if (!modulation || !affected) return arrivalClock(a.process, random, rateScale, scenario.traces.get(i));
+    if (!modulation || !affected) return arrivalClock(a.process, random, scale, scenario.traces.get(i));
     const peak = modulation.kind === 'diurnal' ? 1 + modulation.amplitude : modulation.peakMultiplier;
     const m =
       modulation.kind === 'diurnal'
         ? (t: number) => 1 + modulation.amplitude * Math.sin((2 * Math.PI * (t / 1000 + modulation.phaseSec)) / modulation.periodSec)
         : (t: number) => flashMultiplier(t / 1000, modulation.startSec, modulation.rampSec, modulation.durationSec, modulation.peakMultiplier);
-    const base = arrivalClock(a.process, random, rateScale * peak, scenario.traces.get(i));
+    const base = arrivalClock(a.process, random, scale * peak, scenario.traces.get(i));
     const keep = seededRandom(deriveSeed(seed, `${i}:modulation`));
     return () => {
       for (;;) {
