@@ -4,6 +4,7 @@ import { DqnAgent } from '@aset/rl';
 import { AsetDirectPolicy, PlacementCatalog, asetAgentFromCheckpoint, createPolicy, greedyController, CANDIDATE_FEATURES, type ClusterState, type QueryView, type SchedulingPolicy } from '@aset/scheduling';
 import { deriveSeed, seededRandom } from '@aset/determinism';
 import { buildArrivalSchedule, percentile } from '@aset/workload';
+import type { ApplicationSpec } from '@aset/scenario';
 import { checkpointPath, loadInputs } from './repo.inputs.js';
 
 const program = new Command('bench:scheduler')
@@ -29,7 +30,9 @@ try {
     agents = { asetDirect: { controller: greedyController(agent), candidateSlots: slots, nearestClusters: 16 } };
   }
   const ctx = { scenario, zoo, catalog, random: seededRandom(1), agents };
-  const direct = new AsetDirectPolicy(ctx, agents.asetDirect!);
+  const directAgent = agents.asetDirect;
+  if (!directAgent) throw new Error(`${agentSource} is not an aset-direct checkpoint`);
+  const direct = new AsetDirectPolicy(ctx, directAgent);
   const closest = createPolicy('closest', ctx);
 
   // Realistic inputs: the scenario's own arrivals, and a random but plausible load on every cluster.
@@ -39,15 +42,18 @@ try {
   const r = seededRandom(deriveSeed(5, 'load'));
   const clusters: ClusterState[] = scenario.clusters.map((c) => ({ busySlots: Math.floor(r() * (c.slots + 1)), queueLength: Math.floor(r() * 3) }));
   const queries: QueryView[] = Array.from({ length: n }, (_, i) => {
-    const a = arrivals[schedule.stream[i] as number]!;
-    const app = scenario.app(a.app)!;
+    const a = arrivals[schedule.stream[i] as number] as (typeof arrivals)[number];
+    const app = scenario.app(a.app) as ApplicationSpec;
     return { queryId: `q${i}`, app: app.id, source: a.source, task: app.task, slo: app.slo, createdAt: schedule.offsetMs[i] as number };
   });
   const time = (policy: SchedulingPolicy) => {
     const us = new Float64Array(n);
-    for (let i = 0; i < Math.min(20_000, n); i++) policy.decide(queries[i]!, { now: queries[i]!.createdAt, clusters });
+    for (let i = 0; i < Math.min(20_000, n); i++) {
+      const q = queries[i] as QueryView;
+      policy.decide(q, { now: q.createdAt, clusters });
+    }
     for (let i = 0; i < n; i++) {
-      const q = queries[i]!;
+      const q = queries[i] as QueryView;
       const t0 = performance.now();
       policy.decide(q, { now: q.createdAt, clusters });
       us[i] = (performance.now() - t0) * 1000;
