@@ -15,8 +15,13 @@ export class SystemClock implements Clock {
     return performance.timeOrigin + performance.now();
   }
 
+  /**
+   * Node's timers have a resolution of 1 ms and drop the fraction of a delay; rounding to the
+   * nearest millisecond makes the error about +-0.5 ms and unbiased, which is what emulated delays need.
+   */
   sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+    const rounded = Math.round(ms);
+    return new Promise((resolve) => (rounded <= 0 ? setImmediate(resolve) : setTimeout(resolve, rounded)));
   }
 }
 

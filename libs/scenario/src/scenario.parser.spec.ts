@@ -5,10 +5,10 @@ import { readZoo } from '@aset/model-zoo';
 import { REPO_MANIFEST } from '@aset/model-zoo/testing';
 import { parseScenario, readScenarioFile } from './scenario.parser.js';
 import { ScenarioError, formatProblem } from './scenario.error.js';
-import { REPO_SCENARIOS } from './testing.js';
+import { POLICY_LAB_SCENARIO, REPO_SCENARIOS } from './testing.js';
 
 const zoo = readZoo(REPO_MANIFEST);
-const demoFile = join(REPO_SCENARIOS, 'demo.yaml');
+const demoFile = POLICY_LAB_SCENARIO;
 const demoText = readFileSync(demoFile, 'utf8');
 
 function problemsOf(text: string) {
@@ -18,9 +18,13 @@ function problemsOf(text: string) {
 }
 
 describe('parseScenario', () => {
-  it('loads the demo scenario with its zoo binding', () => {
+  it('loads every committed scenario with its zoo binding', () => {
+    for (const name of ['demo', 'isp']) expect(readScenarioFile(join(REPO_SCENARIOS, `${name}.yaml`), { zoo }).name).toBe(name);
+  });
+
+  it('loads the policy-lab fixture over three tiers', () => {
     const s = readScenarioFile(demoFile, { zoo });
-    expect(s.name).toBe('demo');
+    expect(s.name).toBe('policy-lab');
     expect(s.clusters.length).toBeGreaterThanOrEqual(3);
     expect(new Set(s.clusters.map((c) => c.tier))).toEqual(new Set(['far-edge', 'near-edge', 'cloud']));
   });

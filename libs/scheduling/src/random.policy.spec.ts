@@ -4,7 +4,7 @@ import { idleObservation, queryView, repoPolicyContext } from './testing.js';
 
 describe('random', () => {
   it('spreads uniformly over the feasible clusters, reproducibly from the seed', () => {
-    const ctx = repoPolicyContext('demo', 9);
+    const ctx = repoPolicyContext('policy-lab', 9);
     const policy = new RandomPolicy(ctx);
     const q = queryView({ slo: { maxLatencyMs: 50, minAccuracy: 0.95 } });
     const feasible = ctx.catalog.feasibleFor('digits', 0.95).clusters;
@@ -18,7 +18,7 @@ describe('random', () => {
     }
     expect([...counts.keys()].sort()).toEqual([...feasible].sort());
     for (const n of counts.values()) expect(Math.abs(n - 4000 / feasible.length)).toBeLessThan(4 * Math.sqrt(4000 / feasible.length));
-    const again = new RandomPolicy(repoPolicyContext('demo', 9));
+    const again = new RandomPolicy(repoPolicyContext('policy-lab', 9));
     expect(Array.from({ length: 50 }, () => (again.decide(q, idleObservation(ctx)) as { clusterIndex: number }).clusterIndex)).toEqual(picks.slice(0, 50));
   });
 

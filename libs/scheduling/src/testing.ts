@@ -3,14 +3,15 @@ import { seededRandom } from '@aset/determinism';
 import { readZoo } from '@aset/model-zoo';
 import { REPO_MANIFEST } from '@aset/model-zoo/testing';
 import { readScenarioFile } from '@aset/scenario';
-import { REPO_SCENARIOS } from '@aset/scenario/testing';
+import { POLICY_LAB_SCENARIO, REPO_SCENARIOS } from '@aset/scenario/testing';
 import { PlacementCatalog } from './placement.catalog.js';
 import type { Observation, PolicyContext, QueryView } from './policy.contract.js';
 
-/** A policy context over a repository scenario and the committed zoo. */
-export function repoPolicyContext(scenarioName = 'demo', seed = 1): PolicyContext {
+/** A policy context over the policy-lab test scenario (or a named repository scenario) and the committed zoo. */
+export function repoPolicyContext(scenarioName = 'policy-lab', seed = 1): PolicyContext {
   const zoo = readZoo(REPO_MANIFEST);
-  const scenario = readScenarioFile(join(REPO_SCENARIOS, `${scenarioName}.yaml`), { zoo });
+  const file = scenarioName === 'policy-lab' ? POLICY_LAB_SCENARIO : join(REPO_SCENARIOS, `${scenarioName}.yaml`);
+  const scenario = readScenarioFile(file, { zoo });
   return { scenario, zoo, catalog: new PlacementCatalog(scenario, zoo), random: seededRandom(seed) };
 }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { REPO_MANIFEST } from '@aset/model-zoo/testing';
-import { REPO_SCENARIOS } from '@aset/scenario/testing';
+import { POLICY_LAB_SCENARIO } from '@aset/scenario/testing';
 
 /** NATS for tests (set by the vitest global setup). */
 export function testNatsUrl(): string {
@@ -12,14 +12,14 @@ export function testNatsUrl(): string {
 
 /**
  * Sets the environment an in-process service test needs (test NATS, its own subject prefix, the
- * repository's demo scenario and zoo, quiet logs) plus `extra`. Call before importing the service's
+ * policy-lab test scenario and the repository's zoo, quiet logs) plus `extra`. Call before importing the service's
  * root module: ConfigModule reads the environment when the module is defined.
  */
 export function useServiceTestEnv(prefix: string, extra: Record<string, string> = {}): void {
   Object.assign(process.env, {
     NATS_URL: testNatsUrl(),
     NATS_PREFIX: prefix,
-    SCENARIO_FILE: `${REPO_SCENARIOS}/demo.yaml`,
+    SCENARIO_FILE: POLICY_LAB_SCENARIO,
     MODELS_MANIFEST: REPO_MANIFEST,
     LOG_LEVEL: 'error',
     ...extra,

@@ -1,12 +1,11 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readZoo } from '@aset/model-zoo';
 import { REPO_MANIFEST } from '@aset/model-zoo/testing';
 import { readScenarioFile } from '@aset/scenario';
-import { REPO_SCENARIOS } from '@aset/scenario/testing';
+import { POLICY_LAB_SCENARIO } from '@aset/scenario/testing';
 import { buildArrivalSchedule } from './arrival.schedule.js';
 
-const scenario = readScenarioFile(join(REPO_SCENARIOS, 'demo.yaml'), { zoo: readZoo(REPO_MANIFEST) });
+const scenario = readScenarioFile(POLICY_LAB_SCENARIO, { zoo: readZoo(REPO_MANIFEST) });
 const rates = scenario.spec.workload.arrivals.map((a) => (a.process.kind === 'poisson' ? a.process.ratePerSec : 0));
 const totalRate = rates.reduce((a, b) => a + b, 0);
 

@@ -81,7 +81,9 @@ describe('emulated network and hardware on a live run', () => {
 
       const speed = scenario.hardwareOf(scenario.cluster(cluster)).speedFactor;
       const processing = mine.map((r) => Number(r.processing_ms));
-      if (profiledMs > 0) expect(median(processing), `${cluster} processing`).toBeGreaterThanOrEqual(profiledMs * speed - 0.05);
+      // Timers resolve to the millisecond (rounded): the emulated processing time is within about half a millisecond.
+      expect(profiledMs).toBeGreaterThan(0);
+      expect(Math.abs(median(processing) - Math.max(profiledMs * speed, 0)), `${cluster} processing`).toBeLessThan(0.7);
       // What is neither emulated network nor processing: NATS hops, the scheduler, queueing. Small at this load.
       const rest = mine.map((r) => Number(r.latency_ms) - Number(r.emulated_network_ms) - Number(r.processing_ms));
       expect(median(rest), `${source} overhead`).toBeGreaterThan(0);

@@ -55,42 +55,50 @@ describe('live testbed, end to end', () => {
 
   const rows = async (sql: string, params: unknown[] = []) => (await db.query(sql, params)).rows as Record<string, unknown>[];
 
-  it('runs 240 queries: each ends in exactly one terminal record in PostgreSQL, and recorded accuracy matches the manifest', async () => {
+  it('runs 400 queries: each ends in exactly one terminal record in PostgreSQL, and recorded accuracy matches the manifest', async () => {
     const runId = 'e2e-main';
-    const report = await testbed.run({ runId, queries: 240, warmupQueries: 10 });
+    const report = await testbed.run({ runId, queries: 400, warmupQueries: 10 });
     expect(report.recordsLost).toBe(0);
     const summary = await testbed.waitIngested(runId);
-    expect(summary.storedQueries).toBe(250);
+    expect(summary.storedQueries).toBe(410);
 
     const [counts] = await rows(`SELECT count(*)::int AS n, count(DISTINCT query_id)::int AS distinct_ids FROM queries WHERE run_id = $1`, [runId]);
-    expect(counts).toEqual({ n: 250, distinct_ids: 250 });
-    const expectedIds = Array.from({ length: 250 }, (_, i) => `q${String(i).padStart(7, '0')}`);
+    expect(counts).toEqual({ n: 410, distinct_ids: 410 });
+    const expectedIds = Array.from({ length: 410 }, (_, i) => `q${String(i).padStart(7, '0')}`);
     const ids = (await rows(`SELECT query_id FROM queries WHERE run_id = $1 ORDER BY query_id`, [runId])).map((r) => r['query_id']);
     expect(ids).toEqual(expectedIds);
 
     const statuses = await rows(`SELECT status, count(*)::int AS n FROM queries WHERE run_id = $1 GROUP BY status`, [runId]);
-    expect(statuses).toEqual([{ status: 'completed', n: 250 }]);
+    expect(statuses).toEqual([{ status: 'completed', n: 410 }]);
     const [lifecycle] = await rows(
       `SELECT count(*) FILTER (WHERE created_at <= dispatched_at AND dispatched_at <= started_at + interval '5 ms'
                                  AND started_at <= finished_at AND finished_at <= completed_at + interval '5 ms')::int AS ordered
          FROM queries WHERE run_id = $1`,
       [runId],
     );
-    expect(lifecycle).toEqual({ ordered: 250 });
+    expect(lifecycle).toEqual({ ordered: 410 });
 
     const byVariant = await rows(
       `SELECT variant_id, count(*)::int AS n, avg((prediction = label)::int)::float8 AS accuracy
          FROM queries WHERE run_id = $1 AND status = 'completed' GROUP BY variant_id`,
       [runId],
     );
-    expect(byVariant.length).toBeGreaterThan(0);
+    expect(byVariant.length).toBeGreaterThan(1);
+    // Over all completed queries: the accuracy the manifest predicts for this mix of variants.
+    const total = byVariant.reduce((a, v) => a + (v['n'] as number), 0);
+    const expected = byVariant.reduce((a, v) => a + (v['n'] as number) * zoo.requireVariant(v['variant_id'] as string).accuracy, 0) / total;
+    const observed = byVariant.reduce((a, v) => a + (v['n'] as number) * (v['accuracy'] as number), 0) / total;
+    expect(Math.abs(observed - expected), `recorded ${observed.toFixed(3)} vs manifest ${expected.toFixed(3)} over ${total} queries`).toBeLessThan(0.05);
+    // Per variant, where enough queries ran on it for 5 points to be more than 3 standard errors.
     for (const v of byVariant) {
-      const manifest = zoo.requireVariant(v['variant_id'] as string).accuracy;
-      expect(Math.abs((v['accuracy'] as number) - manifest), `${v['variant_id']} over ${v['n']} queries`).toBeLessThan(0.05);
+      const acc = zoo.requireVariant(v['variant_id'] as string).accuracy;
+      const n = v['n'] as number;
+      if (3 * Math.sqrt((acc * (1 - acc)) / n) > 0.05) continue;
+      expect(Math.abs((v['accuracy'] as number) - acc), `${v['variant_id']} over ${n} queries`).toBeLessThan(0.05);
     }
 
     expect(summary.policies).toHaveLength(1);
-    expect(summary.policies[0]).toMatchObject({ policy: 'closest', queries: 240 });
+    expect(summary.policies[0]).toMatchObject({ policy: 'closest', queries: 400 });
     expect(summary.policies[0]!.successRatio).toBeCloseTo(report.summary.successRatio, 10);
   });
 
