@@ -1,6 +1,6 @@
 import type { ModelZoo } from '@aset/model-zoo';
 import type { Scenario } from '@aset/scenario';
-import { PlacementCatalog, createPolicy } from '@aset/scheduling';
+import { PlacementCatalog, createPolicy, type AsetAgents } from '@aset/scheduling';
 import { Simulation, type SimulationOptions } from './simulation.js';
 import { FanOutSink, SummarySink, type SimSummary } from './summary.sink.js';
 import { UpperBoundSink } from './upper-bound.sink.js';
@@ -16,11 +16,11 @@ export interface PolicyRun {
 
 export type RunSettings = Omit<SimulationOptions, 'scenario' | 'zoo' | 'policy' | 'sink'>;
 
-/** Simulates one registered policy over a scenario and summarises it, with the oracle's bound. */
-export function simulatePolicy(scenario: Scenario, zoo: ModelZoo, policy: string, settings: RunSettings): PolicyRun {
+/** Simulates one registered policy over a scenario and summarises it, with the oracle's bound. ASET policies need `agents`. */
+export function simulatePolicy(scenario: Scenario, zoo: ModelZoo, policy: string, settings: RunSettings, agents?: AsetAgents): PolicyRun {
   const summary = new SummarySink(settings.queries);
   const upper = new UpperBoundSink(new PlacementCatalog(scenario, zoo), settings.overheadMs ?? 0);
-  const sim = new Simulation({ scenario, zoo, ...settings, policy: (ctx) => createPolicy(policy, ctx), sink: new FanOutSink([summary, upper]) });
+  const sim = new Simulation({ scenario, zoo, ...settings, policy: (ctx) => createPolicy(policy, agents ? { ...ctx, agents } : ctx), sink: new FanOutSink([summary, upper]) });
   const t0 = performance.now();
   const simulated = sim.run();
   return { policy, summary: summary.summary(), upperBound: upper.ratio, simulatedQueries: simulated, wallMs: performance.now() - t0 };

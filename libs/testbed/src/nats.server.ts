@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { freePort, waitForPort } from './free.port.js';
+import { reapOnExit } from './exit.reaper.js';
 import type { ManagedService, Say } from './managed.service.js';
 
 const CANDIDATES = ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'];
@@ -60,15 +61,13 @@ export async function provideNats(options: { env?: string | undefined; dataDir: 
     child.kill('SIGKILL');
     throw e;
   }
-  // Whatever ends this process (other libraries call process.exit on signals), the server goes with it.
-  const killOnExit = () => child.kill('SIGTERM');
-  process.once('exit', killOnExit);
+  const forget = reapOnExit(child);
   options.say(`started nats-server (JetStream) on 127.0.0.1:${port}`);
   return {
     url: `nats://127.0.0.1:${port}`,
     started: true,
     stop: async () => {
-      process.removeListener('exit', killOnExit);
+      forget();
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { reapOnExit } from './exit.reaper.js';
 
 export interface ServiceProcessOptions {
   /** Label for messages, e.g. `worker far-edge-1`. */
@@ -35,12 +36,10 @@ export class ServiceProcess {
     };
     child.stdout?.on('data', (c: Buffer) => take(c, process.stdout));
     child.stderr?.on('data', (c: Buffer) => take(c, process.stderr));
-    // Whatever ends this process (other libraries call process.exit on signals), the child goes with it.
-    const killOnExit = () => child.kill('SIGTERM');
-    process.once('exit', killOnExit);
+    const forget = reapOnExit(child);
     this.exited = new Promise((resolve) =>
       child.once('exit', (code, signal) => {
-        process.removeListener('exit', killOnExit);
+        forget();
         this.log.end();
         resolve(code ?? (signal ? 128 : null));
       }),

@@ -1,14 +1,17 @@
 import { Command, Option } from 'commander';
 import Table from 'cli-table3';
-import { POLICY_NAMES } from '@aset/scheduling';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { POLICY_NAMES, PlacementCatalog, STATIC_POLICY_NAMES, asetAgentFromCheckpoint, type AsetAgents } from '@aset/scheduling';
 import { simulatePolicy, type PolicyRun } from '@aset/sim';
-import { loadInputs } from './sim.inputs.js';
+import { REPO_ROOT, loadInputs } from './sim.inputs.js';
 
 const program = new Command('sim')
   .description('Simulate scheduling policies over a scenario (same policies, scenario files and zoo profiles as the live testbed).')
   .option('--scenario <name|file>', 'scenario name under scenarios/ or a YAML file', 'demo')
   .addOption(new Option('--policy <name>', 'one registered policy').choices(POLICY_NAMES).default('closest'))
-  .option('--all-policies', 'compare every registered policy', false)
+  .option('--all-policies', 'compare every static policy, and aset / aset-direct when their checkpoints exist', false)
+  .option('--checkpoints <dir>', 'folder with <scenario>.aset.json and <scenario>.aset-direct.json', join(REPO_ROOT, 'checkpoints'))
   .option('--queries <n>', "measured queries (default: the scenario's)", (v) => positive('--queries', v, true))
   .option('--warmup <n>', "warm-up queries (default: the scenario's)", (v) => positive('--warmup', v, true, true))
   .option('--seed <n>', "seed (default: the scenario's workload.seed)", (v) => positive('--seed', v, true, true))
@@ -20,6 +23,7 @@ const program = new Command('sim')
   .parse();
 
 type Options = {
+  checkpoints: string;
   scenario: string;
   policy: string;
   allPolicies: boolean;
@@ -45,11 +49,21 @@ try {
     observation: opts.observation === 'exact' ? ('exact' as const) : { heartbeatMs: opts.heartbeatMs },
     overheadMs: opts.overheadMs,
   };
-  const policies = opts.allPolicies ? POLICY_NAMES : [opts.policy];
+  const catalog = new PlacementCatalog(scenario, zoo);
+  const checkpoint = (mode: string) => join(opts.checkpoints, `${scenario.name}.${mode}.json`);
+  const agents: AsetAgents = {};
+  for (const mode of ['aset', 'aset-direct']) {
+    const file = checkpoint(mode);
+    if ((opts.allPolicies || opts.policy === mode) && existsSync(file)) Object.assign(agents, asetAgentFromCheckpoint(readFileSync(file, 'utf8'), file, scenario, catalog));
+  }
+  if (!opts.allPolicies && (opts.policy === 'aset' || opts.policy === 'aset-direct') && !existsSync(checkpoint(opts.policy))) {
+    throw new Error(`${opts.policy} needs its checkpoint ${checkpoint(opts.policy)}: run npm run train -- --scenario ${opts.scenario} --mode ${opts.policy}`);
+  }
+  const policies = opts.allPolicies ? [...STATIC_POLICY_NAMES, ...(agents.aset ? ['aset'] : []), ...(agents.asetDirect ? ['aset-direct'] : [])] : [opts.policy];
   const runs: PolicyRun[] = [];
   for (const policy of policies) {
     if (!opts.json) process.stderr.write(`simulating ${policy} over ${settings.queries} queries ...\n`);
-    runs.push(simulatePolicy(scenario, zoo, policy, settings));
+    runs.push(simulatePolicy(scenario, zoo, policy, settings, agents));
   }
   const upperBound = runs[0]?.upperBound ?? 0;
   if (opts.json) {
