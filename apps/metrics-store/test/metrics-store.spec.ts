@@ -26,6 +26,7 @@ function record(runId: string, i: number, overrides: Partial<QueryRecord> = {}):
     detail: null,
     createdAt: t,
     dispatchedAt: t + 0.2,
+    receivedAt: t + 0.3,
     startedAt: t + 0.5,
     finishedAt: t + 0.6,
     emulatedNetworkMs: 4,
@@ -76,7 +77,7 @@ describe('metrics store (in-process, real NATS JetStream and PostgreSQL)', () =>
   const count = async (sql: string, params: unknown[] = []) => Number((await db.query(sql, params)).rows[0].n);
 
   it('built its schema through migrations only', async () => {
-    expect(await count(`SELECT count(*) AS n FROM typeorm_migrations`)).toBe(2);
+    expect(await count(`SELECT count(*) AS n FROM typeorm_migrations`)).toBe(3);
     expect(await count(`SELECT count(*) AS n FROM information_schema.tables WHERE table_name IN ('runs', 'queries')`)).toBe(2);
   });
 

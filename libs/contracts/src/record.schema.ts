@@ -34,6 +34,8 @@ export const QueryRecordSchema = InferenceQuerySchema.pick({
   createdAt: EpochMs,
   /** When the scheduler decided and forwarded the query. */
   dispatchedAt: EpochMs.nullable(),
+  /** When the query reached the worker process (before any emulated request delay and the queue). */
+  receivedAt: EpochMs.nullable(),
   /** When the worker began running the model (after its local queue). */
   startedAt: EpochMs.nullable(),
   /** When the worker finished running the model. */

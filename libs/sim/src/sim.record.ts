@@ -52,6 +52,8 @@ export function toQueryRecord(r: SimRecord, runId: string, scenario: Scenario): 
     detail: null,
     createdAt: r.createdAt,
     dispatchedAt: r.status === 'timed_out' && r.clusterIndex < 0 ? null : r.dispatchedAt,
+    // No messaging in the simulator: the query reaches the cluster's process when it is dispatched.
+    receivedAt: served ? r.dispatchedAt : null,
     startedAt: served ? r.startedAt : null,
     finishedAt: served ? r.finishedAt : null,
     completedAt: r.completedAt,

@@ -16,6 +16,7 @@ const QUERY_COLUMNS: [column: string, type: string, read: (r: QueryRecord) => un
   ['detail', 'text', (r) => r.detail],
   ['created_at', 'ts', (r) => r.createdAt],
   ['dispatched_at', 'ts', (r) => r.dispatchedAt],
+  ['received_at', 'ts', (r) => r.receivedAt],
   ['started_at', 'ts', (r) => r.startedAt],
   ['finished_at', 'ts', (r) => r.finishedAt],
   ['completed_at', 'ts', (r) => r.completedAt],

@@ -4,9 +4,10 @@ import { RunEntity } from './run.entity.js';
 import { QueryEntity } from './query.entity.js';
 import { InitialSchema1764136800000 } from './1764136800000-initial-schema.migration.js';
 import { EmulatedNetwork1764201600000 } from './1764201600000-emulated-network.migration.js';
+import { ReceivedAt1764288000000 } from './1764288000000-received-at.migration.js';
 
 /** Every migration, in order. Add new ones at the end; never edit a released one. */
-export const MIGRATIONS = [InitialSchema1764136800000, EmulatedNetwork1764201600000];
+export const MIGRATIONS = [InitialSchema1764136800000, EmulatedNetwork1764201600000, ReceivedAt1764288000000];
 export const ENTITIES = [RunEntity, QueryEntity];
 
 /** Options for the metrics store's schema. Schema changes happen through migrations only. */

@@ -22,6 +22,7 @@ export class QueryEntity {
   @Column({ type: 'text', nullable: true }) detail!: string | null;
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @Column({ name: 'dispatched_at', type: 'timestamptz', nullable: true }) dispatchedAt!: Date | null;
+  @Column({ name: 'received_at', type: 'timestamptz', nullable: true }) receivedAt!: Date | null;
   @Column({ name: 'started_at', type: 'timestamptz', nullable: true }) startedAt!: Date | null;
   @Column({ name: 'finished_at', type: 'timestamptz', nullable: true }) finishedAt!: Date | null;
   @Column({ name: 'completed_at', type: 'timestamptz' }) completedAt!: Date;
