@@ -19,7 +19,8 @@ export type RunSettings = Omit<SimulationOptions, 'scenario' | 'zoo' | 'policy' 
 /** Simulates one registered policy over a scenario and summarises it, with the oracle's bound. ASET policies need `agents`. */
 export function simulatePolicy(scenario: Scenario, zoo: ModelZoo, policy: string, settings: RunSettings, agents?: AsetAgents): PolicyRun {
   const summary = new SummarySink(settings.queries);
-  const upper = new UpperBoundSink(new PlacementCatalog(scenario, zoo), settings.overheadMs ?? 0);
+  const overhead = settings.overheadMs ?? 0;
+  const upper = new UpperBoundSink(new PlacementCatalog(scenario, zoo), typeof overhead === 'object' ? overhead.request + overhead.reply : overhead);
   const sim = new Simulation({ scenario, zoo, ...settings, policy: (ctx) => createPolicy(policy, agents ? { ...ctx, agents } : ctx), sink: new FanOutSink([summary, upper]) });
   const t0 = performance.now();
   const simulated = sim.run();

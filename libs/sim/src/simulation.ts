@@ -26,8 +26,12 @@ export interface SimulationOptions {
   observation?: 'exact' | { heartbeatMs: number };
   /** Replies later than this are `timed_out`, as the live generator gives up (default: the scenario's workload.replyTimeoutMs). */
   replyTimeoutMs?: number;
-  /** Fixed messaging time per answered query (NATS hops, JSON, the scheduler), ms. Default 0. */
-  overheadMs?: number;
+  /**
+   * Messaging time of the live testbed, ms (default 0: an ideal system): `request` from a query's
+   * scheduled time to its arrival at the worker (sender lateness, two NATS hops, the scheduler),
+   * `reply` from the worker's answer to the sender. `npm run validate:sim` measures them.
+   */
+  overheadMs?: number | { request: number; reply: number };
   sink: RecordSink;
 }
 
@@ -48,7 +52,7 @@ export class Simulation {
   readonly scenario: Scenario;
   readonly catalog: PlacementCatalog;
   readonly policy: SchedulingPolicy;
-  private readonly opts: Required<Omit<SimulationOptions, 'observation'>> & { heartbeatMs: number };
+  private readonly opts: Required<Omit<SimulationOptions, 'observation' | 'overheadMs'>> & { heartbeatMs: number; requestOverheadMs: number; replyOverheadMs: number };
   private readonly heap = new EventHeap(4096);
   private readonly arrivals: ArrivalMerger;
   private readonly random: Random;
@@ -91,10 +95,11 @@ export class Simulation {
       warmupQueries: 0,
       rateScale: 1,
       replyTimeoutMs: scenario.spec.workload.replyTimeoutMs,
-      overheadMs: 0,
       durationMs: Infinity,
       ...options,
       heartbeatMs: options.observation === 'exact' ? 0 : (options.observation?.heartbeatMs ?? 500),
+      requestOverheadMs: typeof options.overheadMs === 'object' ? options.overheadMs.request : 0,
+      replyOverheadMs: typeof options.overheadMs === 'object' ? options.overheadMs.reply : (options.overheadMs ?? 0),
     };
     requireProfiles(scenario, zoo);
     this.catalog = new PlacementCatalog(scenario, zoo);
@@ -135,7 +140,11 @@ export class Simulation {
       sloMet: false,
       warmup: false,
     };
-    if (this.opts.heartbeatMs > 0) this.heap.push(0, SNAPSHOT, SNAPSHOT, 0);
+    if (this.opts.heartbeatMs > 0) {
+      // Workers heartbeat on their own phases (they start at different times): one snapshot event per cluster.
+      const phase = seededRandom(deriveSeed(options.seed, 'sim:heartbeat-phase'));
+      for (let c = 0; c < scenario.clusters.length; c++) this.heap.push(phase() * this.opts.heartbeatMs, SNAPSHOT, SNAPSHOT, c);
+    }
   }
 
   /** Runs to the end with the policy: every query sent and terminal. Returns the number of queries simulated. */
@@ -174,7 +183,7 @@ export class Simulation {
       else if (kind === AT_CLUSTER) this.atCluster(ref);
       else if (kind === REPLY) this.reply(ref);
       else if (kind === TIMEOUT) this.terminal(ref, 'timed_out', null, this.now);
-      else this.snapshot();
+      else this.snapshot(ref);
     }
   }
 
@@ -213,7 +222,7 @@ export class Simulation {
     if (placement.kind === 'drop') {
       this.qCluster[slot] = -1;
       this.qHosted[slot] = undefined;
-      this.terminal(slot, 'dropped', placement.reason, this.now + this.opts.overheadMs);
+      this.terminal(slot, 'dropped', placement.reason, this.now + this.opts.requestOverheadMs + this.opts.replyOverheadMs);
       return;
     }
     const c = placement.clusterIndex;
@@ -225,7 +234,7 @@ export class Simulation {
     const rep = oneWayDelayMs(link, s.app.replyBytes, this.random);
     this.qReplyDelay[slot] = rep;
     this.qNetwork[slot] = req + rep;
-    this.heap.push(this.now + req, AT_CLUSTER, AT_CLUSTER, slot);
+    this.heap.push(this.now + this.opts.requestOverheadMs + req, AT_CLUSTER, AT_CLUSTER, slot);
   }
 
   private prepare(stream: number): void {
@@ -279,7 +288,7 @@ export class Simulation {
   }
 
   private reply(slot: number): void {
-    const completedAt = this.now + this.opts.overheadMs;
+    const completedAt = this.now + this.opts.replyOverheadMs;
     const created = this.qCreated[slot] as number;
     if (completedAt - created > this.opts.replyTimeoutMs) {
       this.terminal(slot, 'timed_out', null, created + this.opts.replyTimeoutMs);
@@ -293,15 +302,14 @@ export class Simulation {
     this.heap.push((this.qCreated[slot] as number) + this.opts.replyTimeoutMs, TIMEOUT, TIMEOUT, slot);
   }
 
-  private snapshot(): void {
-    for (let c = 0; c < this.live.length; c++) {
-      const o = this.observed[c] as ClusterState;
-      // A dark cluster sends no heartbeats: the scheduler sees it as empty.
-      const down = this.scenario.isDown(c, this.now);
-      o.busySlots = down ? 0 : (this.busy[c] as number);
-      o.queueLength = down ? 0 : (this.qLen[c] as number);
-    }
-    if (this.done < this.total) this.heap.push(this.now + this.opts.heartbeatMs, SNAPSHOT, SNAPSHOT, 0);
+  /** Cluster `c` heartbeats: the scheduler's view of it is refreshed. */
+  private snapshot(c: number): void {
+    const o = this.observed[c] as ClusterState;
+    // A dark cluster sends no heartbeats: the scheduler soon sees it as empty.
+    const down = this.scenario.isDown(c, this.now);
+    o.busySlots = down ? 0 : (this.busy[c] as number);
+    o.queueLength = down ? 0 : (this.qLen[c] as number);
+    if (this.done < this.total) this.heap.push(this.now + this.opts.heartbeatMs, SNAPSHOT, SNAPSHOT, c);
   }
 
   private terminal(slot: number, status: SimRecord['status'], reason: SimRecord['reason'], completedAt: number): void {

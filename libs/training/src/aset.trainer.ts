@@ -41,6 +41,8 @@ export interface TrainConfig {
   nearestClusters?: number;
   /** Overrides of the DQN defaults for the mode. */
   dqn?: Partial<DqnOptions>;
+  /** The testbed's messaging time, to train for a live deployment (as measured by validate:sim). */
+  overheadMs?: { request: number; reply: number };
   onProgress?: (event: TrainProgress) => void;
 }
 
@@ -68,9 +70,16 @@ export interface TrainResult {
 }
 
 /** Simulates one episode with a policy built by `make`, and returns the measured success ratio. */
-function runEpisode(episode: Episode, zoo: ModelZoo, make: (ctx: PolicyContext) => SchedulingPolicy, after?: (sim: Simulation) => void): number {
+function runEpisode(
+  episode: Episode,
+  zoo: ModelZoo,
+  make: (ctx: PolicyContext) => SchedulingPolicy,
+  overheadMs: { request: number; reply: number } | undefined,
+  after?: (sim: Simulation) => void,
+): number {
   const sink = new SummarySink();
   const sim = new Simulation({
+    ...(overheadMs ? { overheadMs } : {}),
     scenario: episode.scenario,
     zoo,
     seed: episode.seed,
@@ -129,16 +138,16 @@ export function trainAset(config: TrainConfig): TrainResult {
 
   const baselines: Record<string, number> = {};
   for (const p of STATIC_POLICY_NAMES) {
-    baselines[p] = mean(evalSet.map((e) => runEpisode(e, zoo, (ctx) => createPolicy(p, ctx))));
+    baselines[p] = mean(evalSet.map((e) => runEpisode(e, zoo, (ctx) => createPolicy(p, ctx), config.overheadMs)));
     config.onProgress?.({ kind: 'baseline', policy: p, evalSuccess: baselines[p] as number });
   }
 
   const greedy = greedyController(agent);
-  const evaluate = () => mean(evalSet.map((e) => runEpisode(e, zoo, policyFor(greedy))));
+  const evaluate = () => mean(evalSet.map((e) => runEpisode(e, zoo, policyFor(greedy), config.overheadMs)));
   const metadataFor = (episode: number, evalSuccess: number): AsetCheckpointMetadata =>
     mode === 'aset'
-      ? { mode, policies: [...policies], stepMs, stateSize, scenario: scenario.name, seed, episode, evalSuccess, episodes: config.episodes, baselines }
-      : { mode, candidateSlots: slots, nearestClusters: nearest, stateSize, scenario: scenario.name, seed, episode, evalSuccess, episodes: config.episodes, baselines };
+      ? { mode, policies: [...policies], stepMs, stateSize, scenario: scenario.name, seed, episode, evalSuccess, episodes: config.episodes, baselines, overheadMs: config.overheadMs ?? null }
+      : { mode, candidateSlots: slots, nearestClusters: nearest, stateSize, scenario: scenario.name, seed, episode, evalSuccess, episodes: config.episodes, baselines, overheadMs: config.overheadMs ?? null };
 
   const curve: CurvePoint[] = [];
   let best = { episode: 0, evalSuccess: -1 };
@@ -147,7 +156,7 @@ export function trainAset(config: TrainConfig): TrainResult {
   const clock = { now: () => 0, sleep: async () => {} };
   for (let e = 1; e <= config.episodes; e++) {
     const episode = randomEpisode(scenario, seed, e, space);
-    const success = runEpisode(episode, zoo, policyFor(learner), finish);
+    const success = runEpisode(episode, zoo, policyFor(learner), config.overheadMs, finish);
     const point: CurvePoint = { episode: e, trainSuccess: success };
     config.onProgress?.({ kind: 'episode', episode: e, episodes: config.episodes, success, label: episode.label, epsilon: agent.epsilon, transitions: learner.transitions });
     if (e % config.evalEvery === 0 || e === config.episodes) {

@@ -17,8 +17,13 @@ const program = new Command('train')
   .option('--step-ms <ms>', 'aset: meta step', (v) => num('--step-ms', v), 1000)
   .option('--seed <n>', 'seed (the shipped checkpoints say theirs)', (v) => int('--seed', v), 1)
   .option('--out <file>', 'checkpoint file (default: checkpoints/<scenario>.<mode>.json)')
+  .option('--overhead-ms <request,reply>', "the live testbed's messaging time (validate:sim prints it), to train for live deployment", (v) => {
+    const [request, reply] = v.split(',').map(Number);
+    if (!(Number.isFinite(request) && Number.isFinite(reply) && (request as number) >= 0 && (reply as number) >= 0)) throw new Error(`--overhead-ms expects "<request ms>,<reply ms>", got "${v}"`);
+    return { request: request as number, reply: reply as number };
+  })
   .parse();
-const o = program.opts<{ scenario: string; mode: AsetMode; episodes: number; episodeSec: number; evalEvery: number; evalEpisodes: number; stepMs: number; seed: number; out?: string }>();
+const o = program.opts<{ scenario: string; mode: AsetMode; episodes: number; episodeSec: number; evalEvery: number; evalEpisodes: number; stepMs: number; seed: number; out?: string; overheadMs?: { request: number; reply: number } }>();
 
 try {
   const { scenario, zoo } = loadInputs(o.scenario);
@@ -56,6 +61,7 @@ try {
     evalEpisodes: o.evalEpisodes,
     stepMs: o.stepMs,
     space: { durationSec: o.episodeSec },
+    ...(o.overheadMs ? { overheadMs: o.overheadMs } : {}),
     onProgress,
   });
   bar.stop();

@@ -5,6 +5,8 @@ import { Command } from 'commander';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { SubjectSpace } from '@aset/contracts';
+import pg from 'pg';
+import { transferMs, type Scenario } from '@aset/scenario';
 import Table from 'cli-table3';
 import { PlacementCatalog, STATIC_POLICY_NAMES, asetAgentFromCheckpoint } from '@aset/scheduling';
 import { simulatePolicy } from '@aset/sim';
@@ -20,6 +22,46 @@ const program = new Command('validate:sim')
   .option('--target <points>', 'largest acceptable difference, percentage points', (v) => Number(v), 5)
   .parse();
 const opts = program.opts<{ scenario: string; policies?: string; checkpoints: string; queries?: number; target: number }>();
+
+/**
+ * The testbed's messaging time, which the simulator otherwise leaves out: a light run (closest, 20%
+ * of the scenario's load, so queues stay empty), then the medians of (arrival at the worker -
+ * scheduled send) and (arrival at the sender - end of processing - the link's nominal reply delay).
+ */
+async function calibrate(scenario: Scenario, natsUrl: string, databaseUrl: string, state: string): Promise<{ request: number; reply: number }> {
+  const prefix = `aset_calibrate_${Date.now().toString(36)}`;
+  const runId = `calibrate-${Date.now().toString(36)}`;
+  const testbed = await Testbed.start({ scenario: scenario.origin, policy: 'closest', prefix, natsUrl, databaseUrl, logDir: join(state, 'logs', 'calibration'), say: () => {} });
+  try {
+    await testbed.run({ runId, queries: 300, warmupQueries: 20, rateScale: 0.2, seed: scenario.spec.workload.seed });
+    await testbed.waitIngested(runId);
+  } finally {
+    await testbed.stop();
+    await deleteRecordStream(natsUrl, prefix);
+  }
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query(
+      `SELECT source, cluster_id, app, task,
+              extract(epoch FROM received_at - created_at) * 1000 AS request,
+              extract(epoch FROM completed_at - finished_at) * 1000 AS after_finish
+         FROM queries WHERE run_id = $1 AND NOT warmup AND status = 'completed'`,
+      [runId],
+    );
+    const request: number[] = [];
+    const reply: number[] = [];
+    for (const r of rows as { source: string; cluster_id: string; app: string; request: number; after_finish: number }[]) {
+      const link = scenario.link(r.source, r.cluster_id);
+      request.push(Number(r.request));
+      reply.push(Number(r.after_finish) - (link.rttMs / 2 + transferMs(link, scenario.app(r.app)?.replyBytes ?? 256)));
+    }
+    const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+    return { request: median(request), reply: Math.max(0, median(reply)) };
+  } finally {
+    await client.end();
+  }
+}
 
 /** Each policy's run has its own prefix; its records stream is not needed once the run is stored. */
 async function deleteRecordStream(url: string, prefix: string): Promise<void> {
@@ -54,6 +96,10 @@ try {
   stops.push(() => postgres.stop());
   const databaseUrl = postgres.started ? await ensureDatabase(postgres.url, 'aset') : postgres.url;
 
+  say(`calibration: measuring the testbed's messaging time (closest, 20% load) ...`);
+  const overhead = await calibrate(scenario, nats.url, databaseUrl, state);
+  say(`calibration: request path ${overhead.request.toFixed(2)} ms, reply path ${overhead.reply.toFixed(2)} ms (medians)`);
+
   const rows: { policy: string; live: number; sim: number; diff: number; liveP95: number | null; simP95: number | null }[] = [];
   for (const policy of policies) {
     say(`${policy}: live run of ${queries} queries ...`);
@@ -75,7 +121,7 @@ try {
       await testbed.run({ runId, queries, warmupQueries: workload.warmupQueries, seed: workload.seed });
       const live = (await testbed.waitIngested(runId)).policies[0];
       const agents = asetEnv['ASET_CHECKPOINT'] ? asetAgentFromCheckpoint(readFileSync(checkpoint, 'utf8'), checkpoint, scenario, new PlacementCatalog(scenario, zoo)) : undefined;
-      const sim = simulatePolicy(scenario, zoo, policy, { seed: workload.seed, queries, warmupQueries: workload.warmupQueries }, agents);
+      const sim = simulatePolicy(scenario, zoo, policy, { seed: workload.seed, queries, warmupQueries: workload.warmupQueries, overheadMs: overhead }, agents);
       const liveRatio = live?.successRatio ?? 0;
       rows.push({ policy, live: liveRatio, sim: sim.summary.successRatio, diff: (sim.summary.successRatio - liveRatio) * 100, liveP95: live?.p95Ms ?? null, simP95: sim.summary.p95Ms });
     } finally {
@@ -89,10 +135,10 @@ try {
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   const ms = (x: number | null) => (x === null ? '-' : x.toFixed(1));
   for (const r of rows) table.push([r.policy, pct(r.live), pct(r.sim), r.diff.toFixed(1), ms(r.liveP95), ms(r.simP95)]);
-  console.log(`scenario ${scenario.name}, ${queries} measured queries per policy, seed ${workload.seed}`);
+  console.log(`scenario ${scenario.name}, ${queries} measured queries per policy, seed ${workload.seed}; simulated messaging time: request ${overhead.request.toFixed(2)} ms, reply ${overhead.reply.toFixed(2)} ms`);
   console.log(table.toString());
   const worst = Math.max(...rows.map((r) => Math.abs(r.diff)));
-  console.log(JSON.stringify({ scenario: scenario.name, queries, maxDiffPoints: Number(worst.toFixed(2)), target: opts.target, policies: Object.fromEntries(rows.map((r) => [r.policy, { live: r.live, sim: r.sim, diffPoints: Number(r.diff.toFixed(2)) }])) }));
+  console.log(JSON.stringify({ scenario: scenario.name, queries, overheadMs: overhead, maxDiffPoints: Number(worst.toFixed(2)), target: opts.target, policies: Object.fromEntries(rows.map((r) => [r.policy, { live: r.live, sim: r.sim, diffPoints: Number(r.diff.toFixed(2)) }])) }));
   process.exit(worst <= opts.target ? 0 : 1);
 } catch (e) {
   console.error(`validate:sim failed: ${e instanceof Error ? e.message : String(e)}`);
