@@ -26,7 +26,8 @@ export class OutcomeFeed implements OnApplicationBootstrap, OnApplicationShutdow
     if (!this.policy.observeOutcome) return;
     await ensureRecordStream(await this.bus.jsm(), this.bus.subjects);
     const consumer = await this.bus.js().consumers.get(this.bus.subjects.streamName('records'), {
-      filter_subjects: [this.bus.subjects.wildcard('queryRecord')],
+      // A single subject (not a list): multi-subject filters need nats-server 2.10.
+      filter_subjects: this.bus.subjects.wildcard('queryRecord'),
       deliver_policy: DeliverPolicy.New,
     });
     this.messages = await consumer.consume({

@@ -71,7 +71,7 @@ export class InferenceEndpoint implements OnApplicationBootstrap {
     try {
       const result = await runner.run(decodeTensor(query.input), 1);
       const measuredMs = this.clock.now() - startedAt;
-      await this.emulator.waitUntil(startedAt + this.emulator.targetProcessingMs(runner.variant, measuredMs));
+      await this.emulator.waitPreciselyUntil(startedAt + this.emulator.targetProcessingMs(runner.variant, measuredMs));
       const finishedAt = this.clock.now();
       this.processed++;
       reply = {
