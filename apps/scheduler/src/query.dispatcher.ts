@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs
 import type { InferenceQuery, InferenceReply } from '@aset/contracts';
 import { FORWARDED, MessageBus, type IncomingRequest } from '@aset/messaging';
 import { Scenario } from '@aset/scenario';
-import type { SchedulingPolicy } from '@aset/scheduling';
+import { AsetPolicy, type SchedulingPolicy } from '@aset/scheduling';
 import { CLOCK } from '@aset/service-kit';
 import type { Clock } from '@aset/determinism';
 import { ClusterStateTracker } from './cluster-state.tracker.js';
@@ -37,6 +37,7 @@ export class QueryDispatcher implements OnApplicationBootstrap {
     }
     const now = this.clock.now();
     const placement = this.policy.decide(query, this.tracker.observe(now));
+    if (this.policy instanceof AsetPolicy) this.recordStep(this.policy, query.runId);
     if (placement.kind === 'drop') {
       return {
         schemaVersion: 1,
@@ -53,6 +54,21 @@ export class QueryDispatcher implements OnApplicationBootstrap {
     this.bus.forward('clusterInfer', this.bus.subject('clusterInfer', { clusterId }), { ...query, decision }, request.replyTo);
     return FORWARDED;
   }
+
+  private lastStep = -1;
+
+  /** Publishes the meta scheduler's choice once per step (JetStream, for the metrics store). */
+  private recordStep(policy: AsetPolicy, runId: string): void {
+    const step = policy.currentStep;
+    if (!step || step.index === this.lastStep) return;
+    this.lastStep = step.index;
+    const record = { schemaVersion: 1 as const, runId, schedulerId: this.schedulerId, policy: policy.name, chosen: step.chosen, step: step.index, stepMs: step.stepMs, at: step.at, observedSuccessRatio: step.observedSuccessRatio };
+    this.bus
+      .publishDurable('decisionRecord', this.bus.subject('decisionRecord', { runId }), record, `${this.schedulerId}.${step.index}.${step.at}`)
+      .catch((e: unknown) => this.logger.warn(`decision record of step ${step.index} not stored: ${e instanceof Error ? e.message : String(e)}`));
+  }
+
+  private readonly schedulerId = `scheduler-${process.pid}`;
 
   private unknown(query: InferenceQuery, message: string): InferenceReply {
     return { schemaVersion: 1, status: 'error', code: 'UNKNOWN_REFERENCE', message, queryId: query.queryId };

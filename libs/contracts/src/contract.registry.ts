@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { SubjectKey } from './subjects.map.js';
 import { DispatchedQuerySchema, InferenceQuerySchema, InferenceReplySchema } from './query.schema.js';
-import { QueryRecordSchema, RunRecordSchema } from './record.schema.js';
+import { DecisionRecordSchema, QueryRecordSchema, RunRecordSchema } from './record.schema.js';
 import { ClusterHeartbeatSchema } from './heartbeat.schema.js';
 
 /**
@@ -17,6 +17,7 @@ export const CONTRACTS = {
   clusterHeartbeat: { kind: 'event', message: ClusterHeartbeatSchema },
   runRecord: { kind: 'durable', message: RunRecordSchema },
   queryRecord: { kind: 'durable', message: QueryRecordSchema },
+  decisionRecord: { kind: 'durable', message: DecisionRecordSchema },
 } as const satisfies Record<SubjectKey, { kind: 'request' | 'event' | 'durable'; message: z.ZodType; reply?: z.ZodType }>;
 
 export type Contracts = typeof CONTRACTS;

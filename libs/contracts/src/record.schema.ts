@@ -84,3 +84,26 @@ export const RunRecordSchema = z.discriminatedUnion('kind', [RunStartedSchema, R
 export type RunRecord = z.infer<typeof RunRecordSchema>;
 export type RunStarted = z.infer<typeof RunStartedSchema>;
 export type RunFinished = z.infer<typeof RunFinishedSchema>;
+
+/**
+ * One step of the `aset` meta scheduler: which static policy it chose for the step starting at `at`
+ * (the run is the one of the queries it was scheduling). Per-query decisions are in QueryRecords.
+ */
+export const DecisionRecordSchema = z.object({
+  schemaVersion: z.literal(1),
+  runId: Identifier,
+  /** Scheduler instance that decided. */
+  schedulerId: Identifier,
+  /** The adaptive policy (`aset`). */
+  policy: z.string().min(1).max(64),
+  /** The static policy it chose for this step. */
+  chosen: z.string().min(1).max(64),
+  /** Step index since the scheduler started, and the step length. */
+  step: z.number().int().nonnegative(),
+  stepMs: z.number().positive(),
+  /** Start of the step. */
+  at: EpochMs,
+  /** The recent success ratio the agent observed when it chose. */
+  observedSuccessRatio: z.number().min(0).max(1),
+});
+export type DecisionRecord = z.infer<typeof DecisionRecordSchema>;

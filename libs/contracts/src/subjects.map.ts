@@ -14,6 +14,8 @@ export const SUBJECTS = {
   runRecord: 'record.run.{runId}',
   /** JetStream: one QueryRecord per query, written once it reached its terminal state. */
   queryRecord: 'record.query.{runId}',
+  /** JetStream: a DecisionRecord when an adaptive scheduler (aset) changes or confirms its choice for a step. */
+  decisionRecord: 'record.decision.{runId}',
 } as const;
 
 export type SubjectKey = keyof typeof SUBJECTS;

@@ -49,6 +49,18 @@ export class AsetPolicy implements SchedulingPolicy {
     return (this.policies[this.active] as SchedulingPolicy).name;
   }
 
+  /** The current step (index since the first query, start time, choice), or undefined before the first query. */
+  get currentStep(): { index: number; at: number; stepMs: number; chosen: string; observedSuccessRatio: number } | undefined {
+    if (this.step < 0) return undefined;
+    return {
+      index: this.step,
+      at: this.origin + this.step * this.agent.stepMs,
+      stepMs: this.agent.stepMs,
+      chosen: this.activePolicy,
+      observedSuccessRatio: this.activity.successRatio(),
+    };
+  }
+
   decide(query: QueryView, observation: Observation): Placement {
     const now = observation.now;
     if (Number.isNaN(this.origin)) {
