@@ -7,6 +7,7 @@ import { CLOCK } from '@aset/service-kit';
 import type { Clock } from '@aset/determinism';
 import { ClusterStateTracker } from './cluster-state.tracker.js';
 import { SCHEDULING_POLICY } from './scheduling-policy.provider.js';
+import { SchedulerMetrics } from './scheduler.metrics.js';
 
 /**
  * Serves `query.schedule`: asks the configured policy for a placement, then forwards the query to
@@ -23,6 +24,7 @@ export class QueryDispatcher implements OnApplicationBootstrap {
     @Inject(SCHEDULING_POLICY) private readonly policy: SchedulingPolicy,
     @Inject(ClusterStateTracker) private readonly tracker: ClusterStateTracker,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(SchedulerMetrics) private readonly metrics: SchedulerMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -36,9 +38,12 @@ export class QueryDispatcher implements OnApplicationBootstrap {
       return this.unknown(query, `source "${query.source}" is not in scenario ${this.scenario.name}`);
     }
     const now = this.clock.now();
+    const t0 = performance.now();
     const placement = this.policy.decide(query, this.tracker.observe(now));
+    this.metrics.decisionTime.observe({ policy: this.policy.name }, (performance.now() - t0) * 1000);
     if (this.policy instanceof AsetPolicy) this.recordStep(this.policy, query.runId);
     if (placement.kind === 'drop') {
+      this.metrics.decisions.inc({ policy: this.policy.name, outcome: 'dropped', cluster: '' });
       return {
         schemaVersion: 1,
         status: 'dropped',
@@ -51,6 +56,7 @@ export class QueryDispatcher implements OnApplicationBootstrap {
     }
     const clusterId = (this.scenario.clusters[placement.clusterIndex] as { id: string }).id;
     const decision = { clusterId, variantId: placement.variantId, policy: this.policy.name, decidedAt: now };
+    this.metrics.decisions.inc({ policy: this.policy.name, outcome: 'dispatched', cluster: clusterId });
     this.bus.forward('clusterInfer', this.bus.subject('clusterInfer', { clusterId }), { ...query, decision }, request.replyTo);
     return FORWARDED;
   }
@@ -71,6 +77,7 @@ export class QueryDispatcher implements OnApplicationBootstrap {
   private readonly schedulerId = `scheduler-${process.pid}`;
 
   private unknown(query: InferenceQuery, message: string): InferenceReply {
+    this.metrics.decisions.inc({ policy: this.policy.name, outcome: 'refused', cluster: '' });
     return { schemaVersion: 1, status: 'error', code: 'UNKNOWN_REFERENCE', message, queryId: query.queryId };
   }
 }

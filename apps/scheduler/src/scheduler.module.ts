@@ -6,6 +6,7 @@ import { ClusterStateTracker } from './cluster-state.tracker.js';
 import { QueryDispatcher } from './query.dispatcher.js';
 import { schedulingPolicyProvider } from './scheduling-policy.provider.js';
 import { OutcomeFeed } from './outcome.feed.js';
+import { SchedulerMetrics } from './scheduler.metrics.js';
 
 @Module({
   imports: [
@@ -14,6 +15,6 @@ import { OutcomeFeed } from './outcome.feed.js';
     ScenarioModule,
     ObservabilityModule.forRoot(),
   ],
-  providers: [schedulingPolicyProvider, ClusterStateTracker, QueryDispatcher, OutcomeFeed],
+  providers: [schedulingPolicyProvider, ClusterStateTracker, QueryDispatcher, OutcomeFeed, SchedulerMetrics],
 })
 export class SchedulerModule {}

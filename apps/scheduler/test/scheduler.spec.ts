@@ -4,7 +4,7 @@ import type { INestApplication } from '@nestjs/common';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { DispatchedQuerySchema, InferenceReplySchema, SubjectSpace, type InferenceReply } from '@aset/contracts';
 import { sampleQuery, uniqueTestPrefix } from '@aset/contracts/testing';
-import { testNatsUrl, useServiceTestEnv } from '@aset/service-kit/testing';
+import { metricValue, testNatsUrl, useServiceTestEnv } from '@aset/service-kit/testing';
 
 describe('scheduler service (in-process, real NATS)', () => {
   let app: INestApplication;
@@ -67,5 +67,9 @@ describe('scheduler service (in-process, real NATS)', () => {
     expect(await health.json()).toMatchObject({ status: 'ok', info: { nats: { status: 'up' } } });
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(new RegExp(`aset_bus_invalid_messages_total\\{subject="${prefix}\\.query\\.schedule",service="scheduler"\\} 2`));
+    expect(metricValue(metrics, 'aset_scheduler_decisions_total', { policy: 'closest', outcome: 'dropped' })).toBe(2);
+    expect(metricValue(metrics, 'aset_scheduler_decisions_total', { policy: 'closest', outcome: 'dispatched', cluster: 'far-edge-1' })).toBe(1);
+    expect(metricValue(metrics, 'aset_scheduler_decisions_total', { policy: 'closest', outcome: 'refused' })).toBe(1);
+    expect(metricValue(metrics, 'aset_scheduler_decision_us_count', { policy: 'closest' })).toBe(3);
   });
 });

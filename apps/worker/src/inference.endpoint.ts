@@ -18,6 +18,8 @@ export class InferenceEndpoint implements OnApplicationBootstrap {
   private readonly logger = new Logger(InferenceEndpoint.name);
   readonly pool: SlotPool;
   processed = 0;
+  /** Called once per completed query with its stage times (ms); set by WorkerMetrics. */
+  onStages?: (variantId: string, stages: { queueingMs: number; processingMs: number; networkMs: number | null }) => void;
 
   constructor(
     @Inject(MessageBus) private readonly bus: MessageBus,
@@ -74,6 +76,11 @@ export class InferenceEndpoint implements OnApplicationBootstrap {
       await this.emulator.waitPreciselyUntil(startedAt + this.emulator.targetProcessingMs(runner.variant, measuredMs));
       const finishedAt = this.clock.now();
       this.processed++;
+      this.onStages?.(runner.variant.id, {
+        queueingMs: startedAt - receivedAt - (link?.requestDelayMs ?? 0),
+        processingMs: finishedAt - startedAt,
+        networkMs: link ? link.requestDelayMs + link.replyDelayMs : null,
+      });
       reply = {
         schemaVersion: 1,
         status: 'completed',

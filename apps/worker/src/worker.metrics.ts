@@ -1,13 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Counter, Gauge } from 'prom-client';
-import { ServiceMetrics } from '@aset/service-kit';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { LATENCY_BUCKETS_MS, ServiceMetrics } from '@aset/service-kit';
 import { ClusterEmulator } from './cluster.emulator.js';
 import { HostedModels } from './hosted.models.js';
 import { InferenceEndpoint } from './inference.endpoint.js';
 
-/** The worker's own Prometheus series, read from its state at scrape time. */
+/**
+ * The worker's Prometheus series: gauges read from its state at scrape time, and histograms of the
+ * time queries spend in each stage here (label `variant`).
+ */
 @Injectable()
 export class WorkerMetrics {
+  readonly queueing: Histogram<'cluster' | 'variant'>;
+  readonly processing: Histogram<'cluster' | 'variant'>;
+  readonly network: Histogram<'cluster'>;
+
   constructor(
     @Inject(ServiceMetrics) metrics: ServiceMetrics,
     @Inject(InferenceEndpoint) endpoint: InferenceEndpoint,
@@ -29,5 +36,13 @@ export class WorkerMetrics {
         this.inc({ cluster }, emulator.overruns);
       },
     });
+    this.queueing = new Histogram({ name: 'aset_worker_queueing_ms', help: 'Time waiting for a slot, ms', labelNames: ['cluster', 'variant'], buckets: LATENCY_BUCKETS_MS, registers });
+    this.processing = new Histogram({ name: 'aset_worker_processing_ms', help: 'Processing time including hardware padding, ms', labelNames: ['cluster', 'variant'], buckets: LATENCY_BUCKETS_MS, registers });
+    this.network = new Histogram({ name: 'aset_worker_emulated_network_ms', help: 'Emulated network delay, request plus reply, ms', labelNames: ['cluster'], buckets: LATENCY_BUCKETS_MS, registers });
+    endpoint.onStages = (variant, s) => {
+      this.queueing.observe({ cluster, variant }, Math.max(0, s.queueingMs));
+      this.processing.observe({ cluster, variant }, s.processingMs);
+      if (s.networkMs !== null) this.network.observe({ cluster }, s.networkMs);
+    };
   }
 }

@@ -7,7 +7,7 @@ import { sampleQuery, uniqueTestPrefix } from '@aset/contracts/testing';
 import { loadHeldOut, readZoo } from '@aset/model-zoo';
 import { REPO_MANIFEST } from '@aset/model-zoo/testing';
 import { ServiceMetrics } from '@aset/service-kit';
-import { testNatsUrl, useServiceTestEnv } from '@aset/service-kit/testing';
+import { metricValue, testNatsUrl, useServiceTestEnv } from '@aset/service-kit/testing';
 
 describe('worker service (in-process, real NATS, real ONNX)', () => {
   let app: INestApplication;
@@ -72,10 +72,15 @@ describe('worker service (in-process, real NATS, real ONNX)', () => {
 
   it('exports slots, busy slots, queue length and emulation overruns to Prometheus', async () => {
     const text = await app.get(ServiceMetrics).registry.metrics();
-    expect(text).toMatch(/aset_worker_slots\{cluster="cloud-1",service="worker"\} 4/);
-    expect(text).toMatch(/aset_worker_busy_slots\{cluster="cloud-1",service="worker"\} 0/);
-    expect(text).toMatch(/aset_worker_queue_length\{cluster="cloud-1",service="worker"\} 0/);
-    expect(text).toMatch(/aset_worker_emulation_overruns_total\{cluster="cloud-1",service="worker"\} \d+/);
+    const cloud = { cluster: 'cloud-1', service: 'worker' };
+    expect(metricValue(text, 'aset_worker_slots', cloud)).toBe(4);
+    expect(metricValue(text, 'aset_worker_busy_slots', cloud)).toBe(0);
+    expect(metricValue(text, 'aset_worker_queue_length', cloud)).toBe(0);
+    expect(metricValue(text, 'aset_worker_emulation_overruns_total', cloud)).toBeGreaterThanOrEqual(0);
+    // Every completed query so far (200 + 1 in the tests above) is in the stage histograms.
+    expect(metricValue(text, 'aset_worker_processing_ms_count', { ...cloud, variant: 'digits-cnn-m' })).toBe(200);
+    expect(metricValue(text, 'aset_worker_queueing_ms_bucket', { ...cloud, variant: 'digits-mlp-s', le: '+Inf' })).toBe(1);
+    expect(metricValue(text, 'aset_worker_emulated_network_ms_count', cloud)).toBe(201);
   });
 
   it('publishes heartbeats with its slots', async () => {

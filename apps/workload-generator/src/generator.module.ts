@@ -3,6 +3,7 @@ import { ConfigModule } from '@nestjs/config';
 import { BusModule, ObservabilityModule, ScenarioModule } from '@aset/service-kit';
 import { validateGeneratorEnv } from './generator.config.js';
 import { WorkloadRun } from './workload.run.js';
+import { GeneratorMetrics } from './generator.metrics.js';
 
 @Module({
   imports: [
@@ -11,6 +12,6 @@ import { WorkloadRun } from './workload.run.js';
     ScenarioModule,
     ObservabilityModule.forRoot(),
   ],
-  providers: [WorkloadRun],
+  providers: [WorkloadRun, GeneratorMetrics],
 })
 export class GeneratorModule {}

@@ -11,6 +11,7 @@ import { Scenario, type ApplicationSpec } from '@aset/scenario';
 import { CLOCK } from '@aset/service-kit';
 import { InputSampler, buildArrivalSchedule, buildQueryRecord, summarizeOutcomes, type RunReport } from '@aset/workload';
 import type { GeneratorEnv } from './generator.config.js';
+import { GeneratorMetrics } from './generator.metrics.js';
 
 const PUBLISH_ATTEMPTS = 5;
 
@@ -29,6 +30,7 @@ export class WorkloadRun {
     @Inject(ModelZoo) private readonly zoo: ModelZoo,
     @Inject(ConfigService) private readonly config: ConfigService<GeneratorEnv, true>,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(GeneratorMetrics) private readonly metrics: GeneratorMetrics,
   ) {}
 
   async execute(): Promise<RunReport> {
@@ -116,6 +118,7 @@ export class WorkloadRun {
             isWarmup,
           );
           records.push(record);
+          this.metrics.record(record);
           if (!(await this.publishRecord(recordSubject, record))) lost++;
           progress?.increment();
         }),

@@ -8,7 +8,8 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { InferenceQuerySchema, QueryRecordSchema, RunRecordSchema, SubjectSpace, type QueryRecord } from '@aset/contracts';
 import { uniqueTestPrefix } from '@aset/contracts/testing';
-import { testNatsUrl, useServiceTestEnv } from '@aset/service-kit/testing';
+import { ServiceMetrics } from '@aset/service-kit';
+import { metricValue, testNatsUrl, useServiceTestEnv } from '@aset/service-kit/testing';
 import type { RunReport } from '@aset/workload';
 
 /**
@@ -91,5 +92,10 @@ describe('workload generator run (in-process, real NATS and JetStream)', () => {
     const done = records.find((r) => r.status === 'completed')!;
     expect(done).toMatchObject({ clusterId: 'cloud-1', variantId: 'digits-cnn-m', prediction: 0 });
     expect(done.label).not.toBeNull();
+
+    const metrics = await app.get(ServiceMetrics).registry.metrics();
+    expect(metricValue(metrics, 'aset_queries_total', { status: 'timed_out' })).toBe(21);
+    expect(metricValue(metrics, 'aset_queries_total', { status: 'dropped', policy: 'scripted' })).toBe(21);
+    expect(metricValue(metrics, 'aset_query_latency_ms_count', { policy: 'scripted' })).toBe(21);
   });
 });

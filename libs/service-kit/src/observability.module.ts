@@ -4,6 +4,12 @@ import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
 import { MessageBus } from '@aset/messaging';
 import { SERVICE_NAME } from './bus.module.js';
 
+/**
+ * Buckets (ms) of every latency histogram, in every service: histograms with the same buckets
+ * aggregate across instances (sum the buckets, then take quantiles), which summaries cannot.
+ */
+export const LATENCY_BUCKETS_MS = [0.25, 0.5, 1, 2, 3, 5, 7.5, 10, 15, 20, 30, 50, 75, 100, 150, 250, 500, 1000, 2500, 5000, 10000];
+
 /** Extra readiness checks a service adds to /health (e.g. the database, loaded models). */
 export const HEALTH_CHECKS = Symbol('HEALTH_CHECKS');
 export type HealthCheckFn = () => Promise<HealthIndicatorResult> | HealthIndicatorResult;

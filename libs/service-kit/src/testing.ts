@@ -56,3 +56,18 @@ export async function dropTestDatabase(name: string): Promise<void> {
     await client.end();
   }
 }
+
+/**
+ * The value of the Prometheus sample `name` whose labels include `labels` (any order, other labels
+ * ignored), summed when several samples match; undefined when none does.
+ */
+export function metricValue(exposition: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  let sum: number | undefined;
+  for (const line of exposition.split('\n')) {
+    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const found = new Map([...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1] as string, l[2] as string]));
+    if (Object.entries(labels).every(([k, v]) => found.get(k) === v)) sum = (sum ?? 0) + Number(m[3]);
+  }
+  return sum;
+}
