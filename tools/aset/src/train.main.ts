@@ -29,7 +29,7 @@ try {
   const { scenario, zoo } = loadInputs(o.scenario);
   const out = o.out ?? checkpointPath(o.scenario, o.mode);
   const bar = new cliProgress.SingleBar(
-    { format: 'training [{bar}] {value}/{total} episodes | last {success} | eval {eval} (best {best}) | eps {eps} | eta {eta}s', stream: process.stderr, hideCursor: true },
+    { format: 'training [{bar}] {value}/{total} episodes | last {success} | eval {eval} (best {best}) | eps {eps} | eta {eta}s', stream: process.stderr, hideCursor: true, noTTYOutput: true, notTTYSchedule: 15_000 },
     cliProgress.Presets.shades_classic,
   );
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;

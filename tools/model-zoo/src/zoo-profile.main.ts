@@ -26,7 +26,7 @@ try {
   const variants = wanted.map((id) => zoo.requireVariant(id));
   const warmup = Math.max(10, Math.round(opts.iterations / 10));
   const bar = new cliProgress.SingleBar(
-    { format: 'profiling [{bar}] {percentage}% | {variant} | eta {eta}s', stream: process.stderr, hideCursor: true },
+    { format: 'profiling [{bar}] {percentage}% | {variant} | eta {eta}s', stream: process.stderr, hideCursor: true, noTTYOutput: true, notTTYSchedule: 15_000 },
     cliProgress.Presets.shades_classic,
   );
   bar.start(variants.length * BATCH_SIZES.length * opts.iterations, 0, { variant: '' });
