@@ -1,4 +1,5 @@
 export * from './repo.paths.js';
+export { REPO_ROOT, DEFAULT_MANIFEST, scenarioPath } from '@aset/command-line';
 export * from './free.port.js';
 export * from './managed.service.js';
 export * from './nats.server.js';

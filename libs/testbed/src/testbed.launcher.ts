@@ -6,7 +6,8 @@ import { readScenarioFile, type Scenario } from '@aset/scenario';
 import type { RunReport } from '@aset/workload';
 import { freePort } from './free.port.js';
 import type { Say } from './managed.service.js';
-import { DEFAULT_MANIFEST, REPO_ROOT, appEntry, scenarioPath } from './repo.paths.js';
+import { DEFAULT_MANIFEST, REPO_ROOT, scenarioPath } from '@aset/command-line';
+import { appEntry } from './repo.paths.js';
 import { ServiceProcess } from './service.process.js';
 
 export interface TestbedOptions {

@@ -6,7 +6,7 @@ import { PlacementCatalog, STATIC_POLICY_NAMES, asetAgentFromCheckpoint, createP
 import { FanOutSink, Simulation, SummarySink, UpperBoundSink } from '@aset/sim';
 import { readZoo } from '@aset/model-zoo';
 import { barChartSvg } from './bar-chart.svg.js';
-import { REPO_ROOT, checkpointPath } from './repo.inputs.js';
+import { REPO_ROOT, checkpointPath } from '@aset/command-line';
 
 /** The suites: scenario names under scenarios/suite/, and which of them are dynamic (time-varying). */
 const SUITES: Record<string, { scenarios: string[]; dynamic: string[]; checkpoints: string }> = {

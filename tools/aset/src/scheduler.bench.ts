@@ -5,7 +5,7 @@ import { AsetDirectPolicy, PlacementCatalog, asetAgentFromCheckpoint, createPoli
 import { deriveSeed, seededRandom } from '@aset/determinism';
 import { buildArrivalSchedule, percentile } from '@aset/workload';
 import type { ApplicationSpec } from '@aset/scenario';
-import { checkpointPath, loadInputs } from './repo.inputs.js';
+import { checkpointPath, loadInputs } from '@aset/command-line';
 
 const program = new Command('bench:scheduler')
   .description("aset-direct's decision latency in-process (state encoding, candidate search and the Q-network), against closest's. Last stdout line: one JSON object.")

@@ -4,18 +4,18 @@ import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { trainAset, type AsetMode, type TrainProgress } from '@aset/training';
 import { lineChartSvg } from './line-chart.svg.js';
-import { checkpointPath, loadInputs } from './repo.inputs.js';
+import { checkpointPath, loadInputs, positiveInt, positiveNumber } from '@aset/command-line';
 
 const program = new Command('train')
   .description('Train ASET in the simulator over randomized episodes; keeps the best evaluated checkpoint and plots the learning curve.')
   .option('--scenario <name|file>', 'scenario (name under scenarios/ or a file)', 'demo')
   .addOption(new Option('--mode <mode>', 'aset (picks a static policy per step) or aset-direct (picks cluster and variant per query)').choices(['aset', 'aset-direct']).default('aset'))
-  .option('--episodes <n>', 'training episodes', (v) => int('--episodes', v), 120)
-  .option('--episode-sec <s>', 'simulated seconds per episode', (v) => num('--episode-sec', v), 40)
-  .option('--eval-every <n>', 'evaluate every n episodes', (v) => int('--eval-every', v), 10)
-  .option('--eval-episodes <n>', 'fixed evaluation episodes', (v) => int('--eval-episodes', v), 6)
-  .option('--step-ms <ms>', 'aset: meta step', (v) => num('--step-ms', v), 1000)
-  .option('--seed <n>', 'seed (the shipped checkpoints say theirs)', (v) => int('--seed', v), 1)
+  .option('--episodes <n>', 'training episodes', positiveInt('--episodes'), 120)
+  .option('--episode-sec <s>', 'simulated seconds per episode', positiveNumber('--episode-sec'), 40)
+  .option('--eval-every <n>', 'evaluate every n episodes', positiveInt('--eval-every'), 10)
+  .option('--eval-episodes <n>', 'fixed evaluation episodes', positiveInt('--eval-episodes'), 6)
+  .option('--step-ms <ms>', 'aset: meta step', positiveNumber('--step-ms'), 1000)
+  .option('--seed <n>', 'seed (the shipped checkpoints say theirs)', positiveInt('--seed'), 1)
   .option('--out <file>', 'checkpoint file (default: checkpoints/<scenario>.<mode>.json)')
   .option('--overhead-ms <request,reply>', "the live testbed's messaging time (validate:sim prints it), to train for live deployment", (v) => {
     const [request, reply] = v.split(',').map(Number);
@@ -88,14 +88,3 @@ try {
   process.exit(1);
 }
 
-function int(flag: string, v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} expects a positive integer, got "${v}"`);
-  return n;
-}
-
-function num(flag: string, v: string): number {
-  const n = Number(v);
-  if (!(n > 0)) throw new Error(`${flag} expects a number > 0, got "${v}"`);
-  return n;
-}

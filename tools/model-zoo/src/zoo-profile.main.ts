@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { OnnxModelRunner } from '@aset/inference';
 import { BATCH_SIZES, loadHeldOut, readZoo, type Manifest } from '@aset/model-zoo';
+import { positiveInt } from '@aset/command-line';
 import { profileVariant } from './latency.profiler.js';
 
 const repoManifest = resolve(fileURLToPath(import.meta.url), '../../../../models/manifest.json');
@@ -13,8 +14,8 @@ const program = new Command('zoo:profile')
   .description('Measure every variant\'s latency per batch size (1, 2, 4, 8) on this host and write the medians into the manifest.')
   .option('--manifest <file>', 'manifest to profile and update', repoManifest)
   .option('--variants <ids>', 'comma-separated variant ids (default: all)')
-  .option('--iterations <n>', 'timed runs per batch size', (v) => positiveInt('--iterations', v), 200)
-  .option('--threads <n>', 'onnxruntime intra-op threads (workers use 1)', (v) => positiveInt('--threads', v), 1)
+  .option('--iterations <n>', 'timed runs per batch size', positiveInt('--iterations'), 200)
+  .option('--threads <n>', 'onnxruntime intra-op threads (workers use 1)', positiveInt('--threads'), 1)
   .option('--dry-run', 'print the figures without writing the manifest', false)
   .parse();
 
@@ -57,8 +58,3 @@ try {
   process.exit(1);
 }
 
-function positiveInt(flag: string, v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} expects a positive integer, got "${v}"`);
-  return n;
-}

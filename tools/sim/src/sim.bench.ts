@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { simulatePolicy } from '@aset/sim';
-import { loadInputs } from './sim.inputs.js';
+import { loadInputs } from '@aset/command-line';
 
 const program = new Command('bench:sim')
   .description('Simulated queries per second of one policy on the ISP-scale scenario (one thread). Last stdout line: one JSON object.')

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { POLICY_NAMES, PlacementCatalog, STATIC_POLICY_NAMES, asetAgentFromCheckpoint, type AsetAgents } from '@aset/scheduling';
 import { simulatePolicy, type PolicyRun } from '@aset/sim';
-import { REPO_ROOT, loadInputs } from './sim.inputs.js';
+import { REPO_ROOT, loadInputs, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber } from '@aset/command-line';
 
 const program = new Command('sim')
   .description('Simulate scheduling policies over a scenario (same policies, scenario files and zoo profiles as the live testbed).')
@@ -12,13 +12,13 @@ const program = new Command('sim')
   .addOption(new Option('--policy <name>', 'one registered policy').choices(POLICY_NAMES).default('closest'))
   .option('--all-policies', 'compare every static policy, and aset / aset-direct when their checkpoints exist', false)
   .option('--checkpoints <dir>', 'folder with <scenario>.aset.json and <scenario>.aset-direct.json', join(REPO_ROOT, 'checkpoints'))
-  .option('--queries <n>', "measured queries (default: the scenario's)", (v) => positive('--queries', v, true))
-  .option('--warmup <n>', "warm-up queries (default: the scenario's)", (v) => positive('--warmup', v, true, true))
-  .option('--seed <n>', "seed (default: the scenario's workload.seed)", (v) => positive('--seed', v, true, true))
-  .option('--rate-scale <x>', 'multiply every arrival rate', (v) => positive('--rate-scale', v, false), 1)
+  .option('--queries <n>', "measured queries (default: the scenario's)", positiveInt('--queries'))
+  .option('--warmup <n>', "warm-up queries (default: the scenario's)", nonNegativeInt('--warmup'))
+  .option('--seed <n>', "seed (default: the scenario's workload.seed)", nonNegativeInt('--seed'))
+  .option('--rate-scale <x>', 'multiply every arrival rate', positiveNumber('--rate-scale'), 1)
   .addOption(new Option('--observation <mode>', 'what policies see: heartbeat snapshots (as live) or the exact state').choices(['heartbeat', 'exact']).default('heartbeat'))
-  .option('--heartbeat-ms <ms>', 'heartbeat period for --observation heartbeat', (v) => positive('--heartbeat-ms', v, false), 500)
-  .option('--overhead-ms <ms>', 'fixed messaging time per answered query', (v) => positive('--overhead-ms', v, false, true), 0)
+  .option('--heartbeat-ms <ms>', 'heartbeat period for --observation heartbeat', positiveNumber('--heartbeat-ms'), 500)
+  .option('--overhead-ms <ms>', 'fixed messaging time per answered query', nonNegativeNumber('--overhead-ms'), 0)
   .option('--json', 'print one JSON object instead of a table', false)
   .parse();
 
@@ -95,10 +95,3 @@ try {
   process.exit(1);
 }
 
-function positive(flag: string, v: string, integer: boolean, zero = false): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < 0 || (!zero && n === 0)) {
-    throw new Error(`${flag} expects ${integer ? 'an integer' : 'a number'} ${zero ? '>= 0' : '> 0'}, got "${v}"`);
-  }
-  return n;
-}

@@ -11,7 +11,7 @@ import Table from 'cli-table3';
 import { PlacementCatalog, STATIC_POLICY_NAMES, asetAgentFromCheckpoint } from '@aset/scheduling';
 import { simulatePolicy } from '@aset/sim';
 import { Testbed, ensureDatabase, onInterrupt, provideNats, providePostgres, type ManagedService } from '@aset/testbed';
-import { REPO_ROOT, loadInputs, scenarioPath } from './sim.inputs.js';
+import { REPO_ROOT, loadInputs, scenarioPath } from '@aset/command-line';
 
 const program = new Command('validate:sim')
   .description('Run every static policy on the live testbed and in the simulator over the same arrivals, and compare success ratios.')

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
+import { positiveInt, positiveNumber } from '@aset/command-line';
 import { POLICY_NAMES } from '@aset/scheduling';
 import { REPO_ROOT, Testbed, ensureDatabase, onInterrupt, provideNats, providePostgres, type ManagedService } from '@aset/testbed';
 import { summaryTable } from './summary.table.js';
@@ -9,8 +10,8 @@ const program = new Command('demo')
   .description('Run a short live testbed run end to end (all four services, real NATS, Postgres and ONNX) and print its summary.')
   .option('--scenario <name|file>', 'scenario name under scenarios/ or a YAML file', 'demo')
   .addOption(new Option('--policy <name>', 'scheduling policy').choices(POLICY_NAMES).default('closest'))
-  .option('--queries <n>', 'measured queries (default: the scenario\'s)', (v) => positiveInt('--queries', v))
-  .option('--rate-scale <x>', 'multiply every arrival rate', (v) => positiveNumber('--rate-scale', v))
+  .option('--queries <n>', 'measured queries (default: the scenario\'s)', positiveInt('--queries'))
+  .option('--rate-scale <x>', 'multiply every arrival rate', positiveNumber('--rate-scale'))
   .option('--keep-logs', 'print where the service logs are even on success', false)
   .parse();
 
@@ -63,14 +64,3 @@ try {
   process.exit(1);
 }
 
-function positiveInt(flag: string, v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} expects a positive integer, got "${v}"`);
-  return n;
-}
-
-function positiveNumber(flag: string, v: string): number {
-  const n = Number(v);
-  if (!(n > 0)) throw new Error(`${flag} expects a number > 0, got "${v}"`);
-  return n;
-}

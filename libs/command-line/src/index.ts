@@ -1,0 +1,3 @@
+export * from './repo.paths.js';
+export * from './option.parsers.js';
+export * from './command.runner.js';

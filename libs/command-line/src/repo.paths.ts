@@ -1,0 +1,29 @@
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readZoo, type ModelZoo } from '@aset/model-zoo';
+import { readScenarioFile, type Scenario } from '@aset/scenario';
+
+/** The repository root (this file is libs/command-line/{src,dist}/repo.paths.*). */
+export const REPO_ROOT = resolve(fileURLToPath(import.meta.url), '../../../..');
+
+/** The committed model zoo. */
+export const DEFAULT_MANIFEST = join(REPO_ROOT, 'models', 'manifest.json');
+
+/**
+ * A scenario argument: a file when it ends in .yaml, .yml or .json (relative to the working
+ * directory), else a name under scenarios/ (`demo`, `suite/steady`).
+ */
+export function scenarioPath(nameOrFile: string): string {
+  return /\.(ya?ml|json)$/i.test(nameOrFile) ? resolve(nameOrFile) : join(REPO_ROOT, 'scenarios', `${nameOrFile}.yaml`);
+}
+
+/** Where shipped ASET checkpoints live: checkpoints/<scenario name, slashes as dashes>.<mode>.json. */
+export function checkpointPath(scenario: string, mode: string): string {
+  return join(REPO_ROOT, 'checkpoints', `${scenario.replace(/[/\\]/g, '-')}.${mode}.json`);
+}
+
+/** Reads the zoo and a scenario (zoo binding checked). Throws ScenarioError / ZooError naming file and path. */
+export function loadInputs(scenario: string, manifest = DEFAULT_MANIFEST): { scenario: Scenario; zoo: ModelZoo } {
+  const zoo = readZoo(manifest);
+  return { zoo, scenario: readScenarioFile(scenarioPath(scenario), { zoo }) };
+}
