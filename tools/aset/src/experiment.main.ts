@@ -13,7 +13,7 @@ const SUITES: Record<string, { scenarios: string[]; dynamic: string[]; checkpoin
   standard: {
     scenarios: ['steady', 'diurnal', 'flash-crowd', 'network-degradation', 'cluster-outage', 'mixed-slo'],
     dynamic: ['diurnal', 'flash-crowd', 'network-degradation', 'cluster-outage'],
-    checkpoints: 'isp',
+    checkpoints: 'suite/base',
   },
 };
 
