@@ -20,7 +20,7 @@ export class AsetDirectPolicy implements SchedulingPolicy {
 
   constructor(
     private readonly ctx: PolicyContext,
-    private readonly agent: DirectAgent,
+    readonly agent: DirectAgent,
   ) {
     this.activity = new RecentActivity(ctx.scenario, ctx.catalog);
     this.encoder = new CandidateEncoder(ctx.scenario, ctx.catalog, this.activity, agent.candidateSlots, agent.nearestClusters);

@@ -33,7 +33,7 @@ export class AsetPolicy implements SchedulingPolicy {
 
   constructor(
     private readonly ctx: PolicyContext,
-    private readonly agent: MetaAgent,
+    readonly agent: MetaAgent,
   ) {
     this.policies = agent.policies.map((name) => {
       if (!isStaticPolicyName(name)) throw new Error(`aset agent lists "${name}", which is not a static policy`);
