@@ -32,6 +32,26 @@ function installIfNeeded(quiet) {
   run('npm', ['ci', '--no-audit', '--no-fund'], 'npm ci', quiet);
 }
 
+/**
+ * The dashboard test drives Debian's chromium (/usr/bin/chromium) through playwright-core, which
+ * never downloads a browser. Installs the package when it is missing and this machine allows it
+ * (root or passwordless sudo, apt-get); otherwise the test fails saying how to get it.
+ */
+function ensureChromium() {
+  if (existsSync('/usr/bin/chromium') || !existsSync('/usr/bin/apt-get')) return;
+  const asRoot = process.getuid?.() === 0;
+  if (!asRoot && spawnSync('sudo', ['-n', 'true']).status !== 0) return;
+  console.error("bootstrap: installing Debian's chromium for the dashboard test (apt-get) ...");
+  const apt = (aptArgs) =>
+    spawnSync(asRoot ? 'apt-get' : 'sudo', asRoot ? aptArgs : ['apt-get', ...aptArgs], {
+      stdio: ['ignore', 2, 2],
+      env: { ...env, DEBIAN_FRONTEND: 'noninteractive' },
+    }).status === 0;
+  if (!(apt(['install', '-y', '-qq', 'chromium']) || (apt(['update', '-qq']) && apt(['install', '-y', '-qq', 'chromium'])))) {
+    console.error('bootstrap: could not install chromium; the dashboard test will say how to get it.');
+  }
+}
+
 function build(quiet) {
   run('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static'], 'build', quiet);
 }
@@ -41,6 +61,7 @@ switch (command) {
   case 'test':
     // Lint (ESLint module boundaries + type-check of tests) and build every project, then one vitest run.
     run('npx', ['nx', 'run-many', '-t', 'build', 'lint', '--outputStyle=static'], 'build and lint');
+    ensureChromium();
     run('npx', ['vitest', 'run', ...args], 'tests');
     break;
   case 'demo':

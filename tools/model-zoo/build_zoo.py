@@ -162,7 +162,7 @@ VARIANTS = [
      "description": "Two-stage CNN (16-32 channels)"},
     {"id": "cluttered-cnn-m", "task": "cluttered-digits", "build": lambda: conv_net([32, 64, 128]), "epochs": 12,
      "description": "Three-stage CNN (32-64-128 channels)"},
-    {"id": "cluttered-cnn-l", "task": "cluttered-digits", "build": lambda: conv_net([96, 192, 384]), "epochs": 14,
+    {"id": "cluttered-cnn-l", "task": "cluttered-digits", "build": lambda: conv_net([96, 192, 384]), "epochs": 6,
      "description": "Three-stage wide CNN (96-192-384 channels)"},
 ]
 

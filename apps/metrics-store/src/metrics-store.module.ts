@@ -5,8 +5,11 @@ import { TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { BusModule, HEALTH_CHECKS, ObservabilityModule } from '@aset/service-kit';
 import { validateMetricsStoreEnv, type MetricsStoreEnv } from './metrics-store.config.js';
 import { metricsDataSourceOptions } from './persistence/metrics.data-source.js';
-import { RecordIngestor } from './ingestion/record.ingestor.js';
-import { ReportsController } from './reports/reports.controller.js';
+import { INGEST_OPTIONS, RecordIngestor, type IngestOptions } from './ingestion/record.ingestor.js';
+import { ClusterSampler } from './ingestion/cluster.sampler.js';
+import { IngestionMetrics } from './ingestion/ingestion.metrics.js';
+import { ReportsApiModule } from './reports/reports-api.module.js';
+import { DashboardModule } from './dashboard/dashboard.module.js';
 
 @Module({
   imports: [
@@ -28,8 +31,22 @@ import { ReportsController } from './reports/reports.controller.js';
         useFactory: (db: TypeOrmHealthIndicator) => [() => db.pingCheck('database')],
       },
     }),
+    ReportsApiModule,
+    DashboardModule,
   ],
-  controllers: [ReportsController],
-  providers: [RecordIngestor],
+  providers: [
+    {
+      provide: INGEST_OPTIONS,
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<MetricsStoreEnv, true>): Partial<IngestOptions> => ({
+        maxBatch: config.get('INGEST_MAX_BATCH', { infer: true }),
+        pullAhead: config.get('INGEST_PULL_AHEAD', { infer: true }),
+        maxInFlight: config.get('INGEST_MAX_IN_FLIGHT', { infer: true }),
+      }),
+    },
+    RecordIngestor,
+    ClusterSampler,
+    IngestionMetrics,
+  ],
 })
 export class MetricsStoreModule {}

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { RunSummarySchema, type QueryRecord } from '@aset/contracts';
 import { uniqueTestPrefix } from '@aset/contracts/testing';
 import { MessageBus, ensureRecordStream } from '@aset/messaging';
-import { createTestDatabase, dropTestDatabase, testNatsUrl } from '@aset/service-kit/testing';
+import { createTestDatabase, dropTestDatabase, metricValue, testNatsUrl } from '@aset/service-kit/testing';
 
 const quiet = { log: () => {}, warn: () => {}, error: () => {} };
 
@@ -77,7 +77,7 @@ describe('metrics store (in-process, real NATS JetStream and PostgreSQL)', () =>
   const count = async (sql: string, params: unknown[] = []) => Number((await db.query(sql, params)).rows[0].n);
 
   it('built its schema through migrations only', async () => {
-    expect(await count(`SELECT count(*) AS n FROM typeorm_migrations`)).toBe(3);
+    expect(await count(`SELECT count(*) AS n FROM typeorm_migrations`)).toBe(5);
     expect(await count(`SELECT count(*) AS n FROM information_schema.tables WHERE table_name IN ('runs', 'queries')`)).toBe(2);
   });
 
@@ -95,6 +95,15 @@ describe('metrics store (in-process, real NATS JetStream and PostgreSQL)', () =>
     expect(await count(`SELECT count(*) AS n FROM queries WHERE run_id = $1 AND latency_ms = 999`, [runId])).toBe(0);
     const jsm = await bus.jsm();
     await expect.poll(async () => (await jsm.consumers.info(bus.subjects.streamName('records'), 'metrics-store')).num_ack_pending).toBe(0);
+
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metricValue(metrics, 'aset_store_records_total', { kind: 'query', outcome: 'committed' })).toBe(110);
+    expect(metricValue(metrics, 'aset_store_records_total', { kind: 'run', outcome: 'committed' })).toBe(2);
+    expect(metricValue(metrics, 'aset_store_query_rows_total')).toBe(100);
+    expect(metricValue(metrics, 'aset_store_batch_records_sum')).toBe(112);
+    expect(metricValue(metrics, 'aset_store_batch_write_ms_count')).toBeGreaterThan(0);
+    expect(metricValue(metrics, 'aset_store_consumer_backlog', { state: 'ack_pending' })).toBe(0);
+    expect(metricValue(metrics, 'aset_store_consumer_backlog', { state: 'pending' })).toBe(0);
   });
 
   it('computes the per-policy summary in SQL', async () => {
@@ -120,6 +129,7 @@ describe('metrics store (in-process, real NATS JetStream and PostgreSQL)', () =>
     await expect.poll(() => count(`SELECT count(*) AS n FROM queries WHERE run_id = $1`, [runId]), { timeout: 10_000 }).toBe(1);
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(new RegExp(`aset_bus_invalid_messages_total\\{subject="${prefix}\\.record\\.query\\.run-b",service="metrics-store"\\} 2`));
+    expect(metricValue(metrics, 'aset_store_records_total', { kind: 'query', outcome: 'refused' })).toBe(2);
   });
 
   it('validates report parameters: a 400 names the parameter, injection strings included', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber } from './option.parsers.js';
+import { nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, probability } from './option.parsers.js';
 import { REPO_ROOT, checkpointPath, scenarioPath } from './repo.paths.js';
 
 describe('option parsers', () => {
@@ -13,6 +13,10 @@ describe('option parsers', () => {
     expect(() => positiveNumber('--x')('abc')).toThrow('--x expects a number > 0, got "abc"');
     expect(nonNegativeNumber('--o')('0')).toBe(0);
     expect(() => nonNegativeNumber('--o')('-1')).toThrow(/>= 0/);
+    expect(probability('--p')('0')).toBe(0);
+    expect(probability('--p')('0.5')).toBe(0.5);
+    expect(probability('--p')('1')).toBe(1);
+    for (const bad of ['1.5', '-0.1', 'x', '']) expect(() => probability('--p')(bad)).toThrow(`--p expects a probability in [0, 1], got "${bad}"`);
   });
 });
 

@@ -33,3 +33,11 @@ export function nonNegativeNumber(flag: string): (value: string) => number {
     return n;
   };
 }
+
+export function probability(flag: string): (value: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!(n >= 0 && n <= 1) || v.trim() === '') throw new InvalidArgumentError(`${flag} expects a probability in [0, 1], got "${v}"`);
+    return n;
+  };
+}

@@ -21,17 +21,26 @@ function logLevels(level: string | undefined): LogLevel[] {
   return LEVELS.slice(0, i < 0 ? 4 : i + 1);
 }
 
+/** Hooks into {@link runService}'s start-up. */
+export interface ServiceOptions {
+  /** Called once, after the app is created and before it listens. */
+  beforeListen?: (app: INestApplication) => void | Promise<void>;
+}
+
 /**
  * Starts a service: creates the Nest app (config is validated while modules load), listens on
  * HTTP_HOST:HTTP_PORT for /health and /metrics, and prints one `ready` line with the bound port.
  * `validateEnv` is the same validator the root module gives ConfigModule; `loadModule` imports the
  * root module lazily, after validation. A configuration error (bad env, scenario or zoo) prints its message and exits with code 78 (EX_CONFIG) without a stack.
  * SIGINT/SIGTERM shut down gracefully (drain NATS, close pools).
+ * `options.beforeListen` runs on the initialised-but-not-listening app: the place to mount extra
+ * HTTP routes such as OpenAPI docs (`SwaggerModule.setup`).
  */
 export async function runService(
   name: string,
   validateEnv: (env: Record<string, unknown>) => unknown,
   loadModule: () => Promise<unknown>,
+  options: ServiceOptions = {},
 ): Promise<INestApplication> {
   const logger = new ServiceLogger({
     prefix: name,
@@ -45,6 +54,7 @@ export async function runService(
     const rootModule = await loadModule();
     const app = await NestFactory.create(rootModule as never, { logger, abortOnError: false });
     app.enableShutdownHooks();
+    await options.beforeListen?.(app);
     const port = Number(process.env['HTTP_PORT'] ?? 0);
     await app.listen(Number.isFinite(port) ? port : 0, process.env['HTTP_HOST'] ?? '127.0.0.1');
     const address = app.getHttpServer().address() as { port: number } | null;

@@ -145,6 +145,29 @@ export class Testbed {
     throw new Error(`run ${runId} not fully ingested after ${timeoutMs} ms: ${last ? `${last.storedQueries}/${last.expectedQueries ?? '?'} stored` : 'unknown to the store'}`);
   }
 
+  /** Kills one service (`metrics-store`, `scheduler`, `worker-<cluster>`) with SIGKILL, as a crash would. Resolves once it has exited. */
+  async kill(key: string): Promise<void> {
+    await this.service(key).kill();
+  }
+
+  /**
+   * Starts a service again, after {@link kill} or a crash, with its configuration and HTTP port
+   * unchanged (its log file is appended to), and waits until it answers /health.
+   */
+  async restart(key: string, readyTimeoutMs = this.options.readyTimeoutMs ?? 60_000): Promise<void> {
+    const old = this.service(key);
+    if (old.running) throw new Error(`${key} is still running; kill or stop it before restarting it`);
+    const proc = ServiceProcess.start(old.options);
+    this.processes.set(key, proc);
+    await proc.waitHealthy(`http://127.0.0.1:${old.options.env['HTTP_PORT']}/health`, readyTimeoutMs);
+  }
+
+  private service(key: string): ServiceProcess {
+    const proc = this.processes.get(key);
+    if (!proc) throw new Error(`no service ${JSON.stringify(key)} in this testbed; it has ${[...this.processes.keys()].join(', ')}`);
+    return proc;
+  }
+
   /** Stops every service (SIGTERM, then SIGKILL). */
   async stop(): Promise<void> {
     await Promise.allSettled([...this.processes.values()].map((p) => p.stop()));

@@ -144,10 +144,12 @@ export function trainAset(config: TrainConfig): TrainResult {
 
   const greedy = greedyController(agent);
   const evaluate = () => mean(evalSet.map((e) => runEpisode(e, zoo, policyFor(greedy), config.overheadMs)));
+  // Recorded only when used, so that checkpoints trained without it regenerate byte for byte.
+  const sloVariation = space.sloVariation > 0 ? { sloVariation: space.sloVariation } : {};
   const metadataFor = (episode: number, evalSuccess: number): AsetCheckpointMetadata =>
     mode === 'aset'
-      ? { mode, policies: [...policies], stepMs, stateSize, scenario: scenario.name, seed, episode, evalSuccess, episodes: config.episodes, baselines, overheadMs: config.overheadMs ?? null }
-      : { mode, candidateSlots: slots, nearestClusters: nearest, stateSize, scenario: scenario.name, seed, episode, evalSuccess, episodes: config.episodes, baselines, overheadMs: config.overheadMs ?? null };
+      ? { mode, policies: [...policies], stepMs, stateSize, scenario: scenario.name, seed, episode, evalSuccess, episodes: config.episodes, baselines, overheadMs: config.overheadMs ?? null, ...sloVariation }
+      : { mode, candidateSlots: slots, nearestClusters: nearest, stateSize, scenario: scenario.name, seed, episode, evalSuccess, episodes: config.episodes, baselines, overheadMs: config.overheadMs ?? null, ...sloVariation };
 
   const curve: CurvePoint[] = [];
   let best = { episode: 0, evalSuccess: -1 };

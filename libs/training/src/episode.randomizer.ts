@@ -21,6 +21,15 @@ export interface EpisodeSpace {
   flashCrowd: number;
   degradation: number;
   outage: number;
+  /**
+   * Probability that an episode varies the applications' SLOs: each app's deadline is scaled
+   * log-uniformly within `sloLatencyScale` and its accuracy floor shifted within `sloAccuracyShift`
+   * (kept in [0, 0.99]). 0 (the default) keeps the scenario's SLOs, as the checkpoints trained
+   * before this option was added did.
+   */
+  sloVariation: number;
+  sloLatencyScale: [number, number];
+  sloAccuracyShift: [number, number];
 }
 
 export const DEFAULT_EPISODE_SPACE: EpisodeSpace = {
@@ -30,6 +39,9 @@ export const DEFAULT_EPISODE_SPACE: EpisodeSpace = {
   flashCrowd: 0.3,
   degradation: 0.4,
   outage: 0.3,
+  sloVariation: 0,
+  sloLatencyScale: [0.35, 2],
+  sloAccuracyShift: [-0.05, 0.05],
 };
 
 const uniform = (r: Random, lo: number, hi: number) => lo + (hi - lo) * r();
@@ -47,7 +59,8 @@ function pickSome<T>(r: Random, items: readonly T[], fraction: number): T[] {
 /**
  * The `index`-th episode of a run seeded `seed`: the base scenario with a random load level, a load
  * modulation (day-night phase or a flash crowd on some sources), a link degradation and a cluster
- * outage, each drawn with the space's probability. Deterministic in (seed, index).
+ * outage, and (when enabled) varied application SLOs, each drawn with the space's probability.
+ * Deterministic in (seed, index).
  */
 export function randomEpisode(base: Scenario, seed: number, index: number, space: EpisodeSpace = DEFAULT_EPISODE_SPACE): Episode {
   const r = seededRandom(deriveSeed(seed, `episode:${index}`));
@@ -98,6 +111,22 @@ export function randomEpisode(base: Scenario, seed: number, index: number, space
     labels.push('outage');
   }
 
-  const scenario = new Scenario({ ...spec, workload: { ...spec.workload, ...(modulation ? { modulation } : {}) }, dynamics }, `${base.origin}#episode-${index}`, base.traces);
+  let applications = spec.applications;
+  // Drawn last, and only when enabled, so that episodes without it stay what they were.
+  if (space.sloVariation > 0 && r() < space.sloVariation) {
+    const [lo, hi] = space.sloLatencyScale;
+    const [down, up] = space.sloAccuracyShift;
+    applications = spec.applications.map((app) => ({
+      ...app,
+      slo: {
+        ...app.slo,
+        maxLatencyMs: app.slo.maxLatencyMs * Math.exp(uniform(r, Math.log(lo), Math.log(hi))),
+        minAccuracy: Math.min(0.99, Math.max(0, app.slo.minAccuracy + uniform(r, down, up))),
+      },
+    }));
+    labels.push('varied SLOs');
+  }
+
+  const scenario = new Scenario({ ...spec, applications, workload: { ...spec.workload, ...(modulation ? { modulation } : {}) }, dynamics }, `${base.origin}#episode-${index}`, base.traces);
   return { scenario, seed: deriveSeed(seed, `episode-seed:${index}`), rateScale, durationMs: duration * 1000, label: labels.join(', ') };
 }

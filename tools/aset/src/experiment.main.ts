@@ -5,7 +5,7 @@ import { readScenarioFile } from '@aset/scenario';
 import { PlacementCatalog, STATIC_POLICY_NAMES, asetAgentFromCheckpoint, createPolicy, type AsetAgents } from '@aset/scheduling';
 import { FanOutSink, Simulation, SummarySink, UpperBoundSink } from '@aset/sim';
 import { readZoo } from '@aset/model-zoo';
-import { barChartSvg } from './bar-chart.svg.js';
+import { barChartSvg } from '@aset/charts';
 import { REPO_ROOT, checkpointPath } from '@aset/command-line';
 
 /** The suites: scenario names under scenarios/suite/, and which of them are dynamic (time-varying). */

@@ -3,8 +3,8 @@ import { dirname } from 'node:path';
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { trainAset, type AsetMode, type TrainProgress } from '@aset/training';
-import { lineChartSvg } from './line-chart.svg.js';
-import { checkpointPath, loadInputs, positiveInt, positiveNumber } from '@aset/command-line';
+import { lineChartSvg } from '@aset/charts';
+import { checkpointPath, loadInputs, positiveInt, positiveNumber, probability } from '@aset/command-line';
 
 const program = new Command('train')
   .description('Train ASET in the simulator over randomized episodes; keeps the best evaluated checkpoint and plots the learning curve.')
@@ -16,6 +16,8 @@ const program = new Command('train')
   .option('--eval-episodes <n>', 'fixed evaluation episodes', positiveInt('--eval-episodes'), 6)
   .option('--step-ms <ms>', 'aset: meta step', positiveNumber('--step-ms'), 1000)
   .option('--seed <n>', 'seed (the shipped checkpoints say theirs)', positiveInt('--seed'), 1)
+  .option('--train-every <n>', 'one gradient update every n decisions (default: 1 for aset, 8 for aset-direct; raise it for high-rate scenarios)', positiveInt('--train-every'))
+  .option('--vary-slo <p>', "probability that an episode varies the applications' SLOs (deadline x0.35-2, accuracy floor +-0.05), to train an agent that holds under other SLO mixes", probability('--vary-slo'), 0)
   .option('--out <file>', 'checkpoint file (default: checkpoints/<scenario>.<mode>.json)')
   .option('--overhead-ms <request,reply>', "the live testbed's messaging time (validate:sim prints it), to train for live deployment", (v) => {
     const [request, reply] = v.split(',').map(Number);
@@ -23,7 +25,7 @@ const program = new Command('train')
     return { request: request as number, reply: reply as number };
   })
   .parse();
-const o = program.opts<{ scenario: string; mode: AsetMode; episodes: number; episodeSec: number; evalEvery: number; evalEpisodes: number; stepMs: number; seed: number; out?: string; overheadMs?: { request: number; reply: number } }>();
+const o = program.opts<{ trainEvery?: number; varySlo: number; scenario: string; mode: AsetMode; episodes: number; episodeSec: number; evalEvery: number; evalEpisodes: number; stepMs: number; seed: number; out?: string; overheadMs?: { request: number; reply: number } }>();
 
 try {
   const { scenario, zoo } = loadInputs(o.scenario);
@@ -60,8 +62,9 @@ try {
     evalEvery: o.evalEvery,
     evalEpisodes: o.evalEpisodes,
     stepMs: o.stepMs,
-    space: { durationSec: o.episodeSec },
+    space: { durationSec: o.episodeSec, sloVariation: o.varySlo },
     ...(o.overheadMs ? { overheadMs: o.overheadMs } : {}),
+    ...(o.trainEvery ? { dqn: { trainEvery: o.trainEvery } } : {}),
     onProgress,
   });
   bar.stop();

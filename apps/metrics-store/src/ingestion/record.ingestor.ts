@@ -1,104 +1,350 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
-import { CONSUMERS, QueryRecordSchema, RunRecordSchema, decodeMessage, type QueryRecord, type RunRecord } from '@aset/contracts';
+import { CONSUMERS, DecisionRecordSchema, QueryRecordSchema, RunRecordSchema, decodeMessage, type DecisionRecord, type RunRecord } from '@aset/contracts';
 import { MessageBus, ensureRecordStream } from '@aset/messaging';
-import { RecordWriter } from './record.writer.js';
+import { IngestionMetrics } from './ingestion.metrics.js';
+import { QueryRows, RecordWriter, UnwritableRecordError, isDataError, type RecordBatchContent, type RecordSink } from './record.writer.js';
 
-const BATCH = 2000;
-const RETRY_DELAY_MS = 1000;
+/** Tuning of {@link RecordIngestor}; every field has a default. */
+export interface IngestOptions {
+  /** Most records in one transaction. A batch is whatever arrived while the previous write ran, up to this. */
+  maxBatch: number;
+  /** Messages the pull consumer keeps requested ahead of the callback (the consumer's max_ack_pending bounds it too). */
+  pullAhead: number;
+  /** Batches written concurrently (each in its own transaction and connection). */
+  maxInFlight: number;
+  /** After a failed write: when its messages are redelivered, and how long writing pauses. */
+  retryDelayMs: number;
+}
+
+export const DEFAULT_INGEST_OPTIONS: IngestOptions = { maxBatch: 5_000, pullAhead: 10_000, maxInFlight: 1, retryDelayMs: 1_000 };
+
+/** Optional provider: partial {@link IngestOptions}. */
+export const INGEST_OPTIONS = Symbol('INGEST_OPTIONS');
+/** Optional provider: the {@link RecordSink} to write through instead of a RecordWriter on the DataSource (tests). */
+export const RECORD_SINK = Symbol('RECORD_SINK');
+
+/** Counters since start, for tests, benchmarks and logs. */
+export interface IngestStats {
+  /** Transactions committed. */
+  batches: number;
+  /** Records (of every kind) in committed batches, and the largest batch. */
+  records: number;
+  maxBatch: number;
+  /** Total time spent in committed writes, ms (from the start of the transaction to the commit). */
+  writeMs: number;
+  /** Writes that failed and were handed back for redelivery (NAK). */
+  failedWrites: number;
+  /** Valid-looking records the database refused (terminated, and counted as invalid too). */
+  refused: number;
+  /** Messages terminated: not JSON, schema, a subject the store does not keep, or refused. */
+  invalid: number;
+}
+
+type Route = 'run' | 'query' | 'decision' | 'none';
 
 /**
- * Consumes records from the durable JetStream consumer, writes them in batches (whatever arrived
- * while the previous write ran, up to BATCH) in one transaction each, and acknowledges messages only
- * after the commit. A failed write NAKs the batch for redelivery; invalid messages are counted and
- * terminated (never redelivered, never silently lost).
+ * What the ingestor keeps of a delivered message until its batch settles: where to acknowledge it
+ * and the subject it came on (for counting refusals; the shared string from the route cache).
+ * `ack` is the message's reply subject, JetStream's acknowledgement subject, when the client exposes
+ * it (nats.js does, outside the JsMsg type), else the JsMsg itself. Keeping every JsMsg (with the
+ * socket buffer it views) for the up to max_ack_pending messages in flight cost about 15% of the
+ * ingestor's CPU in garbage collection at full speed.
+ */
+interface Pending {
+  readonly ack: string | JsMsg;
+  readonly subject: string;
+}
+
+type Settlement = 'ack' | 'nak' | 'nak-later' | 'term';
+
+const encoder = new TextEncoder();
+/**
+ * JetStream's acknowledgement payloads, as JsMsg.ack/nak/term publish them to the reply subject.
+ * TERM is bare on purpose: nats-server before 2.10 recognises only `+TERM` exactly, and leaves a
+ * message terminated with a reason (`+TERM why`) pending, to be redelivered after every ack_wait.
+ */
+const PAYLOADS: Record<Exclude<Settlement, 'nak-later'>, Uint8Array> = {
+  ack: encoder.encode('+ACK'),
+  nak: encoder.encode('-NAK'),
+  term: encoder.encode('+TERM'),
+};
+
+function pendingOf(m: JsMsg, subject: string): Pending {
+  const reply: unknown = Reflect.get(m, 'reply');
+  return { ack: typeof reply === 'string' && reply.length > 0 ? reply : m, subject };
+}
+
+/** Records that travel to the database together, each kind with its pending messages in the same order. */
+class Batch implements RecordBatchContent {
+  readonly runs: RunRecord[] = [];
+  readonly runMessages: Pending[] = [];
+  readonly decisions: DecisionRecord[] = [];
+  readonly decisionMessages: Pending[] = [];
+  readonly queryMessages: Pending[] = [];
+
+  constructor(readonly queries: QueryRows) {}
+
+  get size(): number {
+    return this.runMessages.length + this.decisionMessages.length + this.queryMessages.length;
+  }
+
+  messages(): Pending[] {
+    return [...this.runMessages, ...this.decisionMessages, ...this.queryMessages];
+  }
+
+  /** Two smaller non-empty batches (kinds apart first, then halves), to isolate a record the database refuses. Only for size > 1. */
+  split(): [Batch, Batch] {
+    const runs = this.runs.length;
+    const decisions = this.decisions.length;
+    const queries = this.queries.count;
+    if (runs > 0 && decisions + queries > 0) return [this.part([0, runs], [0, 0], [0, 0]), this.part([runs, runs], [0, decisions], [0, queries])];
+    if (decisions > 0 && queries > 0) return [this.part([0, 0], [0, decisions], [0, 0]), this.part([0, 0], [decisions, decisions], [0, queries])];
+    const r = Math.ceil(runs / 2);
+    const d = Math.ceil(decisions / 2);
+    const q = Math.ceil(queries / 2);
+    return [this.part([0, r], [0, d], [0, q]), this.part([r, runs], [d, decisions], [q, queries])];
+  }
+
+  private part(runs: [number, number], decisions: [number, number], queries: [number, number]): Batch {
+    const b = new Batch(this.queries.slice(...queries));
+    b.runs.push(...this.runs.slice(...runs));
+    b.runMessages.push(...this.runMessages.slice(...runs));
+    b.decisions.push(...this.decisions.slice(...decisions));
+    b.decisionMessages.push(...this.decisionMessages.slice(...decisions));
+    b.queryMessages.push(...this.queryMessages.slice(...queries));
+    return b;
+  }
+}
+
+/**
+ * Consumes records (query, run and decision records) from the durable JetStream consumer and writes
+ * them in batches, one transaction each, while the next batch is being received and decoded. A batch
+ * is whatever arrived while the previous write ran, up to `maxBatch` (group commit): batches grow
+ * with the backlog and stay small when traffic is light. Each message is decoded and validated (zod)
+ * when it arrives, and a query record is encoded into the batch's COPY buffer right away.
+ *
+ * Guarantees:
+ * - a message is acknowledged only after the transaction holding its row has COMMITTED;
+ * - idempotent by (run_id, query_id) (decisions by run, scheduler and step): a redelivered or
+ *   republished record never adds a row;
+ * - invalid messages (not JSON, schema, unknown subject, a value no column can hold) are counted and
+ *   terminated, never redelivered;
+ * - a failed write NAKs its batch for redelivery after `retryDelayMs`, together with everything
+ *   received but not yet written, and pauses writing as long; when the database refuses the data
+ *   itself (e.g. a NUL character in a text), the batch is split until the refused records stand
+ *   alone, and those are counted as invalid and terminated, so that one bad record cannot block the rest.
+ *
+ * `ingested` and `stats` count what was committed since start.
  */
 @Injectable()
 export class RecordIngestor implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(RecordIngestor.name);
-  private readonly writer: RecordWriter;
-  private readonly buffer: JsMsg[] = [];
-  private wake?: () => void;
-  private running = false;
-  private loop?: Promise<void>;
+  private readonly writer: RecordSink;
+  private readonly options: IngestOptions;
+  /** Route by subject; its keys are also the subject strings the pending messages share. */
+  private readonly routes = new Map<string, { route: Route; subject: string }>();
+  /** Batches ready to write, in arrival order; the last one may still be filling. */
+  private readonly queue: Batch[] = [];
+  private inFlight = 0;
+  private drained?: () => void;
+  private pausedUntil = 0;
+  private resumeTimer?: NodeJS.Timeout;
+  private pumpScheduled = false;
+  private stopping = false;
   private messages?: ConsumerMessages;
   /** Query rows committed since start (new rows only). */
   ingested = 0;
+  readonly stats: IngestStats = { batches: 0, records: 0, maxBatch: 0, writeMs: 0, failedWrites: 0, refused: 0, invalid: 0 };
 
   constructor(
     @Inject(MessageBus) private readonly bus: MessageBus,
     @Inject(DataSource) db: DataSource,
+    @Optional() @Inject(RECORD_SINK) sink?: RecordSink,
+    @Optional() @Inject(INGEST_OPTIONS) options?: Partial<IngestOptions>,
+    @Optional() @Inject(IngestionMetrics) private readonly metrics?: IngestionMetrics,
   ) {
-    this.writer = new RecordWriter(db);
+    this.writer = sink ?? new RecordWriter(db);
+    this.options = { ...DEFAULT_INGEST_OPTIONS, ...options };
   }
 
   async onApplicationBootstrap(): Promise<void> {
     await ensureRecordStream(await this.bus.jsm(), this.bus.subjects);
     const stream = this.bus.subjects.streamName(CONSUMERS.metricsStore.stream);
     const consumer = await this.bus.js().consumers.get(stream, CONSUMERS.metricsStore.durable);
-    this.messages = await consumer.consume({
-      max_messages: BATCH,
-      callback: (m) => {
-        this.buffer.push(m);
-        this.wake?.();
-      },
-    });
-    this.running = true;
-    this.loop = this.run();
+    this.messages = await consumer.consume({ max_messages: this.options.pullAhead, callback: (m) => this.receive(m) });
     this.logger.log(`ingesting ${stream} through durable consumer ${CONSUMERS.metricsStore.durable}`);
   }
 
-  /** Stops pulling, writes what was already received, and hands the rest back for prompt redelivery. */
+  /** Stops pulling, writes what was already received (after the writes in flight), and NAKs what could not be written. */
   async onApplicationShutdown(): Promise<void> {
-    this.running = false;
+    this.stopping = true;
     await this.messages?.close();
-    this.wake?.();
-    await this.loop;
-    for (const m of this.buffer.splice(0)) m.nak();
+    this.messages = undefined;
+    clearTimeout(this.resumeTimer);
+    this.resumeTimer = undefined;
+    this.pausedUntil = 0;
+    for (;;) {
+      this.pump();
+      if (this.inFlight === 0) break;
+      await new Promise<void>((resolve) => {
+        this.drained = resolve;
+      });
+    }
+    for (const batch of this.queue.splice(0)) this.settle(batch.messages(), 'nak');
   }
 
-  private async run(): Promise<void> {
-    while (this.running || this.buffer.length > 0) {
-      if (this.buffer.length === 0) {
-        await new Promise<void>((resolve) => {
-          this.wake = resolve;
-        });
-        this.wake = undefined;
-        continue;
+  /** Decodes one delivered message into the batch being filled; invalid ones are terminated here. */
+  private receive(m: JsMsg): void {
+    const { route, subject } = this.routeOf(m.subject);
+    if (route === 'none') return this.refuse({ ack: m, subject }, `${subject}: the metrics store keeps no records of this kind`, 'unknown');
+    let batch = this.queue[this.queue.length - 1];
+    if (!batch || batch.size >= this.options.maxBatch) {
+      batch = new Batch(new QueryRows());
+      this.queue.push(batch);
+    }
+    if (route === 'query') {
+      const decoded = decodeMessage(QueryRecordSchema, m.data, subject);
+      if (!decoded.ok) return this.refuse({ ack: m, subject }, decoded.message, 'query');
+      try {
+        batch.queries.append(decoded.value);
+      } catch (e) {
+        if (e instanceof UnwritableRecordError) return this.refuse({ ack: m, subject }, `${subject}: ${e.message}`, 'query');
+        throw e;
       }
-      await this.ingest(this.buffer.splice(0, BATCH));
+      batch.queryMessages.push(pendingOf(m, subject));
+    } else if (route === 'run') {
+      const decoded = decodeMessage(RunRecordSchema, m.data, subject);
+      if (!decoded.ok) return this.refuse({ ack: m, subject }, decoded.message, 'run');
+      batch.runs.push(decoded.value);
+      batch.runMessages.push(pendingOf(m, subject));
+    } else {
+      const decoded = decodeMessage(DecisionRecordSchema, m.data, subject);
+      if (!decoded.ok) return this.refuse({ ack: m, subject }, decoded.message, 'decision');
+      batch.decisions.push(decoded.value);
+      batch.decisionMessages.push(pendingOf(m, subject));
+    }
+    // Let the rest of this socket read arrive before deciding how much goes into the next write.
+    if (!this.pumpScheduled) {
+      this.pumpScheduled = true;
+      setImmediate(() => {
+        this.pumpScheduled = false;
+        this.pump();
+      });
     }
   }
 
-  /** Writes one batch; exported for tests through the class. */
-  async ingest(messages: JsMsg[]): Promise<void> {
-    const runs: RunRecord[] = [];
-    const queries: QueryRecord[] = [];
-    const valid: JsMsg[] = [];
-    for (const m of messages) {
-      const isRun = this.bus.subjects.matches('runRecord', m.subject);
-      const decoded = isRun ? decodeMessage(RunRecordSchema, m.data, m.subject) : decodeMessage(QueryRecordSchema, m.data, m.subject);
-      if (!decoded.ok) {
-        this.bus.noteInvalid(m.subject, decoded.message);
-        m.term(decoded.message.slice(0, 200));
-        continue;
-      }
-      if (isRun) runs.push(decoded.value as RunRecord);
-      else queries.push(decoded.value as QueryRecord);
-      valid.push(m);
+  private routeOf(subject: string): { route: Route; subject: string } {
+    let known = this.routes.get(subject);
+    if (known === undefined) {
+      const s = this.bus.subjects;
+      const route = s.matches('queryRecord', subject) ? 'query' : s.matches('runRecord', subject) ? 'run' : s.matches('decisionRecord', subject) ? 'decision' : 'none';
+      if (this.routes.size >= 10_000) this.routes.clear();
+      known = { route, subject };
+      this.routes.set(subject, known);
     }
-    if (valid.length === 0) return;
+    return known;
+  }
+
+  /** Counts, logs and terminates (the reason goes to the log and the invalid-messages counter, not to TERM). */
+  private refuse(m: Pending, why: string, kind: Route | 'unknown'): void {
+    this.stats.invalid++;
+    this.metrics?.refused(kind === 'none' ? 'unknown' : kind);
+    this.bus.noteInvalid(m.subject, why);
+    this.settle([m], 'term');
+  }
+
+  /**
+   * Acknowledges (ACK), hands back (NAK, now or after retryDelayMs) or terminates each message.
+   * These publish, and throw only once the connection is closed (shutdown): the server then
+   * redelivers whatever was not acknowledged after ack_wait, which the idempotent write absorbs.
+   */
+  private settle(messages: readonly Pending[], how: Settlement): void {
+    const payload = how === 'nak-later' ? encoder.encode(`-NAK ${JSON.stringify({ delay: Math.round(this.options.retryDelayMs * 1e6) })}`) : PAYLOADS[how];
     try {
-      this.ingested += await this.writer.write(runs, queries);
+      for (const { ack } of messages) {
+        if (typeof ack === 'string') this.bus.nc.publish(ack, payload);
+        else if (how === 'ack') ack.ack();
+        else if (how === 'nak') ack.nak();
+        else if (how === 'nak-later') ack.nak(this.options.retryDelayMs);
+        else ack.term();
+      }
+    } catch {
+      // Connection closed: nothing left to tell the server.
+    }
+  }
+
+  /** Starts writes while there is something to write, a free slot, and no retry pause. */
+  private pump(): void {
+    if (Date.now() < this.pausedUntil) return;
+    while (this.inFlight < this.options.maxInFlight) {
+      const batch = this.queue.shift();
+      if (!batch) break;
+      if (batch.size === 0) continue;
+      this.inFlight++;
+      void this.commit(batch).finally(() => {
+        this.inFlight--;
+        this.pump();
+        if (this.inFlight === 0) this.drained?.();
+      });
+    }
+  }
+
+  /** Writes one batch, then ACKs it (committed), NAKs it (may pass later) or isolates refused records. Never throws. */
+  private async commit(batch: Batch): Promise<void> {
+    const started = performance.now();
+    let inserted: number;
+    try {
+      inserted = await this.writer.write(batch);
     } catch (e) {
-      this.logger.error(`writing ${valid.length} records failed, will be redelivered: ${e instanceof Error ? e.message : String(e)}`);
-      for (const m of valid) m.nak(RETRY_DELAY_MS);
-      await sleep(RETRY_DELAY_MS);
+      if (isDataError(e)) return this.isolate(batch, e);
+      return this.handBack(batch, e);
+    }
+    // Counted after the await: with writes in flight concurrently, `x += await` would lose updates.
+    this.ingested += inserted;
+    this.stats.batches++;
+    this.stats.records += batch.size;
+    this.stats.maxBatch = Math.max(this.stats.maxBatch, batch.size);
+    const writeMs = performance.now() - started;
+    this.stats.writeMs += writeMs;
+    this.metrics?.committed({ query: batch.queryMessages.length, run: batch.runMessages.length, decision: batch.decisionMessages.length }, inserted, writeMs);
+    this.settle(batch.runMessages, 'ack');
+    this.settle(batch.decisionMessages, 'ack');
+    this.settle(batch.queryMessages, 'ack');
+  }
+
+  /** The database refused something in the batch: write halves until the refused records stand alone. */
+  private async isolate(batch: Batch, e: unknown): Promise<void> {
+    if (batch.size > 1) {
+      for (const half of batch.split()) await this.commit(half);
       return;
     }
-    for (const m of valid) m.ack();
+    const m = batch.messages()[0];
+    if (!m) return;
+    this.stats.refused++;
+    const kind = batch.runs.length > 0 ? 'run' : batch.decisions.length > 0 ? 'decision' : 'query';
+    this.refuse(m, `${m.subject}: refused by the database: ${describe(e)}`, kind);
+  }
+
+  /** A write failed for a reason that may pass: NAK it and everything waiting, and pause writing. */
+  private handBack(batch: Batch, e: unknown): void {
+    const handed = [batch, ...this.queue.splice(0)];
+    for (const b of handed) this.settle(b.messages(), 'nak-later');
+    this.stats.failedWrites++;
+    this.metrics?.failedWrite();
+    const count = handed.reduce((n, b) => n + b.size, 0);
+    this.logger.error(`writing ${batch.size} records failed, ${count} messages will be redelivered: ${describe(e)}`);
+    if (this.stopping) return;
+    this.pausedUntil = Date.now() + this.options.retryDelayMs;
+    clearTimeout(this.resumeTimer);
+    this.resumeTimer = setTimeout(() => {
+      this.resumeTimer = undefined;
+      this.pump();
+    }, this.options.retryDelayMs);
   }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+function describe(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -2,13 +2,23 @@ import 'reflect-metadata';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { RunEntity } from './run.entity.js';
 import { QueryEntity } from './query.entity.js';
+import { SchedulingDecisionEntity } from './scheduling-decision.entity.js';
+import { ClusterSampleEntity } from './cluster-sample.entity.js';
 import { InitialSchema1764136800000 } from './1764136800000-initial-schema.migration.js';
 import { EmulatedNetwork1764201600000 } from './1764201600000-emulated-network.migration.js';
 import { ReceivedAt1764288000000 } from './1764288000000-received-at.migration.js';
+import { ReportingTables1764374400000 } from './1764374400000-reporting-tables.migration.js';
+import { ReportViews1764374400001 } from './1764374400001-report-views.migration.js';
 
 /** Every migration, in order. Add new ones at the end; never edit a released one. */
-export const MIGRATIONS = [InitialSchema1764136800000, EmulatedNetwork1764201600000, ReceivedAt1764288000000];
-export const ENTITIES = [RunEntity, QueryEntity];
+export const MIGRATIONS = [
+  InitialSchema1764136800000,
+  EmulatedNetwork1764201600000,
+  ReceivedAt1764288000000,
+  ReportingTables1764374400000,
+  ReportViews1764374400001,
+];
+export const ENTITIES = [RunEntity, QueryEntity, SchedulingDecisionEntity, ClusterSampleEntity];
 
 /** Options for the metrics store's schema. Schema changes happen through migrations only. */
 export function metricsDataSourceOptions(url: string): DataSourceOptions {

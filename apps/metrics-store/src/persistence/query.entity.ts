@@ -3,6 +3,9 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 /** One query's lifecycle: exactly one row per (run_id, query_id), in its terminal state. */
 @Entity({ name: 'queries' })
 @Index('queries_run_policy_idx', ['runId', 'policy'])
+@Index('queries_run_created_idx', ['runId', 'createdAt'])
+@Index('queries_run_app_idx', ['runId', 'app'])
+@Index('queries_run_cluster_idx', ['runId', 'clusterId'])
 export class QueryEntity {
   @PrimaryColumn({ name: 'run_id', type: 'text' })
   runId!: string;

@@ -1,8 +1,9 @@
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+import { escapeMarkup as esc } from './svg.markup.js';
 
 /**
  * Grouped bar chart as self-contained SVG: one group per category (scenario), one bar per series
  * (policy), values in [0, 1] shown as percentages; an optional marker per category (upper bound).
+ * Each bar is a `<rect>` holding a `<title>` that names its category, series and value.
  */
 export function barChartSvg(options: {
   title: string;
@@ -10,11 +11,16 @@ export function barChartSvg(options: {
   series: { label: string; color: string; values: number[] }[];
   markers?: { label: string; values: number[] };
   yMin?: number;
+  /** Legend width right of the bars, px (default 190). */
+  legendWidth?: number;
+  /** Least chart width, px: when the groups need less, the gaps between them widen to fill it (default: no least width). */
+  minWidth?: number;
 }): string {
   const barW = 12;
-  const groupGap = 26;
+  const m = { left: 56, right: options.legendWidth ?? 190, top: 40, bottom: 70 };
+  const fill = options.minWidth === undefined ? 0 : (options.minWidth - m.left - m.right) / Math.max(1, options.categories.length) - options.series.length * barW;
+  const groupGap = Math.max(26, fill);
   const groupW = options.series.length * barW + groupGap;
-  const m = { left: 56, right: 190, top: 40, bottom: 70 };
   const W = m.left + m.right + options.categories.length * groupW;
   const H = 420;
   const yMin = options.yMin ?? 0;

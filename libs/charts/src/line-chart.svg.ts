@@ -1,3 +1,5 @@
+import { escapeMarkup as esc } from './svg.markup.js';
+
 /** One series of a line chart: points (x, y) with y in [0, 1]. */
 export interface Series {
   label: string;
@@ -8,16 +10,17 @@ export interface Series {
   dots?: boolean;
 }
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-
 /**
- * A self-contained SVG line chart (no scripts, no external fonts): x from the data, y as a
- * percentage between `yMin` and 1, with a legend. Used for learning curves and result plots.
+ * A self-contained SVG line chart (no scripts, no external fonts): x from the data (from
+ * min(0, smallest x) to max(1, largest x), 7 ticks), y as a percentage between `yMin` and 1, with
+ * a legend right of the plot (`legendWidth` px, default 200). Each non-empty series is one `<path>`
+ * with one M/L command per point; the chart has no other `<path>`. Used for learning curves,
+ * result plots and the metrics store's reports.
  */
-export function lineChartSvg(options: { title: string; xLabel: string; yLabel: string; series: Series[]; yMin?: number; width?: number; height?: number }): string {
+export function lineChartSvg(options: { title: string; xLabel: string; yLabel: string; series: Series[]; yMin?: number; width?: number; height?: number; legendWidth?: number }): string {
   const W = options.width ?? 760;
   const H = options.height ?? 420;
-  const m = { left: 60, right: 200, top: 40, bottom: 50 };
+  const m = { left: 60, right: options.legendWidth ?? 200, top: 40, bottom: 50 };
   const xs = options.series.flatMap((s) => s.points.map((p) => p[0]));
   const xMin = Math.min(...xs, 0);
   const xMax = Math.max(...xs, 1);

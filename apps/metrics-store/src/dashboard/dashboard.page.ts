@@ -1,0 +1,159 @@
+import { COMPARISON_CSS, SECTION_TITLES } from '../report/run-comparison.view.js';
+
+/** How often the page refreshes the run list and the picked runs' view, ms. */
+export const DASHBOARD_POLL_MS = 2000;
+
+/** Bucket widths the page offers for the plots over time, ms. */
+const BUCKETS: [ms: number, label: string][] = [
+  [500, '0.5 s'],
+  [1000, '1 s'],
+  [5000, '5 s'],
+  [10_000, '10 s'],
+  [60_000, '1 min'],
+];
+
+// Browser script of the page (plain JS, no modules, no external resources). Contract with the tests:
+// - #runs is a multiple select of the runs GET /runs lists (value = run id), refreshed every poll,
+//   keeping the selection; ?runs=a,b in the page URL preselects runs, and picking updates it;
+// - every poll, GET /dashboard/view for the picked runs; a section's [data-content] element is
+//   replaced only when its HTML changed, and body[data-renders] counts the replacements;
+// - body[data-state] is "idle" (nothing picked), "ready" (view shown) or "error" (#status says why);
+//   body[data-stored-queries] is the picked runs' stored query rows of the last view.
+const SCRIPT = String.raw`
+(function () {
+  'use strict';
+  var POLL_MS = ${DASHBOARD_POLL_MS};
+  var KEYS = ${JSON.stringify(SECTION_TITLES.map(([key]) => key))};
+  var picker = document.getElementById('runs');
+  var bucket = document.getElementById('bucket');
+  var status = document.getElementById('status');
+  var sections = document.getElementById('sections');
+  var initial = new URLSearchParams(location.search).get('runs');
+  var wanted = initial ? initial.split(',') : [];
+  var rendered = {};
+  var renders = 0;
+  var timer = null;
+  var busy = false;
+  var again = false;
+
+  function picked() {
+    return Array.prototype.map.call(picker.selectedOptions, function (o) { return o.value; });
+  }
+
+  function describe(run) {
+    var state = run.complete ? 'complete' : run.finishedAt ? 'ingesting' : 'running';
+    return run.runId + ' | ' + (run.policy || '-') + ' | ' + (run.scenario || '-') + ' | ' + run.storedQueries + ' queries | ' + state;
+  }
+
+  function setState(state, text) {
+    document.body.dataset.state = state;
+    status.textContent = text;
+  }
+
+  async function getJson(url) {
+    var res = await fetch(url, { cache: 'no-store', headers: { accept: 'application/json' } });
+    var body = await res.json().catch(function () { return {}; });
+    if (!res.ok) throw new Error((body && body.message) || ('GET ' + url + ': HTTP ' + res.status));
+    return body;
+  }
+
+  async function refreshRuns() {
+    var list = (await getJson('/runs?limit=200')).runs;
+    var keep = picker.options.length > 0 ? picked() : wanted;
+    var ids = list.map(function (r) { return r.runId; });
+    var current = Array.prototype.map.call(picker.options, function (o) { return o.value; });
+    if (ids.join('\n') !== current.join('\n')) {
+      picker.replaceChildren.apply(picker, list.map(function (r) {
+        var o = document.createElement('option');
+        o.value = r.runId;
+        o.selected = keep.indexOf(r.runId) >= 0;
+        return o;
+      }));
+    }
+    list.forEach(function (r, i) {
+      var text = describe(r);
+      if (picker.options[i].textContent !== text) picker.options[i].textContent = text;
+    });
+  }
+
+  async function refreshView() {
+    var ids = picked();
+    if (ids.length === 0) {
+      sections.hidden = true;
+      setState('idle', picker.options.length > 0 ? 'Pick one or several runs.' : 'No runs in the metrics store yet.');
+      return;
+    }
+    var view = await getJson('/dashboard/view?runs=' + encodeURIComponent(ids.join(',')) + '&bucketMs=' + encodeURIComponent(bucket.value));
+    if (view.runIds.join(',') !== picked().join(',')) return;
+    KEYS.forEach(function (key) {
+      var html = view.sections[key];
+      if (rendered[key] === html) return;
+      document.querySelector('[data-content="' + key + '"]').innerHTML = html;
+      rendered[key] = html;
+      renders += 1;
+    });
+    sections.hidden = false;
+    document.body.dataset.renders = String(renders);
+    document.body.dataset.storedQueries = String(view.storedQueries);
+    setState('ready', view.runIds.join(', ') + ': ' + view.storedQueries + ' stored queries; refreshed every ' + POLL_MS / 1000 + ' s.');
+  }
+
+  async function poll() {
+    if (busy) { again = true; return; }
+    busy = true;
+    clearTimeout(timer);
+    try {
+      await refreshRuns();
+      await refreshView();
+    } catch (e) {
+      setState('error', 'Refresh failed: ' + (e && e.message ? e.message : e) + ' (retrying).');
+    } finally {
+      busy = false;
+      timer = setTimeout(poll, POLL_MS);
+      if (again) { again = false; poll(); }
+    }
+  }
+
+  function repoll() {
+    var ids = picked();
+    history.replaceState(null, '', ids.length > 0 ? '?runs=' + ids.map(encodeURIComponent).join(',') : location.pathname);
+    rendered = {};
+    poll();
+  }
+
+  picker.addEventListener('change', repoll);
+  bucket.addEventListener('change', repoll);
+  poll();
+})();
+`;
+
+/** The dashboard page: self-contained HTML (inline CSS and script; charts come rendered as inline SVG from /dashboard/view). */
+export function dashboardHtml(): string {
+  const sections = SECTION_TITLES.map(([key, title]) => `<section data-section="${key}">\n<h2>${title}</h2>\n<div data-content="${key}"></div>\n</section>`).join('\n');
+  const buckets = BUCKETS.map(([ms, label]) => `<option value="${ms}"${ms === 1000 ? ' selected' : ''}>${label}</option>`).join('');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>ASET dashboard</title>
+<style>${COMPARISON_CSS}
+#picker { display: flex; gap: 1rem; align-items: flex-start; flex-wrap: wrap; }
+#picker select[multiple] { min-width: 36rem; font-family: monospace; }
+</style>
+</head>
+<body data-state="idle" data-renders="0">
+<h1>ASET dashboard</h1>
+<form id="picker" onsubmit="return false">
+<label>Runs (pick one or several; Ctrl/Cmd-click for more)<br><select id="runs" multiple size="8"></select></label>
+<label>Time bucket<br><select id="bucket">${buckets}</select></label>
+</form>
+<p id="status" class="note">Loading runs...</p>
+<div id="sections" hidden>
+${sections}
+</div>
+<script>${SCRIPT}</script>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,70 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { CONSUMERS } from '@aset/contracts';
+import { MessageBus } from '@aset/messaging';
+import { ServiceMetrics } from '@aset/service-kit';
+
+/** Buckets (ms) of the batch write time: one transaction, from BEGIN to COMMIT. */
+const WRITE_BUCKETS_MS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];
+/** Buckets of the records per committed batch (group commit grows batches with the backlog). */
+const BATCH_BUCKETS = [1, 10, 50, 100, 500, 1000, 2000, 5000, 10000];
+
+/**
+ * The metrics store's Prometheus metrics: what the ingestor committed, refused and handed back, how
+ * long its writes take, and the durable consumer's backlog (read from JetStream at scrape time).
+ */
+@Injectable()
+export class IngestionMetrics {
+  private readonly records: Counter<'kind' | 'outcome'>;
+  private readonly queryRows: Counter;
+  private readonly failedWrites: Counter;
+  private readonly writeTime: Histogram;
+  private readonly batchSize: Histogram;
+
+  constructor(@Inject(ServiceMetrics) metrics: ServiceMetrics, @Inject(MessageBus) bus: MessageBus) {
+    const registers = [metrics.registry];
+    this.records = new Counter({
+      name: 'aset_store_records_total',
+      help: 'Records by kind (query, run, decision; "unknown" when refused before decoding) and outcome: committed (acknowledged after COMMIT) or refused (invalid, terminated)',
+      labelNames: ['kind', 'outcome'],
+      registers,
+    });
+    this.queryRows = new Counter({ name: 'aset_store_query_rows_total', help: 'New query rows committed (redeliveries excluded)', registers });
+    this.failedWrites = new Counter({ name: 'aset_store_failed_writes_total', help: 'Batch writes that failed and were handed back to JetStream for redelivery', registers });
+    this.writeTime = new Histogram({ name: 'aset_store_batch_write_ms', help: 'Time of one committed batch transaction, ms', buckets: WRITE_BUCKETS_MS, registers });
+    this.batchSize = new Histogram({ name: 'aset_store_batch_records', help: 'Records per committed batch', buckets: BATCH_BUCKETS, registers });
+    const stream = bus.subjects.streamName(CONSUMERS.metricsStore.stream);
+    new Gauge({
+      name: 'aset_store_consumer_backlog',
+      help: "The durable consumer's messages not yet delivered (pending) and delivered but not yet acknowledged (ack_pending)",
+      labelNames: ['state'],
+      registers,
+      async collect() {
+        this.reset();
+        try {
+          const info = await (await bus.jsm()).consumers.info(stream, CONSUMERS.metricsStore.durable);
+          this.set({ state: 'pending' }, info.num_pending);
+          this.set({ state: 'ack_pending' }, info.num_ack_pending);
+        } catch {
+          // No stream or consumer yet, or NATS unreachable (/health says so): no sample.
+        }
+      },
+    });
+  }
+
+  /** One batch committed: its records by kind, the new query rows, and the transaction time. */
+  committed(counts: { query: number; run: number; decision: number }, newQueryRows: number, writeMs: number): void {
+    for (const kind of ['query', 'run', 'decision'] as const) if (counts[kind] > 0) this.records.inc({ kind, outcome: 'committed' }, counts[kind]);
+    this.queryRows.inc(newQueryRows);
+    this.writeTime.observe(writeMs);
+    this.batchSize.observe(counts.query + counts.run + counts.decision);
+  }
+
+  refused(kind: 'query' | 'run' | 'decision' | 'unknown'): void {
+    this.records.inc({ kind, outcome: 'refused' });
+  }
+
+  failedWrite(): void {
+    this.failedWrites.inc();
+  }
+}

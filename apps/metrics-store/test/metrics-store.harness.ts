@@ -1,0 +1,62 @@
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import pg from 'pg';
+import { uniqueTestPrefix } from '@aset/contracts/testing';
+import { MessageBus, ensureRecordStream } from '@aset/messaging';
+import { serveOpenApiDocs } from '../src/reports/openapi.docs.js';
+import { createTestDatabase, dropTestDatabase, testNatsUrl } from '@aset/service-kit/testing';
+
+const quiet = { log: () => {}, warn: () => {}, error: () => {} };
+
+/** A metrics store running in process on its own database and subject prefix, with a bus and a SQL client for the test. */
+export interface StoreHarness {
+  app: INestApplication;
+  /** Base URL of its HTTP server. */
+  base: string;
+  /** The test's own connection to NATS, on the store's prefix. */
+  bus: MessageBus;
+  /** The test's own connection to the store's database. */
+  sql: pg.Client;
+  prefix: string;
+  /** Shuts the store down (as on SIGTERM); the database stays. */
+  stop(): Promise<void>;
+  /** Stops the store, deletes its stream and drops its database. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the metrics store module in process against the test NATS and a fresh test database.
+ * Sets the environment first: the root module reads it when imported, so import it only here.
+ */
+export async function startStore(label: string): Promise<StoreHarness> {
+  const prefix = uniqueTestPrefix(label);
+  const database = await createTestDatabase(label);
+  Object.assign(process.env, { NATS_URL: testNatsUrl(), NATS_PREFIX: prefix, DATABASE_URL: database.url, LOG_LEVEL: 'error' });
+  const bus = await MessageBus.connect({ servers: testNatsUrl(), name: `${label}-test`, prefix, logger: quiet });
+  await ensureRecordStream(await bus.jsm(), bus.subjects);
+  const { MetricsStoreModule } = await import('../src/metrics-store.module.js');
+  const moduleRef = await Test.createTestingModule({ imports: [MetricsStoreModule] }).compile();
+  const app = moduleRef.createNestApplication({ logger: ['error'] });
+  serveOpenApiDocs(app);
+  await app.listen(0, '127.0.0.1');
+  const sql = new pg.Client({ connectionString: database.url });
+  await sql.connect();
+  let stopped: Promise<void> | undefined;
+  const stop = () => (stopped ??= app.close());
+  return {
+    app,
+    base: await app.getUrl(),
+    bus,
+    sql,
+    prefix,
+    stop,
+    async close() {
+      await sql.end();
+      await stop();
+      const jsm = await bus.jsm();
+      await jsm.streams.delete(bus.subjects.streamName('records')).catch(() => {});
+      await bus.close();
+      await dropTestDatabase(database.name);
+    },
+  };
+}

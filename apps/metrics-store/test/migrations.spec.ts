@@ -1,0 +1,45 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DataSource } from 'typeorm';
+import { createTestDatabase, dropTestDatabase } from '@aset/service-kit/testing';
+import { MIGRATIONS, metricsDataSourceOptions } from '../src/persistence/metrics.data-source.js';
+
+const TABLES = ['cluster_samples', 'queries', 'runs', 'scheduling_decisions'];
+const VIEWS = ['report_by_app', 'report_by_cluster', 'report_by_policy', 'report_by_second', 'report_latency_by_policy', 'report_measured_queries'];
+const INDEXES = ['cluster_samples_at_idx', 'queries_run_app_idx', 'queries_run_cluster_idx', 'queries_run_created_idx', 'queries_run_policy_idx'];
+
+describe('metrics store migrations', () => {
+  let db: DataSource;
+  let dbName: string;
+
+  beforeAll(async () => {
+    const testDb = await createTestDatabase('migrations');
+    dbName = testDb.name;
+    db = new DataSource(metricsDataSourceOptions(testDb.url));
+    await db.initialize();
+  });
+
+  afterAll(async () => {
+    await db?.destroy();
+    await dropTestDatabase(dbName);
+  });
+
+  const names = async (sql: string) => ((await db.query(sql)) as { name: string }[]).map((r) => r.name);
+  const schema = async () => ({
+    tables: await names(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> 'typeorm_migrations' ORDER BY 1`),
+    views: await names(`SELECT table_name AS name FROM information_schema.views WHERE table_schema = 'public' ORDER BY 1`),
+    indexes: await names(`SELECT indexname AS name FROM pg_indexes WHERE schemaname = 'public' AND tablename <> 'typeorm_migrations' AND indexname NOT LIKE '%pkey' ORDER BY 1`),
+  });
+
+  it('builds the reporting schema', async () => {
+    expect(await db.runMigrations({ transaction: 'all' })).toHaveLength(MIGRATIONS.length);
+    expect(await schema()).toEqual({ tables: TABLES, views: VIEWS, indexes: INDEXES });
+    expect(await db.showMigrations()).toBe(false);
+  });
+
+  it('reverts every migration, and applies them again', async () => {
+    for (let i = 0; i < MIGRATIONS.length; i++) await db.undoLastMigration({ transaction: 'all' });
+    expect(await schema()).toEqual({ tables: [], views: [], indexes: [] });
+    await db.runMigrations({ transaction: 'all' });
+    expect(await schema()).toEqual({ tables: TABLES, views: VIEWS, indexes: INDEXES });
+  });
+});

@@ -1,0 +1,406 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Logger } from '@nestjs/common';
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+import { CONSUMERS, type DecisionRecord, type QueryRecord } from '@aset/contracts';
+import { uniqueTestPrefix } from '@aset/contracts/testing';
+import { MessageBus, ensureRecordStream } from '@aset/messaging';
+import { createTestDatabase, dropTestDatabase, testNatsUrl } from '@aset/service-kit/testing';
+import { metricsDataSourceOptions } from '../src/persistence/metrics.data-source.js';
+import { RecordIngestor, type IngestOptions } from '../src/ingestion/record.ingestor.js';
+import { QueryRows, RecordWriter, type RecordBatchContent, type RecordSink } from '../src/ingestion/record.writer.js';
+
+const quiet = { log: () => {}, warn: () => {}, error: () => {} };
+const T0 = 1_764_000_000_000;
+
+function record(runId: string, i: number, overrides: Partial<QueryRecord> = {}): QueryRecord {
+  const t = T0 + i * 3 + 0.123;
+  return {
+    schemaVersion: 1,
+    runId,
+    queryId: `q${String(i).padStart(7, '0')}`,
+    app: 'digit-reader',
+    source: 'ap-1',
+    task: 'digits',
+    policy: 'closest',
+    clusterId: 'cloud-1',
+    variantId: 'digits-mlp-s',
+    status: 'completed',
+    reason: null,
+    detail: null,
+    createdAt: t,
+    dispatchedAt: t + 0.2,
+    receivedAt: t + 0.3125,
+    startedAt: t + 0.5,
+    finishedAt: t + 1.75,
+    emulatedNetworkMs: 4.5,
+    completedAt: t + 2.0001,
+    latencyMs: 2.0001,
+    sloMaxLatencyMs: 50,
+    sloMinAccuracy: 0.9,
+    sloMet: true,
+    warmup: false,
+    prediction: 7,
+    label: 7,
+    ...overrides,
+  };
+}
+
+/** One store ingestor on its own subject prefix (so its own stream and durable consumer) and database. */
+interface Harness {
+  bus: MessageBus;
+  sql: pg.Client;
+  ingestor: RecordIngestor;
+  /** The writer the ingestor writes through (wrapped when the test asked for it). */
+  writer: RecordWriter;
+  dataSource: DataSource;
+  publish(r: QueryRecord, msgId?: string): Promise<void>;
+  count(where?: string, params?: unknown[]): Promise<number>;
+  /**
+   * The durable consumer's state. `acked` is its ack floor (a stream sequence): 0 while nothing was
+   * acknowledged; `deliveries` counts every delivery, redeliveries included.
+   */
+  consumer(): Promise<{ ackPending: number; pending: number; redelivered: number; acked: number; deliveries: number }>;
+  stop(): Promise<void>;
+}
+
+const dbs: string[] = [];
+const closers: (() => Promise<void>)[] = [];
+
+/** Starts a RecordIngestor exactly as the module does (bootstrap hook), optionally with a sink wrapped around the real writer. */
+async function start(label: string, wrap?: (real: RecordWriter) => RecordSink, options: Partial<IngestOptions> = {}): Promise<Harness> {
+  const testDb = await createTestDatabase(label);
+  dbs.push(testDb.name);
+  const dataSource = new DataSource(metricsDataSourceOptions(testDb.url));
+  await dataSource.initialize();
+  await dataSource.runMigrations({ transaction: 'all' });
+  const prefix = uniqueTestPrefix(label);
+  const bus = await MessageBus.connect({ servers: testNatsUrl(), name: `${label}-test`, prefix, logger: quiet });
+  const storeBus = await MessageBus.connect({ servers: testNatsUrl(), name: `${label}-store`, prefix, logger: quiet });
+  await ensureRecordStream(await bus.jsm(), bus.subjects);
+  const real = new RecordWriter(dataSource);
+  const ingestor = new RecordIngestor(storeBus, dataSource, wrap ? wrap(real) : real, { retryDelayMs: 200, ...options });
+  const sql = new pg.Client({ connectionString: testDb.url });
+  await sql.connect();
+  const stream = bus.subjects.streamName(CONSUMERS.metricsStore.stream);
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await ingestor.onApplicationShutdown();
+    await storeBus.close();
+  };
+  closers.push(async () => {
+    await stop();
+    await sql.end();
+    await dataSource.destroy();
+    await (await bus.jsm()).streams.delete(stream).catch(() => false);
+    await bus.close();
+  });
+  await ingestor.onApplicationBootstrap();
+  return {
+    bus,
+    sql,
+    ingestor,
+    writer: real,
+    dataSource,
+    publish: (r, msgId) => bus.publishDurable('queryRecord', bus.subject('queryRecord', { runId: r.runId }), r, msgId ?? `${r.runId}.${r.queryId}`),
+    count: async (where = 'true', params = []) => Number((await sql.query<{ n: string }>(`SELECT count(*) AS n FROM queries WHERE ${where}`, params)).rows[0]?.n),
+    consumer: async () => {
+      const info = await (await bus.jsm()).consumers.info(stream, CONSUMERS.metricsStore.durable);
+      return {
+        ackPending: info.num_ack_pending,
+        pending: info.num_pending,
+        redelivered: info.num_redelivered,
+        acked: info.ack_floor.stream_seq,
+        deliveries: info.delivered.consumer_seq,
+      };
+    },
+    stop,
+  };
+}
+
+/** Publishes with up to 200 JetStream publishes in flight. */
+async function publishAll(h: Harness, records: readonly QueryRecord[], msgId: (r: QueryRecord) => string): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < records.length) {
+      const r = records[next++]!;
+      await h.publish(r, msgId(r));
+    }
+  };
+  await Promise.all(Array.from({ length: 200 }, worker));
+}
+
+beforeAll(() => {
+  Logger.overrideLogger(false);
+});
+
+afterAll(async () => {
+  for (const close of closers.splice(0)) await close();
+  for (const name of dbs.splice(0)) await dropTestDatabase(name);
+  Logger.overrideLogger(['log', 'error', 'warn', 'debug', 'verbose']);
+});
+
+describe('RecordIngestor (real NATS JetStream and PostgreSQL)', () => {
+  it('stores every field as published, nulls and awkward text included', async () => {
+    const h = await start('ingest_fields');
+    const awkward = record('run-f', 1, {
+      status: 'error',
+      reason: 'INFERENCE_FAILED',
+      detail: 'tab\there, newline\nthere, backslash \\N and \\, "quotes", unicode \u00e9\u8def \ud83d\ude00',
+      policy: null,
+      clusterId: null,
+      variantId: null,
+      dispatchedAt: null,
+      receivedAt: null,
+      startedAt: null,
+      finishedAt: null,
+      emulatedNetworkMs: null,
+      prediction: null,
+      label: 0,
+      sloMet: false,
+      warmup: true,
+    });
+    const plain = record('run-f', 2);
+    await h.publish(awkward);
+    await h.publish(plain);
+    await expect.poll(() => h.count(), { timeout: 10_000 }).toBe(2);
+    const stamps = ['created', 'dispatched', 'received', 'started', 'finished', 'completed'];
+    const rows = (
+      await h.sql.query(
+        `SELECT q.*, ${stamps.map((c, i) => `q.${c}_at = to_timestamp($${i + 2}::float8 / 1000.0) AS ${c}_exact`).join(', ')}
+           FROM queries q WHERE run_id = 'run-f' AND query_id = $1`,
+        [plain.queryId, plain.createdAt, plain.dispatchedAt, plain.receivedAt, plain.startedAt, plain.finishedAt, plain.completedAt],
+      )
+    ).rows as Record<string, unknown>[];
+    expect(rows[0]).toMatchObject({
+      app: 'digit-reader',
+      source: 'ap-1',
+      task: 'digits',
+      policy: 'closest',
+      cluster_id: 'cloud-1',
+      variant_id: 'digits-mlp-s',
+      status: 'completed',
+      reason: null,
+      detail: null,
+      emulated_network_ms: 4.5,
+      latency_ms: 2.0001,
+      slo_max_latency_ms: 50,
+      slo_min_accuracy: 0.9,
+      slo_met: true,
+      warmup: false,
+      prediction: 7,
+      label: 7,
+      // Timestamps convert exactly as to_timestamp(ms / 1000.0), sub-millisecond fractions included.
+      created_exact: true,
+      dispatched_exact: true,
+      received_exact: true,
+      started_exact: true,
+      finished_exact: true,
+      completed_exact: true,
+    });
+    const odd = (await h.sql.query(`SELECT * FROM queries WHERE query_id = $1`, [awkward.queryId])).rows[0] as Record<string, unknown>;
+    expect(odd).toMatchObject({
+      status: 'error',
+      reason: 'INFERENCE_FAILED',
+      detail: awkward.detail,
+      policy: null,
+      cluster_id: null,
+      variant_id: null,
+      dispatched_at: null,
+      received_at: null,
+      started_at: null,
+      finished_at: null,
+      emulated_network_ms: null,
+      prediction: null,
+      label: 0,
+      slo_met: false,
+      warmup: true,
+    });
+  });
+
+  it('never duplicates a redelivered query: the same record under new message ids, in one batch and across batches', async () => {
+    const h = await start('ingest_redelivery');
+    const runId = 'run-r';
+    const first = Array.from({ length: 50 }, (_, i) => record(runId, i));
+    // The same queries published again (new msg ids, so JetStream cannot dedupe) with other values: the first write wins.
+    const again = first.slice(0, 20).map((r) => ({ ...r, latencyMs: 999 }));
+    await publishAll(h, [...first, ...again], (r) => `${r.runId}.${r.queryId}.${r.latencyMs === 999 ? 'again' : 'first'}`);
+    await expect.poll(() => h.consumer(), { timeout: 10_000 }).toMatchObject({ ackPending: 0, pending: 0 });
+    expect(await h.count('run_id = $1', [runId])).toBe(50);
+    expect(await h.count('latency_ms = 999')).toBe(0);
+    // Later, after a commit: a third copy of an already stored query.
+    await h.publish({ ...first[3]!, latencyMs: 999 }, `${runId}.late`);
+    await expect.poll(() => h.consumer(), { timeout: 10_000 }).toMatchObject({ ackPending: 0, pending: 0 });
+    expect(await h.count('run_id = $1', [runId])).toBe(50);
+    expect(await h.count('latency_ms = 999')).toBe(0);
+    expect(h.ingestor.ingested).toBe(50);
+    expect(h.ingestor.stats.invalid).toBe(0);
+    // The duplicates went through the idempotent path (staging table, ON CONFLICT DO NOTHING).
+    expect(h.writer.stagedBatches).toBeGreaterThan(0);
+  });
+
+  it('converts timestamps exactly as to_timestamp(ms / 1000.0) does, halfway microseconds included', async () => {
+    const h = await start('ingest_time');
+    let seed = 42;
+    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+    const records = Array.from({ length: 3_000 }, (_, i) => {
+      const createdAt = T0 + i * 7.3 + Math.round(random() * 1e4) / 1e4;
+      return record('run-t', i, { createdAt, dispatchedAt: createdAt + i / 16, receivedAt: 1e12 + random() * 1e12, completedAt: createdAt + random() });
+    });
+    await publishAll(h, records, (r) => `${r.runId}.${r.queryId}`);
+    await expect.poll(() => h.count(), { timeout: 15_000 }).toBe(3_000);
+    const differing = await h.sql.query<{ n: string }>(
+      `SELECT count(*) AS n FROM queries q JOIN unnest($1::text[], $2::float8[], $3::float8[], $4::float8[], $5::float8[]) AS t(id, c, d, r, x) ON q.query_id = t.id
+        WHERE q.created_at <> to_timestamp(t.c / 1000.0) OR q.dispatched_at <> to_timestamp(t.d / 1000.0)
+           OR q.received_at <> to_timestamp(t.r / 1000.0) OR q.completed_at <> to_timestamp(t.x / 1000.0)`,
+      [records.map((r) => r.queryId), records.map((r) => r.createdAt), records.map((r) => r.dispatchedAt), records.map((r) => r.receivedAt), records.map((r) => r.completedAt)],
+    );
+    expect(Number(differing.rows[0]?.n)).toBe(0);
+  });
+
+  it('acknowledges nothing before the commit: a write held open keeps its messages pending, a failed one redelivers them', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let calls = 0;
+    let failures = 1;
+    const h = await start('ingest_ack', (real) => ({
+      async write(batch: RecordBatchContent) {
+        calls++;
+        await held;
+        if (failures > 0) {
+          failures--;
+          throw new Error('database unavailable');
+        }
+        return real.write(batch);
+      },
+    }));
+    const records = Array.from({ length: 30 }, (_, i) => record('run-a', i));
+    await publishAll(h, records, (r) => `${r.runId}.${r.queryId}`);
+    // Delivered to the store and sitting in an open write: not acknowledged, not in the table.
+    await expect.poll(() => h.consumer(), { timeout: 10_000 }).toMatchObject({ pending: 0, ackPending: 30 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await h.consumer()).toMatchObject({ ackPending: 30, redelivered: 0, acked: 0 });
+    expect(await h.count()).toBe(0);
+    expect(calls).toBe(1);
+    // The write fails: the batch is NAKed and comes back (redelivered), then commits; only then acks.
+    release();
+    await expect.poll(() => h.count(), { timeout: 10_000 }).toBe(30);
+    await expect.poll(() => h.consumer(), { timeout: 10_000 }).toMatchObject({ ackPending: 0, pending: 0 });
+    expect((await h.consumer()).deliveries).toBeGreaterThanOrEqual(60);
+    expect(h.ingestor.stats.failedWrites).toBe(1);
+    expect(await h.count()).toBe(30);
+  });
+
+  it('keeps messages unacknowledged while the database refuses writes (table gone), and stores them once it is back', async () => {
+    const h = await start('ingest_dbdown');
+    await h.sql.query(`ALTER TABLE queries RENAME TO queries_away`);
+    const records = Array.from({ length: 40 }, (_, i) => record('run-d', i));
+    await publishAll(h, records, (r) => `${r.runId}.${r.queryId}`);
+    await expect.poll(() => h.ingestor.stats.failedWrites, { timeout: 10_000 }).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await h.consumer()).toMatchObject({ acked: 0 });
+    expect(h.ingestor.ingested).toBe(0);
+    expect(Number((await h.sql.query<{ n: string }>(`SELECT count(*) AS n FROM queries_away`)).rows[0]?.n)).toBe(0);
+    await h.sql.query(`ALTER TABLE queries_away RENAME TO queries`);
+    await expect.poll(() => h.count(), { timeout: 15_000 }).toBe(40);
+    await expect.poll(() => h.consumer(), { timeout: 10_000 }).toMatchObject({ ackPending: 0, pending: 0 });
+    expect((await h.consumer()).deliveries).toBeGreaterThanOrEqual(80);
+    expect(await h.count()).toBe(40);
+  });
+
+  it('stores a large backlog (25k records) exactly once, in large batches', { timeout: 120_000 }, async () => {
+    const h = await start('ingest_large');
+    const runs = ['run-l1', 'run-l2', 'run-l3'];
+    const records = Array.from({ length: 25_000 }, (_, i) => record(runs[i % 3]!, Math.floor(i / 3), { latencyMs: i % 97 }));
+    // 500 of them twice (a publisher retry that JetStream's dedupe window cannot catch: new ids).
+    const retried = records.slice(0, 500);
+    await publishAll(h, [...records, ...retried], (r) => `${r.runId}.${r.queryId}.${Math.random().toString(36).slice(2)}`);
+    await expect.poll(() => h.count(), { timeout: 60_000, interval: 200 }).toBe(25_000);
+    await expect.poll(() => h.consumer(), { timeout: 10_000 }).toMatchObject({ ackPending: 0, pending: 0 });
+    expect(Number((await h.sql.query<{ n: string }>(`SELECT count(DISTINCT (run_id, query_id)) AS n FROM queries`)).rows[0]?.n)).toBe(25_000);
+    expect(h.ingestor.ingested).toBe(25_000);
+    expect(h.ingestor.stats.records).toBe(25_500);
+    expect(h.ingestor.stats.maxBatch).toBeGreaterThan(1_000);
+    expect(h.ingestor.stats.batches).toBeLessThan(200);
+  });
+
+  it('terminates and counts what cannot be stored without blocking the batch around it', async () => {
+    const h = await start('ingest_refused');
+    const runId = 'run-x';
+    const good = Array.from({ length: 20 }, (_, i) => record(runId, i));
+    // Valid for the schema, but refused by the encoder (timestamp out of range, beyond int4) or by the database (a NUL character).
+    const outOfRange = record(runId, 100, { createdAt: 1e300 });
+    const tooBig = record(runId, 101, { prediction: 2 ** 31 });
+    const nul = record(runId, 102, { status: 'error', reason: 'INTERNAL', detail: 'bad \u0000 byte' });
+    await publishAll(h, [...good.slice(0, 10), outOfRange, tooBig, nul, ...good.slice(10)], (r) => `${r.runId}.${r.queryId}`);
+    await h.bus.js().publish(h.bus.subject('queryRecord', { runId }), 'not json');
+    await expect.poll(() => h.count(), { timeout: 10_000 }).toBe(20);
+    await expect.poll(() => h.consumer(), { timeout: 10_000 }).toMatchObject({ ackPending: 0, pending: 0 });
+    expect(h.ingestor.stats).toMatchObject({ invalid: 4, refused: 1, failedWrites: 0 });
+  });
+
+  it('routes run and decision records to their tables in the same transactions', async () => {
+    const h = await start('ingest_routes');
+    const runId = 'run-k';
+    const runSubject = h.bus.subject('runRecord', { runId });
+    await h.bus.publishDurable('runRecord', runSubject, { schemaVersion: 1, kind: 'started', runId, scenario: 'demo', seed: 3, codeVersion: 'test', parameters: { queries: 2 }, startedAt: T0 }, `${runId}.started`);
+    await h.publish(record(runId, 1));
+    await h.publish(record(runId, 2));
+    const decision: DecisionRecord = { schemaVersion: 1, runId, schedulerId: 'sched-1', policy: 'aset', chosen: 'closest', step: 0, stepMs: 1000, at: T0 + 0.5, observedSuccessRatio: 0.75 };
+    await h.bus.publishDurable('decisionRecord', h.bus.subject('decisionRecord', { runId }), decision, `${runId}.d0`);
+    await h.bus.publishDurable('decisionRecord', h.bus.subject('decisionRecord', { runId }), decision, `${runId}.d0.again`);
+    await h.bus.publishDurable('runRecord', runSubject, { schemaVersion: 1, kind: 'finished', runId, queryCount: 2, finishedAt: T0 + 10 }, `${runId}.finished`);
+    await expect.poll(() => h.consumer(), { timeout: 10_000 }).toMatchObject({ ackPending: 0, pending: 0 });
+    expect(await h.count('run_id = $1', [runId])).toBe(2);
+    const run = (await h.sql.query(`SELECT scenario, seed, query_count FROM runs WHERE run_id = $1`, [runId])).rows[0] as Record<string, unknown>;
+    expect(run).toEqual({ scenario: 'demo', seed: 3, query_count: 2 });
+    const decisions = (await h.sql.query(`SELECT chosen, observed_success_ratio FROM scheduling_decisions WHERE run_id = $1`, [runId])).rows;
+    expect(decisions).toEqual([{ chosen: 'closest', observed_success_ratio: 0.75 }]);
+    expect(h.ingestor.stats.invalid).toBe(0);
+  });
+
+  it('writes what it already received when shut down, and resumes from the durable consumer afterwards', { timeout: 60_000 }, async () => {
+    const h = await start('ingest_restart');
+    const records = Array.from({ length: 300 }, (_, i) => record('run-s', i));
+    await publishAll(h, records.slice(0, 150), (r) => `${r.runId}.${r.queryId}`);
+    await h.stop();
+    const afterStop = await h.count();
+    expect(h.ingestor.ingested).toBe(afterStop);
+    await publishAll(h, records.slice(150), (r) => `${r.runId}.${r.queryId}`);
+    const storeBus = await MessageBus.connect({ servers: testNatsUrl(), name: 'ingest-restart-2', prefix: h.bus.subjects.prefix, logger: quiet });
+    const again = new RecordIngestor(storeBus, h.dataSource);
+    await again.onApplicationBootstrap();
+    try {
+      // Messages the server had sent when the first consumer closed come back after ack_wait (10 s).
+      await expect.poll(() => h.count(), { timeout: 25_000, interval: 200 }).toBe(300);
+      expect(again.ingested).toBe(300 - afterStop);
+    } finally {
+      await again.onApplicationShutdown();
+      await storeBus.close();
+    }
+  });
+});
+
+describe('QueryRows', () => {
+  it('splits into row-aligned parts that concatenate to the whole', () => {
+    const rows = new QueryRows(1);
+    for (let i = 0; i < 5; i++) rows.append(record('run-q', i, { detail: 'x'.repeat(i * 300) }));
+    const whole = Buffer.concat(rows.payload());
+    const parts = [rows.slice(0, 2), rows.slice(2, 5)];
+    expect(parts.map((p) => p.count)).toEqual([2, 3]);
+    const [header, , trailer] = rows.payload();
+    expect(Buffer.concat([header!, ...parts.map((p) => p.payload()[1]!), trailer!])).toEqual(whole);
+    expect(rows.slice(1, 1).count).toBe(0);
+  });
+
+  it('refuses an integer beyond int4 without appending anything', () => {
+    const rows = new QueryRows();
+    expect(() => rows.append(record('run-q', 1, { label: 2 ** 31 }))).toThrow(/label/);
+    expect(rows.count).toBe(0);
+    expect(rows.byteLength).toBe(0);
+  });
+});

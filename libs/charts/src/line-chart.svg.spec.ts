@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { lineChartSvg } from './line-chart.svg.js';
+
+const checkpoint = (name: string) => new URL(`../../../checkpoints/${name}`, import.meta.url);
+
+/** The paths' `d` attributes, in document order. */
+const paths = (svg: string) => [...svg.matchAll(/<path d="([^"]*)"/g)].map((m) => m[1]!);
+
+describe('lineChartSvg', () => {
+  it.each(['demo.aset', 'demo.aset-direct'])('reproduces the committed learning curve %s.curve.svg byte for byte from its .curve.json', (name) => {
+    const run = JSON.parse(readFileSync(checkpoint(`${name}.curve.json`), 'utf8')) as {
+      seed: number;
+      mode: string;
+      scenario: string;
+      curve: { episode: number; trainSuccess: number; evalSuccess?: number }[];
+      baselines: Record<string, number>;
+    };
+    const bestStatic = Object.entries(run.baselines).sort((a, b) => b[1] - a[1])[0]!;
+    const episodes = Math.max(...run.curve.map((c) => c.episode));
+    // The call tools/aset's train command makes.
+    const svg = lineChartSvg({
+      title: `${run.mode} on ${run.scenario}: learning curve (seed ${run.seed})`,
+      xLabel: 'episode',
+      yLabel: 'success ratio (SLO met)',
+      series: [
+        { label: 'training episode (exploring)', color: '#9bb7d4', points: run.curve.map((c) => [c.episode, c.trainSuccess]) },
+        { label: 'evaluation (greedy)', color: '#1f5fa8', dots: true, points: run.curve.flatMap((c) => (c.evalSuccess === undefined ? [] : [[c.episode, c.evalSuccess] as [number, number]])) },
+        { label: `best static: ${bestStatic[0]}`, color: '#c0392b', dashed: true, points: [[1, bestStatic[1]], [episodes, bestStatic[1]]] },
+      ],
+    });
+    expect(svg).toBe(readFileSync(checkpoint(`${name}.curve.svg`), 'utf8'));
+  });
+
+  it('draws one path per non-empty series with one command per point, and a legend entry per series', () => {
+    const svg = lineChartSvg({
+      title: 'a <b> & "c"',
+      xLabel: 'time (s)',
+      yLabel: 'success',
+      yMin: 0,
+      series: [
+        { label: 'closest', color: '#111111', points: [[0, 1], [1, 0.5], [2, 0.25]] },
+        { label: 'empty', color: '#222222', points: [] },
+        { label: 'x<y', color: '#333333', points: [[4, 0]] },
+      ],
+    });
+    expect(paths(svg).map((d) => d.split(' ').length)).toEqual([3, 1]);
+    expect(paths(svg)[0]).toMatch(/^M60\.0,40\.0 L/);
+    expect(svg).toContain('>a &lt;b&gt; &amp; &quot;c&quot;</text>');
+    expect(svg).toContain('>x&lt;y</text>');
+    expect(svg).toContain('>empty</text>');
+    // x from 0 to the largest x in 7 ticks; y from yMin to 100% in 6.
+    expect([...svg.matchAll(/text-anchor="middle">([^<]*)<\/text>/g)].map((m) => m[1]).slice(0, 7)).toEqual(['0', '0.7', '1.3', '2', '2.7', '3.3', '4']);
+    expect([...svg.matchAll(/text-anchor="end">([^<]*)<\/text>/g)].map((m) => m[1])).toEqual(['0%', '20%', '40%', '60%', '80%', '100%']);
+  });
+
+  it('widens the legend on request, keeping the plot within the chart', () => {
+    const svg = lineChartSvg({ title: 't', xLabel: 'x', yLabel: 'y', series: [{ label: 's', color: '#000', points: [[0, 0.5], [10, 1]] }], legendWidth: 300, width: 900 });
+    expect(svg).toContain('<svg xmlns="http://www.w3.org/2000/svg" width="900" height="420"');
+    expect(paths(svg)[0]).toMatch(/ L600\.0,40\.0$/);
+  });
+});

@@ -1,0 +1,76 @@
+import { readFileSync, readdirSync } from 'node:fs';
+
+/** CPU time (user + system) used so far, in microseconds, by this process and by the local servers. */
+export interface CpuSnapshot {
+  node: number;
+  /** Every `nats-server` process on this machine (undefined when /proc cannot be read). */
+  nats: number | undefined;
+  /** The PostgreSQL server's processes: the postmaster and its children (backends, WAL writer, checkpointer ...). */
+  postgres: number | undefined;
+}
+
+/** Linux reports /proc/<pid>/stat times in USER_HZ ticks, which is 100 per second on every architecture. */
+const MICROS_PER_TICK = 10_000;
+
+/**
+ * Reads CPU time of this process (process.cpuUsage) and of the nats-server processes and the
+ * PostgreSQL server whose postmaster is `postmaster` (/proc/<pid>/stat). The server figures only
+ * make sense when the servers run on this machine; they are undefined where /proc is not readable.
+ */
+export function cpuSnapshot(postmaster: number | undefined): CpuSnapshot {
+  const own = process.cpuUsage();
+  const servers = serverTicks(postmaster);
+  return {
+    node: own.user + own.system,
+    nats: servers && servers.nats * MICROS_PER_TICK,
+    postgres: servers && servers.postgres * MICROS_PER_TICK,
+  };
+}
+
+/** CPU microseconds per row between two snapshots, one decimal; undefined where unknown. */
+export function cpuPerRow(before: CpuSnapshot, after: CpuSnapshot, rows: number): { node: number; nats?: number; postgres?: number } {
+  const per = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? undefined : Math.round(((b - a) / rows) * 10) / 10);
+  const result: { node: number; nats?: number; postgres?: number } = { node: per(before.node, after.node) ?? 0 };
+  const nats = per(before.nats, after.nats);
+  const postgres = per(before.postgres, after.postgres);
+  if (nats !== undefined) result.nats = nats;
+  if (postgres !== undefined) result.postgres = postgres;
+  return result;
+}
+
+/** The parent of a local process (the postmaster of a backend), or undefined. */
+export function parentPid(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return Number.isInteger(ppid) && ppid > 0 ? ppid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function serverTicks(postmaster: number | undefined): { nats: number; postgres: number } | undefined {
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
+  } catch {
+    return undefined;
+  }
+  const ticks = { nats: 0, postgres: 0 };
+  for (const pid of pids) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    // Fields after the command: state is field 3, ppid 4, utime 14 and stime 15 (1-based, see proc(5)).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ppid = Number(fields[1]);
+    const kind = name === 'nats-server' ? 'nats' : postmaster !== undefined && (Number(pid) === postmaster || ppid === postmaster) ? 'postgres' : undefined;
+    if (!kind) continue;
+    ticks[kind] += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks;
+}
