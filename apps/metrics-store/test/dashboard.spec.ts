@@ -101,6 +101,10 @@ describe('dashboard (Debian chromium on /dashboard of an in-process store, runs 
     const res = await page.goto(`${store.base}/dashboard`);
     expect(res?.status()).toBe(200);
     await expect.poll(() => page.locator('#runs option').evaluateAll((options) => options.map((o) => (o as unknown as { value: string }).value)), LIVE).toEqual(['dash-2', 'dash-1']);
+    // Without ?runs=, the newest run is shown first.
+    await page.waitForSelector('body[data-state="ready"]');
+    expect(new URL(page.url()).searchParams.get('runs')).toBe('dash-2');
+    await page.selectOption('#runs', []);
     await page.waitForSelector('body[data-state="idle"]');
     await page.selectOption('#runs', ['dash-1']);
     await page.waitForSelector('body[data-state="ready"]');

@@ -31,10 +31,11 @@ try {
   const { scenario, zoo } = loadInputs(o.scenario);
   const out = o.out ?? checkpointPath(o.scenario, o.mode);
   const bar = new cliProgress.SingleBar(
-    { format: 'training [{bar}] {value}/{total} episodes | last {success} | eval {eval} (best {best}) | eps {eps} | eta {eta}s', stream: process.stderr, hideCursor: true, noTTYOutput: true, notTTYSchedule: 15_000 },
+    { format: 'training [{bar}] {value}/{total} episodes | last {success} | eval {eval} (best {best}) | eps {eps} | eta {eta}s', stream: process.stderr, hideCursor: true },
     cliProgress.Presets.shades_classic,
   );
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  const t0 = Date.now();
   let best = 0;
   let started = false;
   const onProgress = (p: TrainProgress) => {
@@ -51,8 +52,14 @@ try {
       if (p.best) best = p.evalSuccess;
       bar.update({ eval: pct(p.evalSuccess), best: pct(best) });
     }
+    // Training runs synchronously, so cli-progress's timer never fires when stderr is not a terminal
+    // (a log file, CI): say the same in plain lines there.
+    if (!process.stderr.isTTY) {
+      const elapsed = ((Date.now() - t0) / 1000).toFixed(0);
+      if (p.kind === 'episode') process.stderr.write(`episode ${p.episode}/${o.episodes}: ${pct(p.success)} (${p.label}), eps ${p.epsilon.toFixed(2)}, ${elapsed} s\n`);
+      else process.stderr.write(`evaluation after episode ${p.episode}: ${pct(p.evalSuccess)}${p.best ? ' (best so far, kept)' : ''}, best ${pct(best)}\n`);
+    }
   };
-  const t0 = Date.now();
   const result = trainAset({
     mode: o.mode,
     scenario,

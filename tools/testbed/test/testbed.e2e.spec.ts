@@ -1,59 +1,35 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pg from 'pg';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { InferenceReplySchema, SubjectSpace } from '@aset/contracts';
-import { sampleQuery, uniqueTestPrefix } from '@aset/contracts/testing';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { jetstream } from '@nats-io/jetstream';
+import { InferenceReplySchema, type SubjectSpace } from '@aset/contracts';
+import { sampleQuery } from '@aset/contracts/testing';
 import { readZoo } from '@aset/model-zoo';
 import { REPO_MANIFEST } from '@aset/model-zoo/testing';
-import { createTestDatabase, dropTestDatabase, testNatsUrl } from '@aset/service-kit/testing';
-import { Testbed } from '@aset/testbed';
+import type { Testbed } from '@aset/testbed';
+import { startLiveTestbed, type LiveTestbed } from './live-testbed.fixture.js';
 
 /**
  * All four services as separate processes over real NATS, PostgreSQL and ONNX (needs `npm run build`,
  * which `npm test` does first).
  */
 describe('live testbed, end to end', () => {
+  let live: LiveTestbed;
   let testbed: Testbed;
-  let db: pg.Client;
-  let dbName: string;
   let nc: NatsConnection;
-  const prefix = uniqueTestPrefix('e2e');
-  const space = new SubjectSpace(prefix);
+  let space: SubjectSpace;
+  let prefix: string;
   const zoo = readZoo(REPO_MANIFEST);
 
   beforeAll(async () => {
-    const testDb = await createTestDatabase('e2e');
-    dbName = testDb.name;
-    testbed = await Testbed.start({
-      scenario: 'demo',
-      policy: 'closest',
-      prefix,
-      natsUrl: testNatsUrl(),
-      databaseUrl: testDb.url,
-      logDir: mkdtempSync(join(tmpdir(), 'aset-e2e-logs-')),
-      say: () => {},
-    });
-    db = new pg.Client({ connectionString: testDb.url });
-    await db.connect();
-    nc = await connect({ servers: testNatsUrl() });
+    live = await startLiveTestbed('e2e');
+    ({ testbed, nc, space, prefix } = live);
   });
 
   afterAll(async () => {
-    if (nc) {
-      const jsm = await jetstreamManager(nc);
-      await jsm.streams.delete(space.streamName('records')).catch(() => {});
-    }
-    await nc?.close();
-    await db?.end();
-    await testbed?.stop();
-    if (dbName) await dropTestDatabase(dbName);
+    await live?.close();
   });
 
-  const rows = async (sql: string, params: unknown[] = []) => (await db.query(sql, params)).rows as Record<string, unknown>[];
+  const rows = async (sql: string, params: unknown[] = []) => (await live.db.query(sql, params)).rows as Record<string, unknown>[];
 
   it('runs 400 queries: each ends in exactly one terminal record in PostgreSQL, and recorded accuracy matches the manifest', async () => {
     const runId = 'e2e-main';

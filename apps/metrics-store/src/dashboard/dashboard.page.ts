@@ -15,6 +15,7 @@ const BUCKETS: [ms: number, label: string][] = [
 // Browser script of the page (plain JS, no modules, no external resources). Contract with the tests:
 // - #runs is a multiple select of the runs GET /runs lists (value = run id), refreshed every poll,
 //   keeping the selection; ?runs=a,b in the page URL preselects runs, and picking updates it;
+//   without ?runs=, the newest run (the first GET /runs lists) is picked on the first load;
 // - every poll, GET /dashboard/view for the picked runs; a section's [data-content] element is
 //   replaced only when its HTML changed, and body[data-renders] counts the replacements;
 // - body[data-state] is "idle" (nothing picked), "ready" (view shown) or "error" (#status says why);
@@ -59,7 +60,8 @@ const SCRIPT = String.raw`
 
   async function refreshRuns() {
     var list = (await getJson('/runs?limit=200')).runs;
-    var keep = picker.options.length > 0 ? picked() : wanted;
+    var first = picker.options.length === 0;
+    var keep = first ? (wanted.length > 0 ? wanted : list.slice(0, 1).map(function (r) { return r.runId; })) : picked();
     var ids = list.map(function (r) { return r.runId; });
     var current = Array.prototype.map.call(picker.options, function (o) { return o.value; });
     if (ids.join('\n') !== current.join('\n')) {
@@ -70,6 +72,7 @@ const SCRIPT = String.raw`
         return o;
       }));
     }
+    if (first && keep.length > 0 && !initial) history.replaceState(null, '', '?runs=' + keep.map(encodeURIComponent).join(','));
     list.forEach(function (r, i) {
       var text = describe(r);
       if (picker.options[i].textContent !== text) picker.options[i].textContent = text;
