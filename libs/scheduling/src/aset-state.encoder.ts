@@ -123,7 +123,8 @@ export const CANDIDATE_FEATURES = 10;
 
 /**
  * ASET-direct's view of one query: up to `slots` candidate placements (the lowest estimated
- * latencies among the nearest clusters and every cloud cluster), each described by its estimated
+ * latencies among the nearest clusters, the closest cluster that meets the accuracy floor, and every
+ * cloud cluster), each described by its estimated
  * network, queueing and processing time relative to the deadline, its cluster's load, recent excess
  * delay and loss, its tier and its accuracy margin; plus the query's own deadline and the recent
  * success ratio. The action is the index of a candidate; missing candidates are masked.
@@ -174,12 +175,21 @@ export class CandidateEncoder {
     const budget = query.createdAt + query.slo.maxLatencyMs - observation.now;
     this.count = 0;
     for (const c of this.cloud) this.consider(c, query, observation, source);
+    // The nearest edge clusters, and beyond them, if none of those qualifies, the closest one that
+    // does: the action space always holds what the closest policy would pick (unless 8 options
+    // estimate lower), so the agent can do at least as well.
     const order = scenario.clustersByProximity(source);
-    for (let i = 0, seen = 0; i < order.length && seen < this.nearest; i++) {
+    let closestSeen = false;
+    for (let i = 0, seen = 0; i < order.length && (seen < this.nearest || !closestSeen); i++) {
       const c = order[i] as number;
-      if (this.tierOf[c] === 2) continue;
+      const feasible = catalog.cheapestMeeting(c, query.task, query.slo.minAccuracy) !== undefined;
+      if (this.tierOf[c] === 2) {
+        closestSeen ||= feasible;
+        continue;
+      }
+      if (seen < this.nearest || (feasible && !closestSeen)) this.consider(c, query, observation, source);
       seen++;
-      this.consider(c, query, observation, source);
+      closestSeen ||= feasible;
     }
     out.fill(0);
     const deadline = Math.max(1, query.slo.maxLatencyMs);

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { CANDIDATE_FEATURES, CandidateEncoder } from './aset-state.encoder.js';
+import { ClosestPolicy } from './closest.policy.js';
+import { RecentActivity } from './recent-activity.window.js';
+import { idleObservation, queryView, repoPolicyContext } from './testing.js';
+
+const ctx = repoPolicyContext();
+const { scenario, catalog } = ctx;
+const observation = idleObservation(ctx);
+
+function encoder(nearest: number, slots = 8): CandidateEncoder {
+  return new CandidateEncoder(scenario, catalog, new RecentActivity(scenario, catalog), slots, nearest);
+}
+
+const queries = scenario.sources.flatMap((s) =>
+  [
+    { task: 'digits', app: 'digit-reader', minAccuracy: 0.95 },
+    { task: 'digits', app: 'digit-reader', minAccuracy: 0.5 },
+  ].map((q) => queryView({ source: s.id, task: q.task, app: q.app, slo: { maxLatencyMs: 60, minAccuracy: q.minAccuracy } })),
+);
+
+describe('CandidateEncoder', () => {
+  it('offers only options meeting the accuracy floor, best estimate first, and masks the empty slots', () => {
+    const enc = encoder(24);
+    const state = new Float32Array(enc.size);
+    for (const q of queries) {
+      const found = enc.encode(q, observation, state);
+      expect(found).toBeGreaterThan(0);
+      const offered = enc.candidates.slice(0, found);
+      for (const c of offered) expect(c.accuracy).toBeGreaterThanOrEqual(q.slo.minAccuracy);
+      for (let j = 1; j < found; j++) expect(offered[j]!.estimateMs).toBeGreaterThanOrEqual(offered[j - 1]!.estimateMs);
+      expect(Array.from(enc.mask)).toEqual(Array.from({ length: 8 }, (_, j) => (j < found ? 1 : 0)));
+      expect(state.slice(found * CANDIDATE_FEATURES, 8 * CANDIDATE_FEATURES).every((v) => v === 0)).toBe(true);
+    }
+  });
+
+  it("always offers the closest policy's cluster, even when it lies beyond the nearest-cluster window", () => {
+    const closest = new ClosestPolicy(ctx);
+    // A window of 0 edge clusters: only the cloud and the closest qualifying cluster are considered.
+    for (const nearest of [0, 1, 24]) {
+      const enc = encoder(nearest);
+      const state = new Float32Array(enc.size);
+      for (const q of queries) {
+        const pick = closest.decide(q, observation);
+        expect(pick.kind).toBe('dispatch');
+        if (pick.kind !== 'dispatch') continue;
+        const found = enc.encode(q, observation, state);
+        const clusters = enc.candidates.slice(0, found).map((c) => c.clusterIndex);
+        expect(clusters, `${q.source} floor ${q.slo.minAccuracy}, window ${nearest}`).toContain(pick.clusterIndex);
+      }
+    }
+  });
+});
