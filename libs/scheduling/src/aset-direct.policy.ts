@@ -23,7 +23,7 @@ export class AsetDirectPolicy implements SchedulingPolicy {
     readonly agent: DirectAgent,
   ) {
     this.activity = new RecentActivity(ctx.scenario, ctx.catalog);
-    this.encoder = new CandidateEncoder(ctx.scenario, ctx.catalog, this.activity, agent.candidateSlots, agent.nearestClusters);
+    this.encoder = new CandidateEncoder(ctx.scenario, ctx.catalog, this.activity, agent.candidateSlots, agent.nearestClusters, agent.fastestVariantOnly === true);
     this.state = new Float32Array(this.encoder.size);
   }
 

@@ -51,3 +51,21 @@ describe('CandidateEncoder', () => {
     }
   });
 });
+
+describe('CandidateEncoder with fastestVariantOnly', () => {
+  it("offers each cluster once, with its cheapest variant meeting the floor (the others are dominated)", () => {
+    const enc = new CandidateEncoder(scenario, catalog, new RecentActivity(scenario, catalog), 8, 24, true);
+    const all = encoder(24);
+    const state = new Float32Array(enc.size);
+    let pruned = 0;
+    for (const q of queries) {
+      const found = enc.encode(q, observation, state);
+      const offered = enc.candidates.slice(0, found);
+      const clusters = offered.map((c) => c.clusterIndex);
+      expect(new Set(clusters).size).toBe(found);
+      for (const c of offered) expect(c.variantId).toBe(catalog.cheapestMeeting(c.clusterIndex, q.task, q.slo.minAccuracy)?.variant.id);
+      pruned += all.encode(q, observation, state) > found ? 1 : 0;
+    }
+    expect(pruned).toBeGreaterThan(0);
+  });
+});

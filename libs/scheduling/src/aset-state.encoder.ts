@@ -146,6 +146,8 @@ export class CandidateEncoder {
     readonly slots = 8,
     /** How many of the nearest clusters to consider besides the cloud. */
     nearest = 24,
+    /** Only each cluster's fastest variant meeting the floor (the others are dominated). */
+    private readonly fastestVariantOnly = false,
   ) {
     this.nearest = nearest;
     this.cloud = scenario.clusters.flatMap((c, i) => (c.tier === 'cloud' ? [i] : []));
@@ -225,6 +227,13 @@ export class CandidateEncoder {
     const slots = catalog.slots[c] as number;
     const waiting = Math.max(0, st.busySlots + st.queueLength - slots + 1);
     let network = -1;
+    if (this.fastestVariantOnly) {
+      const o = catalog.cheapestMeeting(c, query.task, query.slo.minAccuracy);
+      if (!o) return;
+      network = catalog.networkMs(source, c, query.app, query.task);
+      this.insert(c, o.variant.id, o.accuracy, network + (waiting / slots + 1) * o.processingMs);
+      return;
+    }
     for (const o of catalog.options(c, query.task)) {
       if (o.accuracy < query.slo.minAccuracy) continue;
       if (network < 0) network = catalog.networkMs(source, c, query.app, query.task);

@@ -23,6 +23,8 @@ export const AsetCheckpointMetadataSchema = z.discriminatedUnion('mode', [
     mode: z.literal('aset-direct'),
     candidateSlots: z.number().int().positive(),
     nearestClusters: z.number().int().positive(),
+    /** See AsetAgents.asetDirect.fastestVariantOnly; absent means false. */
+    fastestVariantOnly: z.boolean().optional(),
     stateSize: z.number().int().positive(),
     scenario: z.string(),
     seed: z.number().int(),
@@ -61,5 +63,5 @@ export function asetAgentFromCheckpoint(text: string, source: string, scenario: 
   }
   const expected = meta.candidateSlots * CANDIDATE_FEATURES + 2;
   if (expected !== meta.stateSize) throw new Error(`${source}: stateSize ${meta.stateSize} does not match ${meta.candidateSlots} candidate slots (${expected})`);
-  return { asetDirect: { controller, candidateSlots: meta.candidateSlots, nearestClusters: meta.nearestClusters } };
+  return { asetDirect: { controller, candidateSlots: meta.candidateSlots, nearestClusters: meta.nearestClusters, fastestVariantOnly: meta.fastestVariantOnly === true } };
 }

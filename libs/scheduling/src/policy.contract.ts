@@ -77,7 +77,17 @@ export interface AsetAgents {
   /** Meta scheduler: picks one of `policies` (static registry names) every `stepMs`. */
   readonly aset?: { controller: AsetController; policies: readonly string[]; stepMs: number };
   /** Per-query scheduler: picks one of `candidateSlots` candidate placements among the `nearestClusters` nearest and the cloud. */
-  readonly asetDirect?: { controller: AsetController; candidateSlots: number; nearestClusters: number };
+  readonly asetDirect?: {
+    controller: AsetController;
+    candidateSlots: number;
+    nearestClusters: number;
+    /**
+     * Offer only each cluster's fastest variant meeting the accuracy floor: the others are dominated
+     * (same network and queue, longer processing, and accuracy above the floor earns no reward).
+     * Absent (false) in checkpoints trained before this option existed.
+     */
+    fastestVariantOnly?: boolean;
+  };
 }
 
 /** Immutable inputs every policy is built from. */

@@ -39,6 +39,8 @@ export interface TrainConfig {
   /** aset-direct: candidate slots and how many nearest clusters to draw them from. */
   candidateSlots?: number;
   nearestClusters?: number;
+  /** aset-direct: offer only each cluster's fastest variant meeting the floor (recorded in the checkpoint). */
+  fastestVariantOnly?: boolean;
   /** Overrides of the DQN defaults for the mode. */
   dqn?: Partial<DqnOptions>;
   /** The testbed's messaging time, to train for a live deployment (as measured by validate:sim). */
@@ -131,7 +133,7 @@ export function trainAset(config: TrainConfig): TrainResult {
   });
   const learner = new DqnController(agent);
   const policyFor = (controller: AsetController) => (ctx: PolicyContext): SchedulingPolicy =>
-    mode === 'aset' ? new AsetPolicy(ctx, { controller, policies, stepMs }) : new AsetDirectPolicy(ctx, { controller, candidateSlots: slots, nearestClusters: nearest });
+    mode === 'aset' ? new AsetPolicy(ctx, { controller, policies, stepMs }) : new AsetDirectPolicy(ctx, { controller, candidateSlots: slots, nearestClusters: nearest, fastestVariantOnly: config.fastestVariantOnly === true });
   const finish = (sim: Simulation) => {
     if (sim.policy instanceof AsetPolicy) sim.policy.finish(sim.currentObservation);
   };
@@ -149,7 +151,7 @@ export function trainAset(config: TrainConfig): TrainResult {
   const metadataFor = (episode: number, evalSuccess: number): AsetCheckpointMetadata =>
     mode === 'aset'
       ? { mode, policies: [...policies], stepMs, stateSize, scenario: scenario.name, seed, episode, evalSuccess, episodes: config.episodes, baselines, overheadMs: config.overheadMs ?? null, ...sloVariation }
-      : { mode, candidateSlots: slots, nearestClusters: nearest, stateSize, scenario: scenario.name, seed, episode, evalSuccess, episodes: config.episodes, baselines, overheadMs: config.overheadMs ?? null, ...sloVariation };
+      : { mode, candidateSlots: slots, nearestClusters: nearest, ...(config.fastestVariantOnly ? { fastestVariantOnly: true } : {}), stateSize, scenario: scenario.name, seed, episode, evalSuccess, episodes: config.episodes, baselines, overheadMs: config.overheadMs ?? null, ...sloVariation };
 
   const curve: CurvePoint[] = [];
   let best = { episode: 0, evalSuccess: -1 };

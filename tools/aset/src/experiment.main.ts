@@ -105,7 +105,7 @@ function writeResults(suite: string, results: { name: string; dynamic: boolean; 
   );
   const lines: string[] = [];
   lines.push(`# Results: suite \`${suite}\``, '');
-  lines.push(`Written by \`npm run -s experiment -- --suite ${suite} --json\` (simulator, ISP-scale scenarios under \`scenarios/suite/\`; the same run prints this as JSON). ASET agents: \`${relative(REPO_ROOT, checkpoints['aset'] as string)}\` and \`${relative(REPO_ROOT, checkpoints['aset-direct'] as string)}\`, trained by \`npm run train\` (see their \`.curve.svg\` and \`.curve.json\`).`, '');
+  lines.push(`Written by \`npm run -s experiment -- --suite ${suite} --json\` (simulator, ISP-scale scenarios under \`scenarios/suite/\`; the same run prints this as JSON). ASET agents: \`${relative(REPO_ROOT, checkpoints['aset'] as string)}\` and \`${relative(REPO_ROOT, checkpoints['aset-direct'] as string)}\`, trained by \`npm run train\` with the commands in [checkpoints/README.md](../checkpoints/README.md) (learning curves below).`, '');
   lines.push(`- ASET (the better of \`aset\` and \`aset-direct\`) is at or above the best static policy in every scenario: **${everywhere ? 'yes' : 'no'}**.`);
   lines.push(`- Average over the dynamic scenarios (${dynamic.map((r) => r.name).join(', ')}): ASET ${pct(asetDyn)}, best single static policy \`${single.p}\` ${pct(single.v)}: **${((asetDyn - single.v) * 100).toFixed(1)} points**.`, '');
   lines.push(`![success per scenario](results/${suite}-success.svg)`, '');

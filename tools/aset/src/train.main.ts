@@ -18,6 +18,7 @@ const program = new Command('train')
   .option('--seed <n>', 'seed (the shipped checkpoints say theirs)', positiveInt('--seed'), 1)
   .option('--train-every <n>', 'one gradient update every n decisions (default: 1 for aset, 8 for aset-direct; raise it for high-rate scenarios)', positiveInt('--train-every'))
   .option('--vary-slo <p>', "probability that an episode varies the applications' SLOs (deadline x0.35-2, accuracy floor +-0.05), to train an agent that holds under other SLO mixes", probability('--vary-slo'), 0)
+  .option('--fastest-variant-only', "aset-direct: offer only each cluster's fastest variant meeting the accuracy floor (the others are dominated)", false)
   .option('--out <file>', 'checkpoint file (default: checkpoints/<scenario>.<mode>.json)')
   .option('--overhead-ms <request,reply>', "the live testbed's messaging time (validate:sim prints it), to train for live deployment", (v) => {
     const [request, reply] = v.split(',').map(Number);
@@ -25,7 +26,7 @@ const program = new Command('train')
     return { request: request as number, reply: reply as number };
   })
   .parse();
-const o = program.opts<{ trainEvery?: number; varySlo: number; scenario: string; mode: AsetMode; episodes: number; episodeSec: number; evalEvery: number; evalEpisodes: number; stepMs: number; seed: number; out?: string; overheadMs?: { request: number; reply: number } }>();
+const o = program.opts<{ fastestVariantOnly: boolean; trainEvery?: number; varySlo: number; scenario: string; mode: AsetMode; episodes: number; episodeSec: number; evalEvery: number; evalEpisodes: number; stepMs: number; seed: number; out?: string; overheadMs?: { request: number; reply: number } }>();
 
 try {
   const { scenario, zoo } = loadInputs(o.scenario);
@@ -72,6 +73,7 @@ try {
     space: { durationSec: o.episodeSec, sloVariation: o.varySlo },
     ...(o.overheadMs ? { overheadMs: o.overheadMs } : {}),
     ...(o.trainEvery ? { dqn: { trainEvery: o.trainEvery } } : {}),
+    ...(o.fastestVariantOnly ? { fastestVariantOnly: true } : {}),
     onProgress,
   });
   bar.stop();
