@@ -5,7 +5,7 @@ const url = 'postgres://postgres@127.0.0.1:5432/aset';
 
 describe('metrics store configuration', () => {
   it('defaults the ingestion tuning and coerces given values', () => {
-    expect(validateMetricsStoreEnv({ DATABASE_URL: url })).toMatchObject({ INGEST_MAX_BATCH: 5000, INGEST_PULL_AHEAD: 10000, INGEST_MAX_IN_FLIGHT: 1, HTTP_PORT: 8080 });
+    expect(validateMetricsStoreEnv({ DATABASE_URL: url })).toMatchObject({ INGEST_MAX_BATCH: 5000, INGEST_PULL_AHEAD: 10000, INGEST_MAX_IN_FLIGHT: 2, HTTP_PORT: 8080 });
     expect(validateMetricsStoreEnv({ DATABASE_URL: url, INGEST_MAX_BATCH: '200', INGEST_MAX_IN_FLIGHT: '2' })).toMatchObject({ INGEST_MAX_BATCH: 200, INGEST_MAX_IN_FLIGHT: 2 });
   });
 

@@ -16,7 +16,7 @@ export const METRICS_STORE_ENV = {
     .max(20_000)
     .default(10_000)
     .describe("messages requested ahead from JetStream, an integer 1-20000 (the durable consumer's max_ack_pending)"),
-  INGEST_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(8).default(1).describe('batches written concurrently, an integer 1-8'),
+  INGEST_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(8).default(2).describe('batches written concurrently, an integer 1-8'),
 } as const;
 
 export type MetricsStoreEnv = z.infer<z.ZodObject<typeof METRICS_STORE_ENV>>;

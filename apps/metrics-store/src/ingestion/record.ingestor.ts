@@ -18,7 +18,7 @@ export interface IngestOptions {
   retryDelayMs: number;
 }
 
-export const DEFAULT_INGEST_OPTIONS: IngestOptions = { maxBatch: 5_000, pullAhead: 10_000, maxInFlight: 1, retryDelayMs: 1_000 };
+export const DEFAULT_INGEST_OPTIONS: IngestOptions = { maxBatch: 5_000, pullAhead: 10_000, maxInFlight: 2, retryDelayMs: 1_000 };
 
 /** Optional provider: partial {@link IngestOptions}. */
 export const INGEST_OPTIONS = Symbol('INGEST_OPTIONS');

@@ -6,7 +6,8 @@ import { reportMain } from './report.command.js';
 // environment and name what to fix: printed without a stack, exit code 1 (commander prints its own).
 try {
   const { file, runIds } = await reportMain(process.argv.slice(2), process.env);
-  console.log(`report: wrote ${relative(process.cwd(), file) || file} comparing ${runIds.join(', ')}`);
+  const shown = relative(process.cwd(), file);
+  console.log(`report: wrote ${shown && !shown.startsWith('..') ? shown : file} comparing ${runIds.join(', ')}`);
 } catch (e) {
   if (e instanceof CommanderError) process.exit(e.exitCode);
   console.error(`report failed: ${e instanceof Error ? e.message : String(e)}`);
