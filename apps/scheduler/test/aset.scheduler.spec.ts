@@ -1,19 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Test } from '@nestjs/testing';
 import type { INestApplication } from '@nestjs/common';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { DispatchedQuerySchema, SubjectSpace, encodeMessage, type QueryRecord } from '@aset/contracts';
-import { sampleQuery, uniqueTestPrefix } from '@aset/contracts/testing';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { jetstream } from '@nats-io/jetstream';
+import { DispatchedQuerySchema, type SubjectSpace, encodeMessage } from '@aset/contracts';
+import { sampleQuery, sampleQueryRecord } from '@aset/contracts/testing';
 import { readZoo } from '@aset/model-zoo';
 import { REPO_MANIFEST } from '@aset/model-zoo/testing';
 import { readScenarioFile } from '@aset/scenario';
 import { POLICY_LAB_SCENARIO, REPO_SCENARIOS } from '@aset/scenario/testing';
 import { PlacementCatalog, asetAgentFromCheckpoint } from '@aset/scheduling';
-import { testNatsUrl, useServiceTestEnv } from '@aset/service-kit/testing';
 import { OutcomeFeed } from '../src/outcome.feed.js';
+import { startScheduler, type SchedulerHarness } from './scheduler.harness.js';
 
 const CHECKPOINTS = join(REPO_SCENARIOS, '..', 'checkpoints');
 
@@ -21,22 +20,16 @@ const CHECKPOINTS = join(REPO_SCENARIOS, '..', 'checkpoints');
 describe('scheduler with SCHEDULER_POLICY=aset-direct (in-process, real NATS)', () => {
   let app: INestApplication;
   let nc: NatsConnection;
-  const prefix = uniqueTestPrefix('asetsched');
-  const space = new SubjectSpace(prefix);
+  let space: SubjectSpace;
+  let scheduler: SchedulerHarness;
 
   beforeAll(async () => {
-    useServiceTestEnv(prefix, { SCHEDULER_POLICY: 'aset-direct', ASET_CHECKPOINT: join(CHECKPOINTS, 'demo.aset-direct.json') });
-    nc = await connect({ servers: testNatsUrl() });
-    const { SchedulerModule } = await import('../src/scheduler.module.js');
-    const moduleRef = await Test.createTestingModule({ imports: [SchedulerModule] }).compile();
-    app = moduleRef.createNestApplication({ logger: ['error'] });
-    await app.init();
+    scheduler = await startScheduler('asetsched', { SCHEDULER_POLICY: 'aset-direct', ASET_CHECKPOINT: join(CHECKPOINTS, 'demo.aset-direct.json') });
+    ({ app, nc, space } = scheduler);
   });
 
   afterAll(async () => {
-    await (await jetstreamManager(nc)).streams.delete(space.streamName('records')).catch(() => {});
-    await nc?.close();
-    await app?.close();
+    await scheduler?.close();
   });
 
   it('dispatches with the trained agent to a cluster hosting a variant that meets the accuracy floor', async () => {
@@ -63,12 +56,7 @@ describe('scheduler with SCHEDULER_POLICY=aset-direct (in-process, real NATS)', 
   it('learns of outcomes from the records stream', async () => {
     const feed = app.get(OutcomeFeed);
     const before = feed.received;
-    const record: QueryRecord = {
-      schemaVersion: 1, runId: 'r', queryId: 'q1', app: 'digit-reader', source: 'ap-1', task: 'digits', policy: 'aset-direct',
-      clusterId: 'far-edge-2', variantId: 'digits-mlp-s', status: 'completed', reason: null, detail: null, createdAt: 1, dispatchedAt: 2,
-      receivedAt: 2, startedAt: 3, finishedAt: 4, completedAt: 5, emulatedNetworkMs: 1, latencyMs: 4, sloMaxLatencyMs: 30, sloMinAccuracy: 0.95,
-      sloMet: true, warmup: false, prediction: 1, label: 1,
-    };
+    const record = sampleQueryRecord({ runId: 'r', queryId: 'q1' });
     await jetstream(nc).publish(space.subject('queryRecord', { runId: 'r' }), encodeMessage(record));
     await expect.poll(() => feed.received, { timeout: 5000 }).toBe(before + 1);
   });

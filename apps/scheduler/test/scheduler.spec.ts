@@ -1,29 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Test } from '@nestjs/testing';
 import type { INestApplication } from '@nestjs/common';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { DispatchedQuerySchema, InferenceReplySchema, SubjectSpace, type InferenceReply } from '@aset/contracts';
-import { sampleQuery, uniqueTestPrefix } from '@aset/contracts/testing';
-import { metricValue, testNatsUrl, useServiceTestEnv } from '@aset/service-kit/testing';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { DispatchedQuerySchema, InferenceReplySchema, type SubjectSpace, type InferenceReply } from '@aset/contracts';
+import { sampleQuery } from '@aset/contracts/testing';
+import { metricValue } from '@aset/service-kit/testing';
+import { startScheduler, type SchedulerHarness } from './scheduler.harness.js';
 
 describe('scheduler service (in-process, real NATS)', () => {
   let app: INestApplication;
   let nc: NatsConnection;
-  const prefix = uniqueTestPrefix('sched');
-  const space = new SubjectSpace(prefix);
+  let space: SubjectSpace;
+  let prefix: string;
+  let scheduler: SchedulerHarness;
 
   beforeAll(async () => {
-    useServiceTestEnv(prefix, { SCHEDULER_POLICY: 'closest' });
-    const { SchedulerModule } = await import('../src/scheduler.module.js');
-    const moduleRef = await Test.createTestingModule({ imports: [SchedulerModule] }).compile();
-    app = moduleRef.createNestApplication({ logger: ['error'] });
-    await app.init();
-    nc = await connect({ servers: testNatsUrl() });
+    scheduler = await startScheduler('sched', { SCHEDULER_POLICY: 'closest' });
+    ({ app, nc, space, prefix } = scheduler);
   });
 
   afterAll(async () => {
-    await nc?.close();
-    await app?.close();
+    await scheduler?.close();
   });
 
   const ask = async (payload: unknown): Promise<InferenceReply> => {

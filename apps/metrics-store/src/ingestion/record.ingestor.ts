@@ -248,9 +248,9 @@ export class RecordIngestor implements OnApplicationBootstrap, OnApplicationShut
   }
 
   /** Counts, logs and terminates (the reason goes to the log and the invalid-messages counter, not to TERM). */
-  private refuse(m: Pending, why: string, kind: Route | 'unknown'): void {
+  private refuse(m: Pending, why: string, kind: Exclude<Route, 'none'> | 'unknown'): void {
     this.stats.invalid++;
-    this.metrics?.refused(kind === 'none' ? 'unknown' : kind);
+    this.metrics?.refused(kind);
     this.bus.noteInvalid(m.subject, why);
     this.settle([m], 'term');
   }

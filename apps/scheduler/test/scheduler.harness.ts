@@ -1,0 +1,43 @@
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { SubjectSpace } from '@aset/contracts';
+import { uniqueTestPrefix } from '@aset/contracts/testing';
+import { testNatsUrl, useServiceTestEnv } from '@aset/service-kit/testing';
+
+/** The scheduler module running in process on its own subject prefix, with the test's own NATS connection. */
+export interface SchedulerHarness {
+  app: INestApplication;
+  nc: NatsConnection;
+  space: SubjectSpace;
+  prefix: string;
+  /** Deletes the prefix's records stream (the scheduler may create it), closes the connection and the app. */
+  close(): Promise<void>;
+}
+
+/**
+ * Sets the scheduler's environment (`env` on top of the test defaults), then imports and starts its
+ * module. ConfigModule reads the environment once per module graph: one harness per spec file.
+ */
+export async function startScheduler(label: string, env: Record<string, string>): Promise<SchedulerHarness> {
+  const prefix = uniqueTestPrefix(label);
+  useServiceTestEnv(prefix, env);
+  const { SchedulerModule } = await import('../src/scheduler.module.js');
+  const moduleRef = await Test.createTestingModule({ imports: [SchedulerModule] }).compile();
+  const app = moduleRef.createNestApplication({ logger: ['error'] });
+  await app.init();
+  const nc = await connect({ servers: testNatsUrl() });
+  const space = new SubjectSpace(prefix);
+  return {
+    app,
+    nc,
+    space,
+    prefix,
+    async close() {
+      await (await jetstreamManager(nc)).streams.delete(space.streamName('records')).catch(() => {});
+      await nc.close();
+      await app.close();
+    },
+  };
+}
