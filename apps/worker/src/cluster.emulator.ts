@@ -20,7 +20,9 @@ export interface EmulatedLink {
  *   and the reply by `rtt/2 + bytes/bandwidth + jitter` each (jitter seeded per query).
  * - Hardware (EMULATE_HARDWARE): processing lasts the variant's profiled batch-1 time times the
  *   cluster's speed factor (or, unprofiled, the measured time times it); runs that take longer than
- *   that on this host are not shortened and are counted as overruns.
+ *   that on this host are not shortened and are counted as overruns. Processing counts from the
+ *   emulated start (arrival over the link, or the instant the slot was freed), and the reply leaves
+ *   `replyDelayMs` after the emulated finish: the host's timer lateness is absorbed, not queued.
  */
 @Injectable()
 export class ClusterEmulator {
@@ -52,6 +54,18 @@ export class ClusterEmulator {
       requestDelayMs: oneWayDelayMs(link, requestBytes, random),
       replyDelayMs: oneWayDelayMs(link, app?.replyBytes ?? 256, random),
     };
+  }
+
+  /**
+   * When processing starts on the emulated cluster (clock ms): once the query has arrived over the
+   * emulated link (`arrivedAt`) and a slot is free (`freedAt`, when the previous holder was done;
+   * undefined if one was free at once). The host may get round to it a little later (`hostStart`:
+   * timer and event-loop lateness); counting from the emulated instant keeps that lateness out of
+   * queues. Without hardware emulation, processing is the host's own and starts at `hostStart`.
+   */
+  processingStart(arrivedAt: number, freedAt: number | undefined, hostStart: number): number {
+    if (!this.hardware) return hostStart;
+    return Math.min(hostStart, Math.max(arrivedAt, freedAt ?? arrivedAt));
   }
 
   /** How long processing must last on this cluster's hardware, given the measured time on this host. */

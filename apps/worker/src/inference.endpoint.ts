@@ -66,18 +66,25 @@ export class InferenceEndpoint implements OnApplicationBootstrap {
       return refuse('UNKNOWN_REFERENCE', `source "${query.source}" is not in scenario ${this.scenario.name}, so its link cannot be emulated`);
     }
     const link = this.emulator.link(query);
-    if (link) await this.emulator.waitUntil(receivedAt + link.requestDelayMs);
-    await this.pool.acquire();
-    const startedAt = this.clock.now();
+    const arrivedAt = receivedAt + (link?.requestDelayMs ?? 0);
+    if (link) await this.emulator.waitUntil(arrivedAt);
+    const freedAt = await this.pool.acquire();
+    const hostStart = this.clock.now();
+    const emulatedStart = this.emulator.processingStart(arrivedAt, freedAt, hostStart);
+    let doneAt = hostStart;
     let reply: InferenceReply;
     try {
       const result = await runner.run(decodeTensor(query.input), 1);
-      const measuredMs = this.clock.now() - startedAt;
-      await this.emulator.waitPreciselyUntil(startedAt + this.emulator.targetProcessingMs(runner.variant, measuredMs));
-      const finishedAt = this.clock.now();
+      const processingMs = this.emulator.targetProcessingMs(runner.variant, this.clock.now() - hostStart);
+      // Emulated finish; when the host's lateness leaves too little of the padding, the start is
+      // reported later instead, so processing always lasts processingMs.
+      const finishedAt = Math.max(emulatedStart + processingMs, this.clock.now());
+      const startedAt = finishedAt - processingMs;
+      await this.emulator.waitPreciselyUntil(finishedAt);
+      doneAt = finishedAt;
       this.processed++;
       this.onStages?.(runner.variant.id, {
-        queueingMs: startedAt - receivedAt - (link?.requestDelayMs ?? 0),
+        queueingMs: startedAt - arrivedAt,
         processingMs: finishedAt - startedAt,
         networkMs: link ? link.requestDelayMs + link.replyDelayMs : null,
       });
@@ -90,6 +97,7 @@ export class InferenceEndpoint implements OnApplicationBootstrap {
         prediction: result.predictions[0] as number,
       };
     } catch (e) {
+      doneAt = this.clock.now();
       this.logger.error(`variant ${decision.variantId} failed on query ${query.queryId}: ${e instanceof Error ? e.message : String(e)}`);
       reply = {
         schemaVersion: 1,
@@ -99,9 +107,9 @@ export class InferenceEndpoint implements OnApplicationBootstrap {
         queryId: query.queryId,
       };
     } finally {
-      this.pool.release();
+      this.pool.release(doneAt);
     }
-    if (link) await this.emulator.waitUntil(this.clock.now() + link.replyDelayMs);
+    if (link) await this.emulator.waitUntil(doneAt + link.replyDelayMs);
     return reply;
   }
 }

@@ -24,6 +24,16 @@ describe('SlotPool', () => {
     expect(() => pool.release()).toThrow(/without a matching acquire/);
   });
 
+  it('hands the releasing holder\'s freedAt to the next waiter, and nothing when a slot was free', async () => {
+    const pool = new SlotPool(1);
+    expect(await pool.acquire()).toBeUndefined();
+    const next = pool.acquire();
+    pool.release(1234.5);
+    expect(await next).toBe(1234.5);
+    pool.release(2000);
+    expect(await pool.acquire()).toBeUndefined();
+  });
+
   it('refuses a non-positive slot count', () => {
     expect(() => new SlotPool(0)).toThrow(RangeError);
   });

@@ -34,6 +34,47 @@ function run(yamlDynamics: string, policy = 'closest'): SimRecord[] {
 
 const inWindow = (r: SimRecord, fromSec: number, toSec: number) => r.createdAt >= fromSec * 1000 && r.createdAt < toSec * 1000;
 
+describe('heartbeat phases', () => {
+  /** Every change of the observed state between two decisions, with the decision times around it. */
+  function observedChanges(phasesMs?: number[]): { cluster: number; after: number; at: number }[] {
+    const changes: { cluster: number; after: number; at: number }[] = [];
+    let last: { now: number; seen: number[] } | undefined;
+    new Simulation({
+      scenario: scenario('[]'),
+      zoo,
+      seed: 3,
+      queries: 2000,
+      observation: { heartbeatMs: 100, ...(phasesMs ? { phasesMs } : {}) },
+      policy: (ctx) => {
+        const closest = createPolicy('closest', ctx);
+        return {
+          name: 'recorder',
+          decide(query, observation) {
+            const seen = observation.clusters.map((c) => c.busySlots * 1000 + c.queueLength);
+            if (last) seen.forEach((v, c) => v !== last?.seen[c] && changes.push({ cluster: c, after: last?.now ?? 0, at: observation.now }));
+            last = { now: observation.now, seen };
+            return closest.decide(query, observation);
+          },
+        };
+      },
+      sink: { onRecord: () => {} },
+    }).run();
+    return changes;
+  }
+  const snapshotBetween = (phase: number, from: number, to: number) => Math.floor((to - phase) / 100) * 100 + phase > from;
+
+  it('the view of a cluster changes only at its given phase plus whole heartbeat periods', () => {
+    const changes = observedChanges([37, 81]);
+    expect(changes.filter((c) => c.cluster === 0).length).toBeGreaterThan(20);
+    for (const c of changes) expect(snapshotBetween(c.cluster === 0 ? 37 : 81, c.after, c.at), JSON.stringify(c)).toBe(true);
+  });
+
+  it('rejects phases that do not fit the clusters or the period, naming the cluster', () => {
+    expect(() => observedChanges([10])).toThrow(/1 phases for the 2 clusters/);
+    expect(() => observedChanges([10, 100])).toThrow(/phasesMs\[1\] \(cluster b\): 100 is not in \[0, 100\)/);
+  });
+});
+
 describe('scenario dynamics in the simulator', () => {
   it('an outage loses what is sent to the dark cluster (timed out after the reply timeout), and only then', () => {
     const records = run('[{ kind: outage, clusters: [a], startSec: 10, durationSec: 5 }]');

@@ -5,3 +5,4 @@ export * from './simulation.js';
 export * from './upper-bound.sink.js';
 export * from './sim.runner.js';
 export * from './scheduling.env.js';
+export * from './heartbeat.timing.js';

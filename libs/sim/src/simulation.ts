@@ -21,9 +21,13 @@ export interface SimulationOptions {
   rateScale?: number;
   /**
    * What policies see of the clusters: `exact` (the event loop's state) or, as live, a snapshot
-   * refreshed every `heartbeatMs` (workers heartbeat every 500 ms by default).
+   * refreshed every `heartbeatMs` (workers heartbeat every 500 ms by default). `phasesMs[c]` is
+   * when cluster `c` (scenario order) first heartbeats, ms after the run start, in
+   * `[0, heartbeatMs)`; by default each phase is drawn from the seed, as for workers started at
+   * unrelated times. Policies acting on snapshots can depend strongly on these phases, so a
+   * comparison with a live run passes the phases the live workers had.
    */
-  observation?: 'exact' | { heartbeatMs: number };
+  observation?: 'exact' | { heartbeatMs: number; phasesMs?: readonly number[] };
   /** Replies later than this are `timed_out`, as the live generator gives up (default: the scenario's workload.replyTimeoutMs). */
   replyTimeoutMs?: number;
   /**
@@ -141,9 +145,11 @@ export class Simulation {
       warmup: false,
     };
     if (this.opts.heartbeatMs > 0) {
-      // Workers heartbeat on their own phases (they start at different times): one snapshot event per cluster.
+      // One snapshot event per cluster, each on its own phase.
+      const phases = typeof options.observation === 'object' ? options.observation.phasesMs : undefined;
+      if (phases) requirePhases(phases, scenario, this.opts.heartbeatMs);
       const phase = seededRandom(deriveSeed(options.seed, 'sim:heartbeat-phase'));
-      for (let c = 0; c < scenario.clusters.length; c++) this.heap.push(phase() * this.opts.heartbeatMs, SNAPSHOT, SNAPSHOT, c);
+      for (let c = 0; c < scenario.clusters.length; c++) this.heap.push(phases ? (phases[c] as number) : phase() * this.opts.heartbeatMs, SNAPSHOT, SNAPSHOT, c);
     }
   }
 
@@ -448,4 +454,15 @@ function requireProfiles(scenario: Scenario, zoo: ModelZoo): void {
   if (missing.size > 0) {
     throw new Error(`${scenario.origin}: variants without a latency profile in ${zoo.manifestFile}: ${[...missing].join(', ')}. Run npm run zoo:profile.`);
   }
+}
+
+function requirePhases(phases: readonly number[], scenario: Scenario, heartbeatMs: number): void {
+  if (phases.length !== scenario.clusters.length) {
+    throw new RangeError(`observation.phasesMs: ${phases.length} phases for the ${scenario.clusters.length} clusters of ${scenario.name}`);
+  }
+  phases.forEach((p, c) => {
+    if (!Number.isFinite(p) || p < 0 || p >= heartbeatMs) {
+      throw new RangeError(`observation.phasesMs[${c}] (cluster ${(scenario.clusters[c] as { id: string }).id}): ${p} is not in [0, ${heartbeatMs})`);
+    }
+  });
 }

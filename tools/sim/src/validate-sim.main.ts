@@ -4,21 +4,22 @@ import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { SubjectSpace } from '@aset/contracts';
+import { ClusterHeartbeatSchema, SubjectSpace, decodeMessage } from '@aset/contracts';
 import pg from 'pg';
 import { transferMs, type Scenario } from '@aset/scenario';
+import { buildArrivalSchedule } from '@aset/workload';
 import Table from 'cli-table3';
 import { PlacementCatalog, STATIC_POLICY_NAMES, asetAgentFromCheckpoint } from '@aset/scheduling';
-import { simulatePolicy } from '@aset/sim';
+import { heartbeatTiming, simulatePolicy, type HeartbeatTiming } from '@aset/sim';
 import { Testbed, ensureDatabase, onInterrupt, provideNats, providePostgres, type ManagedService } from '@aset/testbed';
 import { REPO_ROOT, loadInputs, scenarioPath } from '@aset/command-line';
 
 const program = new Command('validate:sim')
-  .description('Run every static policy on the live testbed and in the simulator over the same arrivals, and compare success ratios.')
+  .description('Run every static policy on the live testbed and in the simulator over the same arrivals and heartbeat timing, and compare success ratios.')
   .option('--scenario <name|file>', 'scenario', 'demo')
   .option('--policies <names>', 'comma-separated policies (default: every static policy; aset and aset-direct need their checkpoint, see --checkpoints)')
   .option('--checkpoints <dir>', 'folder with <scenario>.aset.json and <scenario>.aset-direct.json for the ASET policies', 'checkpoints')
-  .option('--queries <n>', "measured queries per policy (default: the scenario's)", (v) => Number(v))
+  .option('--queries <n>', "measured queries per policy (default: four times the scenario's; see below)", (v) => Number(v))
   .option('--target <points>', 'largest acceptable difference, percentage points', (v) => Number(v), 5)
   .parse();
 const opts = program.opts<{ scenario: string; policies?: string; checkpoints: string; queries?: number; target: number }>();
@@ -63,6 +64,43 @@ async function calibrate(scenario: Scenario, natsUrl: string, databaseUrl: strin
   }
 }
 
+/** Collects the `sentAt` of every heartbeat under `prefix`, per cluster, until `stop`. */
+async function listenToHeartbeats(url: string, prefix: string): Promise<{ beats: Map<string, number[]>; stop: () => Promise<void> }> {
+  const nc = await connect({ servers: url });
+  const beats = new Map<string, number[]>();
+  const instances = new Map<string, string>();
+  nc.subscribe(new SubjectSpace(prefix).wildcard('clusterHeartbeat'), {
+    callback: (err, msg) => {
+      if (err) return;
+      const hb = decodeMessage(ClusterHeartbeatSchema, msg.data, msg.subject);
+      if (!hb.ok) return;
+      // One worker per cluster on the testbed; a second instance would blur the phase.
+      if ((instances.get(hb.value.clusterId) ?? hb.value.instanceId) !== hb.value.instanceId) return;
+      instances.set(hb.value.clusterId, hb.value.instanceId);
+      beats.set(hb.value.clusterId, [...(beats.get(hb.value.clusterId) ?? []), hb.value.sentAt]);
+    },
+  });
+  let closed: Promise<void> | undefined;
+  return { beats, stop: () => (closed ??= nc.close()) };
+}
+
+/**
+ * The live run's heartbeat timing: the run starts `offsetMs[0]` of its arrival schedule before
+ * its first query's creation time.
+ */
+async function liveHeartbeatTiming(scenario: Scenario, databaseUrl: string, runId: string, beats: Map<string, number[]>, seed: number): Promise<HeartbeatTiming> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query(`SELECT extract(epoch FROM min(created_at)) * 1000 AS first FROM queries WHERE run_id = $1`, [runId]);
+    const first = Number((rows[0] as { first: string | null }).first);
+    const offset = buildArrivalSchedule(scenario, { count: 1, seed }).offsetMs[0] as number;
+    return heartbeatTiming(scenario, beats, first - offset);
+  } finally {
+    await client.end();
+  }
+}
+
 /** Each policy's run has its own prefix; its records stream is not needed once the run is stored. */
 async function deleteRecordStream(url: string, prefix: string): Promise<void> {
   const nc = await connect({ servers: url });
@@ -87,7 +125,10 @@ onInterrupt(stopAll);
 try {
   const { scenario, zoo } = loadInputs(opts.scenario);
   const workload = scenario.spec.workload;
-  const queries = opts.queries ?? workload.queries;
+  // Policies acting on heartbeat snapshots herd, and one herding episode more or less moves an
+  // 800-query run by several points (latency-aware on demo: 89% or 95% from phase shifts of a few
+  // ms); four times the scenario's queries average over enough of them to compare.
+  const queries = opts.queries ?? workload.queries * 4;
   const policies = opts.policies ? opts.policies.split(',').map((p) => p.trim()) : STATIC_POLICY_NAMES;
   const state = mkdtempSync(join(tmpdir(), 'aset-validate-'));
   const nats: ManagedService = await provideNats({ env: process.env['NATS_URL'], dataDir: join(state, 'nats'), say });
@@ -106,6 +147,7 @@ try {
     const checkpoint = resolve(opts.checkpoints, `${scenario.name}.${policy}.json`);
     const asetEnv: Record<string, string> = policy === 'aset' || policy === 'aset-direct' ? { ASET_CHECKPOINT: checkpoint } : {};
     const prefix = `aset_validate_${Date.now().toString(36)}`;
+    const heartbeats = await listenToHeartbeats(nats.url, prefix);
     const testbed = await Testbed.start({
       scenario: scenarioPath(opts.scenario),
       policy,
@@ -120,11 +162,15 @@ try {
     try {
       await testbed.run({ runId, queries, warmupQueries: workload.warmupQueries, seed: workload.seed });
       const live = (await testbed.waitIngested(runId)).policies[0];
+      await heartbeats.stop();
+      const observation = await liveHeartbeatTiming(scenario, databaseUrl, runId, heartbeats.beats, workload.seed);
+      say(`${policy}: live heartbeats every ${observation.heartbeatMs.toFixed(1)} ms, phases after the run start ${observation.phasesMs.map((p) => p.toFixed(0)).join('/')} ms; simulating with them`);
       const agents = asetEnv['ASET_CHECKPOINT'] ? asetAgentFromCheckpoint(readFileSync(checkpoint, 'utf8'), checkpoint, scenario, new PlacementCatalog(scenario, zoo)) : undefined;
-      const sim = simulatePolicy(scenario, zoo, policy, { seed: workload.seed, queries, warmupQueries: workload.warmupQueries, overheadMs: overhead }, agents);
+      const sim = simulatePolicy(scenario, zoo, policy, { seed: workload.seed, queries, warmupQueries: workload.warmupQueries, overheadMs: overhead, observation }, agents);
       const liveRatio = live?.successRatio ?? 0;
       rows.push({ policy, live: liveRatio, sim: sim.summary.successRatio, diff: (sim.summary.successRatio - liveRatio) * 100, liveP95: live?.p95Ms ?? null, simP95: sim.summary.p95Ms });
     } finally {
+      await heartbeats.stop();
       await testbed.stop();
       await deleteRecordStream(nats.url, prefix);
     }
