@@ -281,9 +281,11 @@ describe('RecordIngestor (real NATS JetStream and PostgreSQL)', () => {
         }
         return real.write(batch);
       },
-    }));
+    }), {}, false);
     const records = Array.from({ length: 30 }, (_, i) => record('run-a', i));
+    // Published before the store starts, so that they reach it as one batch (one write).
     await publishAll(h, records, (r) => `${r.runId}.${r.queryId}`);
+    await h.begin();
     // Delivered to the store and sitting in an open write: not acknowledged, not in the table.
     await expect.poll(() => h.consumer(), { timeout: 10_000 }).toMatchObject({ pending: 0, ackPending: 30 });
     await new Promise((r) => setTimeout(r, 300));

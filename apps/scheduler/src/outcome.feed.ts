@@ -1,9 +1,12 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DeliverPolicy, type ConsumerMessages } from '@nats-io/jetstream';
 import { QueryRecordSchema, decodeMessage, type QueryRecord } from '@aset/contracts';
+import type { Clock } from '@aset/determinism';
 import { MessageBus, ensureRecordStream } from '@aset/messaging';
 import { Scenario } from '@aset/scenario';
 import type { QueryOutcome, SchedulingPolicy } from '@aset/scheduling';
+import { CLOCK } from '@aset/service-kit';
+import { SchedulerMetrics } from './scheduler.metrics.js';
 import { SCHEDULING_POLICY } from './scheduling-policy.provider.js';
 
 /**
@@ -20,6 +23,8 @@ export class OutcomeFeed implements OnApplicationBootstrap, OnApplicationShutdow
     @Inject(MessageBus) private readonly bus: MessageBus,
     @Inject(Scenario) private readonly scenario: Scenario,
     @Inject(SCHEDULING_POLICY) private readonly policy: SchedulingPolicy,
+    @Inject(SchedulerMetrics) private readonly metrics: SchedulerMetrics,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -38,6 +43,7 @@ export class OutcomeFeed implements OnApplicationBootstrap, OnApplicationShutdow
           return;
         }
         this.received++;
+        this.metrics.outcomeLag.observe(this.clock.now() - decoded.value.completedAt);
         this.policy.observeOutcome?.(this.outcomeOf(decoded.value));
       },
     });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { POLICY_NAMES } from '@aset/scheduling';
+import { DEFAULT_SAFETY_TIERS, POLICY_NAMES, parseSafetyTiers } from '@aset/scheduling';
 import { BASE_ENV, SCENARIO_ENV, envValidator } from '@aset/service-kit';
 
 export const SCHEDULER_ENV = {
@@ -13,6 +13,18 @@ export const SCHEDULER_ENV = {
   SEED: z.coerce.number().int().default(1).describe('an integer seed for randomized policies'),
   ASET_CHECKPOINT: z.string().min(1).optional().describe('path to a checkpoint written by npm run train (required by the aset and aset-direct policies)'),
   ASET_ONLINE_LEARNING: z.enum(['true', 'false']).default('false').transform((v) => v === 'true').describe('true or false: keep training the ASET agent on live outcomes'),
+  ASET_SAFETY_TIERS: z
+    .string()
+    .default(DEFAULT_SAFETY_TIERS.join(','))
+    .transform((v, ctx) => {
+      try {
+        return parseSafetyTiers(v);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: (e as Error).message });
+        return z.NEVER;
+      }
+    })
+    .describe('aset-direct safety shield: off, or comma-separated jitter sigmas, most confident first'),
   ASET_ONLINE_EPSILON: z.coerce.number().min(0).max(1).default(0.02).describe('exploration rate of online learning, a number in [0, 1]'),
 } as const;
 

@@ -30,7 +30,7 @@ function loadAgents(config: ConfigService<SchedulerEnv, true>, scenario: Scenari
   }
   let agents: AsetAgents;
   try {
-    agents = asetAgentFromCheckpoint(text, file, scenario, catalog);
+    agents = asetAgentFromCheckpoint(text, file, scenario, catalog, { safetyTiers: config.get('ASET_SAFETY_TIERS', { infer: true }) });
   } catch (e) {
     throw new ConfigurationError(e instanceof Error ? e.message : String(e));
   }

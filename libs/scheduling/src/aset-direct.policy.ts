@@ -8,7 +8,7 @@ type DirectAgent = NonNullable<AsetAgents['asetDirect']>;
 /**
  * `aset-direct`: a per-query action. The agent scores up to `candidateSlots` candidate placements
  * (CandidateEncoder: the best estimates among the nearest clusters and the cloud) and the query goes
- * to the chosen one. Reward: 1 when that query met its SLO, else 0; each query is one transition
+ * to the chosen one, within the agent's safety shield if it has one. Reward: 1 when that query met its SLO, else 0; each query is one transition
  * (a contextual decision, so the transition is terminal), learned when its outcome arrives.
  */
 export class AsetDirectPolicy implements SchedulingPolicy {
@@ -23,7 +23,7 @@ export class AsetDirectPolicy implements SchedulingPolicy {
     readonly agent: DirectAgent,
   ) {
     this.activity = new RecentActivity(ctx.scenario, ctx.catalog);
-    this.encoder = new CandidateEncoder(ctx.scenario, ctx.catalog, this.activity, agent.candidateSlots, agent.nearestClusters, agent.fastestVariantOnly === true);
+    this.encoder = new CandidateEncoder(ctx.scenario, ctx.catalog, this.activity, agent.candidateSlots, agent.nearestClusters, agent.fastestVariantOnly === true, agent.safetyTiers ?? []);
     this.state = new Float32Array(this.encoder.size);
   }
 

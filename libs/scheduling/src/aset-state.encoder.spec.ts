@@ -69,3 +69,43 @@ describe('CandidateEncoder with fastestVariantOnly', () => {
     expect(pruned).toBeGreaterThan(0);
   });
 });
+
+describe('CandidateEncoder with a safety shield', () => {
+  const shielded = (tiers: readonly number[]) => new CandidateEncoder(scenario, catalog, new RecentActivity(scenario, catalog), 8, 24, false, tiers);
+  const sigma = (q: ReturnType<typeof queryView>, cluster: number) => Math.SQRT2 * scenario.linkAt(scenario.sourceIndex(q.source), cluster).jitterMs;
+
+  it('leaves only the candidates of the most confident tier that has any, and all when none fits', () => {
+    const enc = shielded([4, 0]);
+    const state = new Float32Array(enc.size);
+    let tightened = 0;
+    for (const maxLatencyMs of [1, 8, 12, 20, 60]) {
+      for (const base of queries) {
+        const q = { ...base, slo: { ...base.slo, maxLatencyMs } };
+        const found = enc.encode(q, observation, state);
+        const offered = enc.candidates.slice(0, found);
+        const fits = (k: number) => offered.map((c) => c.estimateMs + k * sigma(q, c.clusterIndex) <= maxLatencyMs);
+        const expected = fits(4).some(Boolean) ? fits(4) : fits(0).some(Boolean) ? fits(0) : offered.map(() => true);
+        expect(Array.from(enc.mask.slice(0, found), Boolean), `${q.source} ${maxLatencyMs} ms`).toEqual(expected);
+        if (expected.some((x) => !x)) tightened++;
+      }
+    }
+    // The deadlines above do exclude candidates, in both tiers.
+    expect(tightened).toBeGreaterThan(queries.length);
+  });
+
+  it('counts a cluster\'s recent excess delay against it', () => {
+    const activity = new RecentActivity(scenario, catalog);
+    const enc = new CandidateEncoder(scenario, catalog, activity, 8, 24, false, [0]);
+    const state = new Float32Array(enc.size);
+    const q = { ...queries[0]!, slo: { ...queries[0]!.slo, maxLatencyMs: 60 } };
+    enc.encode(q, observation, state);
+    const first = enc.candidates[0]!.clusterIndex;
+    expect(enc.mask[0]).toBe(1);
+    // Answers from the first candidate's cluster arrive 100 ms later than estimated.
+    for (let i = 0; i < 50; i++) activity.onOutcome({ queryId: `q${i}`, app: q.app, source: q.source, clusterIndex: first, status: 'completed', sloMet: false, createdAt: 0, completedAt: 200, latencyMs: 200, processingMs: 1 });
+    expect(activity.excessMs(first)).toBeGreaterThan(60);
+    enc.encode(q, observation, state);
+    const again = enc.candidates.findIndex((c) => c.clusterIndex === first);
+    expect(enc.mask[again]).toBe(0);
+  });
+});

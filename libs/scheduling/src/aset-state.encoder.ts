@@ -148,6 +148,8 @@ export class CandidateEncoder {
     nearest = 24,
     /** Only each cluster's fastest variant meeting the floor (the others are dominated). */
     private readonly fastestVariantOnly = false,
+    /** Safety tiers in jitter standard deviations (AsetAgents.asetDirect.safetyTiers); empty: every candidate may be chosen. */
+    private readonly safetyTiers: readonly number[] = [],
   ) {
     this.nearest = nearest;
     this.cloud = scenario.clusters.flatMap((c, i) => (c.tier === 'cloud' ? [i] : []));
@@ -215,9 +217,31 @@ export class CandidateEncoder {
       out[o + 8] = clip((cand.accuracy - query.slo.minAccuracy) * 10);
       out[o + 9] = cand.estimateMs <= budget ? 1 : 0;
     }
+    if (this.safetyTiers.length > 0) this.shield(source, budget);
     out[this.slots * CANDIDATE_FEATURES] = clip(budget / 100);
     out[this.slots * CANDIDATE_FEATURES + 1] = activity.successRatio();
     return this.count;
+  }
+
+  /**
+   * Leaves in the mask only the candidates of the first safety tier that has any: those whose
+   * estimate, plus their cluster's recent excess delay, plus `k` standard deviations of the two-way
+   * link jitter, fit the remaining budget. The features are left as they are.
+   */
+  private shield(source: number, budget: number): void {
+    for (const k of this.safetyTiers) {
+      let any = false;
+      for (let j = 0; j < this.count; j++) {
+        const cand = this.candidates[j] as Candidate;
+        const c = cand.clusterIndex;
+        const margin = Math.max(0, this.activity.excessMs(c)) + k * Math.SQRT2 * this.scenario.linkAt(source, c).jitterMs;
+        const safe = cand.estimateMs + margin <= budget;
+        this.mask[j] = safe ? 1 : 0;
+        any ||= safe;
+      }
+      if (any) return;
+    }
+    for (let j = 0; j < this.count; j++) this.mask[j] = 1;
   }
 
   /** Adds the cluster's options meeting the floor, keeping the `slots` lowest estimates sorted. */

@@ -38,10 +38,33 @@ export function greedyController(agent: { greedy(state: Float32Array, mask?: Arr
 }
 
 /**
- * Loads an ASET checkpoint (text of the JSON file; `source` names it in errors) and checks that it
- * fits this scenario. Returns the agents entry for a PolicyContext.
+ * The safety tiers deployed aset-direct agents use unless told otherwise (jitter standard
+ * deviations, most confident first). On the standard suite they turn the trained agent's rare
+ * deadline misses on calm, tight-SLO traffic (choices within 3 sigma of the deadline while a safer
+ * candidate was on offer) into hits; see docs/results.md.
  */
-export function asetAgentFromCheckpoint(text: string, source: string, scenario: Scenario, catalog: PlacementCatalog): AsetAgents {
+export const DEFAULT_SAFETY_TIERS: readonly number[] = [4, 2, 1, 0];
+
+/**
+ * Reads safety tiers written as `off` (no shield) or comma-separated non-negative numbers (`4,2,1,0`).
+ * Throws a RangeError naming the offending text.
+ */
+export function parseSafetyTiers(text: string): readonly number[] {
+  if (text.trim() === 'off') return [];
+  const tokens = text.split(',').map((t) => t.trim());
+  const tiers = tokens.map(Number);
+  if (tokens.some((t) => t === '') || tiers.some((k) => !Number.isFinite(k) || k < 0)) {
+    throw new RangeError(`safety tiers "${text}": expected off or comma-separated non-negative numbers, e.g. ${DEFAULT_SAFETY_TIERS.join(',')}`);
+  }
+  return tiers;
+}
+
+/**
+ * Loads an ASET checkpoint (text of the JSON file; `source` names it in errors) and checks that it
+ * fits this scenario. Returns the agents entry for a PolicyContext. `safetyTiers` sets the
+ * aset-direct agent's decision-time shield (default {@link DEFAULT_SAFETY_TIERS}; `[]` for none).
+ */
+export function asetAgentFromCheckpoint(text: string, source: string, scenario: Scenario, catalog: PlacementCatalog, options: { safetyTiers?: readonly number[] } = {}): AsetAgents {
   const { agent, metadata } = loadCheckpoint(text, source);
   const parsed = AsetCheckpointMetadataSchema.safeParse(metadata);
   if (!parsed.success) {
@@ -63,5 +86,5 @@ export function asetAgentFromCheckpoint(text: string, source: string, scenario: 
   }
   const expected = meta.candidateSlots * CANDIDATE_FEATURES + 2;
   if (expected !== meta.stateSize) throw new Error(`${source}: stateSize ${meta.stateSize} does not match ${meta.candidateSlots} candidate slots (${expected})`);
-  return { asetDirect: { controller, candidateSlots: meta.candidateSlots, nearestClusters: meta.nearestClusters, fastestVariantOnly: meta.fastestVariantOnly === true } };
+  return { asetDirect: { controller, candidateSlots: meta.candidateSlots, nearestClusters: meta.nearestClusters, fastestVariantOnly: meta.fastestVariantOnly === true, safetyTiers: options.safetyTiers ?? DEFAULT_SAFETY_TIERS } };
 }

@@ -87,6 +87,14 @@ export interface AsetAgents {
      * Absent (false) in checkpoints trained before this option existed.
      */
     fastestVariantOnly?: boolean;
+    /**
+     * A safety shield applied at decision time (post-posed: training runs without it): the agent
+     * chooses only among the candidates of the first non-empty tier, a tier `k` holding those whose
+     * estimate plus their cluster's recent excess delay plus `k` standard deviations of the link's
+     * two-way jitter fits the query's remaining budget; when no tier has one, among all. Empty or
+     * absent: no shield. See {@link DEFAULT_SAFETY_TIERS}.
+     */
+    safetyTiers?: readonly number[];
   };
 }
 

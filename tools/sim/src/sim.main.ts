@@ -1,8 +1,8 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import Table from 'cli-table3';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { POLICY_NAMES, PlacementCatalog, STATIC_POLICY_NAMES, asetAgentFromCheckpoint, type AsetAgents } from '@aset/scheduling';
+import { DEFAULT_SAFETY_TIERS, POLICY_NAMES, PlacementCatalog, STATIC_POLICY_NAMES, asetAgentFromCheckpoint, parseSafetyTiers, type AsetAgents } from '@aset/scheduling';
 import { simulatePolicy, type PolicyRun } from '@aset/sim';
 import { REPO_ROOT, loadInputs, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber } from '@aset/command-line';
 
@@ -19,6 +19,13 @@ const program = new Command('sim')
   .addOption(new Option('--observation <mode>', 'what policies see: heartbeat snapshots (as live) or the exact state').choices(['heartbeat', 'exact']).default('heartbeat'))
   .option('--heartbeat-ms <ms>', 'heartbeat period for --observation heartbeat', positiveNumber('--heartbeat-ms'), 500)
   .option('--overhead-ms <ms>', 'fixed messaging time per answered query', nonNegativeNumber('--overhead-ms'), 0)
+  .option('--safety-tiers <sigmas|off>', 'aset-direct safety shield: off, or comma-separated jitter sigmas', (v) => {
+    try {
+      return parseSafetyTiers(v);
+    } catch (e) {
+      throw new InvalidArgumentError((e as Error).message);
+    }
+  }, DEFAULT_SAFETY_TIERS)
   .option('--json', 'print one JSON object instead of a table', false)
   .parse();
 
@@ -34,6 +41,7 @@ type Options = {
   observation: 'heartbeat' | 'exact';
   heartbeatMs: number;
   overheadMs: number;
+  safetyTiers: readonly number[];
   json: boolean;
 };
 const opts = program.opts<Options>();
@@ -54,7 +62,7 @@ try {
   const agents: AsetAgents = {};
   for (const mode of ['aset', 'aset-direct']) {
     const file = checkpoint(mode);
-    if ((opts.allPolicies || opts.policy === mode) && existsSync(file)) Object.assign(agents, asetAgentFromCheckpoint(readFileSync(file, 'utf8'), file, scenario, catalog));
+    if ((opts.allPolicies || opts.policy === mode) && existsSync(file)) Object.assign(agents, asetAgentFromCheckpoint(readFileSync(file, 'utf8'), file, scenario, catalog, { safetyTiers: opts.safetyTiers }));
   }
   if (!opts.allPolicies && (opts.policy === 'aset' || opts.policy === 'aset-direct') && !existsSync(checkpoint(opts.policy))) {
     throw new Error(`${opts.policy} needs its checkpoint ${checkpoint(opts.policy)}: run npm run train -- --scenario ${opts.scenario} --mode ${opts.policy}`);
