@@ -15,7 +15,10 @@ export interface HeartbeatTiming {
  */
 export function heartbeatTiming(scenario: Scenario, beatsByCluster: ReadonlyMap<string, readonly number[]>, runStartMs: number): HeartbeatTiming {
   const silent = scenario.clusters.filter((c) => (beatsByCluster.get(c.id)?.length ?? 0) < 2).map((c) => c.id);
-  if (silent.length > 0) throw new Error(`heartbeat timing: no two heartbeats from ${silent.join(', ')}`);
+  if (silent.length > 0) {
+    const seen = scenario.clusters.map((c) => `${c.id} ${beatsByCluster.get(c.id)?.length ?? 0}`).join(', ');
+    throw new Error(`heartbeat timing: no two heartbeats from ${silent.join(', ')} (beats per cluster: ${seen})`);
+  }
   const intervals: number[] = [];
   for (const c of scenario.clusters) {
     const beats = [...(beatsByCluster.get(c.id) as readonly number[])].sort((a, b) => a - b);

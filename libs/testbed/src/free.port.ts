@@ -1,7 +1,22 @@
 import { createServer } from 'node:net';
 
-/** A TCP port free on 127.0.0.1 right now (the OS picks it). */
-export function freePort(): Promise<number> {
+const handedOut = new Set<number>();
+
+/**
+ * A TCP port free on 127.0.0.1 right now (the OS picks it), and never one this process was given
+ * before: services launched one after the other bind their ports only later, and the OS readily
+ * hands a just-released port out again.
+ */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await osFreePort();
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
+}
+
+function osFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();

@@ -86,6 +86,9 @@ export class Testbed {
       await launch('scheduler', 'scheduler', { SCHEDULER_POLICY: options.policy });
       for (const c of scenario.clusters) await launch(`worker-${c.id}`, 'worker', { CLUSTER_ID: c.id });
       await Promise.all(pending);
+      // A service that died at start while its health URL answered from another process still counts as failed.
+      const dead = [...processes.values()].filter((p) => !p.running);
+      if (dead.length > 0) throw new Error(`${dead.map((p) => p.name).join(', ')} exited during start (logs in ${options.logDir})`);
     } catch (e) {
       await Promise.allSettled([...processes.values()].map((p) => p.stop()));
       throw e;
