@@ -19,7 +19,7 @@ const program = new Command('validate:sim')
   .option('--scenario <name|file>', 'scenario', 'demo')
   .option('--policies <names>', 'comma-separated policies (default: every static policy; aset and aset-direct need their checkpoint, see --checkpoints)')
   .option('--checkpoints <dir>', 'folder with <scenario>.aset.json and <scenario>.aset-direct.json for the ASET policies', 'checkpoints')
-  .option('--queries <n>', "measured queries per policy (default: four times the scenario's; see below)", (v) => Number(v))
+  .option('--queries <n>', "measured queries per policy (default: eight times the scenario's; see below)", (v) => Number(v))
   .option('--target <points>', 'largest acceptable difference, percentage points', (v) => Number(v), 5)
   .parse();
 const opts = program.opts<{ scenario: string; policies?: string; checkpoints: string; queries?: number; target: number }>();
@@ -119,8 +119,9 @@ try {
   const workload = scenario.spec.workload;
   // Policies acting on heartbeat snapshots herd, and one herding episode more or less moves an
   // 800-query run by several points (latency-aware on demo: 89% or 95% from phase shifts of a few
-  // ms); four times the scenario's queries average over enough of them to compare.
-  const queries = opts.queries ?? workload.queries * 4;
+  // ms; least-loaded 71-77% at 3200 queries); eight times the scenario's queries average over
+  // enough of them to compare.
+  const queries = opts.queries ?? workload.queries * 8;
   const policies = opts.policies ? opts.policies.split(',').map((p) => p.trim()) : STATIC_POLICY_NAMES;
   const state = mkdtempSync(join(tmpdir(), 'aset-validate-'));
   const nats: ManagedService = await provideNats({ env: process.env['NATS_URL'], dataDir: join(state, 'nats'), say });
