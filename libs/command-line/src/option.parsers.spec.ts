@@ -26,5 +26,7 @@ describe('repo paths', () => {
     expect(scenarioPath('suite/steady')).toBe(join(REPO_ROOT, 'scenarios', 'suite', 'steady.yaml'));
     expect(scenarioPath('/tmp/x.yaml')).toBe('/tmp/x.yaml');
     expect(checkpointPath('suite/base', 'aset')).toBe(join(REPO_ROOT, 'checkpoints', 'suite-base.aset.json'));
+    expect(checkpointPath('/tmp/lab/edge.yaml', 'aset-direct')).toBe(join(REPO_ROOT, 'checkpoints', 'edge.aset-direct.json'));
+    expect(checkpointPath('demo', 'aset', '/tmp/ck')).toBe('/tmp/ck/demo.aset.json');
   });
 });

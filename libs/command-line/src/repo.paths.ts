@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readZoo, type ModelZoo } from '@aset/model-zoo';
 import { readScenarioFile, type Scenario } from '@aset/scenario';
@@ -17,9 +17,15 @@ export function scenarioPath(nameOrFile: string): string {
   return /\.(ya?ml|json)$/i.test(nameOrFile) ? resolve(nameOrFile) : join(REPO_ROOT, 'scenarios', `${nameOrFile}.yaml`);
 }
 
-/** Where shipped ASET checkpoints live: checkpoints/<scenario name, slashes as dashes>.<mode>.json. */
-export function checkpointPath(scenario: string, mode: string): string {
-  return join(REPO_ROOT, 'checkpoints', `${scenario.replace(/[/\\]/g, '-')}.${mode}.json`);
+/**
+ * The ASET checkpoint for a scenario argument (as given to --scenario) and mode, in `dir` (default:
+ * the repository's checkpoints/): `<name, slashes as dashes>.<mode>.json` for a scenario name,
+ * `<file name without extension>.<mode>.json` for a scenario file. npm run train writes there, and
+ * every command that loads agents looks there.
+ */
+export function checkpointPath(scenario: string, mode: string, dir = join(REPO_ROOT, 'checkpoints')): string {
+  const stem = /\.(ya?ml|json)$/i.test(scenario) ? basename(scenario).replace(/\.(ya?ml|json)$/i, '') : scenario.replace(/[/\\]/g, '-');
+  return join(dir, `${stem}.${mode}.json`);
 }
 
 /** Reads the zoo and a scenario (zoo binding checked). Throws ScenarioError / ZooError naming file and path. */

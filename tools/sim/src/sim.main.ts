@@ -4,14 +4,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_SAFETY_TIERS, POLICY_NAMES, PlacementCatalog, STATIC_POLICY_NAMES, asetAgentFromCheckpoint, parseSafetyTiers, type AsetAgents } from '@aset/scheduling';
 import { simulatePolicy, type PolicyRun } from '@aset/sim';
-import { REPO_ROOT, loadInputs, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber } from '@aset/command-line';
+import { REPO_ROOT, checkpointPath, loadInputs, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber } from '@aset/command-line';
 
 const program = new Command('sim')
   .description('Simulate scheduling policies over a scenario (same policies, scenario files and zoo profiles as the live testbed).')
   .option('--scenario <name|file>', 'scenario name under scenarios/ or a YAML file', 'demo')
   .addOption(new Option('--policy <name>', 'one registered policy').choices(POLICY_NAMES).default('closest'))
   .option('--all-policies', 'compare every static policy, and aset / aset-direct when their checkpoints exist', false)
-  .option('--checkpoints <dir>', 'folder with <scenario>.aset.json and <scenario>.aset-direct.json', join(REPO_ROOT, 'checkpoints'))
+  .option('--checkpoints <dir>', 'folder of the ASET checkpoints, named as npm run train names them', join(REPO_ROOT, 'checkpoints'))
+  .option('--agents-from <scenario>', 'load the ASET checkpoints trained for this scenario (default: --scenario; suite/base for the standard suite)')
   .option('--queries <n>', "measured queries (default: the scenario's)", positiveInt('--queries'))
   .option('--warmup <n>', "warm-up queries (default: the scenario's)", nonNegativeInt('--warmup'))
   .option('--seed <n>', "seed (default: the scenario's workload.seed)", nonNegativeInt('--seed'))
@@ -31,6 +32,7 @@ const program = new Command('sim')
 
 type Options = {
   checkpoints: string;
+  agentsFrom?: string;
   scenario: string;
   policy: string;
   allPolicies: boolean;
@@ -58,14 +60,14 @@ try {
     overheadMs: opts.overheadMs,
   };
   const catalog = new PlacementCatalog(scenario, zoo);
-  const checkpoint = (mode: string) => join(opts.checkpoints, `${scenario.name}.${mode}.json`);
+  const checkpoint = (mode: string) => checkpointPath(opts.agentsFrom ?? opts.scenario, mode, opts.checkpoints);
   const agents: AsetAgents = {};
   for (const mode of ['aset', 'aset-direct']) {
     const file = checkpoint(mode);
     if ((opts.allPolicies || opts.policy === mode) && existsSync(file)) Object.assign(agents, asetAgentFromCheckpoint(readFileSync(file, 'utf8'), file, scenario, catalog, { safetyTiers: opts.safetyTiers }));
   }
   if (!opts.allPolicies && (opts.policy === 'aset' || opts.policy === 'aset-direct') && !existsSync(checkpoint(opts.policy))) {
-    throw new Error(`${opts.policy} needs its checkpoint ${checkpoint(opts.policy)}: run npm run train -- --scenario ${opts.scenario} --mode ${opts.policy}`);
+    throw new Error(`${opts.policy} needs its checkpoint ${checkpoint(opts.policy)}: run npm run train -- --scenario ${opts.agentsFrom ?? opts.scenario} --mode ${opts.policy}, or name trained agents with --agents-from`);
   }
   const policies = opts.allPolicies ? [...STATIC_POLICY_NAMES, ...(agents.aset ? ['aset'] : []), ...(agents.asetDirect ? ['aset-direct'] : [])] : [opts.policy];
   const runs: PolicyRun[] = [];

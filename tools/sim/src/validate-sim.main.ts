@@ -12,13 +12,13 @@ import Table from 'cli-table3';
 import { PlacementCatalog, STATIC_POLICY_NAMES, asetAgentFromCheckpoint } from '@aset/scheduling';
 import { heartbeatTiming, simulatePolicy, type HeartbeatTiming } from '@aset/sim';
 import { Testbed, ensureDatabase, onInterrupt, provideNats, providePostgres, type ManagedService } from '@aset/testbed';
-import { REPO_ROOT, loadInputs, scenarioPath } from '@aset/command-line';
+import { REPO_ROOT, checkpointPath, loadInputs, scenarioPath } from '@aset/command-line';
 
 const program = new Command('validate:sim')
   .description('Run every static policy on the live testbed and in the simulator over the same arrivals and heartbeat timing, and compare success ratios.')
   .option('--scenario <name|file>', 'scenario', 'demo')
   .option('--policies <names>', 'comma-separated policies (default: every static policy; aset and aset-direct need their checkpoint, see --checkpoints)')
-  .option('--checkpoints <dir>', 'folder with <scenario>.aset.json and <scenario>.aset-direct.json for the ASET policies', 'checkpoints')
+  .option('--checkpoints <dir>', 'folder of the ASET checkpoints, named as npm run train names them', 'checkpoints')
   .option('--queries <n>', "measured queries per policy (default: eight times the scenario's; see below)", (v) => Number(v))
   .option('--target <points>', 'largest acceptable difference, percentage points', (v) => Number(v), 5)
   .parse();
@@ -134,7 +134,7 @@ try {
   const rows: { policy: string; live: number; sim: number; diff: number; liveP95: number | null; simP95: number | null; overheadMs: { request: number; reply: number } }[] = [];
   for (const policy of policies) {
     say(`${policy}: live run of ${queries} queries ...`);
-    const checkpoint = resolve(opts.checkpoints, `${scenario.name}.${policy}.json`);
+    const checkpoint = checkpointPath(opts.scenario, policy, resolve(opts.checkpoints));
     const asetEnv: Record<string, string> = policy === 'aset' || policy === 'aset-direct' ? { ASET_CHECKPOINT: checkpoint } : {};
     const prefix = `aset_validate_${Date.now().toString(36)}`;
     const heartbeats = await listenToHeartbeats(nats.url, prefix);
