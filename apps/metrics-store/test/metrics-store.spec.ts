@@ -3,7 +3,7 @@ import { Test } from '@nestjs/testing';
 import type { INestApplication } from '@nestjs/common';
 import pg from 'pg';
 import { RunSummarySchema, type QueryRecord } from '@aset/contracts';
-import { uniqueTestPrefix } from '@aset/contracts/testing';
+import { sampleQueryRecord, uniqueTestPrefix } from '@aset/contracts/testing';
 import { MessageBus, ensureRecordStream } from '@aset/messaging';
 import { createTestDatabase, dropTestDatabase, metricValue, testNatsUrl } from '@aset/service-kit/testing';
 
@@ -11,19 +11,11 @@ const quiet = { log: () => {}, warn: () => {}, error: () => {} };
 
 function record(runId: string, i: number, overrides: Partial<QueryRecord> = {}): QueryRecord {
   const t = 1_764_000_000_000 + i;
-  return {
-    schemaVersion: 1,
+  return sampleQueryRecord({
     runId,
     queryId: `q${i}`,
-    app: 'digit-reader',
-    source: 'ap-1',
-    task: 'digits',
     policy: 'closest',
     clusterId: 'cloud-1',
-    variantId: 'digits-mlp-s',
-    status: 'completed',
-    reason: null,
-    detail: null,
     createdAt: t,
     dispatchedAt: t + 0.2,
     receivedAt: t + 0.3,
@@ -35,11 +27,8 @@ function record(runId: string, i: number, overrides: Partial<QueryRecord> = {}):
     sloMaxLatencyMs: 50,
     sloMinAccuracy: 0.9,
     sloMet: i <= 50,
-    warmup: false,
-    prediction: 1,
-    label: 1,
     ...overrides,
-  };
+  });
 }
 
 describe('metrics store (in-process, real NATS JetStream and PostgreSQL)', () => {

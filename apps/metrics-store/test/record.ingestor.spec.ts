@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { CONSUMERS, type DecisionRecord, type QueryRecord } from '@aset/contracts';
-import { uniqueTestPrefix } from '@aset/contracts/testing';
+import { sampleQueryRecord, uniqueTestPrefix } from '@aset/contracts/testing';
 import { MessageBus, ensureRecordStream } from '@aset/messaging';
 import { createTestDatabase, dropTestDatabase, testNatsUrl } from '@aset/service-kit/testing';
 import { metricsDataSourceOptions } from '../src/persistence/metrics.data-source.js';
@@ -15,19 +15,11 @@ const T0 = 1_764_000_000_000;
 
 function record(runId: string, i: number, overrides: Partial<QueryRecord> = {}): QueryRecord {
   const t = T0 + i * 3 + 0.123;
-  return {
-    schemaVersion: 1,
+  return sampleQueryRecord({
     runId,
     queryId: `q${String(i).padStart(7, '0')}`,
-    app: 'digit-reader',
-    source: 'ap-1',
-    task: 'digits',
     policy: 'closest',
     clusterId: 'cloud-1',
-    variantId: 'digits-mlp-s',
-    status: 'completed',
-    reason: null,
-    detail: null,
     createdAt: t,
     dispatchedAt: t + 0.2,
     receivedAt: t + 0.3125,
@@ -38,12 +30,10 @@ function record(runId: string, i: number, overrides: Partial<QueryRecord> = {}):
     latencyMs: 2.0001,
     sloMaxLatencyMs: 50,
     sloMinAccuracy: 0.9,
-    sloMet: true,
-    warmup: false,
     prediction: 7,
     label: 7,
     ...overrides,
-  };
+  });
 }
 
 /** One store ingestor on its own subject prefix (so its own stream and durable consumer) and database. */
