@@ -69,7 +69,9 @@ async function listenToHeartbeats(url: string, prefix: string): Promise<{ beats:
       // One worker per cluster on the testbed; a second instance would blur the phase.
       if ((instances.get(hb.value.clusterId) ?? hb.value.instanceId) !== hb.value.instanceId) return;
       instances.set(hb.value.clusterId, hb.value.instanceId);
-      beats.set(hb.value.clusterId, [...(beats.get(hb.value.clusterId) ?? []), hb.value.sentAt]);
+      const mine = beats.get(hb.value.clusterId);
+      if (mine) mine.push(hb.value.sentAt);
+      else beats.set(hb.value.clusterId, [hb.value.sentAt]);
     },
   });
   let closed: Promise<void> | undefined;
@@ -85,9 +87,10 @@ async function liveHeartbeatTiming(scenario: Scenario, databaseUrl: string, runI
   await client.connect();
   try {
     const { rows } = await client.query(`SELECT extract(epoch FROM min(created_at)) * 1000 AS first FROM queries WHERE run_id = $1`, [runId]);
-    const first = Number((rows[0] as { first: string | null }).first);
+    const first = (rows[0] as { first: string | null }).first;
+    if (first === null) throw new Error(`run ${runId} stored no query: its start is unknown`);
     const offset = buildArrivalSchedule(scenario, { count: 1, seed }).offsetMs[0] as number;
-    return heartbeatTiming(scenario, beats, first - offset);
+    return heartbeatTiming(scenario, beats, Number(first) - offset);
   } finally {
     await client.end();
   }
