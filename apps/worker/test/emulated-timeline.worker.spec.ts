@@ -31,6 +31,11 @@ describe('worker emulated timeline (in-process, real NATS, real ONNX)', () => {
     const moduleRef = await Test.createTestingModule({ imports: [WorkerModule] }).compile();
     app = moduleRef.createNestApplication({ logger: ['error'] });
     await app.init();
+    // Serving once it answers (a typed refusal) rather than "no responders".
+    for (let attempt = 0; !(await nc.request(infer, 'ping', { timeout: 1000 }).then(() => true, () => false)); attempt++) {
+      if (attempt === 100) throw new Error(`the worker does not answer on ${infer}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
   });
 
   afterAll(async () => {
@@ -54,8 +59,11 @@ describe('worker emulated timeline (in-process, real NATS, real ONNX)', () => {
     });
     timings.sort((a, b) => a.startedAt - b.startedAt);
     const emulatedMs = (zoo.processingMs(variant, '1') as number) * 8;
-    // Epoch milliseconds carry about 0.25 µs of float resolution.
-    for (const t of timings) expect(t.finishedAt - t.startedAt).toBeCloseTo(emulatedMs, 2);
+    // Never shorter than the emulated time (epoch milliseconds carry about 0.25 µs of float
+    // resolution); longer only when the host itself overran it, then with the host's own start.
+    const processing = timings.map((t) => t.finishedAt - t.startedAt);
+    for (const p of processing) expect(p).toBeGreaterThan(emulatedMs - 0.005);
+    expect(processing.filter((p) => Math.abs(p - emulatedMs) < 0.005).length).toBeGreaterThanOrEqual(timings.length - 3);
     // One slot: after the first, every query waited in the queue and took over the slot at once.
     let handedOver = 0;
     for (let i = 1; i < timings.length; i++) {
@@ -64,7 +72,8 @@ describe('worker emulated timeline (in-process, real NATS, real ONNX)', () => {
       expect(current.startedAt).toBeGreaterThanOrEqual(previous.finishedAt);
       if (current.startedAt === previous.finishedAt) handedOver++;
     }
-    // Queries whose emulated link delay ended after the slot freed start at their own arrival instead.
+    // Not handed over: a query whose emulated link delay ended after the slot freed (it starts on
+    // arrival), or one after a host overrun.
     expect(handedOver).toBeGreaterThanOrEqual(timings.length - 3);
   });
 });
