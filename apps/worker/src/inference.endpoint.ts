@@ -75,10 +75,11 @@ export class InferenceEndpoint implements OnApplicationBootstrap {
     let reply: InferenceReply;
     try {
       const result = await runner.run(decodeTensor(query.input), 1);
-      const processingMs = this.emulator.targetProcessingMs(runner.variant, this.clock.now() - hostStart);
+      const ranUntil = this.clock.now();
+      const processingMs = this.emulator.targetProcessingMs(runner.variant, ranUntil - hostStart);
       // Emulated finish; when the host's lateness leaves too little of the padding, the start is
       // reported later instead, so processing always lasts processingMs.
-      const finishedAt = Math.max(emulatedStart + processingMs, this.clock.now());
+      const finishedAt = Math.max(emulatedStart + processingMs, ranUntil);
       const startedAt = finishedAt - processingMs;
       await this.emulator.waitPreciselyUntil(finishedAt);
       doneAt = finishedAt;

@@ -14,8 +14,11 @@ export const DEFAULT_MANIFEST = join(REPO_ROOT, 'models', 'manifest.json');
  * directory), else a name under scenarios/ (`demo`, `suite/steady`).
  */
 export function scenarioPath(nameOrFile: string): string {
-  return /\.(ya?ml|json)$/i.test(nameOrFile) ? resolve(nameOrFile) : join(REPO_ROOT, 'scenarios', `${nameOrFile}.yaml`);
+  return SCENARIO_FILE.test(nameOrFile) ? resolve(nameOrFile) : join(REPO_ROOT, 'scenarios', `${nameOrFile}.yaml`);
 }
+
+/** A --scenario argument naming a file rather than a scenario under scenarios/. */
+const SCENARIO_FILE = /\.(ya?ml|json)$/i;
 
 /**
  * The ASET checkpoint for a scenario argument (as given to --scenario) and mode, in `dir` (default:
@@ -24,7 +27,7 @@ export function scenarioPath(nameOrFile: string): string {
  * every command that loads agents looks there.
  */
 export function checkpointPath(scenario: string, mode: string, dir = join(REPO_ROOT, 'checkpoints')): string {
-  const stem = /\.(ya?ml|json)$/i.test(scenario) ? basename(scenario).replace(/\.(ya?ml|json)$/i, '') : scenario.replace(/[/\\]/g, '-');
+  const stem = SCENARIO_FILE.test(scenario) ? basename(scenario).replace(SCENARIO_FILE, '') : scenario.replace(/[/\\]/g, '-');
   return join(dir, `${stem}.${mode}.json`);
 }
 

@@ -8,15 +8,13 @@ export function uniqueTestPrefix(label = 'test'): string {
   return `aset_${label}_${randomBytes(4).toString('hex')}`;
 }
 
+/** What a sample query and its sample record share. */
+const SAMPLE_IDENTITY = { schemaVersion: 1, runId: 'run-test', queryId: 'q-1', app: 'digit-reader', source: 'ap-1', task: 'digits' } as const;
+
 /** A valid query for the `digits` task shape; override any field. */
 export function sampleQuery(overrides: Partial<InferenceQuery> = {}): InferenceQuery {
   return {
-    schemaVersion: 1,
-    runId: 'run-test',
-    queryId: 'q-1',
-    app: 'digit-reader',
-    source: 'ap-1',
-    task: 'digits',
+    ...SAMPLE_IDENTITY,
     input: encodeTensor(new Float32Array(64), [1, 1, 8, 8]),
     slo: { maxLatencyMs: 100, minAccuracy: 0.5 },
     createdAt: Date.now(),
@@ -27,12 +25,7 @@ export function sampleQuery(overrides: Partial<InferenceQuery> = {}): InferenceQ
 /** A valid terminal record of a completed `digits` query that met its SLO; override any field. */
 export function sampleQueryRecord(overrides: Partial<QueryRecord> = {}): QueryRecord {
   return {
-    schemaVersion: 1,
-    runId: 'run-test',
-    queryId: 'q-1',
-    app: 'digit-reader',
-    source: 'ap-1',
-    task: 'digits',
+    ...SAMPLE_IDENTITY,
     policy: 'aset-direct',
     clusterId: 'far-edge-2',
     variantId: 'digits-mlp-s',

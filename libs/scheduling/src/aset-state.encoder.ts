@@ -137,6 +137,9 @@ export class CandidateEncoder {
   private readonly cloud: number[];
   private readonly nominalRtt: Float64Array;
   private readonly tierOf: Int32Array;
+  /** Shield scratch, per candidate: its cluster's recent excess delay; its link's one-way jitter. */
+  private readonly shieldExcess: Float64Array;
+  private readonly shieldJitter: Float64Array;
   private count = 0;
 
   constructor(
@@ -155,6 +158,8 @@ export class CandidateEncoder {
     this.cloud = scenario.clusters.flatMap((c, i) => (c.tier === 'cloud' ? [i] : []));
     this.candidates = Array.from({ length: slots }, () => ({ clusterIndex: -1, variantId: '', accuracy: 0, estimateMs: Infinity }));
     this.mask = new Uint8Array(slots);
+    this.shieldExcess = new Float64Array(slots);
+    this.shieldJitter = new Float64Array(slots);
     this.nominalRtt = Float64Array.from(scenario.clusters, (_, c) => {
       let sum = 0;
       for (let s = 0; s < scenario.sources.length; s++) sum += scenario.linkAt(s, c).rttMs;
@@ -229,13 +234,17 @@ export class CandidateEncoder {
    * link jitter, fit the remaining budget. The features are left as they are.
    */
   private shield(source: number, budget: number): void {
+    const excess = this.shieldExcess;
+    const jitter = this.shieldJitter;
+    for (let j = 0; j < this.count; j++) {
+      const c = (this.candidates[j] as Candidate).clusterIndex;
+      excess[j] = Math.max(0, this.activity.excessMs(c));
+      jitter[j] = this.scenario.linkAt(source, c).jitterMs;
+    }
     for (const k of this.safetyTiers) {
       let any = false;
       for (let j = 0; j < this.count; j++) {
-        const cand = this.candidates[j] as Candidate;
-        const c = cand.clusterIndex;
-        const margin = Math.max(0, this.activity.excessMs(c)) + k * Math.SQRT2 * this.scenario.linkAt(source, c).jitterMs;
-        const safe = cand.estimateMs + margin <= budget;
+        const safe = (this.candidates[j] as Candidate).estimateMs + ((excess[j] as number) + k * Math.SQRT2 * (jitter[j] as number)) <= budget;
         this.mask[j] = safe ? 1 : 0;
         any ||= safe;
       }

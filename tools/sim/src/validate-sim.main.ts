@@ -7,7 +7,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { ClusterHeartbeatSchema, SubjectSpace, decodeMessage } from '@aset/contracts';
 import pg from 'pg';
 import { transferMs, type Scenario } from '@aset/scenario';
-import { buildArrivalSchedule } from '@aset/workload';
+import { buildArrivalSchedule, percentile } from '@aset/workload';
 import Table from 'cli-table3';
 import { PlacementCatalog, STATIC_POLICY_NAMES, asetAgentFromCheckpoint } from '@aset/scheduling';
 import { heartbeatTiming, simulatePolicy, type HeartbeatTiming } from '@aset/sim';
@@ -49,7 +49,7 @@ async function messagingTime(scenario: Scenario, databaseUrl: string, runId: str
       reply.push(Number(r.after_finish) - (link.rttMs / 2 + transferMs(link, scenario.app(r.app)?.replyBytes ?? 256)));
     }
     if (request.length === 0) throw new Error(`run ${runId} answered no query: no messaging time to measure`);
-    const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+    const median = (xs: number[]) => percentile(xs.sort((a, b) => a - b), 0.5);
     return { request: median(request), reply: Math.max(0, median(reply)) };
   } finally {
     await client.end();
