@@ -58,8 +58,8 @@ export class ClusterEmulator {
 
   /**
    * When processing starts on the emulated cluster (clock ms): once the query has arrived over the
-   * emulated link (`arrivedAt`) and a slot is free (`freedAt`, when the previous holder was done;
-   * undefined if one was free at once). The host may get round to it a little later (`hostStart`:
+   * emulated link (`arrivedAt`) and its slot is free (`freedAt`, when the slot's previous holder
+   * was done; undefined for a slot never used), whichever is later. The host may get round to it a little later (`hostStart`:
    * timer and event-loop lateness); counting from the emulated instant keeps that lateness out of
    * queues. Without hardware emulation, processing is the host's own and starts at `hostStart`.
    */

