@@ -2,6 +2,15 @@ type Cleanup = () => Promise<void>;
 
 const cleanups = new Set<Cleanup>();
 let installed = false;
+let interruptedBy: NodeJS.Signals | undefined;
+
+/**
+ * The exit code for a main flow that ends in failure: 130 when an interrupt is what made it fail
+ * (the interrupt handler exits with it too, and whichever runs first must agree), else `code`.
+ */
+export function failureExitCode(code = 1): number {
+  return interruptedBy ? 130 : code;
+}
 
 /**
  * Runs `cleanup` when the process is interrupted (SIGINT, SIGTERM, SIGHUP) before it is
@@ -15,6 +24,7 @@ export function onInterrupt(cleanup: Cleanup): () => void {
     const handler = (signal: NodeJS.Signals) => {
       if (stopping) return;
       stopping = true;
+      interruptedBy = signal;
       process.stderr.write(`\n${signal}: stopping everything the testbed started ...\n`);
       void Promise.allSettled([...cleanups].map((c) => c())).then(() => process.exit(130));
     };

@@ -11,7 +11,7 @@ import { buildArrivalSchedule, percentile } from '@aset/workload';
 import Table from 'cli-table3';
 import { PlacementCatalog, STATIC_POLICY_NAMES, asetAgentFromCheckpoint } from '@aset/scheduling';
 import { heartbeatTiming, simulatePolicy, type HeartbeatTiming } from '@aset/sim';
-import { Testbed, ensureDatabase, onInterrupt, provideNats, providePostgres, type ManagedService } from '@aset/testbed';
+import { Testbed, ensureDatabase, failureExitCode, onInterrupt, provideNats, providePostgres, type ManagedService } from '@aset/testbed';
 import { REPO_ROOT, checkpointPath, loadInputs, scenarioPath } from '@aset/command-line';
 
 const program = new Command('validate:sim')
@@ -190,7 +190,8 @@ try {
   );
   process.exit(worst <= opts.target ? 0 : 1);
 } catch (e) {
-  console.error(`validate:sim failed: ${e instanceof Error ? e.message : String(e)}`);
+  const code = failureExitCode();
+  if (code !== 130) console.error(`validate:sim failed: ${e instanceof Error ? e.message : String(e)}`);
   await stopAll();
-  process.exit(1);
+  process.exit(code);
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { positiveInt, positiveNumber } from '@aset/command-line';
 import { POLICY_NAMES } from '@aset/scheduling';
-import { REPO_ROOT, Testbed, ensureDatabase, onInterrupt, provideNats, providePostgres, type ManagedService } from '@aset/testbed';
+import { REPO_ROOT, Testbed, ensureDatabase, failureExitCode, onInterrupt, provideNats, providePostgres, type ManagedService } from '@aset/testbed';
 import { summaryTable } from './summary.table.js';
 
 const program = new Command('demo')
@@ -59,8 +59,9 @@ try {
   await stopAll();
   say(`done in ${((Date.now() - startedAt) / 1000).toFixed(1)} s; everything the demo started is stopped`);
 } catch (e) {
-  console.error(`demo failed: ${e instanceof Error ? e.message : String(e)}`);
+  const code = failureExitCode();
+  if (code !== 130) console.error(`demo failed: ${e instanceof Error ? e.message : String(e)}`);
   await stopAll();
-  process.exit(1);
+  process.exit(code);
 }
 
