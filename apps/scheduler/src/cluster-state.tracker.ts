@@ -23,7 +23,7 @@ export class ClusterStateTracker implements OnApplicationBootstrap {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.instances = scenario.clusters.map(() => new Map());
-    this.states = scenario.clusters.map(() => ({ busySlots: 0, queueLength: 0 }));
+    this.states = scenario.clusters.map(() => ({ busySlots: 0, queueLength: 0, alive: true }));
   }
 
   onApplicationBootstrap(): void {

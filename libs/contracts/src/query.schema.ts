@@ -69,8 +69,12 @@ export const CompletedReplySchema = z.object({
   prediction: z.number().int().nonnegative(),
 });
 
-/** Expected reasons for a scheduler to drop a query. They are outcomes, not errors. */
-export const DROP_REASONS = ['NO_FEASIBLE_OPTION', 'DEADLINE_UNREACHABLE', 'QUEUE_FULL'] as const;
+/**
+ * Expected reasons for a scheduler to drop a query. They are outcomes, not errors.
+ * `NO_LIVE_CLUSTER`: clusters can serve the query, but every one of them is down as far as the
+ * scheduler knows (no heartbeat for its liveness window, or no responder on dispatch).
+ */
+export const DROP_REASONS = ['NO_FEASIBLE_OPTION', 'NO_LIVE_CLUSTER', 'DEADLINE_UNREACHABLE', 'QUEUE_FULL'] as const;
 export type DropReason = (typeof DROP_REASONS)[number];
 
 export const DroppedReplySchema = z.object({

@@ -151,6 +151,11 @@ export class Scenario {
     return false;
   }
 
+  /** A cluster's outage windows, ms from the run start (`[fromMs, toMs)`), in declaration order. */
+  outageWindows(clusterIndex: number): readonly { readonly fromMs: number; readonly toMs: number }[] {
+    return this.outages[clusterIndex] as Window[];
+  }
+
   /** Cluster indices nearest first, for a source index. */
   clustersByProximity(sourceIndex: number): readonly number[] {
     return this.proximity[sourceIndex] as number[];

@@ -1,4 +1,4 @@
-import { noFeasibleOption } from './no-feasible.drop.js';
+import { noFeasibleOption, noLiveCluster } from './no-feasible.drop.js';
 import type { AsetAgents, Observation, Placement, PolicyContext, QueryOutcome, QueryView, SchedulingPolicy } from './policy.contract.js';
 import { CandidateEncoder, type Candidate } from './aset-state.encoder.js';
 import { RecentActivity } from './recent-activity.window.js';
@@ -30,7 +30,7 @@ export class AsetDirectPolicy implements SchedulingPolicy {
   decide(query: QueryView, observation: Observation): Placement {
     this.activity.onArrival(query, observation.now);
     const found = this.encoder.encode(query, observation, this.state);
-    if (found === 0) return noFeasibleOption(query);
+    if (found === 0) return this.ctx.catalog.feasibleFor(query.task, query.slo.minAccuracy).clusters.length === 0 ? noFeasibleOption(query) : noLiveCluster(query);
     const action = this.agent.controller.choose(this.state, this.encoder.mask);
     const chosen = this.encoder.candidates[action] as Candidate;
     if (this.agent.controller.learn) this.pending.set(query.queryId, { state: this.state.slice(), mask: this.encoder.mask.slice(), action });

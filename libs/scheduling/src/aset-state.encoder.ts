@@ -122,9 +122,9 @@ export interface Candidate {
 export const CANDIDATE_FEATURES = 10;
 
 /**
- * ASET-direct's view of one query: up to `slots` candidate placements (the lowest estimated
- * latencies among the nearest clusters, the closest cluster that meets the accuracy floor, and every
- * cloud cluster), each described by its estimated
+ * ASET-direct's view of one query: up to `slots` candidate placements among the live clusters (the
+ * lowest estimated latencies among the nearest clusters, the closest cluster that meets the accuracy
+ * floor, and every cloud cluster), each described by its estimated
  * network, queueing and processing time relative to the deadline, its cluster's load, recent excess
  * delay and loss, its tier and its accuracy margin; plus the query's own deadline and the recent
  * success ratio. The action is the index of a candidate; missing candidates are masked.
@@ -176,7 +176,7 @@ export class CandidateEncoder {
 
   /**
    * Fills the candidates for `query` (best estimate first) and writes the state into `out`.
-   * Returns the number of candidates (0: nothing meets the accuracy floor).
+   * Returns the number of candidates (0: no live cluster meets the accuracy floor).
    */
   encode(query: QueryView, observation: Observation, out: Float32Array): number {
     const { scenario, catalog, activity } = this;
@@ -191,6 +191,7 @@ export class CandidateEncoder {
     let closestSeen = false;
     for (let i = 0, seen = 0; i < order.length && (seen < this.nearest || !closestSeen); i++) {
       const c = order[i] as number;
+      if (!(observation.clusters[c] as ClusterState).alive) continue;
       const feasible = catalog.cheapestMeeting(c, query.task, query.slo.minAccuracy) !== undefined;
       if (this.tierOf[c] === 2) {
         closestSeen ||= feasible;
@@ -257,6 +258,7 @@ export class CandidateEncoder {
   private consider(c: number, query: QueryView, observation: Observation, source: number): void {
     const { catalog } = this;
     const st = observation.clusters[c] as ClusterState;
+    if (!st.alive) return;
     const slots = catalog.slots[c] as number;
     const waiting = Math.max(0, st.busySlots + st.queueLength - slots + 1);
     let network = -1;

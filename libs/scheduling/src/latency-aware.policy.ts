@@ -1,9 +1,9 @@
-import { noFeasibleOption } from './no-feasible.drop.js';
+import { noFeasibleOption, noLiveCluster } from './no-feasible.drop.js';
 import type { ClusterState, Observation, Placement, PolicyContext, QueryView, SchedulingPolicy } from './policy.contract.js';
 
 /**
  * `latency-aware`, in the manner of INFaaS: for every (cluster, variant) meeting the accuracy floor,
- * estimate the end-to-end latency as network (RTT plus payload transfer both ways) + queueing
+ * on a live cluster, estimate the end-to-end latency as network (RTT plus payload transfer both ways) + queueing
  * (the work ahead of the query shared over the cluster's slots) + processing (profiled time times the
  * hardware speed factor), and pick the most accurate variant whose estimate fits the time left before
  * the deadline; ties go to the lower estimate. When nothing fits, the option with the lowest estimate
@@ -26,6 +26,7 @@ export class LatencyAwarePolicy implements SchedulingPolicy {
     for (let k = 0; k < set.options.length; k++) {
       const { clusterIndex: c, hosted } = set.options[k] as (typeof set.options)[number];
       const state = observation.clusters[c] as ClusterState;
+      if (!state.alive) continue;
       const slots = catalog.slots[c] as number;
       const waiting = Math.max(0, state.busySlots + state.queueLength - slots + 1);
       const estimate = catalog.networkMs(source, c, query.app, query.task) + (waiting / slots + 1) * hosted.processingMs;
@@ -44,6 +45,7 @@ export class LatencyAwarePolicy implements SchedulingPolicy {
         }
       }
     }
+    if (fastest < 0) return noLiveCluster(query);
     const pick = set.options[chosen >= 0 ? chosen : fastest] as (typeof set.options)[number];
     return pick.hosted.dispatch;
   }

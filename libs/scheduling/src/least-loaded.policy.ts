@@ -1,9 +1,9 @@
-import { noFeasibleOption } from './no-feasible.drop.js';
+import { noFeasibleOption, noLiveCluster } from './no-feasible.drop.js';
 import type { HostedVariant } from './placement.catalog.js';
 import type { ClusterState, Observation, Placement, PolicyContext, QueryView, SchedulingPolicy } from './policy.contract.js';
 
 /**
- * `least-loaded`: among the clusters hosting a variant that meets the accuracy floor, the one with
+ * `least-loaded`: among the live clusters hosting a variant that meets the accuracy floor, the one with
  * the lowest load `(busySlots + queueLength) / slots`; ties go to the nearer cluster. Variant: the
  * cheapest such one there. Blind to network distance otherwise.
  */
@@ -22,6 +22,7 @@ export class LeastLoadedPolicy implements SchedulingPolicy {
     for (let k = 0; k < set.clusters.length; k++) {
       const c = set.clusters[k] as number;
       const state = observation.clusters[c] as ClusterState;
+      if (!state.alive) continue;
       const load = (state.busySlots + state.queueLength) / (catalog.slots[c] as number);
       const rtt = scenario.linkAt(source, c).rttMs;
       if (load < bestLoad || (load === bestLoad && rtt < bestRtt)) {
@@ -30,6 +31,7 @@ export class LeastLoadedPolicy implements SchedulingPolicy {
         bestRtt = rtt;
       }
     }
+    if (best < 0) return noLiveCluster(query);
     return (set.cheapest[best] as HostedVariant).dispatch;
   }
 }

@@ -22,6 +22,13 @@ export interface QueryView {
 export interface ClusterState {
   busySlots: number;
   queueLength: number;
+  /**
+   * False while the scheduler holds the cluster to be down: no heartbeat for its liveness window
+   * (3 heartbeat periods by default), or a dispatch to it found no responder; true again from its
+   * next heartbeat. Every policy must leave clusters that are not alive out of its choice; a policy
+   * whose every feasible cluster is down drops the query with `NO_LIVE_CLUSTER` ({@link noLiveCluster}).
+   */
+  alive: boolean;
 }
 
 /** Everything a policy may look at when deciding. Read-only for policies. */

@@ -15,9 +15,9 @@ export function repoPolicyContext(scenarioName = 'policy-lab', seed = 1): Policy
   return { scenario, zoo, catalog: new PlacementCatalog(scenario, zoo), random: seededRandom(seed) };
 }
 
-/** An observation with every cluster idle. */
-export function idleObservation(ctx: PolicyContext, now = 0): Observation {
-  return { now, clusters: ctx.scenario.clusters.map(() => ({ busySlots: 0, queueLength: 0 })) };
+/** An observation with every cluster idle and alive, except those listed in `down` (by cluster id). */
+export function idleObservation(ctx: PolicyContext, now = 0, down: readonly string[] = []): Observation {
+  return { now, clusters: ctx.scenario.clusters.map((c) => ({ busySlots: 0, queueLength: 0, alive: !down.includes(c.id) })) };
 }
 
 export function queryView(overrides: Partial<QueryView> = {}): QueryView {

@@ -76,13 +76,19 @@ describe('heartbeat phases', () => {
 });
 
 describe('scenario dynamics in the simulator', () => {
-  it('an outage loses what is sent to the dark cluster (timed out after the reply timeout), and only then', () => {
+  it('an outage loses only what was already sent to the dark cluster; later queries go elsewhere until its next heartbeat', () => {
     const records = run('[{ kind: outage, clusters: [a], startSec: 10, durationSec: 5 }]');
     const during = records.filter((r) => inWindow(r, 10.1, 14.9));
-    const after = records.filter((r) => inWindow(r, 15.1, 25));
+    // Heartbeats every 500 ms: a is seen alive again from its first heartbeat after 15 s.
+    const after = records.filter((r) => inWindow(r, 15.6, 25));
+    const lost = records.filter((r) => r.status === 'timed_out');
     expect(during.length).toBeGreaterThan(300);
-    expect(during.every((r) => r.status === 'timed_out' && Math.abs(r.latencyMs - 500) < 1e-6)).toBe(true);
-    expect(after.every((r) => r.status === 'completed' && r.sloMet)).toBe(true);
+    // closest's next choice, the cloud (20 ms RTT), completes but misses the 15 ms deadline.
+    expect(during.every((r) => r.clusterIndex === 1 && r.status === 'completed' && !r.sloMet)).toBe(true);
+    // Lost: only queries that reached a (1 ms away) as it went dark, answered by the reply timeout.
+    expect(lost.every((r) => r.clusterIndex === 0 && r.createdAt < 10_000 && r.createdAt > 9_990 && Math.abs(r.latencyMs - 500) < 1e-6)).toBe(true);
+    expect(after.length).toBeGreaterThan(300);
+    expect(after.every((r) => r.clusterIndex === 0 && r.status === 'completed' && r.sloMet)).toBe(true);
   });
 
   it('a link degradation slows the affected links during its window only', () => {
@@ -98,9 +104,95 @@ describe('scenario dynamics in the simulator', () => {
     expect(records.filter((r) => inWindow(r, 5.1, 14.9)).every((r) => r.clusterIndex === 0)).toBe(true);
   });
 
-  it('a dark cluster stops heartbeating: least-loaded sees it as empty and keeps sending there', () => {
-    const records = run('[{ kind: outage, clusters: [b], startSec: 5, durationSec: 10 }]', 'least-loaded');
-    const during = records.filter((r) => inWindow(r, 6, 14.5));
-    expect(during.some((r) => r.clusterIndex === 1 && r.status === 'timed_out')).toBe(true);
+  it.each(['least-loaded', 'random', 'round-robin', 'latency-aware'])('%s sends nothing to a dark cluster after its first no-responder', (policy) => {
+    const records = run('[{ kind: outage, clusters: [b], startSec: 5, durationSec: 10 }]', policy);
+    expect(records.filter((r) => inWindow(r, 5, 15) && r.clusterIndex === 1)).toEqual([]);
+    expect(records.filter((r) => r.status === 'timed_out').every((r) => r.createdAt < 5000)).toBe(true);
+    // Policies that used b before the outage use it again once it heartbeats.
+    if (records.some((r) => inWindow(r, 0, 5) && r.clusterIndex === 1)) expect(records.filter((r) => inWindow(r, 16, 30) && r.clusterIndex === 1).length).toBeGreaterThan(0);
+  });
+});
+
+describe('liveness in the simulator', () => {
+  /** Runs closest (never sending to b) and records, per decision, whether b is seen alive. */
+  function aliveOfB(dynamics: string, observation: ConstructorParameters<typeof Simulation>[0]['observation']): { now: number; alive: boolean }[] {
+    const seen: { now: number; alive: boolean }[] = [];
+    new Simulation({
+      scenario: scenario(dynamics),
+      zoo,
+      seed: 5,
+      queries: 3000,
+      ...(observation ? { observation } : {}),
+      policy: (ctx) => {
+        const closest = createPolicy('closest', ctx);
+        return {
+          name: 'recorder',
+          decide(query, o) {
+            seen.push({ now: o.now, alive: (o.clusters[1] as { alive: boolean }).alive });
+            return closest.decide(query, o);
+          },
+        };
+      },
+      sink: { onRecord: () => {} },
+    }).run();
+    return seen;
+  }
+  const transitions = (seen: { now: number; alive: boolean }[]) => seen.flatMap((s, i) => (i > 0 && s.alive !== seen[i - 1]?.alive ? [{ after: seen[i - 1]?.now ?? 0, at: s.now, alive: s.alive }] : []));
+
+  it('a cluster that misses three heartbeats in a row is down, and up again from its next heartbeat', () => {
+    // b beats at 81 + k * 100 ms: its last beat before the outage is at 4981; 5081, 5181 and 5281 are missed.
+    const t = transitions(aliveOfB('[{ kind: outage, clusters: [b], startSec: 5, durationSec: 5 }]', { heartbeatMs: 100, phasesMs: [37, 81] }));
+    expect(t).toHaveLength(2);
+    expect(t[0]).toMatchObject({ alive: false });
+    expect(t[0]?.after).toBeLessThan(5281);
+    expect(t[0]?.at).toBeGreaterThanOrEqual(5281);
+    expect(t[1]).toMatchObject({ alive: true });
+    expect(t[1]?.after).toBeLessThan(10_081);
+    expect(t[1]?.at).toBeGreaterThanOrEqual(10_081);
+  });
+
+  it('the number of missed heartbeats is configurable and checked', () => {
+    const t = transitions(aliveOfB('[{ kind: outage, clusters: [b], startSec: 5, durationSec: 5 }]', { heartbeatMs: 100, phasesMs: [37, 81], missedHeartbeats: 1 }));
+    expect(t[0]?.after).toBeLessThan(5081);
+    expect(t[0]?.at).toBeGreaterThanOrEqual(5081);
+    expect(() => aliveOfB('[]', { heartbeatMs: 100, missedHeartbeats: 0 })).toThrow(/missedHeartbeats: 0 is not a positive integer/);
+  });
+
+  it('with the exact observation, a cluster is down exactly during its outage', () => {
+    const t = transitions(aliveOfB('[{ kind: outage, clusters: [b], startSec: 5, durationSec: 5 }]', 'exact'));
+    expect(t.map((x) => x.alive)).toEqual([false, true]);
+    expect(t[0]?.after).toBeLessThan(5000);
+    expect(t[0]?.at).toBeGreaterThanOrEqual(5000);
+    expect(t[1]?.after).toBeLessThan(10_000);
+    expect(t[1]?.at).toBeGreaterThanOrEqual(10_000);
+  });
+
+  it('a dispatch that finds no responder marks the cluster down at once and decides the query again', () => {
+    const decisions: { queryId: string; createdAt: number; now: number }[] = [];
+    const records: SimRecord[] = [];
+    new Simulation({
+      scenario: scenario('[{ kind: outage, clusters: [a], startSec: 0, durationSec: 100 }]'),
+      zoo,
+      seed: 2,
+      queries: 500,
+      policy: (ctx) => {
+        const closest = createPolicy('closest', ctx);
+        return {
+          name: 'recorder',
+          decide(query, o) {
+            decisions.push({ queryId: query.queryId, createdAt: query.createdAt, now: o.now });
+            return closest.decide(query, o);
+          },
+          observeOutcome() {},
+        };
+      },
+      sink: { onRecord: (r) => records.push({ ...r }) },
+    }).run();
+    // The first query went to a, found nobody, and was decided again at once with its own identity;
+    // every later one went to b directly (a's missed heartbeats kept it down).
+    expect(decisions).toHaveLength(501);
+    expect(decisions[1]).toEqual(decisions[0]);
+    expect(records).toHaveLength(500);
+    expect(records.every((r) => r.clusterIndex === 1 && r.status === 'completed')).toBe(true);
   });
 });

@@ -26,8 +26,14 @@ export interface SimulationOptions {
    * `[0, heartbeatMs)`; by default each phase is drawn from the seed, as for workers started at
    * unrelated times. Policies acting on snapshots can depend strongly on these phases, so a
    * comparison with a live run passes the phases the live workers had.
+   *
+   * Liveness follows the live scheduler's rule: a cluster is seen as down once `missedHeartbeats`
+   * (default {@link DEFAULT_MISSED_HEARTBEATS}) heartbeats in a row did not come (an outage stops
+   * them), or at once when a dispatch to it finds no responder (the query is then decided again at
+   * the same instant, as the live scheduler redispatches it); its next heartbeat brings it back. With
+   * `exact`, policies see outages as they start and end.
    */
-  observation?: 'exact' | { heartbeatMs: number; phasesMs?: readonly number[] };
+  observation?: 'exact' | { heartbeatMs: number; phasesMs?: readonly number[]; missedHeartbeats?: number };
   /** Replies later than this are `timed_out`, as the live generator gives up (default: the scenario's workload.replyTimeoutMs). */
   replyTimeoutMs?: number;
   /**
@@ -39,12 +45,21 @@ export interface SimulationOptions {
   sink: RecordSink;
 }
 
+/** Heartbeats a cluster may miss before the scheduler holds it to be down (live and simulated). */
+export const DEFAULT_MISSED_HEARTBEATS = 3;
+
 // Event kinds, and their priorities at equal times: work finishing frees slots before new work arrives.
 const FINISH = 0;
 const AT_CLUSTER = 1;
 const REPLY = 2;
 const SNAPSHOT = 3;
 const TIMEOUT = 4;
+/** A dispatch found no responder: the query is decided again. */
+const REDECIDE = 5;
+/** `exact` observation: an outage starts (ref 2c) or ends (ref 2c + 1) on cluster c. */
+const LIVENESS = 6;
+/** Redecisions of one query after which it is dropped (each one marks another cluster down, so only a scenario with more dark clusters than this gets there). */
+const MAX_REDECISIONS = 16;
 
 /**
  * A discrete-event simulation of the live testbed: open-loop arrivals from the scenario, the
@@ -56,7 +71,7 @@ export class Simulation {
   readonly scenario: Scenario;
   readonly catalog: PlacementCatalog;
   readonly policy: SchedulingPolicy;
-  private readonly opts: Required<Omit<SimulationOptions, 'observation' | 'overheadMs'>> & { heartbeatMs: number; requestOverheadMs: number; replyOverheadMs: number };
+  private readonly opts: Required<Omit<SimulationOptions, 'observation' | 'overheadMs'>> & { heartbeatMs: number; missedHeartbeats: number; requestOverheadMs: number; replyOverheadMs: number };
   private readonly heap = new EventHeap(4096);
   private readonly arrivals: ArrivalMerger;
   private readonly random: Random;
@@ -81,11 +96,16 @@ export class Simulation {
   private qCluster = new Int32Array(1024);
   private qStream = new Int32Array(1024);
   private qIndex = new Int32Array(1024);
+  private qRedecisions = new Int32Array(1024);
   private qHosted: (HostedVariant | undefined)[] = new Array(1024);
   private free: number[] = [];
   private pending = false;
   private readonly observesOutcomes: boolean;
   private pendingStream = 0;
+  /** The slot of the query being decided again (after no responder), or -1 for a new arrival. */
+  private redecided = -1;
+  /** Per cluster: when the scheduler last heard its heartbeat (heartbeat observation only). */
+  private readonly lastBeat: Float64Array;
   private nextSlot = 0;
   private sent = 0;
   private done = 0;
@@ -102,6 +122,7 @@ export class Simulation {
       durationMs: Infinity,
       ...options,
       heartbeatMs: options.observation === 'exact' ? 0 : (options.observation?.heartbeatMs ?? 500),
+      missedHeartbeats: typeof options.observation === 'object' ? (options.observation.missedHeartbeats ?? DEFAULT_MISSED_HEARTBEATS) : DEFAULT_MISSED_HEARTBEATS,
       requestOverheadMs: typeof options.overheadMs === 'object' ? options.overheadMs.request : 0,
       replyOverheadMs: typeof options.overheadMs === 'object' ? options.overheadMs.reply : (options.overheadMs ?? 0),
     };
@@ -119,8 +140,12 @@ export class Simulation {
     this.queues = scenario.clusters.map(() => new Int32Array(64));
     this.qHead = new Int32Array(n);
     this.qLen = new Int32Array(n);
-    this.live = scenario.clusters.map(() => ({ busySlots: 0, queueLength: 0 }));
-    this.observed = this.opts.heartbeatMs > 0 ? scenario.clusters.map(() => ({ busySlots: 0, queueLength: 0 })) : this.live;
+    this.live = scenario.clusters.map(() => ({ busySlots: 0, queueLength: 0, alive: true }));
+    this.observed = this.opts.heartbeatMs > 0 ? scenario.clusters.map(() => ({ busySlots: 0, queueLength: 0, alive: true })) : this.live;
+    this.lastBeat = new Float64Array(n);
+    if (!Number.isInteger(this.opts.missedHeartbeats) || this.opts.missedHeartbeats < 1) {
+      throw new RangeError(`observation.missedHeartbeats: ${this.opts.missedHeartbeats} is not a positive integer`);
+    }
     this.observation = { now: 0, clusters: this.observed };
     const first = this.streams[0] as (typeof this.streams)[number];
     this.query = { queryId: '', app: first.app.id, source: first.source, sourceIndex: first.sourceIndex, task: first.app.task, slo: first.app.slo, createdAt: 0 };
@@ -149,7 +174,20 @@ export class Simulation {
       const phases = typeof options.observation === 'object' ? options.observation.phasesMs : undefined;
       if (phases) requirePhases(phases, scenario, this.opts.heartbeatMs);
       const phase = seededRandom(deriveSeed(options.seed, 'sim:heartbeat-phase'));
-      for (let c = 0; c < scenario.clusters.length; c++) this.heap.push(phases ? (phases[c] as number) : phase() * this.opts.heartbeatMs, SNAPSHOT, SNAPSHOT, c);
+      for (let c = 0; c < n; c++) {
+        const first = phases ? (phases[c] as number) : phase() * this.opts.heartbeatMs;
+        // As if the cluster had beaten one period before its first beat in the run.
+        this.lastBeat[c] = first - this.opts.heartbeatMs;
+        this.heap.push(first, SNAPSHOT, SNAPSHOT, c);
+      }
+    } else {
+      for (let c = 0; c < n; c++) {
+        for (const w of scenario.outageWindows(c)) {
+          this.heap.push(w.fromMs, LIVENESS, LIVENESS, 2 * c);
+          this.heap.push(w.toMs, LIVENESS, LIVENESS, 2 * c + 1);
+        }
+        if (scenario.isDown(c, 0)) (this.live[c] as ClusterState).alive = false;
+      }
     }
   }
 
@@ -189,7 +227,18 @@ export class Simulation {
       else if (kind === AT_CLUSTER) this.atCluster(ref);
       else if (kind === REPLY) this.reply(ref);
       else if (kind === TIMEOUT) this.terminal(ref, 'timed_out', null, this.now);
-      else this.snapshot(ref);
+      else if (kind === SNAPSHOT) this.snapshot(ref);
+      else if (kind === LIVENESS) (this.live[ref >> 1] as ClusterState).alive = (ref & 1) === 1;
+      else {
+        // REDECIDE: the query comes back for a new decision, with its identity and creation time.
+        this.redecided = ref;
+        this.pendingStream = this.qStream[ref] as number;
+        this.prepare(this.pendingStream);
+        this.query.createdAt = this.qCreated[ref] as number;
+        if (this.observesOutcomes) this.query.queryId = `q${this.qIndex[ref] as number}`;
+        this.pending = true;
+        return true;
+      }
     }
   }
 
@@ -219,12 +268,16 @@ export class Simulation {
     this.pending = false;
     const s = this.streams[this.pendingStream] as (typeof this.streams)[number];
     const q = this.query;
-    const index = this.sent++;
-    const slot = this.allocate();
-    this.qCreated[slot] = this.now;
+    let slot = this.redecided;
+    this.redecided = -1;
+    if (slot < 0) {
+      slot = this.allocate();
+      this.qCreated[slot] = this.now;
+      this.qStream[slot] = this.pendingStream;
+      this.qIndex[slot] = this.sent++;
+      this.qRedecisions[slot] = 0;
+    }
     this.qDecided[slot] = this.now;
-    this.qStream[slot] = this.pendingStream;
-    this.qIndex[slot] = index;
     if (placement.kind === 'drop') {
       this.qCluster[slot] = -1;
       this.qHosted[slot] = undefined;
@@ -235,12 +288,33 @@ export class Simulation {
     const hosted = placement.hosted && placement.hosted.variant.task === q.task ? placement.hosted : this.hostedOn(c, q.task, placement.variantId);
     this.qCluster[slot] = c;
     this.qHosted[slot] = hosted;
+    if (this.scenario.isDown(c, this.now)) {
+      this.noResponder(slot, c);
+      return;
+    }
     const link = this.scenario.linkAtTime(s.sourceIndex, c, this.now);
     const req = oneWayDelayMs(link, s.app.payloadBytes ?? this.inputBytes(q.task), this.random);
     const rep = oneWayDelayMs(link, s.app.replyBytes, this.random);
     this.qReplyDelay[slot] = rep;
     this.qNetwork[slot] = req + rep;
     this.heap.push(this.now + this.opts.requestOverheadMs + req, AT_CLUSTER, AT_CLUSTER, slot);
+  }
+
+  /**
+   * A dispatch to a dark cluster: nothing subscribes to its subject, so the scheduler learns it at
+   * once (NATS "no responders"), marks the cluster down and decides the query again.
+   */
+  private noResponder(slot: number, c: number): void {
+    (this.observed[c] as ClusterState).alive = false;
+    const n = (this.qRedecisions[slot] as number) + 1;
+    this.qRedecisions[slot] = n;
+    if (n > MAX_REDECISIONS) {
+      this.qCluster[slot] = -1;
+      this.qHosted[slot] = undefined;
+      this.terminal(slot, 'dropped', 'NO_LIVE_CLUSTER', this.now + this.opts.requestOverheadMs + this.opts.replyOverheadMs);
+      return;
+    }
+    this.heap.push(this.now, REDECIDE, REDECIDE, slot);
   }
 
   private prepare(stream: number): void {
@@ -308,14 +382,23 @@ export class Simulation {
     this.heap.push((this.qCreated[slot] as number) + this.opts.replyTimeoutMs, TIMEOUT, TIMEOUT, slot);
   }
 
-  /** Cluster `c` heartbeats: the scheduler's view of it is refreshed. */
+  /**
+   * Cluster `c`'s heartbeat is due: the scheduler's view of it is refreshed. A dark cluster sends
+   * none; once `missedHeartbeats` in a row have not come, the scheduler holds it to be down.
+   */
   private snapshot(c: number): void {
     const o = this.observed[c] as ClusterState;
-    // A dark cluster sends no heartbeats: the scheduler soon sees it as empty.
-    const down = this.scenario.isDown(c, this.now);
-    o.busySlots = down ? 0 : (this.busy[c] as number);
-    o.queueLength = down ? 0 : (this.qLen[c] as number);
-    if (this.done < this.total) this.heap.push(this.now + this.opts.heartbeatMs, SNAPSHOT, SNAPSHOT, c);
+    const heartbeatMs = this.opts.heartbeatMs;
+    if (this.scenario.isDown(c, this.now)) {
+      // Beats are due every heartbeatMs since the last one; half a period of slack absorbs rounding.
+      if (this.now - (this.lastBeat[c] as number) > (this.opts.missedHeartbeats - 0.5) * heartbeatMs) o.alive = false;
+    } else {
+      o.busySlots = this.busy[c] as number;
+      o.queueLength = this.qLen[c] as number;
+      o.alive = true;
+      this.lastBeat[c] = this.now;
+    }
+    if (this.done < this.total) this.heap.push(this.now + heartbeatMs, SNAPSHOT, SNAPSHOT, c);
   }
 
   private terminal(slot: number, status: SimRecord['status'], reason: SimRecord['reason'], completedAt: number): void {
@@ -443,6 +526,7 @@ export class Simulation {
     this.qCluster = i(this.qCluster);
     this.qStream = i(this.qStream);
     this.qIndex = i(this.qIndex);
+    this.qRedecisions = i(this.qRedecisions);
     this.qHosted.length = n;
   }
 }

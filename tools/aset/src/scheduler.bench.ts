@@ -41,7 +41,7 @@ try {
   const schedule = buildArrivalSchedule(scenario, { count: n, seed: 5 });
   const arrivals = scenario.spec.workload.arrivals;
   const r = seededRandom(deriveSeed(5, 'load'));
-  const clusters: ClusterState[] = scenario.clusters.map((c) => ({ busySlots: Math.floor(r() * (c.slots + 1)), queueLength: Math.floor(r() * 3) }));
+  const clusters: ClusterState[] = scenario.clusters.map((c) => ({ busySlots: Math.floor(r() * (c.slots + 1)), queueLength: Math.floor(r() * 3), alive: true }));
   const queries: QueryView[] = Array.from({ length: n }, (_, i) => {
     const a = arrivals[schedule.stream[i] as number] as (typeof arrivals)[number];
     const app = scenario.app(a.app) as ApplicationSpec;
