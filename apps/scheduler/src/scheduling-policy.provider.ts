@@ -5,23 +5,22 @@ import { seededRandom } from '@aset/determinism';
 import { ModelZoo } from '@aset/model-zoo';
 import { DqnAgent, loadCheckpoint } from '@aset/rl';
 import { Scenario } from '@aset/scenario';
-import { PlacementCatalog, asetAgentFromCheckpoint, createPolicy, type AsetAgents, type AsetController } from '@aset/scheduling';
+import { PlacementCatalog, agentModeOf, asetAgentFromCheckpoint, createPolicy, type AsetAgents, type AsetController } from '@aset/scheduling';
 import { ConfigurationError } from '@aset/service-kit';
 import { DqnController } from '@aset/training';
 import type { SchedulerEnv } from './scheduler.config.js';
 
 export const SCHEDULING_POLICY = Symbol('SCHEDULING_POLICY');
 
-const ASET_POLICIES = new Set(['aset', 'aset-direct']);
-
 /**
  * The agents of the ASET policies, from ASET_CHECKPOINT. With online learning, the controller keeps
  * training the loaded network on live outcomes (epsilon-greedy with ASET_ONLINE_EPSILON).
  */
 function loadAgents(config: ConfigService<SchedulerEnv, true>, scenario: Scenario, catalog: PlacementCatalog, policy: string, logger: Logger): AsetAgents | undefined {
-  if (!ASET_POLICIES.has(policy)) return undefined;
+  const needed = agentModeOf(policy);
+  if (!needed) return undefined;
   const file = config.get('ASET_CHECKPOINT', { infer: true });
-  if (!file) throw new ConfigurationError(`SCHEDULER_POLICY=${policy} needs ASET_CHECKPOINT: the path of a checkpoint written by npm run train (e.g. checkpoints/demo.${policy}.json)`);
+  if (!file) throw new ConfigurationError(`SCHEDULER_POLICY=${policy} needs ASET_CHECKPOINT: the path of a checkpoint written by npm run train (e.g. checkpoints/demo.${needed}.json)`);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -36,7 +35,7 @@ function loadAgents(config: ConfigService<SchedulerEnv, true>, scenario: Scenari
   }
   const agent = agents.aset ?? agents.asetDirect;
   const mode = agents.aset ? 'aset' : 'aset-direct';
-  if (mode !== policy) throw new ConfigurationError(`ASET_CHECKPOINT ${file} holds an ${mode} agent, but SCHEDULER_POLICY is ${policy}`);
+  if (mode !== needed) throw new ConfigurationError(`ASET_CHECKPOINT ${file} holds an ${mode} agent, but SCHEDULER_POLICY is ${policy}`);
   if (!config.get('ASET_ONLINE_LEARNING', { infer: true }) || !agent) {
     logger.log(`${policy}: loaded ${file} (greedy)`);
     return agents;

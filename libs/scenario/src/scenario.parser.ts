@@ -176,6 +176,19 @@ function crossReferenceProblems(spec: ScenarioSpec, zoo?: ModelZoo): RawProblem[
     if (!apps.has(a.app)) problems.push({ path: ['workload', 'arrivals', i, 'app'], message: `unknown application "${a.app}"` });
   });
 
+  for (const app of Object.keys(spec.workload.appLoadScale ?? {})) {
+    if (!apps.has(app)) problems.push({ path: ['workload', 'appLoadScale', app], message: `unknown application "${app}"` });
+  }
+  const modulation = spec.workload.modulation;
+  if (modulation && modulation.kind !== 'diurnal') {
+    modulation.sources?.forEach((s, j) => {
+      if (!sources.has(s)) problems.push({ path: ['workload', 'modulation', 'sources', j], message: `unknown source "${s}"` });
+    });
+    modulation.apps?.forEach((a, j) => {
+      if (!apps.has(a)) problems.push({ path: ['workload', 'modulation', 'apps', j], message: `unknown application "${a}"` });
+    });
+  }
+
   spec.dynamics.forEach((d, i) => {
     if (!d.clusters && !d.tiers) problems.push({ path: ['dynamics', i], message: 'name the affected clusters (clusters: [...]) or tiers (tiers: [...])' });
     d.clusters?.forEach((c, j) => {

@@ -169,6 +169,23 @@ export const ModulationSchema = z.discriminatedUnion('kind', [
     peakMultiplier: z.number().min(1).max(1000),
     /** Limit the crowd to these sources (default: all). */
     sources: z.array(Identifier).optional(),
+    /** Limit the crowd to these applications (default: all). */
+    apps: z.array(Identifier).optional(),
+  }),
+  z.object({
+    kind: z.literal('bursts'),
+    /**
+     * Correlated random bursts (a two-state Markov-modulated process shared by every affected
+     * stream): calm periods with multiplier 1 and bursts with `peakMultiplier`, their durations
+     * exponential with these means. The on/off timeline derives from the workload seed.
+     */
+    meanCalmSec: z.number().positive(),
+    meanBurstSec: z.number().positive(),
+    peakMultiplier: z.number().min(1).max(1000),
+    /** Limit the bursts to these sources (default: all). */
+    sources: z.array(Identifier).optional(),
+    /** Limit the bursts to these applications (default: all). */
+    apps: z.array(Identifier).optional(),
   }),
 ]);
 
@@ -185,6 +202,8 @@ export const WorkloadSchema = z.object({
   modulation: ModulationSchema.optional(),
   /** Multiplies every stream's rate (handy in a scenario that `extends` another). */
   loadScale: z.number().positive().default(1),
+  /** Multiplies the rates of every stream of an application, by application id, on top of `loadScale`. */
+  appLoadScale: z.record(Identifier, z.number().positive()).optional(),
 });
 
 export const ScenarioSchema = z.object({

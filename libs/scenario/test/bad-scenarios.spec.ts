@@ -21,6 +21,8 @@ const CASES: [file: string, expected: RegExp][] = [
   ['unknown-hardware', /unknown-hardware\.yaml:8: clusters\.1\.hardware: unknown hardware class "gpu"; expected one of: box/],
   ['unknown-link-cluster', /unknown-link-cluster\.yaml:13: links\.1\.cluster: unknown cluster "c3"/],
   ['unknown-arrival-app', /unknown-arrival-app\.yaml:19: workload\.arrivals\.0\.app: unknown application "writer"/],
+  ['unknown-load-scale-app', /unknown-load-scale-app\.yaml:20: workload\.appLoadScale\.writer: unknown application "writer"/],
+  ['unknown-burst-app', /unknown-burst-app\.yaml:20: workload\.modulation\.apps\.0: unknown application "writer"/],
   ['duplicate-id', /duplicate-id\.yaml:8: clusters\.1\.id: duplicate id "c1"/],
   ['missing-link', /missing-link\.yaml:\d+: links: every \(source, cluster\) pair needs a link \(or use linkMatrix\); missing 1: s1 -> c2/],
   ['links-and-matrix', /links-and-matrix\.yaml:\d+: linkMatrix: give either links or linkMatrix, not both/],

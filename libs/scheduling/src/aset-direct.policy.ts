@@ -6,13 +6,18 @@ import { RecentActivity } from './recent-activity.window.js';
 type DirectAgent = NonNullable<AsetAgents['asetDirect']>;
 
 /**
+ * aset-direct's candidate settings unless told otherwise: what `npm run train` gives a new agent,
+ * and what shield-random uses without one.
+ */
+export const ASET_DIRECT_DEFAULTS = { candidateSlots: 8, nearestClusters: 16, fastestVariantOnly: false } as const;
+
+/**
  * `aset-direct`: a per-query action. The agent scores up to `candidateSlots` candidate placements
  * (CandidateEncoder: the best estimates among the nearest clusters and the cloud) and the query goes
  * to the chosen one, within the agent's safety shield if it has one. Reward: 1 when that query met its SLO, else 0; each query is one transition
  * (a contextual decision, so the transition is terminal), learned when its outcome arrives.
  */
 export class AsetDirectPolicy implements SchedulingPolicy {
-  readonly name = 'aset-direct';
   readonly activity: RecentActivity;
   readonly encoder: CandidateEncoder;
   private readonly state: Float32Array;
@@ -21,6 +26,8 @@ export class AsetDirectPolicy implements SchedulingPolicy {
   constructor(
     private readonly ctx: PolicyContext,
     readonly agent: DirectAgent,
+    /** The name in reports: `aset-direct`, or that of a variant run (`aset-direct-unshielded`). */
+    readonly name = 'aset-direct',
   ) {
     this.activity = new RecentActivity(ctx.scenario, ctx.catalog);
     this.encoder = new CandidateEncoder(ctx.scenario, ctx.catalog, this.activity, agent.candidateSlots, agent.nearestClusters, agent.fastestVariantOnly === true, agent.safetyTiers ?? []);

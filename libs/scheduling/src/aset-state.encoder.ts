@@ -3,6 +3,7 @@ import { TIERS } from '@aset/scenario';
 import type { PlacementCatalog } from './placement.catalog.js';
 import type { ClusterState, Observation, QueryView } from './policy.contract.js';
 import type { RecentActivity } from './recent-activity.window.js';
+import { SafetyShield } from './safety.shield.js';
 
 /** Long-run mean rate of an arrival process, per second (traces: arrivals over the trace span). */
 function meanRate(p: ArrivalProcess, trace: Float64Array | undefined): number {
@@ -133,13 +134,15 @@ export class CandidateEncoder {
   readonly size: number;
   readonly candidates: Candidate[];
   readonly mask: Uint8Array;
-  private readonly nearest: number;
+  /** How many of the nearest clusters are considered besides the cloud. */
+  readonly nearest: number;
   private readonly cloud: number[];
   private readonly nominalRtt: Float64Array;
   private readonly tierOf: Int32Array;
-  /** Shield scratch, per candidate: its cluster's recent excess delay; its link's one-way jitter. */
-  private readonly shieldExcess: Float64Array;
-  private readonly shieldJitter: Float64Array;
+  private readonly shield: SafetyShield;
+  /** The candidates' clusters and estimates as the shield reads them (copied from `candidates`). */
+  private readonly shieldClusters: Int32Array;
+  private readonly shieldEstimates: Float64Array;
   private count = 0;
 
   constructor(
@@ -150,16 +153,17 @@ export class CandidateEncoder {
     /** How many of the nearest clusters to consider besides the cloud. */
     nearest = 24,
     /** Only each cluster's fastest variant meeting the floor (the others are dominated). */
-    private readonly fastestVariantOnly = false,
+    readonly fastestVariantOnly = false,
     /** Safety tiers in jitter standard deviations (AsetAgents.asetDirect.safetyTiers); empty: every candidate may be chosen. */
-    private readonly safetyTiers: readonly number[] = [],
+    safetyTiers: readonly number[] = [],
   ) {
     this.nearest = nearest;
     this.cloud = scenario.clusters.flatMap((c, i) => (c.tier === 'cloud' ? [i] : []));
     this.candidates = Array.from({ length: slots }, () => ({ clusterIndex: -1, variantId: '', accuracy: 0, estimateMs: Infinity }));
     this.mask = new Uint8Array(slots);
-    this.shieldExcess = new Float64Array(slots);
-    this.shieldJitter = new Float64Array(slots);
+    this.shield = new SafetyShield(scenario, activity, safetyTiers, slots);
+    this.shieldClusters = new Int32Array(slots);
+    this.shieldEstimates = new Float64Array(slots);
     this.nominalRtt = Float64Array.from(scenario.clusters, (_, c) => {
       let sum = 0;
       for (let s = 0; s < scenario.sources.length; s++) sum += scenario.linkAt(s, c).rttMs;
@@ -223,35 +227,18 @@ export class CandidateEncoder {
       out[o + 8] = clip((cand.accuracy - query.slo.minAccuracy) * 10);
       out[o + 9] = cand.estimateMs <= budget ? 1 : 0;
     }
-    if (this.safetyTiers.length > 0) this.shield(source, budget);
+    if (this.shield.tiers.length > 0) {
+      for (let j = 0; j < this.count; j++) {
+        const cand = this.candidates[j] as Candidate;
+        this.shieldClusters[j] = cand.clusterIndex;
+        this.shieldEstimates[j] = cand.estimateMs;
+      }
+      // Leaves in the mask only the candidates of the shield's first non-empty tier; the features are left as they are.
+      this.shield.mark(source, this.shieldClusters, this.shieldEstimates, this.count, budget, this.mask);
+    }
     out[this.slots * CANDIDATE_FEATURES] = clip(budget / 100);
     out[this.slots * CANDIDATE_FEATURES + 1] = activity.successRatio();
     return this.count;
-  }
-
-  /**
-   * Leaves in the mask only the candidates of the first safety tier that has any: those whose
-   * estimate, plus their cluster's recent excess delay, plus `k` standard deviations of the two-way
-   * link jitter, fit the remaining budget. The features are left as they are.
-   */
-  private shield(source: number, budget: number): void {
-    const excess = this.shieldExcess;
-    const jitter = this.shieldJitter;
-    for (let j = 0; j < this.count; j++) {
-      const c = (this.candidates[j] as Candidate).clusterIndex;
-      excess[j] = Math.max(0, this.activity.excessMs(c));
-      jitter[j] = this.scenario.linkAt(source, c).jitterMs;
-    }
-    for (const k of this.safetyTiers) {
-      let any = false;
-      for (let j = 0; j < this.count; j++) {
-        const safe = (this.candidates[j] as Candidate).estimateMs + ((excess[j] as number) + k * Math.SQRT2 * (jitter[j] as number)) <= budget;
-        this.mask[j] = safe ? 1 : 0;
-        any ||= safe;
-      }
-      if (any) return;
-    }
-    for (let j = 0; j < this.count; j++) this.mask[j] = 1;
   }
 
   /** Adds the cluster's options meeting the floor, keeping the `slots` lowest estimates sorted. */

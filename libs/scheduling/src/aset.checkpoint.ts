@@ -6,6 +6,7 @@ import type { AsetAgents, AsetController } from './policy.contract.js';
 import type { PlacementCatalog } from './placement.catalog.js';
 import { RecentActivity } from './recent-activity.window.js';
 import { isStaticPolicyName } from './static.policies.js';
+import { DEFAULT_SAFETY_TIERS } from './safety.shield.js';
 
 /** What ASET saves in a checkpoint's `metadata` besides the network (see libs/rl/README.md for the envelope). */
 export const AsetCheckpointMetadataSchema = z.discriminatedUnion('mode', [
@@ -37,13 +38,8 @@ export function greedyController(agent: { greedy(state: Float32Array, mask?: Arr
   return { choose: (state, mask) => agent.greedy(state, mask) };
 }
 
-/**
- * The safety tiers deployed aset-direct agents use unless told otherwise (jitter standard
- * deviations, most confident first). On the standard suite they turn the trained agent's rare
- * deadline misses on calm, tight-SLO traffic (choices within 3 sigma of the deadline while a safer
- * candidate was on offer) into hits; see docs/results.md.
- */
-export const DEFAULT_SAFETY_TIERS: readonly number[] = [4, 2, 1, 0];
+/** The default of `asetAgentFromCheckpoint`'s `safetyTiers` (defined with the shield it configures). */
+export { DEFAULT_SAFETY_TIERS };
 
 /**
  * Reads safety tiers written as `off` (no shield) or comma-separated non-negative numbers (`4,2,1,0`).

@@ -6,3 +6,4 @@ export * from './upper-bound.sink.js';
 export * from './sim.runner.js';
 export * from './scheduling.env.js';
 export * from './heartbeat.timing.js';
+export * from './capacity-bound.sink.js';

@@ -3,6 +3,7 @@ import type { ModelZoo } from '@aset/model-zoo';
 import { DqnAgent, saveCheckpoint, type DqnOptions } from '@aset/rl';
 import type { Scenario } from '@aset/scenario';
 import {
+  ASET_DIRECT_DEFAULTS,
   AsetDirectPolicy,
   AsetPolicy,
   AsetStateEncoder,
@@ -112,8 +113,8 @@ export function trainAset(config: TrainConfig): TrainResult {
   const catalog = new PlacementCatalog(scenario, zoo);
   const policies = config.policies ?? STATIC_POLICY_NAMES;
   const stepMs = config.stepMs ?? 1000;
-  const slots = config.candidateSlots ?? 8;
-  const nearest = config.nearestClusters ?? 16;
+  const slots = config.candidateSlots ?? ASET_DIRECT_DEFAULTS.candidateSlots;
+  const nearest = config.nearestClusters ?? ASET_DIRECT_DEFAULTS.nearestClusters;
 
   const stateSize =
     mode === 'aset' ? new AsetStateEncoder(scenario, catalog, new RecentActivity(scenario, catalog), policies.length).size : slots * CANDIDATE_FEATURES + 2;

@@ -73,6 +73,32 @@ export function flashMultiplier(t: number, start: number, ramp: number, duration
   return 1 + ((peak - 1) * (start + 2 * ramp + duration - t)) / ramp;
 }
 
+/**
+ * A shared on/off burst timeline: calm (multiplier 1) from time 0 for an exponential time of mean
+ * `meanCalmSec`, then a burst (`peak`) of mean `meanBurstSec`, and so on, drawn from `random`. The
+ * returned function gives the multiplier at `tMs` (any order of calls; the timeline grows as needed).
+ */
+export function burstMultiplier(random: Random, meanCalmSec: number, meanBurstSec: number, peak: number): (tMs: number) => number {
+  // switches[k]: when state k ends (state 0 calm, 1 burst, 2 calm, ...).
+  const switches: number[] = [];
+  let end = 0;
+  return (tMs) => {
+    while (end <= tMs) {
+      end += exponential(random, (switches.length % 2 === 0 ? meanCalmSec : meanBurstSec) * MS);
+      switches.push(end);
+    }
+    // The first state ending after tMs.
+    let lo = 0;
+    let hi = switches.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((switches[mid] as number) > tMs) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo % 2 === 0 ? 1 : peak;
+  };
+}
+
 function thinned(random: Random, peakPerSec: number, ratePerSec: (tMs: number) => number): ArrivalClock {
   const mean = MS / peakPerSec;
   const t = new Float64Array(1);

@@ -1,6 +1,6 @@
 import { deriveSeed, seededRandom } from '@aset/determinism';
 import type { Scenario } from '@aset/scenario';
-import { arrivalClock, flashMultiplier, type ArrivalClock } from './arrival.process.js';
+import { arrivalClock, burstMultiplier, flashMultiplier, type ArrivalClock } from './arrival.process.js';
 
 /**
  * An open-loop arrival schedule: `count` arrivals in time order. Arrival i happens `offsetMs[i]`
@@ -15,22 +15,28 @@ export interface ArrivalSchedule {
 
 /**
  * One clock per `workload.arrivals` entry, each from its own seed derived from `seed` and its
- * (index, source, app). A workload `modulation` multiplies every affected stream's rate by m(t):
- * the stream runs at its peak multiplier and arrivals are kept with probability m(t) / peak.
+ * (index, source, app), at its process's rate times `rateScale`, the workload's `loadScale` and its
+ * application's `appLoadScale`. A workload `modulation` multiplies every affected stream's rate by
+ * m(t): the stream runs at its peak multiplier and arrivals are kept with probability m(t) / peak.
+ * Random bursts share one on/off timeline (seeded from `seed`) across the streams they affect.
  */
 export function arrivalClocks(scenario: Scenario, seed: number, rateScale = 1): ArrivalClock[] {
   if (!(rateScale > 0)) throw new RangeError(`rateScale must be > 0, got ${rateScale}`);
-  const modulation = scenario.spec.workload.modulation;
-  const scale = rateScale * scenario.spec.workload.loadScale;
-  return scenario.spec.workload.arrivals.map((a, i) => {
+  const workload = scenario.spec.workload;
+  const modulation = workload.modulation;
+  const bursts = modulation?.kind === 'bursts' ? burstMultiplier(seededRandom(deriveSeed(seed, 'modulation:bursts')), modulation.meanCalmSec, modulation.meanBurstSec, modulation.peakMultiplier) : undefined;
+  return workload.arrivals.map((a, i) => {
+    const scale = rateScale * workload.loadScale * (workload.appLoadScale?.[a.app] ?? 1);
     const random = seededRandom(deriveSeed(seed, `${i}:${a.source}/${a.app}`));
-    const affected = modulation && (modulation.kind !== 'flash-crowd' || !modulation.sources || modulation.sources.includes(a.source));
+    const affected = modulation && (modulation.kind === 'diurnal' || ((!modulation.sources || modulation.sources.includes(a.source)) && (!modulation.apps || modulation.apps.includes(a.app))));
     if (!modulation || !affected) return arrivalClock(a.process, random, scale, scenario.traces.get(i));
     const peak = modulation.kind === 'diurnal' ? 1 + modulation.amplitude : modulation.peakMultiplier;
     const m =
       modulation.kind === 'diurnal'
         ? (t: number) => 1 + modulation.amplitude * Math.sin((2 * Math.PI * (t / 1000 + modulation.phaseSec)) / modulation.periodSec)
-        : (t: number) => flashMultiplier(t / 1000, modulation.startSec, modulation.rampSec, modulation.durationSec, modulation.peakMultiplier);
+        : modulation.kind === 'flash-crowd'
+          ? (t: number) => flashMultiplier(t / 1000, modulation.startSec, modulation.rampSec, modulation.durationSec, modulation.peakMultiplier)
+          : (bursts as (t: number) => number);
     const base = arrivalClock(a.process, random, scale * peak, scenario.traces.get(i));
     const keep = seededRandom(deriveSeed(seed, `${i}:modulation`));
     return () => {

@@ -1,133 +1,196 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
-import { Command } from 'commander';
-import { readScenarioFile } from '@aset/scenario';
-import { DEFAULT_SAFETY_TIERS, PlacementCatalog, STATIC_POLICY_NAMES, asetAgentFromCheckpoint, createPolicy, type AsetAgents } from '@aset/scheduling';
-import { FanOutSink, Simulation, SummarySink, UpperBoundSink } from '@aset/sim';
-import { readZoo } from '@aset/model-zoo';
+import { Worker } from 'node:worker_threads';
+import { Command, InvalidArgumentError } from 'commander';
+import { DEFAULT_SEEDS, SUITE_NAMES, buildSuiteReport, mergeResultsDocument, suiteByName, suiteSection, type SeedBounds, type SeedRun, type SuiteRoles, type TrainedAgentRun } from '@aset/evaluation';
+import { HEURISTIC_POLICY_NAMES, STATIC_POLICY_NAMES } from '@aset/scheduling';
 import { barChartSvg } from '@aset/charts';
-import { REPO_ROOT, checkpointPath } from '@aset/command-line';
+import { REPO_ROOT, checkpointPath, positiveInt, runCommand } from '@aset/command-line';
+import type { ExperimentJob, ExperimentJobResult } from './experiment.job.js';
+import { RESULTS_PREAMBLE } from './results.preamble.js';
 
-/** The suites: scenario names under scenarios/suite/, and which of them are dynamic (time-varying). */
-const SUITES: Record<string, { scenarios: string[]; dynamic: string[]; checkpoints: string }> = {
-  standard: {
-    scenarios: ['steady', 'diurnal', 'flash-crowd', 'network-degradation', 'cluster-outage', 'mixed-slo'],
-    dynamic: ['diurnal', 'flash-crowd', 'network-degradation', 'cluster-outage'],
-    checkpoints: 'suite/base',
-  },
-};
+/** `--seeds 5` (seeds 1..5) or `--seeds 3,7,11`. */
+function seedList(v: string): number[] {
+  const parts = v.split(',').map((x) => x.trim());
+  const nums = parts.map(Number);
+  if (parts.some((p) => p === '') || nums.some((n) => !Number.isInteger(n) || n < 0)) throw new InvalidArgumentError(`--seeds expects a count (e.g. 5) or comma-separated integer seeds >= 0 (e.g. 1,2,3), got "${v}"`);
+  const seeds = nums.length === 1 ? Array.from({ length: nums[0] as number }, (_, i) => i + 1) : nums;
+  if (seeds.length === 0) throw new InvalidArgumentError('--seeds: at least one seed');
+  if (new Set(seeds).size !== seeds.length) throw new InvalidArgumentError(`--seeds repeats a seed: "${v}"`);
+  return seeds;
+}
 
 const program = new Command('experiment')
-  .description('Run every static policy, aset and aset-direct over a suite of scenarios in the simulator; write docs/results.md with tables and plots.')
-  .option('--suite <name>', `suite: ${Object.keys(SUITES).join(', ')}`, 'standard')
-  .option('--queries <n>', "measured queries per scenario (default: each scenario's)", (v) => Number(v))
-  .option('--json', 'print one JSON object on stdout', false)
-  .option('--no-write', 'do not write docs/results.md')
+  .description(
+    'Run every heuristic, the ASET agents and their ablations over a suite of scenarios in the simulator, over several workload seeds; report means with 95% intervals, paired comparisons, the no-contention and capacity bounds, and the spread of the agents across training seeds. Writes docs/results.md; the last stdout line is one JSON object with --json.',
+  )
+  .option('--suite <name>', `suite: ${SUITE_NAMES.join(', ')}`, 'standard')
+  .option('--seeds <n|list>', `workload seeds: a count (1..n) or a comma-separated list (default ${DEFAULT_SEEDS.join(',')})`, seedList)
+  .option('--queries <n>', "measured queries per run (default: each scenario's)", positiveInt('--queries'))
+  .option('--scenarios <names>', 'only these scenarios of the suite (comma-separated)')
+  .option('--threads <n>', 'simulations run in parallel, one per thread', positiveInt('--threads'), Math.max(1, availableParallelism()))
+  .option('--no-training-seeds', 'skip the agents trained from other training seeds (checkpoints/seeds/)')
+  .option('--json', 'print the report as one JSON object on the last stdout line', false)
+  .option('--no-write', 'do not write docs/results.md and docs/results/<suite>.*')
   .parse();
-const o = program.opts<{ suite: string; queries?: number; json: boolean; write: boolean }>();
+const o = program.opts<{ suite: string; seeds?: number[]; queries?: number; scenarios?: string; threads: number; trainingSeeds: boolean; json: boolean; write: boolean }>();
 
-interface PolicyFigures {
-  successRatio: number;
-  p95Ms: number | null;
-  drops: number;
-}
+/** The learned policies, their ablations, and the registry name each label runs. */
+const ASET_MODES = ['aset', 'aset-direct'] as const;
+const ABLATIONS: SuiteRoles['ablations'] = [
+  ['aset-direct', 'aset-direct-unshielded'],
+  ['aset-direct', 'shield-random'],
+  ['aset-direct', 'shielded-greedy'],
+  ['aset', 'closest'],
+];
 
-try {
-  const suite = SUITES[o.suite];
-  if (!suite) throw new Error(`unknown suite "${o.suite}"; expected one of: ${Object.keys(SUITES).join(', ')}`);
-  const zoo = readZoo(join(REPO_ROOT, 'models', 'manifest.json'));
-  const checkpointFiles = { aset: checkpointPath(suite.checkpoints, 'aset'), 'aset-direct': checkpointPath(suite.checkpoints, 'aset-direct') };
-  for (const [mode, file] of Object.entries(checkpointFiles)) {
-    if (!existsSync(file)) throw new Error(`${mode} checkpoint ${file} is missing: run npm run train -- --scenario ${suite.checkpoints} --mode ${mode}`);
+await runCommand('experiment', async () => {
+  const suite = suiteByName(o.suite);
+  const seeds = o.seeds ?? [...DEFAULT_SEEDS];
+  const only = o.scenarios?.split(',').map((s) => s.trim());
+  const unknown = only?.filter((n) => !suite.scenarios.some((s) => s.name === n)) ?? [];
+  if (unknown.length) throw new Error(`--scenarios: ${unknown.join(', ')} not in suite ${suite.name} (${suite.scenarios.map((s) => s.name).join(', ')})`);
+  const scenarios = suite.scenarios.filter((s) => !only || only.includes(s.name));
+  const shipped = { aset: checkpointPath(suite.agentsFrom, 'aset'), 'aset-direct': checkpointPath(suite.agentsFrom, 'aset-direct') };
+  for (const [mode, file] of Object.entries(shipped)) {
+    if (!existsSync(file)) throw new Error(`${mode} checkpoint ${file} is missing: run npm run train -- --scenario ${suite.agentsFrom} --mode ${mode} (commands in checkpoints/README.md)`);
   }
-  const results: { name: string; dynamic: boolean; upperBound: number; policies: Record<string, PolicyFigures> }[] = [];
-  for (const name of suite.scenarios) {
-    const scenario = readScenarioFile(join(REPO_ROOT, 'scenarios', 'suite', `${name}.yaml`), { zoo });
-    const catalog = new PlacementCatalog(scenario, zoo);
-    const agents: AsetAgents = {
-      ...asetAgentFromCheckpoint(readFileSync(checkpointFiles.aset, 'utf8'), checkpointFiles.aset, scenario, catalog),
-      ...asetAgentFromCheckpoint(readFileSync(checkpointFiles['aset-direct'], 'utf8'), checkpointFiles['aset-direct'], scenario, catalog),
-    };
-    const workload = scenario.spec.workload;
-    const policies: Record<string, PolicyFigures> = {};
-    let upperBound = 0;
-    for (const policy of [...STATIC_POLICY_NAMES, 'aset', 'aset-direct']) {
-      const t0 = Date.now();
-      const summary = new SummarySink();
-      const upper = new UpperBoundSink(catalog);
-      new Simulation({
-        scenario,
-        zoo,
-        seed: workload.seed,
-        queries: o.queries ?? workload.queries,
-        warmupQueries: workload.warmupQueries,
-        policy: (ctx) => createPolicy(policy, { ...ctx, agents }),
-        sink: new FanOutSink([summary, upper]),
-      }).run();
-      const s = summary.summary();
-      policies[policy] = { successRatio: s.successRatio, p95Ms: s.p95Ms, drops: s.drops };
-      upperBound = upper.ratio;
-      process.stderr.write(`${name.padEnd(20)} ${policy.padEnd(14)} ${(s.successRatio * 100).toFixed(1).padStart(5)}%  (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
+  const trained = trainedAgents(suite.agentsFrom, shipped, o.trainingSeeds);
+  const heuristics = [...HEURISTIC_POLICY_NAMES];
+  const labels: { label: string; policy: string; checkpoints: ExperimentJob['checkpoints'] }[] = [
+    ...heuristics.map((p) => ({ label: p, policy: p, checkpoints: p === 'shield-random' ? { 'aset-direct': shipped['aset-direct'] } : {} })),
+    { label: 'aset', policy: 'aset', checkpoints: { aset: shipped.aset } },
+    { label: 'aset-direct', policy: 'aset-direct', checkpoints: { 'aset-direct': shipped['aset-direct'] } },
+    { label: 'aset-direct-unshielded', policy: 'aset-direct-unshielded', checkpoints: { 'aset-direct': shipped['aset-direct'] } },
+    ...trained.filter((t) => !t.shipped).map((t) => ({ label: t.label, policy: t.mode, checkpoints: { [t.mode]: join(REPO_ROOT, t.checkpoint) } })),
+  ];
+  const jobs: ExperimentJob[] = [];
+  for (const s of scenarios) {
+    const scenarioFile = join(REPO_ROOT, 'scenarios', suite.directory, `${s.name}.yaml`);
+    for (const seed of seeds) {
+      for (const l of labels) {
+        jobs.push({ id: jobs.length, scenario: s.name, scenarioFile, seed, policy: l.policy, label: l.label, checkpoints: l.checkpoints, bounds: l.label === 'closest', ...(o.queries ? { queries: o.queries } : {}) });
+      }
     }
-    results.push({ name, dynamic: suite.dynamic.includes(name), upperBound, policies });
   }
-  if (o.write) writeResults(o.suite, results, checkpointFiles);
-  if (o.json) console.log(JSON.stringify({ scenarios: results.map(({ name, upperBound, policies }) => ({ name, upperBound, policies })) }));
-} catch (e) {
-  console.error(`experiment failed: ${e instanceof Error ? e.message : String(e)}`);
-  process.exit(1);
+  process.stderr.write(`experiment: suite ${suite.name}, ${scenarios.length} scenarios x ${seeds.length} seeds x ${labels.length} policies = ${jobs.length} runs on ${o.threads} threads\n`);
+  const t0 = Date.now();
+  const results = await runPool(jobs, o.threads, (job, r, done) => {
+    const elapsed = (Date.now() - t0) / 1000;
+    const eta = (elapsed / done) * (jobs.length - done);
+    process.stderr.write(`[${String(done).padStart(String(jobs.length).length)}/${jobs.length}] ${job.scenario} seed ${job.seed} ${job.label.padEnd(24)} ${(r.successRatio * 100).toFixed(2).padStart(6)}%  ${(r.wallMs / 1000).toFixed(1)} s  (eta ${Math.round(eta)} s)\n`);
+  });
+  const runs: SeedRun[] = [];
+  const bounds: SeedBounds[] = [];
+  for (const job of jobs) {
+    const r = results.get(job.id) as ExperimentJobResult;
+    runs.push({ scenario: job.scenario, seed: job.seed, policy: job.label, successRatio: r.successRatio, p95Ms: r.p95Ms, drops: r.drops, timedOut: r.timedOut });
+    if (r.bounds) bounds.push({ scenario: job.scenario, seed: job.seed, ...r.bounds });
+  }
+  const scoped = { ...suite, scenarios };
+  const report = buildSuiteReport(scoped, seeds, runs, bounds, { heuristics, asetModes: ASET_MODES, ablations: ABLATIONS }, trained);
+  process.stderr.write(`experiment: ${jobs.length} runs in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+  if (o.write) writeOutputs(report, scoped, seeds, shipped, heuristics);
+  if (o.json) console.log(JSON.stringify(report));
+});
+
+/** The shipped agents and, unless skipped, those trained from other seeds (`checkpoints/seeds/<stem>.<mode>.seed-<n>.json`). */
+function trainedAgents(agentsFrom: string, shipped: Record<string, string>, others: boolean): TrainedAgentRun[] {
+  const out: TrainedAgentRun[] = [];
+  const seedsDir = join(REPO_ROOT, 'checkpoints', 'seeds');
+  for (const mode of ASET_MODES) {
+    const file = shipped[mode] as string;
+    const seed = (JSON.parse(readFileSync(file, 'utf8')) as { metadata?: { seed?: number } }).metadata?.seed;
+    if (typeof seed !== 'number') throw new Error(`${file}: metadata.seed is missing (expected a checkpoint written by npm run train)`);
+    out.push({ mode, trainingSeed: seed, label: mode, checkpoint: relative(REPO_ROOT, file), shipped: true });
+    if (!others || !existsSync(seedsDir)) continue;
+    const stem = relative(join(REPO_ROOT, 'checkpoints'), checkpointPath(agentsFrom, mode, join(REPO_ROOT, 'checkpoints'))).replace(/\.json$/, '');
+    for (const f of readdirSync(seedsDir).sort()) {
+      const m = new RegExp(`^${stem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.seed-(\\d+)\\.json$`).exec(f);
+      if (!m) continue;
+      const trainingSeed = Number(m[1]);
+      if (trainingSeed === seed) continue;
+      out.push({ mode, trainingSeed, label: `${mode}@seed-${trainingSeed}`, checkpoint: relative(REPO_ROOT, join(seedsDir, f)), shipped: false });
+    }
+  }
+  return out;
 }
 
-function writeResults(suite: string, results: { name: string; dynamic: boolean; upperBound: number; policies: Record<string, PolicyFigures> }[], checkpoints: Record<string, string>): void {
-  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-  const statics = [...STATIC_POLICY_NAMES] as string[];
-  const all = [...statics, 'aset', 'aset-direct'];
-  const bestStatic = (r: (typeof results)[number]) => Math.max(...statics.map((p) => r.policies[p]?.successRatio ?? 0));
-  const bestAset = (r: (typeof results)[number]) => Math.max(r.policies['aset']?.successRatio ?? 0, r.policies['aset-direct']?.successRatio ?? 0);
-  const dynamic = results.filter((r) => r.dynamic);
-  const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-  // The best single static policy: the one with the highest average over the dynamic scenarios.
-  const single = statics.map((p) => ({ p, v: avg(dynamic.map((r) => r.policies[p]?.successRatio ?? 0)) })).sort((a, b) => b.v - a.v)[0] as { p: string; v: number };
-  const asetDyn = Math.max(avg(dynamic.map((r) => r.policies['aset']?.successRatio ?? 0)), avg(dynamic.map((r) => r.policies['aset-direct']?.successRatio ?? 0)));
-  const everywhere = results.every((r) => bestAset(r) >= bestStatic(r) - 1e-12);
+/** Runs the jobs on `threads` worker threads, slowest kinds first; rejects on the first failed job. */
+function runPool(jobs: ExperimentJob[], threads: number, onDone: (job: ExperimentJob, result: ExperimentJobResult, done: number) => void): Promise<Map<number, ExperimentJobResult>> {
+  // Learned agents run a network per query: start them first so that the threads finish together.
+  const cost = (j: ExperimentJob) => (j.policy.startsWith('aset-direct') ? 0 : j.policy === 'aset' ? 1 : 2);
+  const queue = [...jobs].sort((a, b) => cost(a) - cost(b) || a.id - b.id);
+  const results = new Map<number, ExperimentJobResult>();
+  const manifest = join(REPO_ROOT, 'models', 'manifest.json');
+  return new Promise((resolve, reject) => {
+    const workers: Worker[] = [];
+    let failed = false;
+    const stopAll = () => Promise.all(workers.map((w) => w.terminate()));
+    const feed = (w: Worker) => {
+      const job = queue.shift();
+      if (job) w.postMessage(job);
+      else if (results.size === jobs.length) void stopAll().then(() => resolve(results));
+    };
+    for (let i = 0; i < Math.min(threads, jobs.length); i++) {
+      const w = new Worker(new URL('./experiment.worker.js', import.meta.url), { workerData: { manifest } });
+      workers.push(w);
+      w.on('message', (m: { ok: true; result: ExperimentJobResult } | { ok: false; id: number; message: string }) => {
+        if (failed) return;
+        if (!m.ok) {
+          failed = true;
+          const job = jobs[m.id] as ExperimentJob;
+          void stopAll().then(() => reject(new Error(`${job.label} on ${job.scenario} (seed ${job.seed}): ${m.message}`)));
+          return;
+        }
+        results.set(m.result.id, m.result);
+        onDone(jobs[m.result.id] as ExperimentJob, m.result, results.size);
+        feed(w);
+      });
+      w.on('error', (e) => {
+        if (failed) return;
+        failed = true;
+        void stopAll().then(() => reject(e));
+      });
+      feed(w);
+    }
+    if (jobs.length === 0) resolve(results);
+  });
+}
 
+function writeOutputs(report: ReturnType<typeof buildSuiteReport>, suite: { name: string }, seeds: number[], shipped: Record<string, string>, heuristics: string[]): void {
   const dir = join(REPO_ROOT, 'docs', 'results');
   mkdirSync(dir, { recursive: true });
-  const colors = ['#8c8c8c', '#c0392b', '#d4a373', '#e9c46a', '#2a9d8f', '#457b9d', '#1d3557', '#7b2cbf'];
+  const statics = [...STATIC_POLICY_NAMES] as string[];
+  const others = heuristics.filter((h) => !statics.includes(h));
+  const groups = [
+    { title: 'static policies', policies: statics },
+    { title: 'adaptive heuristics', policies: others },
+    { title: 'ASET', policies: [...ASET_MODES] },
+    { title: 'ablation', policies: ['aset-direct-unshielded'] },
+  ];
+  const charted = ['closest', 'latency-aware', ...others, ...ASET_MODES];
+  const colors = ['#8c8c8c', '#457b9d', '#e9c46a', '#2a9d8f', '#d4a373', '#c0392b', '#1d3557', '#7b2cbf', '#e76f51', '#264653'];
+  const chart = `${suite.name}-success.svg`;
   writeFileSync(
-    join(dir, `${suite}-success.svg`),
+    join(dir, chart),
     barChartSvg({
-      title: `Success ratio (SLO met) per scenario, suite ${suite}`,
-      categories: results.map((r) => r.name),
-      series: all.map((p, i) => ({ label: p, color: colors[i % colors.length] as string, values: results.map((r) => r.policies[p]?.successRatio ?? 0) })),
-      markers: { label: 'upper bound', values: results.map((r) => r.upperBound) },
+      title: `Success ratio (SLO met) per scenario, suite ${suite.name}, mean of ${seeds.length} seeds`,
+      categories: report.scenarios.map((s) => s.name),
+      series: charted.map((p, i) => ({ label: p, color: colors[i % colors.length] as string, values: report.scenarios.map((s) => s.policies[p]?.successRatio ?? 0) })),
+      markers: { label: 'capacity bound', values: report.scenarios.map((s) => s.capacityBound) },
     }),
   );
-  const lines: string[] = [];
-  lines.push(`# Results: suite \`${suite}\``, '');
-  lines.push(`Written by \`npm run -s experiment -- --suite ${suite} --json\` (simulator, ISP-scale scenarios under \`scenarios/suite/\`; the same run prints this as JSON). ASET agents: \`${relative(REPO_ROOT, checkpoints['aset'] as string)}\` and \`${relative(REPO_ROOT, checkpoints['aset-direct'] as string)}\`, trained by \`npm run train\` with the commands in [checkpoints/README.md](../checkpoints/README.md) (learning curves below). \`aset-direct\` decides behind its deployed safety shield (tiers ${DEFAULT_SAFETY_TIERS.join(',')}: see the README).`, '');
-  lines.push(`- ASET (the better of \`aset\` and \`aset-direct\`) is at or above the best static policy in every scenario: **${everywhere ? 'yes' : 'no'}**.`);
-  lines.push(`- Average over the dynamic scenarios (${dynamic.map((r) => r.name).join(', ')}): ASET ${pct(asetDyn)}, best single static policy \`${single.p}\` ${pct(single.v)}: **${((asetDyn - single.v) * 100).toFixed(1)} points**.`, '');
-  lines.push(`![success per scenario](results/${suite}-success.svg)`, '');
-  lines.push(`| scenario | upper bound | ${all.join(' | ')} |`, `|---|---|${all.map(() => '---').join('|')}|`);
-  for (const r of results) {
-    const best = bestStatic(r);
-    lines.push(
-      `| ${r.name}${r.dynamic ? ' (dynamic)' : ''} | ${pct(r.upperBound)} | ${all
-        .map((p) => {
-          const v = r.policies[p]?.successRatio ?? 0;
-          const mark = statics.includes(p) ? (v === best ? ' **(best static)**' : '') : v >= best ? ' **▲**' : '';
-          return `${pct(v)}${mark}`;
-        })
-        .join(' | ')} |`,
-    );
-  }
-  lines.push('', '### Latency p95 (ms) and drops', '', `| scenario | ${all.join(' | ')} |`, `|---|${all.map(() => '---').join('|')}|`);
-  for (const r of results) {
-    lines.push(`| ${r.name} | ${all.map((p) => `${r.policies[p]?.p95Ms?.toFixed(1) ?? '-'} / ${r.policies[p]?.drops ?? 0}`).join(' | ')} |`);
-  }
-  lines.push('', '## Learning curves', '');
-  for (const mode of ['aset', 'aset-direct']) lines.push(`![${mode} learning curve](../${relative(REPO_ROOT, (checkpoints[mode] as string).replace(/\.json$/, '.curve.svg'))})`, '');
-  writeFileSync(join(REPO_ROOT, 'docs', 'results.md'), `${lines.join('\n')}\n`);
-  process.stderr.write(`wrote docs/results.md and docs/results/${suite}-success.svg\n`);
+  writeFileSync(join(dir, `${suite.name}.json`), `${JSON.stringify(report, null, 1)}\n`);
+  const section = suiteSection(report, {
+    command: `npm run -s experiment -- --suite ${suite.name} --json`,
+    queries: o.queries ?? null,
+    checkpoints: Object.fromEntries(Object.entries(shipped).map(([m, f]) => [m, relative(REPO_ROOT, f)])),
+    groups,
+    chart: `results/${chart}`,
+  });
+  const file = join(REPO_ROOT, 'docs', 'results.md');
+  writeFileSync(file, mergeResultsDocument(existsSync(file) ? readFileSync(file, 'utf8') : '', RESULTS_PREAMBLE, suite.name, section));
+  process.stderr.write(`wrote docs/results.md, docs/results/${chart}, docs/results/${suite.name}.json\n`);
 }

@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import Table from 'cli-table3';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_SAFETY_TIERS, POLICY_NAMES, PlacementCatalog, STATIC_POLICY_NAMES, asetAgentFromCheckpoint, parseSafetyTiers, type AsetAgents } from '@aset/scheduling';
+import { DEFAULT_SAFETY_TIERS, POLICY_NAMES, PlacementCatalog, STATIC_POLICY_NAMES, agentModeOf, asetAgentFromCheckpoint, parseSafetyTiers, type AsetAgents } from '@aset/scheduling';
 import { simulatePolicy, type PolicyRun } from '@aset/sim';
 import { REPO_ROOT, checkpointPath, loadInputs, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber } from '@aset/command-line';
 
@@ -62,12 +62,13 @@ try {
   const catalog = new PlacementCatalog(scenario, zoo);
   const checkpoint = (mode: string) => checkpointPath(opts.agentsFrom ?? opts.scenario, mode, opts.checkpoints);
   const agents: AsetAgents = {};
+  const needed = agentModeOf(opts.policy);
   for (const mode of ['aset', 'aset-direct']) {
     const file = checkpoint(mode);
-    if ((opts.allPolicies || opts.policy === mode) && existsSync(file)) Object.assign(agents, asetAgentFromCheckpoint(readFileSync(file, 'utf8'), file, scenario, catalog, { safetyTiers: opts.safetyTiers }));
+    if ((opts.allPolicies || needed === mode) && existsSync(file)) Object.assign(agents, asetAgentFromCheckpoint(readFileSync(file, 'utf8'), file, scenario, catalog, { safetyTiers: opts.safetyTiers }));
   }
-  if (!opts.allPolicies && (opts.policy === 'aset' || opts.policy === 'aset-direct') && !existsSync(checkpoint(opts.policy))) {
-    throw new Error(`${opts.policy} needs its checkpoint ${checkpoint(opts.policy)}: run npm run train -- --scenario ${opts.agentsFrom ?? opts.scenario} --mode ${opts.policy}, or name trained agents with --agents-from`);
+  if (!opts.allPolicies && needed && !existsSync(checkpoint(needed))) {
+    throw new Error(`${opts.policy} needs its checkpoint ${checkpoint(needed)}: run npm run train -- --scenario ${opts.agentsFrom ?? opts.scenario} --mode ${needed}, or name trained agents with --agents-from`);
   }
   const policies = opts.allPolicies ? [...STATIC_POLICY_NAMES, ...(agents.aset ? ['aset'] : []), ...(agents.asetDirect ? ['aset-direct'] : [])] : [opts.policy];
   const runs: PolicyRun[] = [];
