@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import type { InferenceQuery, InferenceReply } from '@aset/contracts';
-import { FORWARDED, MessageBus, type IncomingRequest } from '@aset/messaging';
+import type { DropReason, InferenceQuery, InferenceReply } from '@aset/contracts';
+import { FORWARDED, MessageBus, type IncomingRequest, type RequestDispatcher, type UnansweredDispatch } from '@aset/messaging';
 import { Scenario } from '@aset/scenario';
 import { AsetPolicy, type SchedulingPolicy } from '@aset/scheduling';
 import { CLOCK } from '@aset/service-kit';
@@ -10,9 +10,17 @@ import { SCHEDULING_POLICY } from './scheduling-policy.provider.js';
 import { SchedulerMetrics } from './scheduler.metrics.js';
 
 /**
- * Serves `query.schedule`: asks the configured policy for a placement, then forwards the query to
- * the chosen cluster's workers with the requester's reply subject, so that the worker answers the
- * generator directly. Drops and unknown references are answered here.
+ * Redispatches of one query after no responder, after which it is dropped with `NO_LIVE_CLUSTER`
+ * (as in the simulator). Each one marks another cluster down, so only a query whose nearest
+ * clusters are all dark, or that races their heartbeats, gets there.
+ */
+const MAX_REDISPATCHES = 16;
+
+/**
+ * Serves `query.schedule`: asks the configured policy for a placement, then dispatches the query to
+ * the chosen cluster's workers, who answer the generator directly (see `RequestDispatcher`). When
+ * nobody listens on that cluster's subject, the cluster is marked down at once and the query is
+ * decided again with the updated observation. Drops and unknown references are answered here.
  */
 @Injectable()
 export class QueryDispatcher implements OnApplicationBootstrap {
@@ -27,7 +35,10 @@ export class QueryDispatcher implements OnApplicationBootstrap {
     @Inject(SchedulerMetrics) private readonly metrics: SchedulerMetrics,
   ) {}
 
+  private dispatcher!: RequestDispatcher<'clusterInfer'>;
+
   onApplicationBootstrap(): void {
+    this.dispatcher = this.bus.dispatcher('clusterInfer', (d) => this.redispatch(d));
     const subject = this.bus.subject('scheduleQuery');
     this.bus.serve('scheduleQuery', subject, (q, req) => this.dispatch(q, req), { queue: 'scheduler' });
     this.logger.log(`serving ${subject} with policy ${this.policy.name} over ${this.scenario.clusters.length} clusters of scenario ${this.scenario.name}`);
@@ -37,28 +48,43 @@ export class QueryDispatcher implements OnApplicationBootstrap {
     if (!this.scenario.hasSource(query.source)) {
       return this.unknown(query, `source "${query.source}" is not in scenario ${this.scenario.name}`);
     }
+    return this.place(query, request.replyTo, 1);
+  }
+
+  /** Decides and sends the query (its `attempt`-th dispatch), or returns the drop to answer. */
+  private place(query: InferenceQuery, replyTo: string | undefined, attempt: number): InferenceReply | typeof FORWARDED {
     const now = this.clock.now();
     const t0 = performance.now();
     const placement = this.policy.decide(query, this.tracker.observe(now));
     this.metrics.decisionTime.observe({ policy: this.policy.name }, (performance.now() - t0) * 1000);
     if (this.policy instanceof AsetPolicy) this.recordStep(this.policy, query.runId);
-    if (placement.kind === 'drop') {
-      this.metrics.decisions.inc({ policy: this.policy.name, outcome: 'dropped', cluster: '' });
-      return {
-        schemaVersion: 1,
-        status: 'dropped',
-        queryId: query.queryId,
-        policy: this.policy.name,
-        reason: placement.reason,
-        detail: placement.detail,
-        decidedAt: now,
-      };
-    }
+    if (placement.kind === 'drop') return this.dropped(query, placement.reason, placement.detail, now);
     const clusterId = (this.scenario.clusters[placement.clusterIndex] as { id: string }).id;
     const decision = { clusterId, variantId: placement.variantId, policy: this.policy.name, decidedAt: now };
     this.metrics.decisions.inc({ policy: this.policy.name, outcome: 'dispatched', cluster: clusterId });
-    this.bus.forward('clusterInfer', this.bus.subject('clusterInfer', { clusterId }), { ...query, decision }, request.replyTo);
+    this.dispatcher.send(this.bus.subject('clusterInfer', { clusterId }), { ...query, decision }, replyTo, attempt);
     return FORWARDED;
+  }
+
+  /**
+   * Nobody listened on the cluster's subject: the cluster is down until its next heartbeat, and the
+   * query is decided again (its decision replaced) or, past MAX_REDISPATCHES, dropped. A drop goes
+   * to the generator as any drop does.
+   */
+  private redispatch(d: UnansweredDispatch<'clusterInfer'>): void {
+    const { clusterId } = d.message.decision;
+    this.metrics.noResponders.inc({ cluster: clusterId });
+    this.tracker.markUnreachable(clusterId, d.subject);
+    const result =
+      d.attempt > MAX_REDISPATCHES
+        ? this.dropped(d.message, 'NO_LIVE_CLUSTER', `no worker answered after ${d.attempt} dispatches`, this.clock.now())
+        : this.place(d.message, d.replyTo, d.attempt + 1);
+    if (result !== FORWARDED) this.bus.respondTo('scheduleQuery', d.replyTo, result);
+  }
+
+  private dropped(query: InferenceQuery, reason: DropReason, detail: string, now: number): InferenceReply {
+    this.metrics.decisions.inc({ policy: this.policy.name, outcome: 'dropped', cluster: '' });
+    return { schemaVersion: 1, status: 'dropped', queryId: query.queryId, policy: this.policy.name, reason, detail, decidedAt: now };
   }
 
   private lastStep = -1;

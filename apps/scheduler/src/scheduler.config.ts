@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_SAFETY_TIERS, POLICY_NAMES, parseSafetyTiers } from '@aset/scheduling';
+import { DEFAULT_MISSED_HEARTBEATS, DEFAULT_SAFETY_TIERS, POLICY_NAMES, parseSafetyTiers } from '@aset/scheduling';
 import { BASE_ENV, SCENARIO_ENV, envValidator } from '@aset/service-kit';
 
 export const SCHEDULER_ENV = {
@@ -25,6 +25,13 @@ export const SCHEDULER_ENV = {
       }
     })
     .describe('aset-direct safety shield: off, or comma-separated jitter sigmas, most confident first'),
+  HEARTBEAT_MS: z.coerce.number().int().min(50).max(60_000).default(500).describe("the workers' heartbeat period in ms (their HEARTBEAT_MS), an integer 50-60000"),
+  LIVENESS_MISSED_HEARTBEATS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(DEFAULT_MISSED_HEARTBEATS)
+    .describe('heartbeats a cluster may miss before the scheduler holds it to be down, a positive integer'),
   ASET_ONLINE_EPSILON: z.coerce.number().min(0).max(1).default(0.02).describe('exploration rate of online learning, a number in [0, 1]'),
 } as const;
 

@@ -1,13 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Counter, Histogram } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import { ServiceMetrics } from '@aset/service-kit';
 
-/** Decisions by outcome, the policy's decision time, and how late outcomes reach a learning policy. */
+/**
+ * Decisions by outcome, the policy's decision time, how late outcomes reach a learning policy, and
+ * cluster liveness (clusters held alive; dispatches that found no responder).
+ */
 @Injectable()
 export class SchedulerMetrics {
   readonly decisions: Counter<'policy' | 'outcome' | 'cluster'>;
   readonly decisionTime: Histogram<'policy'>;
   readonly outcomeLag: Histogram;
+  readonly liveClusters: Gauge;
+  readonly noResponders: Counter<'cluster'>;
 
   constructor(@Inject(ServiceMetrics) metrics: ServiceMetrics) {
     const registers = [metrics.registry];
@@ -25,5 +30,7 @@ export class SchedulerMetrics {
       buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000],
       registers,
     });
+    this.liveClusters = new Gauge({ name: 'aset_scheduler_live_clusters', help: 'Clusters the scheduler holds to be alive (heard within the liveness window, no unanswered dispatch since)', registers });
+    this.noResponders = new Counter({ name: 'aset_scheduler_no_responders_total', help: 'Dispatches that found no worker listening, by cluster (the query is decided again)', labelNames: ['cluster'], registers });
   }
 }

@@ -23,6 +23,7 @@ describe('scheduler with ASET_ONLINE_LEARNING=true', () => {
   beforeAll(async () => {
     scheduler = await startScheduler('asetonline', { SCHEDULER_POLICY: 'aset-direct', ASET_CHECKPOINT: join(CHECKPOINTS, 'demo.aset-direct.json'), ASET_ONLINE_LEARNING: 'true' });
     ({ app, nc, space } = scheduler);
+    scheduler.keepAlive(['far-edge-1', 'far-edge-2', 'near-edge-1', 'cloud-1'], 200);
   });
 
   afterAll(async () => {

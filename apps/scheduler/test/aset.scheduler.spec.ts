@@ -26,6 +26,7 @@ describe('scheduler with SCHEDULER_POLICY=aset-direct (in-process, real NATS)', 
   beforeAll(async () => {
     scheduler = await startScheduler('asetsched', { SCHEDULER_POLICY: 'aset-direct', ASET_CHECKPOINT: join(CHECKPOINTS, 'demo.aset-direct.json') });
     ({ app, nc, space } = scheduler);
+    scheduler.keepAlive(['far-edge-1', 'far-edge-2', 'near-edge-1', 'cloud-1'], 200);
   });
 
   afterAll(async () => {

@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { SubjectSpace } from '@aset/contracts';
+import { SubjectSpace, encodeMessage, type ClusterHeartbeat } from '@aset/contracts';
 import { uniqueTestPrefix } from '@aset/contracts/testing';
 import { testNatsUrl, useServiceTestEnv } from '@aset/service-kit/testing';
 
@@ -12,6 +12,10 @@ export interface SchedulerHarness {
   nc: NatsConnection;
   space: SubjectSpace;
   prefix: string;
+  /** Publishes one heartbeat of `clusterId` from a fake worker (instance `fake-<clusterId>`, idle, 1 slot), and flushes. */
+  heartbeat(clusterId: string): Promise<void>;
+  /** Heartbeats of each of `clusterIds` every `periodMs` (the first at once) until the returned function or `close()` is called. */
+  keepAlive(clusterIds: readonly string[], periodMs: number): () => void;
   /** Deletes the prefix's records stream (the scheduler may create it), closes the connection and the app. */
   close(): Promise<void>;
 }
@@ -29,12 +33,32 @@ export async function startScheduler(label: string, env: Record<string, string>)
   await app.init();
   const nc = await connect({ servers: testNatsUrl() });
   const space = new SubjectSpace(prefix);
+  const timers = new Set<NodeJS.Timeout>();
+  const beat = (clusterId: string) => {
+    const hb: ClusterHeartbeat = { schemaVersion: 1, clusterId, instanceId: `fake-${clusterId}`, sentAt: Date.now(), slots: 1, busySlots: 0, queueLength: 0, processed: 0 };
+    nc.publish(space.subject('clusterHeartbeat', { clusterId }), encodeMessage(hb));
+  };
   return {
     app,
     nc,
     space,
     prefix,
+    async heartbeat(clusterId) {
+      beat(clusterId);
+      await nc.flush();
+    },
+    keepAlive(clusterIds, periodMs) {
+      const all = () => clusterIds.forEach(beat);
+      all();
+      const timer = setInterval(all, periodMs);
+      timers.add(timer);
+      return () => {
+        clearInterval(timer);
+        timers.delete(timer);
+      };
+    },
     async close() {
+      for (const t of timers) clearInterval(t);
       await (await jetstreamManager(nc)).streams.delete(space.streamName('records')).catch(() => {});
       await nc.close();
       await app.close();

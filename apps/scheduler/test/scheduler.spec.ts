@@ -16,6 +16,8 @@ describe('scheduler service (in-process, real NATS)', () => {
   beforeAll(async () => {
     scheduler = await startScheduler('sched', { SCHEDULER_POLICY: 'closest' });
     ({ app, nc, space, prefix } = scheduler);
+    // Fake workers' heartbeats: every cluster stays alive (liveness itself: liveness.scheduler.spec.ts).
+    scheduler.keepAlive(['far-edge-1', 'far-edge-2', 'near-edge-1', 'cloud-1'], 200);
   });
 
   afterAll(async () => {
@@ -67,5 +69,6 @@ describe('scheduler service (in-process, real NATS)', () => {
     expect(metricValue(metrics, 'aset_scheduler_decisions_total', { policy: 'closest', outcome: 'dispatched', cluster: 'far-edge-1' })).toBe(1);
     expect(metricValue(metrics, 'aset_scheduler_decisions_total', { policy: 'closest', outcome: 'refused' })).toBe(1);
     expect(metricValue(metrics, 'aset_scheduler_decision_us_count', { policy: 'closest' })).toBe(3);
+    expect(metricValue(metrics, 'aset_scheduler_live_clusters')).toBe(4);
   });
 });

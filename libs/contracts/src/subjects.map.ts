@@ -20,6 +20,15 @@ export const SUBJECTS = {
 
 export type SubjectKey = keyof typeof SUBJECTS;
 
+/**
+ * Header on a request that names where its answer goes instead of the message's reply subject.
+ * The scheduler dispatches each query to `cluster.<id>.infer` with its own reply subject (to learn
+ * at once when no worker listens: the server's "no responders" status goes to the publisher's reply
+ * subject) and this header set to the generator's, so that workers answer the generator directly.
+ * A responder that ignores it answers the scheduler, which relays the answer unchanged.
+ */
+export const REPLY_TO_HEADER = 'Aset-Reply-To';
+
 /** JetStream streams, relative to the same prefix. Their subjects must cover the `record.*` entries above. */
 export const STREAMS = {
   records: { name: 'RECORDS', subjects: ['record.>'] },

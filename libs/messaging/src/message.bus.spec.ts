@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { ERROR_HEADERS, InferenceReplySchema, type InferenceReply } from '@aset/contracts';
+import { connect, createInbox, headers, type Msg, type NatsConnection } from '@nats-io/transport-node';
+import { ERROR_HEADERS, InferenceReplySchema, REPLY_TO_HEADER, type DispatchedQuery, type InferenceReply } from '@aset/contracts';
 import { sampleQuery, uniqueTestPrefix } from '@aset/contracts/testing';
 import { FORWARDED, MessageBus } from './message.bus.js';
 import { ensureRecordStream } from './record.stream.js';
+import type { UnansweredDispatch } from './request.dispatcher.js';
 
 const natsUrl = () => process.env['ASET_TEST_NATS_URL'] ?? 'nats://127.0.0.1:4222';
 const quiet = { log: () => {}, warn: () => {}, error: () => {} };
@@ -101,6 +102,116 @@ describe('MessageBus against a real NATS server', () => {
     });
     const outcome = await bus.request('scheduleQuery', front, sampleQuery({ queryId: 'q-f' }), 2000);
     expect(outcome).toMatchObject({ ok: true, reply: { queryId: 'q-f-from-back' } });
+  });
+
+  describe('dispatcher', () => {
+    const decision = { clusterId: 'c1', variantId: 'v1', policy: 'closest', decidedAt: 1 };
+    const dispatched = (queryId: string): DispatchedQuery => ({ ...sampleQuery({ queryId }), decision });
+    /** A requester's own reply subject, collecting every message that reaches it. */
+    const requester = async () => {
+      const inbox = createInbox();
+      const got: Msg[] = [];
+      const sub = raw.subscribe(inbox, {
+        callback: (_e, m) => {
+          got.push(m);
+        },
+      });
+      await raw.flush();
+      return { inbox, got, sub };
+    };
+    const settle = () => new Promise((r) => setTimeout(r, 200));
+
+    it('lets a served responder answer the requester directly, not through the dispatcher', async () => {
+      const dispatcher = bus.dispatcher('clusterInfer', () => {});
+      const subject = `${prefix}.disp.served`;
+      const servedBy: (string | undefined)[] = [];
+      bus.serve('clusterInfer', subject, (q, req) => {
+        servedBy.push(req.replyTo);
+        return completed(q.queryId);
+      });
+      await bus.nc.flush();
+      const r = await requester();
+      dispatcher.send(subject, dispatched('q-d1'), r.inbox);
+      // Closing unsubscribes the dispatcher's inbox right behind the dispatch: only a direct answer can arrive.
+      dispatcher.close();
+      await expect.poll(() => r.got.length).toBe(1);
+      expect(InferenceReplySchema.parse((r.got[0] as Msg).json())).toMatchObject({ status: 'completed', queryId: 'q-d1' });
+      expect(servedBy).toEqual([r.inbox]);
+      r.sub.unsubscribe();
+    });
+
+    it('reports a dispatch nobody listens to, with its message, at once, and forgets dispatches once the server confirmed them', async () => {
+      const unanswered: UnansweredDispatch<'clusterInfer'>[] = [];
+      const dispatcher = bus.dispatcher('clusterInfer', (d) => unanswered.push(d));
+      const subject = `${prefix}.disp.quiet`;
+      bus.serve('clusterInfer', subject, (q) => completed(q.queryId));
+      await bus.nc.flush();
+      const r = await requester();
+      const lost = dispatched('q-d2');
+      dispatcher.send(`${prefix}.disp.nobody`, lost, r.inbox, 3);
+      dispatcher.send(subject, dispatched('q-d3'), r.inbox);
+      expect(dispatcher.pending).toBe(2);
+      await expect.poll(() => unanswered.length).toBe(1);
+      expect(unanswered[0]).toEqual({ subject: `${prefix}.disp.nobody`, message: lost, replyTo: r.inbox, attempt: 3 });
+      expect(unanswered[0]?.message).toBe(lost);
+      await expect.poll(() => dispatcher.pending).toBe(0);
+      await settle();
+      expect(r.got.map((m) => (m.json() as { queryId: string }).queryId)).toEqual(['q-d3']);
+      expect(unanswered).toHaveLength(1);
+      r.sub.unsubscribe();
+      dispatcher.close();
+    });
+
+    it('relays unchanged, headers included and however late, the answer of a responder that replies to the reply subject', async () => {
+      const dispatcher = bus.dispatcher('clusterInfer', () => {});
+      const subject = `${prefix}.disp.plain`;
+      raw.subscribe(subject, {
+        callback: (_e, m) => {
+          const h = headers();
+          h.set('X-Test', 'kept');
+          // Long after the dispatcher forgot the dispatch.
+          setTimeout(() => m.respond('not even json', { headers: h }), 300);
+        },
+      });
+      await raw.flush();
+      const r = await requester();
+      dispatcher.send(subject, dispatched('q-d4'), r.inbox);
+      await expect.poll(() => dispatcher.pending).toBe(0);
+      await expect.poll(() => r.got.length).toBe(1);
+      await settle();
+      expect(r.got).toHaveLength(1);
+      expect((r.got[0] as Msg).string()).toBe('not even json');
+      expect((r.got[0] as Msg).headers?.get('X-Test')).toBe('kept');
+      r.sub.unsubscribe();
+      dispatcher.close();
+    });
+
+    it('counts and drops an answer to a dispatch that had no requester', async () => {
+      const dispatcher = bus.dispatcher('clusterInfer', () => {});
+      const subject = `${prefix}.disp.orphan`;
+      raw.subscribe(subject, {
+        callback: (_e, m) => {
+          m.respond(JSON.stringify(completed('q-orphan')));
+        },
+      });
+      await raw.flush();
+      const invalidBefore = bus.stats.total(bus.stats.invalid);
+      dispatcher.send(subject, dispatched('q-orphan'), undefined);
+      await expect.poll(() => bus.stats.total(bus.stats.invalid)).toBe(invalidBefore + 1);
+      dispatcher.close();
+    });
+
+    it('answers a request whose reply-to header is not a subject at its reply subject, without crashing', async () => {
+      const subject = `${prefix}.disp.badheader`;
+      bus.serve('scheduleQuery', subject, (q) => completed(q.queryId));
+      await bus.nc.flush();
+      const h = headers();
+      h.set(REPLY_TO_HEADER, 'not a subject');
+      const reply = await raw.request(subject, JSON.stringify(sampleQuery({ queryId: 'q-h' })), { timeout: 2000, headers: h });
+      expect(reply.json()).toMatchObject({ status: 'completed', queryId: 'q-h' });
+      const ok = await bus.request('scheduleQuery', subject, sampleQuery({ queryId: 'q-h2' }), 2000);
+      expect(ok).toMatchObject({ ok: true, reply: { queryId: 'q-h2' } });
+    });
   });
 
   it('counts and drops invalid events, delivering the valid ones', async () => {

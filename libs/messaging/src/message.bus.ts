@@ -1,9 +1,10 @@
-import { connect, headers, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { connect, headers, type MsgHdrs, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import {
   CONTRACTS,
   ERROR_CODES,
   ERROR_HEADERS,
+  REPLY_TO_HEADER,
   SubjectSpace,
   decodeMessage,
   encodeMessage,
@@ -20,6 +21,7 @@ import {
 } from '@aset/contracts';
 import { BusStats } from './bus.stats.js';
 import { consoleBusLogger, type BusLogger } from './bus.logger.js';
+import { RequestDispatcher, isLiteralSubject, type NoRespondersHandler } from './request.dispatcher.js';
 
 export interface BusOptions {
   /** NATS server URL(s), comma-separated. */
@@ -36,7 +38,11 @@ type ParamsArg<K extends SubjectKey> = keyof SubjectParams<K> extends never ? []
 /** What a request handler sees besides the validated message. */
 export interface IncomingRequest {
   readonly subject: string;
-  /** Where the requester waits for the answer; handlers may pass it on with {@link MessageBus.forward}. */
+  /**
+   * Where the requester waits for the answer: the request's {@link REPLY_TO_HEADER} header when a
+   * {@link RequestDispatcher} sent it, else its reply subject. Handlers that pass the request on
+   * (a dispatcher's `send`, {@link MessageBus.forward}) pass this on with it.
+   */
   readonly replyTo: string | undefined;
 }
 
@@ -60,9 +66,16 @@ export type RequestOutcome<R> =
  * The only way ASET services touch NATS. Every receive edge validates against the subject's
  * contract: an invalid request gets a typed ErrorReply, an invalid event is counted and dropped.
  * Nothing here throws on bad input from the wire.
+ *
+ * Requests a service passes on to another: {@link dispatcher} (the scheduler's path to the
+ * workers) learns at once when nobody listens on the target subject while the target still answers
+ * the original requester directly; {@link forward} only publishes with the requester's reply
+ * subject, so a missing responder goes unnoticed (the NATS server reports "no responders" only to
+ * a publisher subscribed to the reply subject) and the requester waits out its timeout.
  */
 export class MessageBus {
   readonly stats = new BusStats();
+  private readonly dispatchers: { close(): void }[] = [];
   private jsClient?: JetStreamClient;
   private jsManager?: JetStreamManager;
 
@@ -117,27 +130,28 @@ export class MessageBus {
           this.logger.error(`subscription ${subject} failed: ${err.message}`);
           return;
         }
+        const replyTo = replyTarget(msg);
         const decoded = decodeMessage(schema, msg.data, msg.subject);
         if (!decoded.ok) {
           this.stats.count(this.stats.invalid, msg.subject);
-          this.replyError(msg, errorReplyOf(decoded));
+          this.replyError(msg.subject, replyTo, errorReplyOf(decoded));
           return;
         }
-        const request: IncomingRequest = { subject: msg.subject, replyTo: msg.reply };
+        const request: IncomingRequest = { subject: msg.subject, replyTo };
         let result: ReturnType<RequestHandler<K>>;
         try {
           result = handler(decoded.value as MessageOf<K>, request);
         } catch (e) {
-          this.replyInternal(msg, e);
+          this.replyInternal(msg.subject, replyTo, e);
           return;
         }
         if (result instanceof Promise) {
           result.then(
-            (r) => this.finish(msg, r),
-            (e: unknown) => this.replyInternal(msg, e),
+            (r) => this.finish(msg.subject, replyTo, r),
+            (e: unknown) => this.replyInternal(msg.subject, replyTo, e),
           );
         } else {
-          this.finish(msg, result);
+          this.finish(msg.subject, replyTo, result);
         }
       },
     });
@@ -167,15 +181,28 @@ export class MessageBus {
   /**
    * Publishes a request to another request subject on behalf of the original requester, so that
    * the downstream service answers the requester directly. Not re-validated here (it is typed, and
-   * the receiver validates): keep it off the hot path.
+   * the receiver validates). Nobody learns when no service listens on `subject`: the requester
+   * times out. Prefer {@link dispatcher} when that matters.
    */
   forward<K extends RequestKey>(_key: K, subject: string, message: MessageOf<K>, replyTo: string | undefined): void {
     this.nc.publish(subject, encodeMessage(message), replyTo ? { reply: replyTo } : undefined);
   }
 
+  /**
+   * A dispatcher of `key` requests on behalf of their requesters: its `send` publishes so that the
+   * target answers the requester directly, and `onNoResponders` hears at once of every dispatch
+   * nobody listened to (see {@link RequestDispatcher}). One inbox subscription each; closed with
+   * the bus.
+   */
+  dispatcher<K extends RequestKey>(key: K, onNoResponders: NoRespondersHandler<K>): RequestDispatcher<K> {
+    const dispatcher = new RequestDispatcher(key, { nc: this.nc, logger: this.logger, noteInvalid: (subject, why) => this.noteInvalid(subject, why) }, onNoResponders);
+    this.dispatchers.push(dispatcher);
+    return dispatcher;
+  }
+
   /** Answers a request on behalf of a service that could not (e.g. a dispatcher whose target refused). */
   respondTo<K extends RequestKey>(_key: K, replyTo: string | undefined, reply: ReplyOf<K>): void {
-    if (replyTo) this.nc.publish(replyTo, encodeMessage(reply));
+    if (replyTo) this.sendReply(replyTo, encodeMessage(reply));
   }
 
   publishEvent<K extends EventKey>(_key: K, subject: string, message: MessageOf<K>): void {
@@ -227,6 +254,7 @@ export class MessageBus {
 
   /** Flushes pending publishes, drains subscriptions and closes. Safe to call twice. */
   async close(): Promise<void> {
+    for (const d of this.dispatchers.splice(0)) d.close();
     if (this.nc.isClosed()) return;
     try {
       await this.nc.drain();
@@ -235,29 +263,44 @@ export class MessageBus {
     }
   }
 
-  private finish<K extends RequestKey>(msg: Msg, result: ReplyOf<K> | typeof FORWARDED): void {
-    this.stats.count(this.stats.handled, msg.subject);
+  private finish<K extends RequestKey>(subject: string, replyTo: string | undefined, result: ReplyOf<K> | typeof FORWARDED): void {
+    this.stats.count(this.stats.handled, subject);
     if (result === FORWARDED) return;
     if (result.status === 'error') {
-      this.replyError(msg, result);
+      this.replyError(subject, replyTo, result);
       return;
     }
-    msg.respond(encodeMessage(result));
+    if (replyTo) this.sendReply(replyTo, encodeMessage(result));
   }
 
-  private replyInternal(msg: Msg, e: unknown): void {
-    this.logger.error(`handler for ${msg.subject} threw: ${describe(e)}`);
-    this.replyError(msg, { schemaVersion: 1, status: 'error', code: 'INTERNAL', message: `${msg.subject}: internal error` });
+  private replyInternal(subject: string, replyTo: string | undefined, e: unknown): void {
+    this.logger.error(`handler for ${subject} threw: ${describe(e)}`);
+    this.replyError(subject, replyTo, { schemaVersion: 1, status: 'error', code: 'INTERNAL', message: `${subject}: internal error` });
   }
 
-  private replyError(msg: Msg, reply: ErrorReply): void {
-    this.stats.count(this.stats.errorReplies, `${msg.subject}|${reply.code}`);
-    if (!msg.reply) return;
+  private replyError(subject: string, replyTo: string | undefined, reply: ErrorReply): void {
+    this.stats.count(this.stats.errorReplies, `${subject}|${reply.code}`);
+    if (!replyTo) return;
     const h = headers();
     h.set(ERROR_HEADERS.code, String(ERROR_CODES[reply.code as ErrorCode]));
     h.set(ERROR_HEADERS.description, `${reply.code}: ${reply.message}`.slice(0, 512).replace(/[\r\n]+/g, ' '));
-    msg.respond(encodeMessage(reply), { headers: h });
+    this.sendReply(replyTo, encodeMessage(reply), h);
   }
+
+  /** Publishes an answer; a closed connection or a malformed reply subject is logged, never thrown. */
+  private sendReply(replyTo: string, data: Uint8Array, h?: MsgHdrs): void {
+    try {
+      this.nc.publish(replyTo, data, h ? { headers: h } : undefined);
+    } catch (e) {
+      this.logger.warn(`reply to ${replyTo.slice(0, 200)} not sent: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+}
+
+/** Where a request's answer goes: its REPLY_TO_HEADER header when that is a literal subject, else its reply subject. */
+function replyTarget(msg: Msg): string | undefined {
+  const header = msg.headers?.get(REPLY_TO_HEADER);
+  return header && isLiteralSubject(header) ? header : msg.reply;
 }
 
 function describe(e: unknown): string {

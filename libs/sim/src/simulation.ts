@@ -1,7 +1,7 @@
 import { deriveSeed, seededRandom, type Random } from '@aset/determinism';
 import type { ModelZoo } from '@aset/model-zoo';
 import { oneWayDelayMs, type ApplicationSpec, type Scenario } from '@aset/scenario';
-import { PlacementCatalog, type ClusterState, type HostedVariant, type Observation, type Placement, type PolicyContext, type QueryOutcome, type QueryView, type SchedulingPolicy } from '@aset/scheduling';
+import { DEFAULT_MISSED_HEARTBEATS, PlacementCatalog, type ClusterState, type HostedVariant, type Observation, type Placement, type PolicyContext, type QueryOutcome, type QueryView, type SchedulingPolicy } from '@aset/scheduling';
 import { ArrivalMerger, arrivalClocks } from '@aset/workload';
 import { EventHeap } from './event.heap.js';
 import type { RecordSink, SimRecord } from './sim.record.js';
@@ -44,9 +44,6 @@ export interface SimulationOptions {
   overheadMs?: number | { request: number; reply: number };
   sink: RecordSink;
 }
-
-/** Heartbeats a cluster may miss before the scheduler holds it to be down (live and simulated). */
-export const DEFAULT_MISSED_HEARTBEATS = 3;
 
 // Event kinds, and their priorities at equal times: work finishing frees slots before new work arrives.
 const FINISH = 0;

@@ -30,6 +30,13 @@ describe('configuration is validated at start', () => {
     expect(output).toMatch(/SCHEDULER_POLICY is "fastest": .*expected a registered policy: closest/);
   });
 
+  it('bad liveness settings stop the scheduler, each named', () => {
+    const { code, output } = start('scheduler', { HEARTBEAT_MS: '10', LIVENESS_MISSED_HEARTBEATS: '0', HTTP_PORT: '0' });
+    expect(code).toBe(78);
+    expect(output).toMatch(/HEARTBEAT_MS is "10": .*expected the workers' heartbeat period in ms/);
+    expect(output).toMatch(/LIVENESS_MISSED_HEARTBEATS is "0": .*expected heartbeats a cluster may miss before the scheduler holds it to be down, a positive integer/);
+  });
+
   it('a bad scenario file or cluster id stops the service with the file named', () => {
     const missing = start('scheduler', { SCENARIO_FILE: '/nonexistent/s.yaml', HTTP_PORT: '0', NATS_URL: 'nats://127.0.0.1:1' });
     expect(missing.code).toBe(78);
