@@ -1,9 +1,8 @@
 import type { Random } from '@aset/determinism';
-import { ClusterEstimates } from './cluster-estimates.table.js';
-import { noFeasibleOption, noLiveCluster } from './no-feasible.drop.js';
 import type { Observation, Placement, PolicyContext, QueryOutcome, QueryView, SchedulingPolicy } from './policy.contract.js';
-import { RecentActivity } from './recent-activity.window.js';
-import { DEFAULT_SAFETY_TIERS, SafetyShield } from './safety.shield.js';
+import type { RecentActivity } from './recent-activity.window.js';
+import { DEFAULT_SAFETY_TIERS } from './safety.shield.js';
+import { ShieldedOptions } from './shielded.options.js';
 
 /**
  * `power-of-two`: the power of two choices (Mitzenmacher, "The Power of Two Choices in Randomized
@@ -24,33 +23,28 @@ import { DEFAULT_SAFETY_TIERS, SafetyShield } from './safety.shield.js';
  */
 export class PowerOfTwoPolicy implements SchedulingPolicy {
   readonly name = 'power-of-two';
-  readonly activity: RecentActivity;
   private readonly random: Random;
-  private readonly estimates: ClusterEstimates;
-  private readonly shield: SafetyShield;
-  private readonly mask: Uint8Array;
-  /** Entries of the last fill in the pool. */
+  private readonly options: ShieldedOptions;
+  /** Options of the last decision that the shield keeps. */
   private readonly pool: Int32Array;
 
   constructor(ctx: PolicyContext, tiers: readonly number[] = DEFAULT_SAFETY_TIERS) {
-    const n = ctx.scenario.clusters.length;
     this.random = ctx.random;
-    this.activity = new RecentActivity(ctx.scenario, ctx.catalog);
-    this.estimates = new ClusterEstimates(ctx.catalog);
-    this.shield = new SafetyShield(ctx.scenario, this.activity, tiers, n);
-    this.mask = new Uint8Array(n);
-    this.pool = new Int32Array(n);
+    this.options = new ShieldedOptions(ctx, tiers);
+    this.pool = new Int32Array(ctx.scenario.clusters.length);
+  }
+
+  /** What it has observed (the shield reads its excess delays). */
+  get activity(): RecentActivity {
+    return this.options.activity;
   }
 
   decide(query: QueryView, observation: Observation): Placement {
-    this.activity.onArrival(query, observation.now);
-    const est = this.estimates;
-    const n = est.fill(query, observation);
-    if (n < 0) return noFeasibleOption(query);
-    if (n === 0) return noLiveCluster(query);
-    this.shield.mark(est.source, est.cluster, est.estimate, n, est.budget, this.mask);
+    const n = this.options.open(query, observation);
+    if (typeof n !== 'number') return n;
+    const { mask, estimates } = this.options;
     let m = 0;
-    for (let j = 0; j < n; j++) if (this.mask[j] === 1) this.pool[m++] = j;
+    for (let j = 0; j < n; j++) if (mask[j] === 1) this.pool[m++] = j;
     let pick = this.pool[0] as number;
     if (m > 1) {
       const a = Math.floor(this.random() * m);
@@ -58,13 +52,12 @@ export class PowerOfTwoPolicy implements SchedulingPolicy {
       if (b >= a) b++;
       const ja = this.pool[a] as number;
       const jb = this.pool[b] as number;
-      pick = (est.estimate[jb] as number) < (est.estimate[ja] as number) ? jb : ja;
+      pick = (estimates.estimate[jb] as number) < (estimates.estimate[ja] as number) ? jb : ja;
     }
-    this.activity.onDispatch(est.cluster[pick] as number);
-    return est.hosted(pick).dispatch;
+    return this.options.place(pick);
   }
 
   observeOutcome(outcome: QueryOutcome): void {
-    this.activity.onOutcome(outcome);
+    this.options.observeOutcome(outcome);
   }
 }

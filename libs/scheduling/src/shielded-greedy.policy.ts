@@ -1,8 +1,7 @@
-import { ClusterEstimates } from './cluster-estimates.table.js';
-import { noFeasibleOption, noLiveCluster } from './no-feasible.drop.js';
 import type { Observation, Placement, PolicyContext, QueryOutcome, QueryView, SchedulingPolicy } from './policy.contract.js';
-import { RecentActivity } from './recent-activity.window.js';
-import { DEFAULT_SAFETY_TIERS, SafetyShield } from './safety.shield.js';
+import type { RecentActivity } from './recent-activity.window.js';
+import { DEFAULT_SAFETY_TIERS } from './safety.shield.js';
+import { ShieldedOptions } from './shielded.options.js';
 
 /**
  * `shielded-greedy`: earliest expected completion behind aset-direct's safety shield. For every live
@@ -21,38 +20,33 @@ import { DEFAULT_SAFETY_TIERS, SafetyShield } from './safety.shield.js';
  */
 export class ShieldedGreedyPolicy implements SchedulingPolicy {
   readonly name = 'shielded-greedy';
-  readonly activity: RecentActivity;
-  private readonly estimates: ClusterEstimates;
-  private readonly shield: SafetyShield;
-  private readonly mask: Uint8Array;
+  private readonly options: ShieldedOptions;
 
   constructor(ctx: PolicyContext, tiers: readonly number[] = DEFAULT_SAFETY_TIERS) {
-    this.activity = new RecentActivity(ctx.scenario, ctx.catalog);
-    this.estimates = new ClusterEstimates(ctx.catalog);
-    this.shield = new SafetyShield(ctx.scenario, this.activity, tiers, ctx.scenario.clusters.length);
-    this.mask = new Uint8Array(ctx.scenario.clusters.length);
+    this.options = new ShieldedOptions(ctx, tiers);
+  }
+
+  /** What it has observed (the shield reads its excess delays). */
+  get activity(): RecentActivity {
+    return this.options.activity;
   }
 
   decide(query: QueryView, observation: Observation): Placement {
-    this.activity.onArrival(query, observation.now);
-    const est = this.estimates;
-    const n = est.fill(query, observation);
-    if (n < 0) return noFeasibleOption(query);
-    if (n === 0) return noLiveCluster(query);
-    this.shield.mark(est.source, est.cluster, est.estimate, n, est.budget, this.mask);
+    const n = this.options.open(query, observation);
+    if (typeof n !== 'number') return n;
+    const { mask, estimates } = this.options;
     let best = -1;
     let bestEstimate = Infinity;
     for (let j = 0; j < n; j++) {
-      if (this.mask[j] === 1 && (best < 0 || (est.estimate[j] as number) < bestEstimate)) {
+      if (mask[j] === 1 && (best < 0 || (estimates.estimate[j] as number) < bestEstimate)) {
         best = j;
-        bestEstimate = est.estimate[j] as number;
+        bestEstimate = estimates.estimate[j] as number;
       }
     }
-    this.activity.onDispatch(est.cluster[best] as number);
-    return est.hosted(best).dispatch;
+    return this.options.place(best);
   }
 
   observeOutcome(outcome: QueryOutcome): void {
-    this.activity.onOutcome(outcome);
+    this.options.observeOutcome(outcome);
   }
 }

@@ -1,8 +1,7 @@
-import { ClusterEstimates } from './cluster-estimates.table.js';
-import { noFeasibleOption, noLiveCluster } from './no-feasible.drop.js';
 import type { Observation, Placement, PolicyContext, QueryOutcome, QueryView, SchedulingPolicy } from './policy.contract.js';
-import { RecentActivity } from './recent-activity.window.js';
-import { DEFAULT_SAFETY_TIERS, SafetyShield } from './safety.shield.js';
+import type { RecentActivity } from './recent-activity.window.js';
+import { DEFAULT_SAFETY_TIERS } from './safety.shield.js';
+import { ShieldedOptions } from './shielded.options.js';
 
 /**
  * `slack-fit`: best fit on time (best-fit packing, Johnson, "Near-Optimal Bin Packing Algorithms",
@@ -27,45 +26,39 @@ import { DEFAULT_SAFETY_TIERS, SafetyShield } from './safety.shield.js';
  */
 export class SlackFitPolicy implements SchedulingPolicy {
   readonly name = 'slack-fit';
-  readonly activity: RecentActivity;
-  private readonly estimates: ClusterEstimates;
-  private readonly shield: SafetyShield;
-  private readonly mask: Uint8Array;
+  private readonly options: ShieldedOptions;
 
   constructor(ctx: PolicyContext, tiers: readonly number[] = DEFAULT_SAFETY_TIERS) {
-    const n = ctx.scenario.clusters.length;
-    this.activity = new RecentActivity(ctx.scenario, ctx.catalog);
-    this.estimates = new ClusterEstimates(ctx.catalog);
-    this.shield = new SafetyShield(ctx.scenario, this.activity, tiers, n);
-    this.mask = new Uint8Array(n);
+    this.options = new ShieldedOptions(ctx, tiers);
+  }
+
+  /** What it has observed (the shield reads its excess delays). */
+  get activity(): RecentActivity {
+    return this.options.activity;
   }
 
   decide(query: QueryView, observation: Observation): Placement {
-    this.activity.onArrival(query, observation.now);
-    const est = this.estimates;
-    const n = est.fill(query, observation);
-    if (n < 0) return noFeasibleOption(query);
-    if (n === 0) return noLiveCluster(query);
-    const tier = this.shield.mark(est.source, est.cluster, est.estimate, n, est.budget, this.mask);
+    const n = this.options.open(query, observation);
+    if (typeof n !== 'number') return n;
+    const { mask, estimates: est, shield, tier } = this.options;
     let best = -1;
     let bestKey = Infinity;
     let bestEstimate = Infinity;
     for (let j = 0; j < n; j++) {
-      if (this.mask[j] !== 1) continue;
+      if (mask[j] !== 1) continue;
       const e = est.estimate[j] as number;
       // Least slack = largest estimate plus margin; without a safe tier, lowest estimate.
-      const key = tier < 0 ? e : est.budget - (e + this.shield.marginMs(j, tier));
+      const key = tier < 0 ? e : est.budget - (e + shield.marginMs(j, tier));
       if (best < 0 || key < bestKey || (key === bestKey && e < bestEstimate)) {
         best = j;
         bestKey = key;
         bestEstimate = e;
       }
     }
-    this.activity.onDispatch(est.cluster[best] as number);
-    return est.hosted(best).dispatch;
+    return this.options.place(best);
   }
 
   observeOutcome(outcome: QueryOutcome): void {
-    this.activity.onOutcome(outcome);
+    this.options.observeOutcome(outcome);
   }
 }

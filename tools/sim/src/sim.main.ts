@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import Table from 'cli-table3';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_SAFETY_TIERS, POLICY_NAMES, PlacementCatalog, STATIC_POLICY_NAMES, agentModeOf, asetAgentFromCheckpoint, parseSafetyTiers, type AsetAgents } from '@aset/scheduling';
+import { DEFAULT_SAFETY_TIERS, HEURISTIC_POLICY_NAMES, POLICY_NAMES, PlacementCatalog, agentModeOf, asetAgentFromCheckpoint, parseSafetyTiers, type AsetAgents } from '@aset/scheduling';
 import { simulatePolicy, type PolicyRun } from '@aset/sim';
 import { REPO_ROOT, checkpointPath, loadInputs, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber } from '@aset/command-line';
 
@@ -10,7 +10,7 @@ const program = new Command('sim')
   .description('Simulate scheduling policies over a scenario (same policies, scenario files and zoo profiles as the live testbed).')
   .option('--scenario <name|file>', 'scenario name under scenarios/ or a YAML file', 'demo')
   .addOption(new Option('--policy <name>', 'one registered policy').choices(POLICY_NAMES).default('closest'))
-  .option('--all-policies', 'compare every static policy, and aset / aset-direct when their checkpoints exist', false)
+  .option('--all-policies', 'compare every heuristic (static policies included), and aset, aset-direct and aset-direct-unshielded when their checkpoints exist', false)
   .option('--checkpoints <dir>', 'folder of the ASET checkpoints, named as npm run train names them', join(REPO_ROOT, 'checkpoints'))
   .option('--agents-from <scenario>', 'load the ASET checkpoints trained for this scenario (default: --scenario; suite/base for the standard suite)')
   .option('--queries <n>', "measured queries (default: the scenario's)", positiveInt('--queries'))
@@ -70,7 +70,7 @@ try {
   if (!opts.allPolicies && needed && !existsSync(checkpoint(needed))) {
     throw new Error(`${opts.policy} needs its checkpoint ${checkpoint(needed)}: run npm run train -- --scenario ${opts.agentsFrom ?? opts.scenario} --mode ${needed}, or name trained agents with --agents-from`);
   }
-  const policies = opts.allPolicies ? [...STATIC_POLICY_NAMES, ...(agents.aset ? ['aset'] : []), ...(agents.asetDirect ? ['aset-direct'] : [])] : [opts.policy];
+  const policies = opts.allPolicies ? [...HEURISTIC_POLICY_NAMES, ...(agents.aset ? ['aset'] : []), ...(agents.asetDirect ? ['aset-direct', 'aset-direct-unshielded'] : [])] : [opts.policy];
   const runs: PolicyRun[] = [];
   for (const policy of policies) {
     if (!opts.json) process.stderr.write(`simulating ${policy} over ${settings.queries} queries ...\n`);
