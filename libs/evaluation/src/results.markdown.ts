@@ -39,7 +39,7 @@ export function claimStatement(report: SuiteReport): string[] {
   const loses = rows.filter((r) => r.c?.verdict === 'worse');
   const tie = rows.filter((r) => r.c && r.c.verdict === 'no-difference');
   lines.push(
-    `- Over ${report.scenarios.length} scenarios and ${report.seeds.length} workload seeds, the better ASET mode **beats the best heuristic in ${beats.length}** (${beats.map((r) => r.s.name).join(', ') || 'none'}), **loses in ${loses.length}** (${loses.map((r) => `${r.s.name}: ${r.s.bestHeuristic}`).join(', ') || 'none'}), and shows no difference in ${tie.length} (${tie.map((r) => r.s.name).join(', ') || 'none'}).`,
+    `- Over ${report.scenarios.length} scenarios and ${report.seeds.length} workload seed${report.seeds.length === 1 ? '' : 's'}, the better ASET mode **beats the best heuristic in ${beats.length}** (${beats.map((r) => r.s.name).join(', ') || 'none'}), **loses in ${loses.length}** (${loses.map((r) => `${r.s.name}: ${r.s.bestHeuristic}`).join(', ') || 'none'}), and shows no difference in ${tie.length} (${tie.map((r) => r.s.name).join(', ') || 'none'}).`,
   );
   const o = report.asetVsBestHeuristic;
   if (o) lines.push(`- Averaged over the suite, best ASET mode − best heuristic = ${points(o.difference)} points, paired 95% interval ${interval(o.ci95)}: ${verdictText(o)}.`);
@@ -59,15 +59,15 @@ export function suiteSection(report: SuiteReport, ctx: SectionContext): string {
   );
   out.push('### What the current agents achieve', '', ...claimStatement(report), '');
   if (ctx.chart) out.push(`![success per scenario](${ctx.chart})`, '');
-  out.push('| scenario | upper bound | capacity bound | best heuristic | best ASET mode | best ASET − best heuristic (points, paired 95% CI) |', '|---|---|---|---|---|---|');
+  out.push('| scenario | upper bound | capacity bound | best heuristic | room left (capacity bound − best heuristic) | best ASET mode | best ASET − best heuristic (points, paired 95% CI) |', '|---|---|---|---|---|---|---|');
   for (const s of report.scenarios) {
     const h = s.policies[s.bestHeuristic];
     const a = s.bestAset ? s.policies[s.bestAset] : undefined;
     out.push(
-      `| ${s.name}${s.dynamic ? ' (dynamic)' : ''} | ${pct(s.upperBound)} | ${pct(s.capacityBound)} | \`${s.bestHeuristic}\` ${cell(h)} | ${s.bestAset ? `\`${s.bestAset}\` ${cell(a)}` : '-'} | ${s.bestAset ? comparisonCell(find(s, s.bestAset, s.bestHeuristic)) : '-'} |`,
+      `| ${s.name}${s.dynamic ? ' (dynamic)' : ''} | ${pct(s.upperBound)} | ${pct(s.capacityBound)} | \`${s.bestHeuristic}\` ${cell(h)} | ${h ? (100 * (s.capacityBound - h.successRatio)).toFixed(2) : '-'} | ${s.bestAset ? `\`${s.bestAset}\` ${cell(a)}` : '-'} | ${s.bestAset ? comparisonCell(find(s, s.bestAset, s.bestHeuristic)) : '-'} |`,
     );
   }
-  out.push('', '### Every policy', '', `Success (%), mean [95% CI] over ${report.seeds.length} seeds.`, '');
+  out.push('', '### Every policy', '', `Success (%), mean [95% CI] over ${report.seeds.length} seed${report.seeds.length === 1 ? '' : 's'}.`, '');
   out.push(`| policy | ${report.scenarios.map((s) => s.name).join(' | ')} |`, `|---|${report.scenarios.map(() => '---').join('|')}|`);
   for (const g of ctx.groups) {
     out.push(`| *${g.title}* | ${report.scenarios.map(() => '').join(' | ')} |`);

@@ -71,6 +71,7 @@ describe('suite report', () => {
     expect(claimStatement(report).join('\n')).toMatch(/beats the best heuristic in 1\*\* \(storm\), \*\*loses in 0\*\* \(none\), and shows no difference in 1 \(calm\)/);
     const md = suiteSection(report, { command: 'npm run -s experiment -- --suite toy --json', queries: null, checkpoints: { aset: 'checkpoints/toy-base.aset.json' }, groups: [{ title: 'heuristics', policies: ['closest', 'greedy'] }, { title: 'ASET', policies: ['aset'] }] });
     expect(md).toContain('| storm (dynamic) | 100.00 | 80.00 | `greedy` 70.40 [');
+    expect(md).toMatch(/\| storm \(dynamic\) \| 100\.00 \| 80\.00 \| `greedy` 70\.40 \[[\d.]+, [\d.]+\] \| 9\.60 \|/);
     expect(md).toContain('**aset beats greedy**');
     expect(md).toContain('`aset` seed 2 | 93.40 | 72.40 |');
   });

@@ -7,7 +7,10 @@ import { DEFAULT_SEEDS, SUITE_NAMES, buildSuiteReport, mergeResultsDocument, sui
 import { HEURISTIC_POLICY_NAMES, STATIC_POLICY_NAMES } from '@aset/scheduling';
 import { barChartSvg } from '@aset/charts';
 import { REPO_ROOT, checkpointPath, positiveInt, runCommand } from '@aset/command-line';
+import { readScenarioFile } from '@aset/scenario';
+import { readZoo } from '@aset/model-zoo';
 import type { ExperimentJob, ExperimentJobResult } from './experiment.job.js';
+import { ExperimentJournal, contentHash, scenarioHash } from './experiment.journal.js';
 import { RESULTS_PREAMBLE } from './results.preamble.js';
 
 /** `--seeds 5` (seeds 1..5) or `--seeds 3,7,11`. */
@@ -31,10 +34,12 @@ const program = new Command('experiment')
   .option('--scenarios <names>', 'only these scenarios of the suite (comma-separated)')
   .option('--threads <n>', 'simulations run in parallel, one per thread', positiveInt('--threads'), Math.max(1, availableParallelism()))
   .option('--no-training-seeds', 'skip the agents trained from other training seeds (checkpoints/seeds/)')
+  .option('--journal <file>', 'where finished runs are journaled (default: reports/experiment/<suite>.runs.jsonl)')
+  .option('--resume', 'reuse the runs the journal holds when nothing that decides them changed', false)
   .option('--json', 'print the report as one JSON object on the last stdout line', false)
   .option('--no-write', 'do not write docs/results.md and docs/results/<suite>.*')
   .parse();
-const o = program.opts<{ suite: string; seeds?: number[]; queries?: number; scenarios?: string; threads: number; trainingSeeds: boolean; json: boolean; write: boolean }>();
+const o = program.opts<{ suite: string; seeds?: number[]; queries?: number; scenarios?: string; threads: number; trainingSeeds: boolean; journal?: string; resume: boolean; json: boolean; write: boolean }>();
 
 /** The learned policies, their ablations, and the registry name each label runs. */
 const ASET_MODES = ['aset', 'aset-direct'] as const;
@@ -65,22 +70,47 @@ await runCommand('experiment', async () => {
     { label: 'aset-direct-unshielded', policy: 'aset-direct-unshielded', checkpoints: { 'aset-direct': shipped['aset-direct'] } },
     ...trained.filter((t) => !t.shipped).map((t) => ({ label: t.label, policy: t.mode, checkpoints: { [t.mode]: join(REPO_ROOT, t.checkpoint) } })),
   ];
+  // What decides a run's figures besides its scenario, seed and policy: the code that simulates, the zoo, the checkpoints.
+  const manifest = join(REPO_ROOT, 'models', 'manifest.json');
+  const zoo = readZoo(manifest);
+  const code = contentHash([
+    ...['contracts', 'determinism', 'scenario', 'model-zoo', 'scheduling', 'workload', 'sim', 'rl'].map((lib) => join(REPO_ROOT, 'libs', lib, 'dist')),
+    join(REPO_ROOT, 'tools', 'aset', 'dist', 'experiment.job.js'),
+    manifest,
+  ]);
+  const checkpointHash = new Map<string, string>();
+  const hashOf = (file: string) => {
+    let h = checkpointHash.get(file);
+    if (!h) checkpointHash.set(file, (h = contentHash([file])));
+    return h;
+  };
+  const journal = new ExperimentJournal(o.journal ?? join(REPO_ROOT, 'reports', 'experiment', `${suite.name}.runs.jsonl`), o.resume);
   const jobs: ExperimentJob[] = [];
+  const keys: string[] = [];
   for (const s of scenarios) {
     const scenarioFile = join(REPO_ROOT, 'scenarios', suite.directory, `${s.name}.yaml`);
+    const spec = scenarioHash(readScenarioFile(scenarioFile, { zoo }));
     for (const seed of seeds) {
       for (const l of labels) {
-        jobs.push({ id: jobs.length, scenario: s.name, scenarioFile, seed, policy: l.policy, label: l.label, checkpoints: l.checkpoints, bounds: l.label === 'closest', ...(o.queries ? { queries: o.queries } : {}) });
+        const job: ExperimentJob = { id: jobs.length, scenario: s.name, scenarioFile, seed, policy: l.policy, label: l.label, checkpoints: l.checkpoints, bounds: l.label === 'closest', ...(o.queries ? { queries: o.queries } : {}) };
+        jobs.push(job);
+        keys.push(JSON.stringify({ scenario: s.name, spec, seed, label: l.label, policy: l.policy, queries: o.queries ?? null, bounds: job.bounds, checkpoints: Object.values(l.checkpoints).map(hashOf), code }));
       }
     }
   }
-  process.stderr.write(`experiment: suite ${suite.name}, ${scenarios.length} scenarios x ${seeds.length} seeds x ${labels.length} policies = ${jobs.length} runs on ${o.threads} threads\n`);
+  const todo = jobs.filter((j) => journal.get(keys[j.id] as string) === undefined);
+  process.stderr.write(
+    `experiment: suite ${suite.name}, ${plural(scenarios.length, 'scenario')} x ${plural(seeds.length, 'seed')} x ${plural(labels.length, 'policy', 'policies')} = ${plural(jobs.length, 'run')}${todo.length < jobs.length ? ` (${jobs.length - todo.length} reused from ${relative(REPO_ROOT, journal.file)})` : ''} on ${o.threads} threads\n`,
+  );
   const t0 = Date.now();
-  const results = await runPool(jobs, o.threads, (job, r, done) => {
+  const fresh = await runPool(todo, o.threads, (job, r, done) => {
+    journal.record(keys[job.id] as string, r);
     const elapsed = (Date.now() - t0) / 1000;
-    const eta = (elapsed / done) * (jobs.length - done);
-    process.stderr.write(`[${String(done).padStart(String(jobs.length).length)}/${jobs.length}] ${job.scenario} seed ${job.seed} ${job.label.padEnd(24)} ${(r.successRatio * 100).toFixed(2).padStart(6)}%  ${(r.wallMs / 1000).toFixed(1)} s  (eta ${Math.round(eta)} s)\n`);
+    const eta = (elapsed / done) * (todo.length - done);
+    process.stderr.write(`[${String(done).padStart(String(todo.length).length)}/${todo.length}] ${job.scenario} seed ${job.seed} ${job.label.padEnd(24)} ${(r.successRatio * 100).toFixed(2).padStart(6)}%  ${(r.wallMs / 1000).toFixed(1)} s  (eta ${Math.round(eta)} s)\n`);
   });
+  const results = new Map(jobs.map((j) => [j.id, fresh.get(j.id) ?? (journal.get(keys[j.id] as string) as ExperimentJobResult)]));
+  journal.keepOnly(keys);
   const runs: SeedRun[] = [];
   const bounds: SeedBounds[] = [];
   for (const job of jobs) {
@@ -94,6 +124,10 @@ await runCommand('experiment', async () => {
   if (o.write) writeOutputs(report, scoped, seeds, shipped, heuristics);
   if (o.json) console.log(JSON.stringify(report));
 });
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
 
 /** The shipped agents and, unless skipped, those trained from other seeds (`checkpoints/seeds/<stem>.<mode>.seed-<n>.json`). */
 function trainedAgents(agentsFrom: string, shipped: Record<string, string>, others: boolean): TrainedAgentRun[] {
@@ -122,6 +156,7 @@ function runPool(jobs: ExperimentJob[], threads: number, onDone: (job: Experimen
   // Learned agents run a network per query: start them first so that the threads finish together.
   const cost = (j: ExperimentJob) => (j.policy.startsWith('aset-direct') ? 0 : j.policy === 'aset' ? 1 : 2);
   const queue = [...jobs].sort((a, b) => cost(a) - cost(b) || a.id - b.id);
+  const byId = new Map(jobs.map((j) => [j.id, j]));
   const results = new Map<number, ExperimentJobResult>();
   const manifest = join(REPO_ROOT, 'models', 'manifest.json');
   return new Promise((resolve, reject) => {
@@ -140,12 +175,12 @@ function runPool(jobs: ExperimentJob[], threads: number, onDone: (job: Experimen
         if (failed) return;
         if (!m.ok) {
           failed = true;
-          const job = jobs[m.id] as ExperimentJob;
+          const job = byId.get(m.id) as ExperimentJob;
           void stopAll().then(() => reject(new Error(`${job.label} on ${job.scenario} (seed ${job.seed}): ${m.message}`)));
           return;
         }
         results.set(m.result.id, m.result);
-        onDone(jobs[m.result.id] as ExperimentJob, m.result, results.size);
+        onDone(byId.get(m.result.id) as ExperimentJob, m.result, results.size);
         feed(w);
       });
       w.on('error', (e) => {

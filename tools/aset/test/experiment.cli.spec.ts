@@ -1,0 +1,53 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '@aset/command-line';
+
+const EXPERIMENT = join(REPO_ROOT, 'tools', 'aset', 'dist', 'experiment.main.js');
+
+/** The compiled CLI (npm test builds first), as a user runs it. */
+function experiment(args: string[]) {
+  return spawnSync(process.execPath, [EXPERIMENT, ...args], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 600_000 });
+}
+
+describe('npm run experiment (the compiled CLI)', () => {
+  it('prints the report of every policy over the seeds as one JSON object on its last stdout line', () => {
+    const journal = join(mkdtempSync(join(tmpdir(), 'aset-experiment-')), 'runs.jsonl');
+    const args = ['--suite', 'standard', '--scenarios', 'steady', '--seeds', '2', '--queries', '3000', '--no-training-seeds', '--no-write', '--json', '--threads', '2', '--journal', journal];
+    const run = experiment(args);
+    expect(run.status, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout.trim().split('\n').pop() as string) as {
+      suite: string;
+      seeds: number[];
+      scenarios: { name: string; upperBound: number; capacityBound: number; bestHeuristic: string; policies: Record<string, { successRatio: number; ci95: [number, number]; p95Ms: number | null; drops: number }> }[];
+    };
+    expect(report.suite).toBe('standard');
+    expect(report.seeds).toEqual([1, 2]);
+    const [steady] = report.scenarios;
+    expect(steady?.name).toBe('steady');
+    for (const p of ['closest', 'latency-aware', 'shielded-greedy', 'power-of-two', 'slack-fit', 'shield-random', 'aset', 'aset-direct', 'aset-direct-unshielded']) {
+      const f = steady?.policies[p];
+      expect(f, p).toBeDefined();
+      expect(f?.ci95[0]).toBeLessThanOrEqual(f?.successRatio as number);
+      expect(f?.ci95[1]).toBeGreaterThanOrEqual(f?.successRatio as number);
+    }
+    // The capacity-aware bound never exceeds the no-contention one, nor falls below what a policy achieved.
+    expect(steady?.capacityBound).toBeLessThanOrEqual((steady?.upperBound as number) + 1e-9);
+    expect(steady?.capacityBound).toBeGreaterThanOrEqual(Math.max(...Object.values(steady?.policies ?? {}).map((f) => f.successRatio)) - 1e-9);
+    expect(run.stderr).toMatch(/1 scenario x 2 seeds x 13 policies = 26 runs on 2 threads/);
+    // Resumed, it reuses every run and reports the same.
+    const again = experiment([...args, '--resume']);
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/26 runs \(26 reused from /);
+    expect(again.stdout.trim().split('\n').pop()).toBe(run.stdout.trim().split('\n').pop());
+  }, 600_000);
+
+  it('refuses bad options, naming them', () => {
+    expect(experiment(['--suite', 'nightly']).stderr).toMatch(/unknown suite "nightly"; expected one of: standard, contention/);
+    expect(experiment(['--seeds', '1,x']).stderr).toMatch(/--seeds expects a count .* got "1,x"/);
+    expect(experiment(['--scenarios', 'steady,sunny']).stderr).toMatch(/--scenarios: sunny not in suite standard/);
+    expect(experiment(['--queries', '-3']).stderr).toMatch(/--queries expects a positive integer, got "-3"/);
+  }, 120_000);
+});
