@@ -35,7 +35,7 @@ describe('cluster sampler (worker heartbeats over core NATS into cluster_samples
     publish(heartbeat({ clusterId: 'cloud-1', instanceId: 'w9', slots: 8, busySlots: 0, queueLength: 0, processed: 5_000_000_000 }));
     publish(heartbeat());
     bus.nc.publish(bus.subject('clusterHeartbeat', { clusterId: 'edge-1' }), JSON.stringify({ ...heartbeat(), busySlots: -1 }));
-    await bus.nc.flush();
+    await bus.flush();
     await expect.poll(async () => (await rows()).length, { timeout: 5000 }).toBe(3);
     expect(await rows()).toEqual([
       { cluster_id: 'cloud-1', instance_id: 'w9', at_ms: T0, slots: 8, busy_slots: 0, queue_length: 0, processed: '5000000000' },
@@ -52,7 +52,7 @@ describe('cluster sampler (worker heartbeats over core NATS into cluster_samples
       const h = heartbeat({ clusterId: 'burst', instanceId: `w${i % 5}`, sentAt: T0 + 10_000 + i });
       bus.publishEvent('clusterHeartbeat', bus.subject('clusterHeartbeat', { clusterId: 'burst' }), h);
     }
-    await bus.nc.flush();
+    await bus.flush();
     const count = async () => Number((await store.sql.query(`SELECT count(*) AS n FROM cluster_samples WHERE cluster_id = 'burst'`)).rows[0].n);
     await expect.poll(count, { timeout: 5000 }).toBe(2500);
   });
@@ -62,7 +62,7 @@ describe('cluster sampler (worker heartbeats over core NATS into cluster_samples
     for (let i = 0; i < 50; i++) {
       bus.publishEvent('clusterHeartbeat', bus.subject('clusterHeartbeat', { clusterId: 'last' }), heartbeat({ clusterId: 'last', sentAt: T0 + 20_000 + i }));
     }
-    await bus.nc.flush();
+    await bus.flush();
     await new Promise((r) => setTimeout(r, 50));
     await store.stop();
     expect(Number((await store.sql.query(`SELECT count(*) AS n FROM cluster_samples WHERE cluster_id = 'last'`)).rows[0].n)).toBe(50);

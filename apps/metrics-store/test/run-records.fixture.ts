@@ -84,7 +84,7 @@ export async function publishHeartbeats(bus: MessageBus, samples: readonly Sampl
     const heartbeat: ClusterHeartbeat = { schemaVersion: 1, clusterId, instanceId, sentAt: T0 + offset, slots, busySlots, queueLength, processed: 0 };
     bus.publishEvent('clusterHeartbeat', bus.subject('clusterHeartbeat', { clusterId }), heartbeat);
   }
-  await bus.nc.flush();
+  await bus.flush();
 }
 
 /** Waits (up to 10 s) until `sql` (a query returning one row with column n) gives `expected`: for ingestion to catch up. */

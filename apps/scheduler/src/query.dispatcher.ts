@@ -37,10 +37,12 @@ export class QueryDispatcher implements OnApplicationBootstrap {
 
   private dispatcher!: RequestDispatcher<'clusterInfer'>;
 
-  onApplicationBootstrap(): void {
+  /** Resolves once the server knows the subscription, so a scheduler that is up can be reached at once. */
+  async onApplicationBootstrap(): Promise<void> {
     this.dispatcher = this.bus.dispatcher('clusterInfer', (d) => this.redispatch(d));
     const subject = this.bus.subject('scheduleQuery');
     this.bus.serve('scheduleQuery', subject, (q, req) => this.dispatch(q, req), { queue: 'scheduler' });
+    await this.bus.flush();
     this.logger.log(`serving ${subject} with policy ${this.policy.name} over ${this.scenario.clusters.length} clusters of scenario ${this.scenario.name}`);
   }
 

@@ -55,7 +55,7 @@ describe('scheduler liveness (in-process, real NATS)', () => {
       },
       { queue: `worker-${clusterId}` },
     );
-    await workers.nc.flush();
+    await workers.flush();
     return { seen, sub };
   };
 

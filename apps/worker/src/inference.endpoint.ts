@@ -31,10 +31,12 @@ export class InferenceEndpoint implements OnApplicationBootstrap {
     this.pool = new SlotPool(models.cluster.slots);
   }
 
-  onApplicationBootstrap(): void {
+  /** Resolves once the server knows the subscription, so a worker that is up can be reached at once. */
+  async onApplicationBootstrap(): Promise<void> {
     const clusterId = this.models.cluster.id;
     const subject = this.bus.subject('clusterInfer', { clusterId });
     this.bus.serve('clusterInfer', subject, (q) => this.infer(q), { queue: `worker-${clusterId}` });
+    await this.bus.flush();
     this.logger.log(`serving ${subject}`);
   }
 

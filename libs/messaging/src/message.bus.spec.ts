@@ -46,6 +46,7 @@ describe('MessageBus against a real NATS server', () => {
       calls++;
       return completed(q.queryId);
     });
+    await bus.flush();
     const garbage = await raw.request(subject, new TextEncoder().encode('{"queryId": "q-9", "oops'), { timeout: 2000 });
     expect(garbage.headers?.get(ERROR_HEADERS.code)).toBe('400');
     expect(InferenceReplySchema.parse(garbage.json())).toMatchObject({ status: 'error', code: 'INVALID_MESSAGE' });
@@ -129,7 +130,7 @@ describe('MessageBus against a real NATS server', () => {
         servedBy.push(req.replyTo);
         return completed(q.queryId);
       });
-      await bus.nc.flush();
+      await bus.flush();
       const r = await requester();
       dispatcher.send(subject, dispatched('q-d1'), r.inbox);
       // Closing unsubscribes the dispatcher's inbox right behind the dispatch: only a direct answer can arrive.
@@ -145,7 +146,7 @@ describe('MessageBus against a real NATS server', () => {
       const dispatcher = bus.dispatcher('clusterInfer', (d) => unanswered.push(d));
       const subject = `${prefix}.disp.quiet`;
       bus.serve('clusterInfer', subject, (q) => completed(q.queryId));
-      await bus.nc.flush();
+      await bus.flush();
       const r = await requester();
       const lost = dispatched('q-d2');
       dispatcher.send(`${prefix}.disp.nobody`, lost, r.inbox, 3);
@@ -204,7 +205,7 @@ describe('MessageBus against a real NATS server', () => {
     it('answers a request whose reply-to header is not a subject at its reply subject, without crashing', async () => {
       const subject = `${prefix}.disp.badheader`;
       bus.serve('scheduleQuery', subject, (q) => completed(q.queryId));
-      await bus.nc.flush();
+      await bus.flush();
       const h = headers();
       h.set(REPLY_TO_HEADER, 'not a subject');
       const reply = await raw.request(subject, JSON.stringify(sampleQuery({ queryId: 'q-h' })), { timeout: 2000, headers: h });
@@ -218,7 +219,7 @@ describe('MessageBus against a real NATS server', () => {
     const subject = bus.subject('clusterHeartbeat', { clusterId: 'c1' });
     const seen: string[] = [];
     bus.onEvent('clusterHeartbeat', bus.subjects.wildcard('clusterHeartbeat'), (hb) => seen.push(hb.instanceId));
-    await bus.nc.flush();
+    await bus.flush();
     raw.publish(subject, 'not json');
     raw.publish(subject, JSON.stringify({ schemaVersion: 1, clusterId: 'c1' }));
     bus.publishEvent('clusterHeartbeat', subject, { schemaVersion: 1, clusterId: 'c1', instanceId: 'w1', sentAt: 1, slots: 1, busySlots: 0, queueLength: 0, processed: 0 });

@@ -252,6 +252,16 @@ export class MessageBus {
     return this.jsManager;
   }
 
+  /**
+   * Resolves once the server has processed everything this connection sent before the call,
+   * subscriptions included. A caller that serves a subject and then expects another connection
+   * to reach it at once (a test, a readiness probe) must await this first: NATS orders messages
+   * per connection only, so without it the other connection may still get "no responders".
+   */
+  async flush(): Promise<void> {
+    await this.nc.flush();
+  }
+
   /** Flushes pending publishes, drains subscriptions and closes. Safe to call twice. */
   async close(): Promise<void> {
     for (const d of this.dispatchers.splice(0)) d.close();

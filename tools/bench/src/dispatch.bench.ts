@@ -85,7 +85,7 @@ async function main(): Promise<void> {
       },
     });
   }
-  await Promise.all([front.nc.flush(), back.flush()]);
+  await Promise.all([front.flush(), back.flush()]);
 
   const request = async (path: Path): Promise<void> => {
     const outcome = await requester.request('scheduleQuery', `${PREFIX}.${path}.schedule`, query, REQUEST_TIMEOUT_MS);
