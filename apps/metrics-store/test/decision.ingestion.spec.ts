@@ -23,13 +23,13 @@ describe('decision records through the durable consumer into scheduling_decision
     const decision = (step: number, chosen = 'closest'): DecisionRecord => ({
       schemaVersion: 1, runId, schedulerId: 's1', policy: 'aset', chosen, step, stepMs: 1000, at: T0 + step * 1000, observedSuccessRatio: 0.5,
     });
-    for (let step = 0; step < 5; step++) await bus.publishDurable('decisionRecord', subject, decision(step), `${runId}.${step}`);
+    for (let step = 0; step < 5; step++) await bus.publishDurable('decisionRecord', { runId }, decision(step), `${runId}.${step}`);
     const count = async () => Number((await store.sql.query(`SELECT count(*) AS n FROM scheduling_decisions WHERE run_id = $1`, [runId])).rows[0].n);
     await expect.poll(count, { timeout: 10_000 }).toBe(5);
     // Once step 2 is stored, a republished step 2 (another message id, another choice) adds nothing.
     // (Published together, the two could land in batches written concurrently, in either order.)
-    await bus.publishDurable('decisionRecord', subject, decision(2, 'random'), `${runId}.2.again`);
-    await bus.js().publish(subject, JSON.stringify({ ...decision(9), observedSuccessRatio: 3 }));
+    await bus.publishDurable('decisionRecord', { runId }, decision(2, 'random'), `${runId}.2.again`);
+    await store.publishRawDurable(subject, JSON.stringify({ ...decision(9), observedSuccessRatio: 3 }));
     await expect
       .poll(async () => (await (await fetch(`${store.base}/metrics`)).text()).includes(`aset_bus_invalid_messages_total{subject="${subject}",service="metrics-store"} 1`))
       .toBe(true);

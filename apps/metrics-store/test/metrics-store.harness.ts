@@ -1,8 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import pg from 'pg';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream } from '@nats-io/jetstream';
 import { uniqueTestPrefix } from '@aset/contracts/testing';
-import { MessageBus, ensureRecordStream } from '@aset/messaging';
+import { MessageBus } from '@aset/messaging';
 import { serveOpenApiDocs } from '../src/reports/openapi.docs.js';
 import { createTestDatabase, dropTestDatabase, testNatsUrl } from '@aset/service-kit/testing';
 
@@ -17,6 +19,10 @@ export interface StoreHarness {
   bus: MessageBus;
   /** The test's own connection to the store's database. */
   sql: pg.Client;
+  /** Publishes any payload over core NATS from a plain client (e.g. invalid messages), and flushes. */
+  publishRaw(subject: string, payload: string): Promise<void>;
+  /** Publishes any payload to JetStream from a plain client, waiting for the server's ack. */
+  publishRawDurable(subject: string, payload: string): Promise<void>;
   prefix: string;
   /** Shuts the store down (as on SIGTERM); the database stays. */
   stop(): Promise<void>;
@@ -33,7 +39,8 @@ export async function startStore(label: string): Promise<StoreHarness> {
   const database = await createTestDatabase(label);
   Object.assign(process.env, { NATS_URL: testNatsUrl(), NATS_PREFIX: prefix, DATABASE_URL: database.url, LOG_LEVEL: 'error' });
   const bus = await MessageBus.connect({ servers: testNatsUrl(), name: `${label}-test`, prefix, logger: quiet });
-  await ensureRecordStream(await bus.jsm(), bus.subjects);
+  const raw: NatsConnection = await connect({ servers: testNatsUrl(), name: `${label}-raw` });
+  await bus.ensureStream('records');
   const { MetricsStoreModule } = await import('../src/metrics-store.module.js');
   const moduleRef = await Test.createTestingModule({ imports: [MetricsStoreModule] }).compile();
   const app = moduleRef.createNestApplication({ logger: ['error'] });
@@ -48,14 +55,21 @@ export async function startStore(label: string): Promise<StoreHarness> {
     base: await app.getUrl(),
     bus,
     sql,
+    async publishRaw(subject, payload) {
+      raw.publish(subject, payload);
+      await raw.flush();
+    },
+    async publishRawDurable(subject, payload) {
+      await jetstream(raw).publish(subject, payload);
+    },
     prefix,
     stop,
     async close() {
       await sql.end();
       await stop();
-      const jsm = await bus.jsm();
-      await jsm.streams.delete(bus.subjects.streamName('records')).catch(() => {});
+      await bus.deleteStream('records').catch(() => false);
       await bus.close();
+      await raw.close();
       await dropTestDatabase(database.name);
     },
   };

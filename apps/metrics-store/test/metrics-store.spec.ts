@@ -4,7 +4,9 @@ import type { INestApplication } from '@nestjs/common';
 import pg from 'pg';
 import { RunSummarySchema, type QueryRecord } from '@aset/contracts';
 import { sampleQueryRecord, uniqueTestPrefix } from '@aset/contracts/testing';
-import { MessageBus, ensureRecordStream } from '@aset/messaging';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream } from '@nats-io/jetstream';
+import { MessageBus } from '@aset/messaging';
 import { createTestDatabase, dropTestDatabase, metricValue, testNatsUrl } from '@aset/service-kit/testing';
 
 const quiet = { log: () => {}, warn: () => {}, error: () => {} };
@@ -34,6 +36,8 @@ function record(runId: string, i: number, overrides: Partial<QueryRecord> = {}):
 describe('metrics store (in-process, real NATS JetStream and PostgreSQL)', () => {
   let app: INestApplication;
   let bus: MessageBus;
+  /** A plain client, for payloads the bus would not publish. */
+  let raw: NatsConnection;
   let db: pg.Client;
   let dbName: string;
   let base: string;
@@ -44,7 +48,8 @@ describe('metrics store (in-process, real NATS JetStream and PostgreSQL)', () =>
     dbName = testDb.name;
     Object.assign(process.env, { NATS_URL: testNatsUrl(), NATS_PREFIX: prefix, DATABASE_URL: testDb.url, LOG_LEVEL: 'error' });
     bus = await MessageBus.connect({ servers: testNatsUrl(), name: 'store-test', prefix, logger: quiet });
-    await ensureRecordStream(await bus.jsm(), bus.subjects);
+    raw = await connect({ servers: testNatsUrl(), name: 'store-test-raw' });
+    await bus.ensureStream('records');
     const { MetricsStoreModule } = await import('../src/metrics-store.module.js');
     const moduleRef = await Test.createTestingModule({ imports: [MetricsStoreModule] }).compile();
     app = moduleRef.createNestApplication({ logger: ['error'] });
@@ -57,9 +62,9 @@ describe('metrics store (in-process, real NATS JetStream and PostgreSQL)', () =>
   afterAll(async () => {
     await db?.end();
     await app?.close();
-    const jsm = await bus.jsm();
-    await jsm.streams.delete(bus.subjects.streamName('records')).catch(() => {});
+    await bus?.deleteStream('records').catch(() => false);
     await bus?.close();
+    await raw?.close();
     await dropTestDatabase(dbName);
   });
 
@@ -72,18 +77,16 @@ describe('metrics store (in-process, real NATS JetStream and PostgreSQL)', () =>
 
   it('stores every published record once, even when redelivered or republished', async () => {
     const runId = 'run-a';
-    await bus.publishDurable('runRecord', bus.subject('runRecord', { runId }), { schemaVersion: 1, kind: 'started', runId, scenario: 'demo', policy: 'closest', seed: 1, codeVersion: 'test', parameters: { queries: 100 }, startedAt: 1_764_000_000_000 }, `${runId}.started`);
-    const subject = bus.subject('queryRecord', { runId });
-    for (let i = 1; i <= 100; i++) await bus.publishDurable('queryRecord', subject, record(runId, i), `${runId}.q${i}`);
+    await bus.publishDurable('runRecord', { runId }, { schemaVersion: 1, kind: 'started', runId, scenario: 'demo', policy: 'closest', seed: 1, codeVersion: 'test', parameters: { queries: 100 }, startedAt: 1_764_000_000_000 }, `${runId}.started`);
+    for (let i = 1; i <= 100; i++) await bus.publishDurable('queryRecord', { runId }, record(runId, i), `${runId}.q${i}`);
     // The same queries again under new message ids: JetStream cannot dedupe these, the store must.
-    for (let i = 1; i <= 10; i++) await bus.publishDurable('queryRecord', subject, record(runId, i, { latencyMs: 999 }), `${runId}.q${i}.again`);
-    await bus.publishDurable('runRecord', bus.subject('runRecord', { runId }), { schemaVersion: 1, kind: 'finished', runId, queryCount: 100, finishedAt: 1_764_000_001_000 }, `${runId}.finished`);
+    for (let i = 1; i <= 10; i++) await bus.publishDurable('queryRecord', { runId }, record(runId, i, { latencyMs: 999 }), `${runId}.q${i}.again`);
+    await bus.publishDurable('runRecord', { runId }, { schemaVersion: 1, kind: 'finished', runId, queryCount: 100, finishedAt: 1_764_000_001_000 }, `${runId}.finished`);
     await expect.poll(() => count(`SELECT count(*) AS n FROM queries WHERE run_id = $1`, [runId]), { timeout: 10_000 }).toBe(100);
     await new Promise((r) => setTimeout(r, 500));
     expect(await count(`SELECT count(*) AS n FROM queries WHERE run_id = $1`, [runId])).toBe(100);
     expect(await count(`SELECT count(*) AS n FROM queries WHERE run_id = $1 AND latency_ms = 999`, [runId])).toBe(0);
-    const jsm = await bus.jsm();
-    await expect.poll(async () => (await jsm.consumers.info(bus.subjects.streamName('records'), 'metrics-store')).num_ack_pending).toBe(0);
+    await expect.poll(async () => (await bus.consumerState('metricsStore')).ackPending).toBe(0);
 
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metricValue(metrics, 'aset_store_records_total', { kind: 'query', outcome: 'committed' })).toBe(110);
@@ -111,10 +114,10 @@ describe('metrics store (in-process, real NATS JetStream and PostgreSQL)', () =>
   it('counts and terminates invalid records without blocking valid ones', async () => {
     const runId = 'run-b';
     const subject = bus.subject('queryRecord', { runId });
-    const js = bus.js();
+    const js = jetstream(raw);
     await js.publish(subject, 'not json');
     await js.publish(subject, JSON.stringify({ ...record(runId, 1), status: 'vanished' }));
-    await bus.publishDurable('queryRecord', subject, record(runId, 2), `${runId}.q2`);
+    await bus.publishDurable('queryRecord', { runId }, record(runId, 2), `${runId}.q2`);
     await expect.poll(() => count(`SELECT count(*) AS n FROM queries WHERE run_id = $1`, [runId]), { timeout: 10_000 }).toBe(1);
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(new RegExp(`aset_bus_invalid_messages_total\\{subject="${prefix}\\.record\\.query\\.run-b",service="metrics-store"\\} 2`));

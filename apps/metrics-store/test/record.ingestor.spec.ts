@@ -2,9 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Logger } from '@nestjs/common';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
-import { CONSUMERS, type DecisionRecord, type QueryRecord } from '@aset/contracts';
+import { connect } from '@nats-io/transport-node';
+import { jetstream } from '@nats-io/jetstream';
+import type { DecisionRecord, QueryRecord } from '@aset/contracts';
 import { sampleQueryRecord, uniqueTestPrefix } from '@aset/contracts/testing';
-import { MessageBus, ensureRecordStream } from '@aset/messaging';
+import { MessageBus } from '@aset/messaging';
 import { createTestDatabase, dropTestDatabase, testNatsUrl } from '@aset/service-kit/testing';
 import { metricsDataSourceOptions } from '../src/persistence/metrics.data-source.js';
 import { RecordIngestor, type IngestOptions } from '../src/ingestion/record.ingestor.js';
@@ -45,6 +47,8 @@ interface Harness {
   writer: RecordWriter;
   dataSource: DataSource;
   publish(r: QueryRecord, msgId?: string): Promise<void>;
+  /** Publishes any payload to JetStream from a plain client (e.g. one the bus would not publish). */
+  publishRaw(subject: string, payload: string): Promise<void>;
   count(where?: string, params?: unknown[]): Promise<number>;
   /**
    * The durable consumer's state. `acked` is its ack floor (a stream sequence): 0 while nothing was
@@ -69,12 +73,12 @@ async function start(label: string, wrap?: (real: RecordWriter) => RecordSink, o
   const prefix = uniqueTestPrefix(label);
   const bus = await MessageBus.connect({ servers: testNatsUrl(), name: `${label}-test`, prefix, logger: quiet });
   const storeBus = await MessageBus.connect({ servers: testNatsUrl(), name: `${label}-store`, prefix, logger: quiet });
-  await ensureRecordStream(await bus.jsm(), bus.subjects);
+  const raw = await connect({ servers: testNatsUrl(), name: `${label}-raw` });
+  await bus.ensureStream('records');
   const real = new RecordWriter(dataSource);
   const ingestor = new RecordIngestor(storeBus, dataSource, wrap ? wrap(real) : real, { retryDelayMs: 200, ...options });
   const sql = new pg.Client({ connectionString: testDb.url });
   await sql.connect();
-  const stream = bus.subjects.streamName(CONSUMERS.metricsStore.stream);
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
@@ -86,8 +90,9 @@ async function start(label: string, wrap?: (real: RecordWriter) => RecordSink, o
     await stop();
     await sql.end();
     await dataSource.destroy();
-    await (await bus.jsm()).streams.delete(stream).catch(() => false);
+    await bus.deleteStream('records').catch(() => false);
     await bus.close();
+    await raw.close();
   });
   const begin = () => ingestor.onApplicationBootstrap();
   if (ingestAtOnce) await begin();
@@ -98,17 +103,14 @@ async function start(label: string, wrap?: (real: RecordWriter) => RecordSink, o
     ingestor,
     writer: real,
     dataSource,
-    publish: (r, msgId) => bus.publishDurable('queryRecord', bus.subject('queryRecord', { runId: r.runId }), r, msgId ?? `${r.runId}.${r.queryId}`),
+    publish: (r, msgId) => bus.publishDurable('queryRecord', { runId: r.runId }, r, msgId ?? `${r.runId}.${r.queryId}`),
+    publishRaw: async (subject, payload) => {
+      await jetstream(raw).publish(subject, payload);
+    },
     count: async (where = 'true', params = []) => Number((await sql.query<{ n: string }>(`SELECT count(*) AS n FROM queries WHERE ${where}`, params)).rows[0]?.n),
     consumer: async () => {
-      const info = await (await bus.jsm()).consumers.info(stream, CONSUMERS.metricsStore.durable);
-      return {
-        ackPending: info.num_ack_pending,
-        pending: info.num_pending,
-        redelivered: info.num_redelivered,
-        acked: info.ack_floor.stream_seq,
-        deliveries: info.delivered.consumer_seq,
-      };
+      const state = await bus.consumerState('metricsStore');
+      return { ackPending: state.ackPending, pending: state.pending, redelivered: state.redelivered, acked: state.ackFloor, deliveries: state.delivered };
     },
     stop,
   };
@@ -335,7 +337,7 @@ describe('RecordIngestor (real NATS JetStream and PostgreSQL)', () => {
     const tooBig = record(runId, 101, { prediction: 2 ** 31 });
     const nul = record(runId, 102, { status: 'error', reason: 'INTERNAL', detail: 'bad \u0000 byte' });
     await publishAll(h, [...good.slice(0, 10), outOfRange, tooBig, nul, ...good.slice(10)], (r) => `${r.runId}.${r.queryId}`);
-    await h.bus.js().publish(h.bus.subject('queryRecord', { runId }), 'not json');
+    await h.publishRaw(h.bus.subject('queryRecord', { runId }), 'not json');
     await expect.poll(() => h.count(), { timeout: 10_000 }).toBe(20);
     await expect.poll(() => h.consumer(), { timeout: 10_000 }).toMatchObject({ ackPending: 0, pending: 0 });
     expect(h.ingestor.stats).toMatchObject({ invalid: 4, refused: 1, failedWrites: 0 });
@@ -344,14 +346,13 @@ describe('RecordIngestor (real NATS JetStream and PostgreSQL)', () => {
   it('routes run and decision records to their tables in the same transactions', async () => {
     const h = await start('ingest_routes');
     const runId = 'run-k';
-    const runSubject = h.bus.subject('runRecord', { runId });
-    await h.bus.publishDurable('runRecord', runSubject, { schemaVersion: 1, kind: 'started', runId, scenario: 'demo', seed: 3, codeVersion: 'test', parameters: { queries: 2 }, startedAt: T0 }, `${runId}.started`);
+    await h.bus.publishDurable('runRecord', { runId }, { schemaVersion: 1, kind: 'started', runId, scenario: 'demo', seed: 3, codeVersion: 'test', parameters: { queries: 2 }, startedAt: T0 }, `${runId}.started`);
     await h.publish(record(runId, 1));
     await h.publish(record(runId, 2));
     const decision: DecisionRecord = { schemaVersion: 1, runId, schedulerId: 'sched-1', policy: 'aset', chosen: 'closest', step: 0, stepMs: 1000, at: T0 + 0.5, observedSuccessRatio: 0.75 };
-    await h.bus.publishDurable('decisionRecord', h.bus.subject('decisionRecord', { runId }), decision, `${runId}.d0`);
-    await h.bus.publishDurable('decisionRecord', h.bus.subject('decisionRecord', { runId }), decision, `${runId}.d0.again`);
-    await h.bus.publishDurable('runRecord', runSubject, { schemaVersion: 1, kind: 'finished', runId, queryCount: 2, finishedAt: T0 + 10 }, `${runId}.finished`);
+    await h.bus.publishDurable('decisionRecord', { runId }, decision, `${runId}.d0`);
+    await h.bus.publishDurable('decisionRecord', { runId }, decision, `${runId}.d0.again`);
+    await h.bus.publishDurable('runRecord', { runId }, { schemaVersion: 1, kind: 'finished', runId, queryCount: 2, finishedAt: T0 + 10 }, `${runId}.finished`);
     await expect.poll(() => h.consumer(), { timeout: 10_000 }).toMatchObject({ ackPending: 0, pending: 0 });
     expect(await h.count('run_id = $1', [runId])).toBe(2);
     const run = (await h.sql.query(`SELECT scenario, seed, query_count FROM runs WHERE run_id = $1`, [runId])).rows[0] as Record<string, unknown>;

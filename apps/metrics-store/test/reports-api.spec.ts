@@ -106,20 +106,18 @@ describe('reports API (in-process, a synthetic run through JetStream into Postgr
     store = await startStore('reports');
     const { bus } = store;
     const runId = 'rep-1';
-    const runSubject = bus.subject('runRecord', { runId });
-    await bus.publishDurable('runRecord', runSubject, { schemaVersion: 1, kind: 'started', runId, scenario: 'synthetic', policy: 'closest', seed: 7, codeVersion: 'test', parameters: {}, startedAt: T0 }, `${runId}.started`);
-    const querySubject = bus.subject('queryRecord', { runId });
+    await bus.publishDurable('runRecord', { runId }, { schemaVersion: 1, kind: 'started', runId, scenario: 'synthetic', policy: 'closest', seed: 7, codeVersion: 'test', parameters: {}, startedAt: T0 }, `${runId}.started`);
     const records = [
       queryRecord(runId, 'w1', 'closest', 'a1', 'c1', 'completed', 100, 1000, false, true),
       queryRecord(runId, 'w2', 'closest', 'a1', 'c1', 'completed', 200, 1000, false, true),
       ...MEASURED.map(([n, policy, app, cluster, status, created, latency, met]) => queryRecord(runId, `q${n}`, policy, app, cluster, status, created, latency, met, false)),
     ];
-    for (const r of records) await bus.publishDurable('queryRecord', querySubject, r, `${runId}.${r.queryId}`);
-    await bus.publishDurable('runRecord', runSubject, { schemaVersion: 1, kind: 'finished', runId, queryCount: records.length, finishedAt: T0 + 10_000 }, `${runId}.finished`);
-    await bus.publishDurable('runRecord', bus.subject('runRecord', { runId: 'rep-2' }), { schemaVersion: 1, kind: 'started', runId: 'rep-2', scenario: 'synthetic', policy: 'random', seed: 8, codeVersion: 'test', parameters: {}, startedAt: T0 + 60_000 }, 'rep-2.started');
+    for (const r of records) await bus.publishDurable('queryRecord', { runId }, r, `${runId}.${r.queryId}`);
+    await bus.publishDurable('runRecord', { runId }, { schemaVersion: 1, kind: 'finished', runId, queryCount: records.length, finishedAt: T0 + 10_000 }, `${runId}.finished`);
+    await bus.publishDurable('runRecord', { runId: 'rep-2' }, { schemaVersion: 1, kind: 'started', runId: 'rep-2', scenario: 'synthetic', policy: 'random', seed: 8, codeVersion: 'test', parameters: {}, startedAt: T0 + 60_000 }, 'rep-2.started');
     for (const [offset, clusterId, instanceId, slots, busySlots, queueLength] of SAMPLES) {
       const heartbeat: ClusterHeartbeat = { schemaVersion: 1, clusterId, instanceId, sentAt: T0 + offset, slots, busySlots, queueLength, processed: 0 };
-      bus.publishEvent('clusterHeartbeat', bus.subject('clusterHeartbeat', { clusterId }), heartbeat);
+      bus.publish('clusterHeartbeat', { clusterId }, heartbeat);
     }
     const decisions = ['closest', 'closest', 'random', 'closest'].map((chosen, step) => ({
       schemaVersion: 1 as const, runId, schedulerId: 's1', policy: 'aset', chosen, step, stepMs: 1000, at: T0 + step * 1000, observedSuccessRatio: [1, 0.75, 0, 0.5][step]!,

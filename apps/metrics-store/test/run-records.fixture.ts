@@ -58,7 +58,7 @@ export function queryRecord(runId: string, q: SyntheticQuery): QueryRecord {
 export async function publishRunStarted(bus: MessageBus, runId: string, run: { policy: string; startedMs: number; scenario?: string }): Promise<void> {
   await bus.publishDurable(
     'runRecord',
-    bus.subject('runRecord', { runId }),
+    { runId },
     { schemaVersion: 1, kind: 'started', runId, scenario: run.scenario ?? 'synthetic', policy: run.policy, seed: 1, codeVersion: 'test', parameters: {}, startedAt: T0 + run.startedMs },
     `${runId}.started`,
   );
@@ -66,13 +66,12 @@ export async function publishRunStarted(bus: MessageBus, runId: string, run: { p
 
 /** Publishes query records over JetStream (acked), as the generator does. */
 export async function publishQueries(bus: MessageBus, runId: string, queries: readonly SyntheticQuery[]): Promise<void> {
-  const subject = bus.subject('queryRecord', { runId });
-  for (const q of queries) await bus.publishDurable('queryRecord', subject, queryRecord(runId, q), `${runId}.${q.queryId}`);
+  for (const q of queries) await bus.publishDurable('queryRecord', { runId }, queryRecord(runId, q), `${runId}.${q.queryId}`);
 }
 
 /** Publishes a run's `finished` record. */
 export async function publishRunFinished(bus: MessageBus, runId: string, queryCount: number, finishedMs: number): Promise<void> {
-  await bus.publishDurable('runRecord', bus.subject('runRecord', { runId }), { schemaVersion: 1, kind: 'finished', runId, queryCount, finishedAt: T0 + finishedMs }, `${runId}.finished`);
+  await bus.publishDurable('runRecord', { runId }, { schemaVersion: 1, kind: 'finished', runId, queryCount, finishedAt: T0 + finishedMs }, `${runId}.finished`);
 }
 
 /** One worker heartbeat: offset, cluster, instance, slots, busy slots, queue length. */
@@ -82,7 +81,7 @@ export type Sample = [offsetMs: number, clusterId: string, instanceId: string, s
 export async function publishHeartbeats(bus: MessageBus, samples: readonly Sample[]): Promise<void> {
   for (const [offset, clusterId, instanceId, slots, busySlots, queueLength] of samples) {
     const heartbeat: ClusterHeartbeat = { schemaVersion: 1, clusterId, instanceId, sentAt: T0 + offset, slots, busySlots, queueLength, processed: 0 };
-    bus.publishEvent('clusterHeartbeat', bus.subject('clusterHeartbeat', { clusterId }), heartbeat);
+    bus.publish('clusterHeartbeat', { clusterId }, heartbeat);
   }
   await bus.flush();
 }

@@ -62,7 +62,7 @@ export class ClusterStateTracker implements OnApplicationBootstrap, OnApplicatio
   }
 
   onApplicationBootstrap(): void {
-    this.bus.onEvent('clusterHeartbeat', this.bus.subjects.wildcard('clusterHeartbeat'), (hb) => this.record(hb));
+    this.bus.subscribe('clusterHeartbeat', (hb) => this.record(hb));
     this.timer = setInterval(() => this.observe(), this.heartbeatMs);
     this.timer.unref();
   }

@@ -1,8 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { DeliverPolicy, type ConsumerMessages } from '@nats-io/jetstream';
-import { QueryRecordSchema, decodeMessage, type QueryRecord } from '@aset/contracts';
+import type { QueryRecord } from '@aset/contracts';
 import type { Clock } from '@aset/determinism';
-import { MessageBus, ensureRecordStream } from '@aset/messaging';
+import { MessageBus, type Consumption } from '@aset/messaging';
 import { Scenario } from '@aset/scenario';
 import type { QueryOutcome, SchedulingPolicy } from '@aset/scheduling';
 import { CLOCK } from '@aset/service-kit';
@@ -11,12 +10,14 @@ import { SCHEDULING_POLICY } from './scheduling-policy.provider.js';
 
 /**
  * Feeds query outcomes to policies that learn from them (ASET): an ordered, ephemeral JetStream
- * consumer on the query records, from the newest on. Static policies get no feed.
+ * consumer on the query records, from the newest on. Static policies get no feed. Starting it
+ * ensures the records stream, which the decision records `QueryDispatcher` publishes for such a
+ * policy need.
  */
 @Injectable()
 export class OutcomeFeed implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutcomeFeed.name);
-  private messages?: ConsumerMessages;
+  private consumption?: Consumption;
   received = 0;
 
   constructor(
@@ -29,29 +30,21 @@ export class OutcomeFeed implements OnApplicationBootstrap, OnApplicationShutdow
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.policy.observeOutcome) return;
-    await ensureRecordStream(await this.bus.jsm(), this.bus.subjects);
-    const consumer = await this.bus.js().consumers.get(this.bus.subjects.streamName('records'), {
-      // A single subject (not a list): multi-subject filters need nats-server 2.10.
-      filter_subjects: this.bus.subjects.wildcard('queryRecord'),
-      deliver_policy: DeliverPolicy.New,
-    });
-    this.messages = await consumer.consume({
-      callback: (m) => {
-        const decoded = decodeMessage(QueryRecordSchema, m.data, m.subject);
-        if (!decoded.ok) {
-          this.bus.noteInvalid(m.subject, decoded.message);
-          return;
-        }
-        this.received++;
-        this.metrics.outcomeLag.observe(this.clock.now() - decoded.value.completedAt);
-        this.policy.observeOutcome?.(this.outcomeOf(decoded.value));
+    this.consumption = await this.bus.consume(
+      { ordered: { deliver: 'new' } },
+      {
+        queryRecord: (record) => {
+          this.received++;
+          this.metrics.outcomeLag.observe(this.clock.now() - record.completedAt);
+          this.policy.observeOutcome?.(this.outcomeOf(record));
+        },
       },
-    });
+    );
     this.logger.log(`feeding query outcomes to ${this.policy.name}`);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.messages?.close();
+    await this.consumption?.close();
   }
 
   private outcomeOf(r: QueryRecord): QueryOutcome {

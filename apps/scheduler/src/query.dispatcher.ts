@@ -40,10 +40,9 @@ export class QueryDispatcher implements OnApplicationBootstrap {
   /** Resolves once the server knows the subscription, so a scheduler that is up can be reached at once. */
   async onApplicationBootstrap(): Promise<void> {
     this.dispatcher = this.bus.dispatcher('clusterInfer', (d) => this.redispatch(d));
-    const subject = this.bus.subject('scheduleQuery');
-    this.bus.serve('scheduleQuery', subject, (q, req) => this.dispatch(q, req), { queue: 'scheduler' });
+    this.bus.serve('scheduleQuery', (q, req) => this.dispatch(q, req), { queue: 'scheduler' });
     await this.bus.flush();
-    this.logger.log(`serving ${subject} with policy ${this.policy.name} over ${this.scenario.clusters.length} clusters of scenario ${this.scenario.name}`);
+    this.logger.log(`serving ${this.bus.subject('scheduleQuery')} with policy ${this.policy.name} over ${this.scenario.clusters.length} clusters of scenario ${this.scenario.name}`);
   }
 
   dispatch(query: InferenceQuery, request: IncomingRequest): InferenceReply | typeof FORWARDED {
@@ -64,24 +63,22 @@ export class QueryDispatcher implements OnApplicationBootstrap {
     const clusterId = (this.scenario.clusters[placement.clusterIndex] as { id: string }).id;
     const decision = { clusterId, variantId: placement.variantId, policy: this.policy.name, decidedAt: now };
     this.metrics.decisions.inc({ policy: this.policy.name, outcome: 'dispatched', cluster: clusterId });
-    this.dispatcher.send(this.bus.subject('clusterInfer', { clusterId }), { ...query, decision }, replyTo, attempt);
+    this.dispatcher.send({ clusterId }, { ...query, decision }, replyTo, attempt);
     return FORWARDED;
   }
 
   /**
    * Nobody listened on the cluster's subject: the cluster is down until its next heartbeat, and the
    * query is decided again (its decision replaced) or, past MAX_REDISPATCHES, dropped. A drop goes
-   * to the generator as any drop does.
+   * to the generator as any drop does (the dispatcher sends what this returns).
    */
-  private redispatch(d: UnansweredDispatch<'clusterInfer'>): void {
+  private redispatch(d: UnansweredDispatch<'clusterInfer'>): InferenceReply | typeof FORWARDED {
     const { clusterId } = d.message.decision;
     this.metrics.noResponders.inc({ cluster: clusterId });
     this.tracker.markUnreachable(clusterId, d.subject);
-    const result =
-      d.attempt > MAX_REDISPATCHES
-        ? this.dropped(d.message, 'NO_LIVE_CLUSTER', `no worker answered after ${d.attempt} dispatches`, this.clock.now())
-        : this.place(d.message, d.replyTo, d.attempt + 1);
-    if (result !== FORWARDED) this.bus.respondTo('scheduleQuery', d.replyTo, result);
+    return d.attempt > MAX_REDISPATCHES
+      ? this.dropped(d.message, 'NO_LIVE_CLUSTER', `no worker answered after ${d.attempt} dispatches`, this.clock.now())
+      : this.place(d.message, d.replyTo, d.attempt + 1);
   }
 
   private dropped(query: InferenceQuery, reason: DropReason, detail: string, now: number): InferenceReply {
@@ -98,7 +95,7 @@ export class QueryDispatcher implements OnApplicationBootstrap {
     this.lastStep = step.index;
     const record = { schemaVersion: 1 as const, runId, schedulerId: this.schedulerId, policy: policy.name, chosen: step.chosen, step: step.index, stepMs: step.stepMs, at: step.at, observedSuccessRatio: step.observedSuccessRatio };
     this.bus
-      .publishDurable('decisionRecord', this.bus.subject('decisionRecord', { runId }), record, `${this.schedulerId}.${step.index}.${step.at}`)
+      .publishDurable('decisionRecord', { runId }, record, `${this.schedulerId}.${step.index}.${step.at}`)
       .catch((e: unknown) => this.logger.warn(`decision record of step ${step.index} not stored: ${e instanceof Error ? e.message : String(e)}`));
   }
 

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { INestApplication } from '@nestjs/common';
-import { createInbox, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { createInbox, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import { InferenceReplySchema, type InferenceReply, type SubjectSpace } from '@aset/contracts';
 import { sampleQuery } from '@aset/contracts/testing';
-import { MessageBus } from '@aset/messaging';
+import { MessageBus, type BusSubscription } from '@aset/messaging';
 import { metricValue, testNatsUrl } from '@aset/service-kit/testing';
 import { ClusterStateTracker } from '../src/cluster-state.tracker.js';
 import { startScheduler, type SchedulerHarness } from './scheduler.harness.js';
@@ -44,11 +44,11 @@ describe('scheduler liveness (in-process, real NATS)', () => {
   });
 
   /** A fake worker of `clusterId` that answers every dispatch (completed); `seen` lists the query ids it got. */
-  const fakeWorker = async (clusterId: string): Promise<{ seen: string[]; sub: Subscription }> => {
+  const fakeWorker = async (clusterId: string): Promise<{ seen: string[]; sub: BusSubscription }> => {
     const seen: string[] = [];
     const sub = workers.serve(
       'clusterInfer',
-      space.subject('clusterInfer', { clusterId }),
+      { clusterId },
       (q) => {
         seen.push(q.queryId);
         return { schemaVersion: 1, status: 'completed', queryId: q.queryId, decision: q.decision, timing: { receivedAt: 1, startedAt: 1, finishedAt: 1, emulatedNetworkMs: null }, prediction: 3 };

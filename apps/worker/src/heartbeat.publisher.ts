@@ -22,10 +22,9 @@ export class HeartbeatPublisher implements OnApplicationBootstrap, OnApplication
 
   onApplicationBootstrap(): void {
     const clusterId = this.models.cluster.id;
-    const subject = this.bus.subject('clusterHeartbeat', { clusterId });
     const instanceId = this.config.get('INSTANCE_ID', { infer: true });
     const beat = () =>
-      this.bus.publishEvent('clusterHeartbeat', subject, {
+      this.bus.publish('clusterHeartbeat', { clusterId }, {
         schemaVersion: 1,
         clusterId,
         instanceId,

@@ -34,10 +34,9 @@ export class InferenceEndpoint implements OnApplicationBootstrap {
   /** Resolves once the server knows the subscription, so a worker that is up can be reached at once. */
   async onApplicationBootstrap(): Promise<void> {
     const clusterId = this.models.cluster.id;
-    const subject = this.bus.subject('clusterInfer', { clusterId });
-    this.bus.serve('clusterInfer', subject, (q) => this.infer(q), { queue: `worker-${clusterId}` });
+    this.bus.serve('clusterInfer', { clusterId }, (q) => this.infer(q), { queue: `worker-${clusterId}` });
     await this.bus.flush();
-    this.logger.log(`serving ${subject}`);
+    this.logger.log(`serving ${this.bus.subject('clusterInfer', { clusterId })}`);
   }
 
   async infer(query: DispatchedQuery): Promise<InferenceReply> {

@@ -5,7 +5,7 @@ import { ConfigService } from '@nestjs/config';
 import cliProgress from 'cli-progress';
 import { encodeTensor, type InferenceQuery, type QueryRecord } from '@aset/contracts';
 import { deriveSeed, type Clock } from '@aset/determinism';
-import { MessageBus, ensureRecordStream } from '@aset/messaging';
+import { MessageBus } from '@aset/messaging';
 import { ModelZoo, loadHeldOut } from '@aset/model-zoo';
 import { Scenario, type ApplicationSpec } from '@aset/scenario';
 import { CLOCK } from '@aset/service-kit';
@@ -42,7 +42,8 @@ export class WorkloadRun {
     const seed = (env('SEED') as number | undefined) ?? workload.seed;
     const timeoutMs = env('REPLY_TIMEOUT_MS') as number;
 
-    await ensureRecordStream(await this.bus.jsm(), this.bus.subjects);
+    // The records stream must exist for the records to be stored; the metrics store creates its consumer.
+    await this.bus.ensureStream('records');
     const schedule = buildArrivalSchedule(this.scenario, { count: warmup + requested, seed, rateScale: env('RATE_SCALE') as number });
     const total = schedule.count;
     const measured = Math.max(0, total - warmup);
@@ -64,9 +65,8 @@ export class WorkloadRun {
       return { source: a.source, app, sampler: samplerOf(app.task) };
     });
 
-    const runSubject = this.bus.subject('runRecord', { runId });
     const policy = env('RUN_POLICY') as string | undefined;
-    await this.bus.publishDurable('runRecord', runSubject, {
+    await this.bus.publishDurable('runRecord', { runId }, {
       schemaVersion: 1,
       kind: 'started',
       runId,
@@ -82,8 +82,6 @@ export class WorkloadRun {
     const progress = this.progressBar(total);
     const records: QueryRecord[] = [];
     let lost = 0;
-    const scheduleSubject = this.bus.subject('scheduleQuery');
-    const recordSubject = this.bus.subject('queryRecord', { runId });
     const inFlight: Promise<void>[] = [];
     const start = this.clock.now() + 20;
 
@@ -107,7 +105,7 @@ export class WorkloadRun {
       };
       const isWarmup = i < warmup;
       inFlight.push(
-        this.bus.request('scheduleQuery', scheduleSubject, query, timeoutMs).then(async (outcome) => {
+        this.bus.request('scheduleQuery', query, timeoutMs).then(async (outcome) => {
           const completedAt = this.clock.now();
           const record = buildQueryRecord(
             query,
@@ -119,7 +117,7 @@ export class WorkloadRun {
           );
           records.push(record);
           this.metrics.record(record);
-          if (!(await this.publishRecord(recordSubject, record))) lost++;
+          if (!(await this.publishRecord(record))) lost++;
           progress?.increment();
         }),
       );
@@ -127,17 +125,17 @@ export class WorkloadRun {
     await Promise.all(inFlight);
     progress?.stop();
 
-    await this.bus.publishDurable('runRecord', runSubject, { schemaVersion: 1, kind: 'finished', runId, queryCount: total - lost, finishedAt: this.clock.now() }, `${runId}.finished`);
+    await this.bus.publishDurable('runRecord', { runId }, { schemaVersion: 1, kind: 'finished', runId, queryCount: total - lost, finishedAt: this.clock.now() }, `${runId}.finished`);
     const report = this.report(runId, records, measured, warmup, lost);
     const summaryFile = env('SUMMARY_FILE') as string | undefined;
     if (summaryFile) writeFileSync(summaryFile, JSON.stringify(report, null, 2));
     return report;
   }
 
-  private async publishRecord(subject: string, record: QueryRecord): Promise<boolean> {
+  private async publishRecord(record: QueryRecord): Promise<boolean> {
     for (let attempt = 1; attempt <= PUBLISH_ATTEMPTS; attempt++) {
       try {
-        await this.bus.publishDurable('queryRecord', subject, record, `${record.runId}.${record.queryId}`);
+        await this.bus.publishDurable('queryRecord', { runId: record.runId }, record, `${record.runId}.${record.queryId}`);
         return true;
       } catch (e) {
         const why = e instanceof Error ? e.message : String(e);

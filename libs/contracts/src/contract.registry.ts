@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { SubjectKey } from './subjects.map.js';
+import type { StreamName } from './stream.registry.js';
 import { DispatchedQuerySchema, InferenceQuerySchema, InferenceReplySchema } from './query.schema.js';
 import { DecisionRecordSchema, QueryRecordSchema, RunRecordSchema } from './record.schema.js';
 import { ClusterHeartbeatSchema } from './heartbeat.schema.js';
@@ -9,16 +10,17 @@ import { ClusterHeartbeatSchema } from './heartbeat.schema.js';
  * request handlers answer with `reply` (or an ErrorReply, which `reply` includes).
  * - request: core NATS request-reply.
  * - event: core NATS publish; an invalid one is counted and dropped.
- * - durable: JetStream, acknowledged by the publisher's server and consumed durably.
+ * - durable: JetStream, on the stream `stream` (see STREAMS): acknowledged to the publisher once
+ *   stored, consumed through JetStream consumers.
  */
 export const CONTRACTS = {
   scheduleQuery: { kind: 'request', message: InferenceQuerySchema, reply: InferenceReplySchema },
   clusterInfer: { kind: 'request', message: DispatchedQuerySchema, reply: InferenceReplySchema },
   clusterHeartbeat: { kind: 'event', message: ClusterHeartbeatSchema },
-  runRecord: { kind: 'durable', message: RunRecordSchema },
-  queryRecord: { kind: 'durable', message: QueryRecordSchema },
-  decisionRecord: { kind: 'durable', message: DecisionRecordSchema },
-} as const satisfies Record<SubjectKey, { kind: 'request' | 'event' | 'durable'; message: z.ZodType; reply?: z.ZodType }>;
+  runRecord: { kind: 'durable', message: RunRecordSchema, stream: 'records' },
+  queryRecord: { kind: 'durable', message: QueryRecordSchema, stream: 'records' },
+  decisionRecord: { kind: 'durable', message: DecisionRecordSchema, stream: 'records' },
+} as const satisfies Record<SubjectKey, { kind: 'request' | 'event' | 'durable'; message: z.ZodType; reply?: z.ZodType; stream?: StreamName }>;
 
 export type Contracts = typeof CONTRACTS;
 export type RequestKey = { [K in SubjectKey]: Contracts[K]['kind'] extends 'request' ? K : never }[SubjectKey];

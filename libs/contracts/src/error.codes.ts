@@ -11,8 +11,6 @@ export const ERROR_CODES = {
   UNSUPPORTED_SCHEMA_VERSION: 400,
   /** The message names a cluster, variant, task or app that this deployment does not know. */
   UNKNOWN_REFERENCE: 404,
-  /** The service is shutting down or saturated and did not take the request. */
-  UNAVAILABLE: 503,
   /** The model failed while running. */
   INFERENCE_FAILED: 500,
   /** A bug: the service caught an exception it did not expect. */

@@ -1,4 +1,5 @@
 export * from './subjects.map.js';
+export * from './stream.registry.js';
 export * from './error.codes.js';
 export * from './identifiers.schema.js';
 export * from './tensor.schema.js';

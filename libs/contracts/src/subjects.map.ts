@@ -1,3 +1,5 @@
+import { STREAMS, type StreamName } from './stream.registry.js';
+
 /**
  * Every NATS subject of ASET, relative to a deployment prefix (default `aset`).
  * `{name}` marks a single-token parameter; fill it with {@link SubjectSpace}.
@@ -28,16 +30,6 @@ export type SubjectKey = keyof typeof SUBJECTS;
  * A responder that ignores it answers the scheduler, which relays the answer unchanged.
  */
 export const REPLY_TO_HEADER = 'Aset-Reply-To';
-
-/** JetStream streams, relative to the same prefix. Their subjects must cover the `record.*` entries above. */
-export const STREAMS = {
-  records: { name: 'RECORDS', subjects: ['record.>'] },
-} as const;
-
-/** Durable consumers, by stream. */
-export const CONSUMERS = {
-  metricsStore: { stream: 'records', durable: 'metrics-store' },
-} as const;
 
 type ParamNames<T extends string> = T extends `${string}{${infer P}}${infer Rest}` ? P | ParamNames<Rest> : never;
 
@@ -89,11 +81,11 @@ export class SubjectSpace {
   private readonly patterns: Partial<Record<SubjectKey, RegExp>> = {};
 
   /** Stream name, made unique per prefix so that two deployments on one server do not share a stream. */
-  streamName(stream: keyof typeof STREAMS): string {
+  streamName(stream: StreamName): string {
     return `${this.prefix.replace(/[.-]/g, '_').toUpperCase()}_${STREAMS[stream].name}`;
   }
 
-  streamSubjects(stream: keyof typeof STREAMS): string[] {
+  streamSubjects(stream: StreamName): string[] {
     return STREAMS[stream].subjects.map((s) => `${this.prefix}.${s}`);
   }
 }

@@ -1,5 +1,19 @@
-export * from './bus.logger.js';
-export * from './bus.stats.js';
-export * from './message.bus.js';
-export * from './request.dispatcher.js';
-export * from './record.stream.js';
+export { consoleBusLogger, type BusLogger } from './bus.logger.js';
+export { BusStats } from './bus.stats.js';
+export {
+  MessageBus,
+  type BusOptions,
+  type BusSubscription,
+  type ConsumeHandlers,
+  type ConsumeOptions,
+  type ConsumerSource,
+  type ConsumerState,
+  type Consumption,
+  type Refusal,
+  type RequestOutcome,
+  type ServeOptions,
+} from './message.bus.js';
+export { FORWARDED, type IncomingRequest, type RequestHandler } from './request.handler.js';
+export { RequestDispatcher, isLiteralSubject, type NoRespondersHandler, type UnansweredDispatch } from './request.dispatcher.js';
+export type { Delivery } from './stream.delivery.js';
+export type { ParamsArg, WithParams } from './subject.resolver.js';

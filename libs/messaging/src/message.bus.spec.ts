@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, createInbox, headers, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import { ERROR_HEADERS, InferenceReplySchema, REPLY_TO_HEADER, type DispatchedQuery, type InferenceReply } from '@aset/contracts';
-import { sampleQuery, uniqueTestPrefix } from '@aset/contracts/testing';
-import { FORWARDED, MessageBus } from './message.bus.js';
-import { ensureRecordStream } from './record.stream.js';
+import { sampleQuery, sampleQueryRecord, uniqueTestPrefix } from '@aset/contracts/testing';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { MessageBus } from './message.bus.js';
+import { FORWARDED } from './request.handler.js';
 import type { UnansweredDispatch } from './request.dispatcher.js';
+import type { Delivery } from './stream.delivery.js';
 
 const natsUrl = () => process.env['ASET_TEST_NATS_URL'] ?? 'nats://127.0.0.1:4222';
 const quiet = { log: () => {}, warn: () => {}, error: () => {} };
@@ -14,11 +16,20 @@ describe('MessageBus against a real NATS server', () => {
   let raw: NatsConnection;
   const prefix = uniqueTestPrefix('bus');
 
+  const others: MessageBus[] = [];
+  /** A bus on a prefix of its own: a test that serves `scheduleQuery` (one subject per prefix) uses one. */
+  const isolated = async (): Promise<MessageBus> => {
+    const b = await MessageBus.connect({ servers: natsUrl(), name: 'bus-test-isolated', prefix: uniqueTestPrefix('bus'), logger: quiet });
+    others.push(b);
+    return b;
+  };
+
   beforeAll(async () => {
     bus = await MessageBus.connect({ servers: natsUrl(), name: 'bus-test', prefix, logger: quiet });
     raw = await connect({ servers: natsUrl() });
   });
   afterAll(async () => {
+    await Promise.all(others.map((b) => b.close()));
     await bus.close();
     await raw.close();
   });
@@ -32,21 +43,26 @@ describe('MessageBus against a real NATS server', () => {
     prediction: 4,
   });
 
-  it('serves valid requests and validates the reply', async () => {
-    const subject = `${prefix}.svc.ok`;
-    bus.serve('scheduleQuery', subject, (q) => completed(q.queryId));
-    const outcome = await bus.request('scheduleQuery', subject, sampleQuery({ queryId: 'q-ok' }), 2000);
+  it('serves valid requests on the subject its key picks, and validates the reply', async () => {
+    const b = await isolated();
+    b.serve('scheduleQuery', (q) => completed(q.queryId));
+    const outcome = await b.request('scheduleQuery', sampleQuery({ queryId: 'q-ok' }), 2000);
     expect(outcome).toMatchObject({ ok: true, reply: { status: 'completed', queryId: 'q-ok' } });
+    b.serve('clusterInfer', { clusterId: 'edge-7' }, (q) => completed(`${q.queryId}@${q.decision.clusterId}`), { queue: 'worker-edge-7' });
+    await b.flush();
+    const reply = await raw.request(`${b.subjects.prefix}.cluster.edge-7.infer`, JSON.stringify({ ...sampleQuery({ queryId: 'q-c' }), decision: { clusterId: 'edge-7', variantId: 'v1', policy: 'closest', decidedAt: 1 } }), { timeout: 2000 });
+    expect(reply.json()).toMatchObject({ status: 'completed', queryId: 'q-c@edge-7' });
   });
 
   it('answers malformed payloads with a typed error, headers included, and keeps serving', async () => {
-    const subject = `${prefix}.svc.bad`;
+    const b = await isolated();
+    const subject = b.subject('scheduleQuery');
     let calls = 0;
-    bus.serve('scheduleQuery', subject, (q) => {
+    b.serve('scheduleQuery', (q) => {
       calls++;
       return completed(q.queryId);
     });
-    await bus.flush();
+    await b.flush();
     const garbage = await raw.request(subject, new TextEncoder().encode('{"queryId": "q-9", "oops'), { timeout: 2000 });
     expect(garbage.headers?.get(ERROR_HEADERS.code)).toBe('400');
     expect(InferenceReplySchema.parse(garbage.json())).toMatchObject({ status: 'error', code: 'INVALID_MESSAGE' });
@@ -57,51 +73,50 @@ describe('MessageBus against a real NATS server', () => {
     const future = await raw.request(subject, JSON.stringify({ ...sampleQuery(), schemaVersion: 9 }), { timeout: 2000 });
     expect(future.json()).toMatchObject({ status: 'error', code: 'UNSUPPORTED_SCHEMA_VERSION' });
 
-    const ok = await bus.request('scheduleQuery', subject, sampleQuery({ queryId: 'q-after' }), 2000);
+    const ok = await b.request('scheduleQuery', sampleQuery({ queryId: 'q-after' }), 2000);
     expect(ok).toMatchObject({ ok: true, reply: { queryId: 'q-after' } });
     expect(calls).toBe(1);
-    expect(bus.stats.invalid.get(subject)).toBe(3);
+    expect(b.stats.invalid.get(subject)).toBe(3);
   });
 
   it('turns a throwing handler into an INTERNAL error reply', async () => {
-    const subject = `${prefix}.svc.throws`;
-    bus.serve('scheduleQuery', subject, () => {
+    const b = await isolated();
+    b.serve('scheduleQuery', () => {
       throw new Error('boom');
     });
-    const outcome = await bus.request('scheduleQuery', subject, sampleQuery(), 2000);
+    const outcome = await b.request('scheduleQuery', sampleQuery(), 2000);
     expect(outcome).toMatchObject({ ok: true, reply: { status: 'error', code: 'INTERNAL' } });
   });
 
   it('reports no responders and timeouts as values', async () => {
-    const none = await bus.request('scheduleQuery', `${prefix}.nobody`, sampleQuery(), 1000);
+    const b = await isolated();
+    const none = await b.request('scheduleQuery', sampleQuery(), 1000);
     expect(none).toMatchObject({ ok: false, failure: 'no-responders' });
-    const subject = `${prefix}.svc.silent`;
-    bus.serve('scheduleQuery', subject, () => new Promise<never>(() => {}));
-    const slow = await bus.request('scheduleQuery', subject, sampleQuery(), 200);
+    b.serve('scheduleQuery', () => new Promise<never>(() => {}));
+    const slow = await b.request('scheduleQuery', sampleQuery(), 200);
     expect(slow).toMatchObject({ ok: false, failure: 'timeout' });
   });
 
   it('rejects a reply that breaks the contract', async () => {
-    const subject = `${prefix}.svc.liar`;
-    raw.subscribe(subject, {
+    const b = await isolated();
+    raw.subscribe(b.subject('scheduleQuery'), {
       callback: (_e, m) => {
         m.respond(JSON.stringify({ status: 'completed' }));
       },
     });
     await raw.flush();
-    const outcome = await bus.request('scheduleQuery', subject, sampleQuery(), 2000);
+    const outcome = await b.request('scheduleQuery', sampleQuery(), 2000);
     expect(outcome).toMatchObject({ ok: false, failure: 'invalid-reply' });
   });
 
   it('forwards a request so that the downstream service answers the requester', async () => {
-    const front = `${prefix}.svc.front`;
-    const back = `${prefix}.svc.back`;
-    bus.serve('clusterInfer', back, (q) => completed(`${q.queryId}-from-back`));
-    bus.serve('scheduleQuery', front, (q, req) => {
-      bus.forward('clusterInfer', back, { ...q, decision: { clusterId: 'c1', variantId: 'v1', policy: 'closest', decidedAt: 1 } }, req.replyTo);
+    const b = await isolated();
+    b.serve('clusterInfer', { clusterId: 'back' }, (q) => completed(`${q.queryId}-from-back`));
+    b.serve('scheduleQuery', (q, req) => {
+      b.forward('clusterInfer', { clusterId: 'back' }, { ...q, decision: { clusterId: 'back', variantId: 'v1', policy: 'closest', decidedAt: 1 } }, req.replyTo);
       return FORWARDED;
     });
-    const outcome = await bus.request('scheduleQuery', front, sampleQuery({ queryId: 'q-f' }), 2000);
+    const outcome = await b.request('scheduleQuery', sampleQuery({ queryId: 'q-f' }), 2000);
     expect(outcome).toMatchObject({ ok: true, reply: { queryId: 'q-f-from-back' } });
   });
 
@@ -123,16 +138,15 @@ describe('MessageBus against a real NATS server', () => {
     const settle = () => new Promise((r) => setTimeout(r, 200));
 
     it('lets a served responder answer the requester directly, not through the dispatcher', async () => {
-      const dispatcher = bus.dispatcher('clusterInfer', () => {});
-      const subject = `${prefix}.disp.served`;
+      const dispatcher = bus.dispatcher('clusterInfer', () => FORWARDED);
       const servedBy: (string | undefined)[] = [];
-      bus.serve('clusterInfer', subject, (q, req) => {
+      bus.serve('clusterInfer', { clusterId: 'served' }, (q, req) => {
         servedBy.push(req.replyTo);
         return completed(q.queryId);
       });
       await bus.flush();
       const r = await requester();
-      dispatcher.send(subject, dispatched('q-d1'), r.inbox);
+      dispatcher.send({ clusterId: 'served' }, dispatched('q-d1'), r.inbox);
       // Closing unsubscribes the dispatcher's inbox right behind the dispatch: only a direct answer can arrive.
       dispatcher.close();
       await expect.poll(() => r.got.length).toBe(1);
@@ -143,17 +157,19 @@ describe('MessageBus against a real NATS server', () => {
 
     it('reports a dispatch nobody listens to, with its message, at once, and forgets dispatches once the server confirmed them', async () => {
       const unanswered: UnansweredDispatch<'clusterInfer'>[] = [];
-      const dispatcher = bus.dispatcher('clusterInfer', (d) => unanswered.push(d));
-      const subject = `${prefix}.disp.quiet`;
-      bus.serve('clusterInfer', subject, (q) => completed(q.queryId));
+      const dispatcher = bus.dispatcher('clusterInfer', (d) => {
+        unanswered.push(d);
+        return FORWARDED;
+      });
+      bus.serve('clusterInfer', { clusterId: 'quiet' }, (q) => completed(q.queryId));
       await bus.flush();
       const r = await requester();
       const lost = dispatched('q-d2');
-      dispatcher.send(`${prefix}.disp.nobody`, lost, r.inbox, 3);
-      dispatcher.send(subject, dispatched('q-d3'), r.inbox);
+      dispatcher.send({ clusterId: 'nobody' }, lost, r.inbox, 3);
+      dispatcher.send({ clusterId: 'quiet' }, dispatched('q-d3'), r.inbox);
       expect(dispatcher.pending).toBe(2);
       await expect.poll(() => unanswered.length).toBe(1);
-      expect(unanswered[0]).toEqual({ subject: `${prefix}.disp.nobody`, message: lost, replyTo: r.inbox, attempt: 3 });
+      expect(unanswered[0]).toEqual({ subject: `${prefix}.cluster.nobody.infer`, message: lost, replyTo: r.inbox, attempt: 3 });
       expect(unanswered[0]?.message).toBe(lost);
       await expect.poll(() => dispatcher.pending).toBe(0);
       await settle();
@@ -163,10 +179,19 @@ describe('MessageBus against a real NATS server', () => {
       dispatcher.close();
     });
 
+    it('sends the requester the answer its no-responders handler returns', async () => {
+      const dispatcher = bus.dispatcher('clusterInfer', (d) => ({ schemaVersion: 1, status: 'dropped', queryId: d.message.queryId, policy: 'closest', reason: 'NO_LIVE_CLUSTER', detail: 'nobody listens', decidedAt: 1 }));
+      const r = await requester();
+      dispatcher.send({ clusterId: 'gone' }, dispatched('q-d5'), r.inbox);
+      await expect.poll(() => r.got.length).toBe(1);
+      expect(InferenceReplySchema.parse((r.got[0] as Msg).json())).toMatchObject({ status: 'dropped', queryId: 'q-d5', reason: 'NO_LIVE_CLUSTER' });
+      r.sub.unsubscribe();
+      dispatcher.close();
+    });
+
     it('relays unchanged, headers included and however late, the answer of a responder that replies to the reply subject', async () => {
-      const dispatcher = bus.dispatcher('clusterInfer', () => {});
-      const subject = `${prefix}.disp.plain`;
-      raw.subscribe(subject, {
+      const dispatcher = bus.dispatcher('clusterInfer', () => FORWARDED);
+      raw.subscribe(bus.subject('clusterInfer', { clusterId: 'plain' }), {
         callback: (_e, m) => {
           const h = headers();
           h.set('X-Test', 'kept');
@@ -176,7 +201,7 @@ describe('MessageBus against a real NATS server', () => {
       });
       await raw.flush();
       const r = await requester();
-      dispatcher.send(subject, dispatched('q-d4'), r.inbox);
+      dispatcher.send({ clusterId: 'plain' }, dispatched('q-d4'), r.inbox);
       await expect.poll(() => dispatcher.pending).toBe(0);
       await expect.poll(() => r.got.length).toBe(1);
       await settle();
@@ -188,29 +213,29 @@ describe('MessageBus against a real NATS server', () => {
     });
 
     it('counts and drops an answer to a dispatch that had no requester', async () => {
-      const dispatcher = bus.dispatcher('clusterInfer', () => {});
-      const subject = `${prefix}.disp.orphan`;
-      raw.subscribe(subject, {
+      const dispatcher = bus.dispatcher('clusterInfer', () => FORWARDED);
+      raw.subscribe(bus.subject('clusterInfer', { clusterId: 'orphan' }), {
         callback: (_e, m) => {
           m.respond(JSON.stringify(completed('q-orphan')));
         },
       });
       await raw.flush();
       const invalidBefore = bus.stats.total(bus.stats.invalid);
-      dispatcher.send(subject, dispatched('q-orphan'), undefined);
+      dispatcher.send({ clusterId: 'orphan' }, dispatched('q-orphan'), undefined);
       await expect.poll(() => bus.stats.total(bus.stats.invalid)).toBe(invalidBefore + 1);
       dispatcher.close();
     });
 
     it('answers a request whose reply-to header is not a subject at its reply subject, without crashing', async () => {
-      const subject = `${prefix}.disp.badheader`;
-      bus.serve('scheduleQuery', subject, (q) => completed(q.queryId));
-      await bus.flush();
+      const b = await isolated();
+      const subject = b.subject('scheduleQuery');
+      b.serve('scheduleQuery', (q) => completed(q.queryId));
+      await b.flush();
       const h = headers();
       h.set(REPLY_TO_HEADER, 'not a subject');
       const reply = await raw.request(subject, JSON.stringify(sampleQuery({ queryId: 'q-h' })), { timeout: 2000, headers: h });
       expect(reply.json()).toMatchObject({ status: 'completed', queryId: 'q-h' });
-      const ok = await bus.request('scheduleQuery', subject, sampleQuery({ queryId: 'q-h2' }), 2000);
+      const ok = await b.request('scheduleQuery', sampleQuery({ queryId: 'q-h2' }), 2000);
       expect(ok).toMatchObject({ ok: true, reply: { queryId: 'q-h2' } });
     });
   });
@@ -218,26 +243,92 @@ describe('MessageBus against a real NATS server', () => {
   it('counts and drops invalid events, delivering the valid ones', async () => {
     const subject = bus.subject('clusterHeartbeat', { clusterId: 'c1' });
     const seen: string[] = [];
-    bus.onEvent('clusterHeartbeat', bus.subjects.wildcard('clusterHeartbeat'), (hb) => seen.push(hb.instanceId));
+    bus.subscribe('clusterHeartbeat', (hb) => seen.push(hb.instanceId));
     await bus.flush();
     raw.publish(subject, 'not json');
     raw.publish(subject, JSON.stringify({ schemaVersion: 1, clusterId: 'c1' }));
-    bus.publishEvent('clusterHeartbeat', subject, { schemaVersion: 1, clusterId: 'c1', instanceId: 'w1', sentAt: 1, slots: 1, busySlots: 0, queueLength: 0, processed: 0 });
+    bus.publish('clusterHeartbeat', { clusterId: 'c1' }, { schemaVersion: 1, clusterId: 'c1', instanceId: 'w1', sentAt: 1, slots: 1, busySlots: 0, queueLength: 0, processed: 0 });
     await raw.flush();
     await expect.poll(() => seen).toEqual(['w1']);
     expect(bus.stats.invalid.get(subject)).toBe(2);
   });
 
   it('creates the record stream idempotently, even concurrently, and publishes durably', async () => {
-    const jsm = await bus.jsm();
-    await Promise.all([ensureRecordStream(jsm, bus.subjects), ensureRecordStream(jsm, bus.subjects)]);
-    await ensureRecordStream(jsm, bus.subjects);
-    const subject = bus.subject('runRecord', { runId: 'r1' });
+    await Promise.all([bus.ensureStream('records'), bus.ensureStream('records')]);
+    await bus.ensureStream('records');
     const msg = { schemaVersion: 1 as const, kind: 'finished' as const, runId: 'r1', queryCount: 0, finishedAt: 1 };
-    await bus.publishDurable('runRecord', subject, msg, 'r1.finished');
-    await bus.publishDurable('runRecord', subject, msg, 'r1.finished');
+    await bus.publishDurable('runRecord', { runId: 'r1' }, msg, 'r1.finished');
+    await bus.publishDurable('runRecord', { runId: 'r1' }, msg, 'r1.finished');
+    const jsm = await jetstreamManager(raw);
     const info = await jsm.streams.info(bus.subjects.streamName('records'));
     expect(info.state.messages).toBe(1);
-    await jsm.streams.delete(bus.subjects.streamName('records'));
+    expect(info.config.subjects).toEqual([`${prefix}.record.>`]);
+    expect(await bus.deleteStream('records')).toBe(true);
+    expect(await bus.deleteStream('records')).toBe(false);
+  });
+
+  describe('consume', () => {
+    const T = 1_764_000_000_000;
+    const run = (runId: string) => ({ schemaVersion: 1 as const, kind: 'finished' as const, runId, queryCount: 0, finishedAt: T });
+    const decision = (runId: string, step: number) => ({ schemaVersion: 1 as const, runId, schedulerId: 's1', policy: 'aset', chosen: 'closest', step, stepMs: 1000, at: T + step, observedSuccessRatio: 0.5 });
+
+    it("hands each valid record to its key's handler, refuses the rest once (counted, terminated), and settles through the delivery after the handler returned", async () => {
+      const b = await isolated();
+      await b.ensureStream('records');
+      const js = jetstream(raw);
+      // Published before the durable consumer exists: it starts from the stream's first message.
+      await b.publishDurable('runRecord', { runId: 'r1' }, run('r1'), 'r1.finished');
+      await js.publish(b.subject('runRecord', { runId: 'r2' }), 'not json');
+      await js.publish(b.subject('decisionRecord', { runId: 'r1' }), JSON.stringify({ ...decision('r1', 9), observedSuccessRatio: 3 }));
+      await b.publishDurable('decisionRecord', { runId: 'r1' }, decision('r1', 0), 'r1.d0');
+      const runs: string[] = [];
+      const held: Delivery[] = [];
+      const refused: { key: string | undefined; subject: string }[] = [];
+      const consumption = await b.consume(
+        { durable: 'metricsStore' },
+        {
+          runRecord: (r, d) => {
+            runs.push(r.runId);
+            held.push(d);
+          },
+          decisionRecord: (r, d) => {
+            expect(r.step).toBe(0);
+            held.push(d);
+          },
+        },
+        { onRefused: ({ key, subject }) => refused.push({ key, subject }) },
+      );
+      await b.publishDurable('queryRecord', { runId: 'r1' }, { ...sampleQueryRecord(), runId: 'r1' }, 'r1.q');
+      await expect.poll(() => held.length + refused.length).toBe(5);
+      expect(runs).toEqual(['r1']);
+      expect(refused).toEqual([
+        { key: 'runRecord', subject: b.subject('runRecord', { runId: 'r2' }) },
+        { key: 'decisionRecord', subject: b.subject('decisionRecord', { runId: 'r1' }) },
+        { key: undefined, subject: b.subject('queryRecord', { runId: 'r1' }) },
+      ]);
+      expect(b.stats.invalid.get(b.subject('runRecord', { runId: 'r2' }))).toBe(1);
+      expect(b.stats.total(b.stats.invalid)).toBe(3);
+      await expect.poll(() => b.consumerState('metricsStore')).toMatchObject({ pending: 0, ackPending: 2 });
+      held[0]?.nak(50);
+      await expect.poll(() => runs.length).toBe(2);
+      for (const d of held) d.ack();
+      await expect.poll(() => b.consumerState('metricsStore')).toMatchObject({ pending: 0, ackPending: 0, ackFloor: 5 });
+      await consumption.close();
+      await b.deleteStream('records');
+    });
+
+    it('feeds an ordered consumer the new records of one key only', async () => {
+      const b = await isolated();
+      await b.ensureStream('records');
+      await b.publishDurable('runRecord', { runId: 'old' }, run('old'), 'old.finished');
+      const seen: string[] = [];
+      const consumption = await b.consume({ ordered: { deliver: 'new' } }, { runRecord: (r, d) => seen.push(`${r.runId}@${d.subject}`) });
+      await b.publishDurable('decisionRecord', { runId: 'r1' }, decision('r1', 0), 'r1.d0');
+      await b.publishDurable('runRecord', { runId: 'new' }, run('new'), 'new.finished');
+      await expect.poll(() => seen).toEqual([`new@${b.subject('runRecord', { runId: 'new' })}`]);
+      await expect(b.consumerState('metricsStore')).rejects.toThrow(/not found/);
+      await consumption.close();
+      await b.deleteStream('records');
+    });
   });
 });

@@ -1,6 +1,7 @@
-import { connect, headers, type MsgHdrs, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { connect, headers, type MsgHdrs, type Msg, type NatsConnection } from '@nats-io/transport-node';
+import { DeliverPolicy, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import {
+  CONSUMERS,
   CONTRACTS,
   ERROR_CODES,
   ERROR_HEADERS,
@@ -9,6 +10,7 @@ import {
   decodeMessage,
   encodeMessage,
   errorReplyOf,
+  type ConsumerName,
   type DurableKey,
   type ErrorCode,
   type ErrorReply,
@@ -16,46 +18,38 @@ import {
   type MessageOf,
   type ReplyOf,
   type RequestKey,
+  type StreamName,
   type SubjectKey,
   type SubjectParams,
 } from '@aset/contracts';
 import { BusStats } from './bus.stats.js';
 import { consoleBusLogger, type BusLogger } from './bus.logger.js';
 import { RequestDispatcher, isLiteralSubject, type NoRespondersHandler } from './request.dispatcher.js';
+import { FORWARDED, type IncomingRequest, type RequestHandler } from './request.handler.js';
+import { AckableDelivery, UnackedDelivery, type Delivery } from './stream.delivery.js';
+import { ensureDurableConsumer, ensureStream, isNotFound } from './stream.provisioner.js';
+import { SubjectResolver, type ParamsArg, type WithParams } from './subject.resolver.js';
 
 export interface BusOptions {
   /** NATS server URL(s), comma-separated. */
   servers: string;
   /** Connection name shown by the server (`nats server report connections`). */
   name: string;
-  /** Subject prefix; tests use their own so that runs never collide. */
+  /** Subject prefix (the deployment's, `NATS_PREFIX`); tests use their own so that runs never collide. */
   prefix: string;
   logger?: BusLogger;
 }
 
-type ParamsArg<K extends SubjectKey> = keyof SubjectParams<K> extends never ? [] : [SubjectParams<K>];
-
-/** What a request handler sees besides the validated message. */
-export interface IncomingRequest {
-  readonly subject: string;
-  /**
-   * Where the requester waits for the answer: the request's {@link REPLY_TO_HEADER} header when a
-   * {@link RequestDispatcher} sent it, else its reply subject. Handlers that pass the request on
-   * (a dispatcher's `send`, {@link MessageBus.forward}) pass this on with it.
-   */
-  readonly replyTo: string | undefined;
+/** A subscription made by {@link MessageBus.serve} or {@link MessageBus.subscribe}. */
+export interface BusSubscription {
+  /** Stops receiving at once; messages already received still run. */
+  unsubscribe(): void;
 }
 
-/**
- * A request handler returns the reply, or `FORWARDED` when it passed the request (and its reply
- * subject) on to another service that will answer. A thrown exception becomes an INTERNAL ErrorReply.
- */
-export type RequestHandler<K extends RequestKey> = (
-  message: MessageOf<K>,
-  request: IncomingRequest,
-) => ReplyOf<K> | typeof FORWARDED | Promise<ReplyOf<K> | typeof FORWARDED>;
-
-export const FORWARDED = Symbol('forwarded');
+export interface ServeOptions {
+  /** Queue group: requests are spread over the subscribers that share it. */
+  queue?: string;
+}
 
 /** The outcome of a request: the validated reply, or why there is none. Never throws for these. */
 export type RequestOutcome<R> =
@@ -63,27 +57,86 @@ export type RequestOutcome<R> =
   | { ok: false; failure: 'timeout' | 'no-responders' | 'invalid-reply' | 'connection'; message: string };
 
 /**
- * The only way ASET services touch NATS. Every receive edge validates against the subject's
- * contract: an invalid request gets a typed ErrorReply, an invalid event is counted and dropped.
- * Nothing here throws on bad input from the wire.
+ * Where {@link MessageBus.consume} reads from: the durable consumer `CONSUMERS[durable]` (created by
+ * the first `consume` of its owner, and acknowledged message by message), or an ordered consumer of
+ * its own (ephemeral, nothing to acknowledge) from the stream's next message (`new`) or first (`all`).
+ */
+export type ConsumerSource = { readonly durable: ConsumerName } | { readonly ordered: { readonly deliver: 'new' | 'all' } };
+
+/**
+ * A handler per contract key consumed: it gets the validated message and its {@link Delivery}.
+ * Runs on the connection's callback, in delivery order. A handler that throws is a bug: it is
+ * logged and the message is left unsettled (a durable consumer delivers it again after its ack wait).
+ */
+export type ConsumeHandlers<K extends DurableKey> = { readonly [P in K]: (message: MessageOf<P>, delivery: Delivery) => void };
+
+/** A message {@link MessageBus.consume} refused: counted as invalid under its subject, logged, and terminated. */
+export interface Refusal<K extends DurableKey> {
+  readonly subject: string;
+  /** The key whose contract it broke; undefined when no handler takes its subject. */
+  readonly key: K | undefined;
+  readonly why: string;
+}
+
+export interface ConsumeOptions<K extends DurableKey> {
+  /** Messages kept requested ahead of the handlers (the durable consumer's max_ack_pending bounds it too). */
+  pullAhead?: number;
+  /** Told of each message refused, after the bus counted it (for a consumer's own counters). */
+  onRefused?: (refusal: Refusal<K>) => void;
+}
+
+/** A running {@link MessageBus.consume}. */
+export interface Consumption {
+  /** Stops pulling. Deliveries already handed out can still be settled while the bus is open. */
+  close(): Promise<void>;
+}
+
+/** A durable consumer's position, as the server reports it. */
+export interface ConsumerState {
+  /** Messages not yet delivered. */
+  pending: number;
+  /** Messages delivered and not yet acknowledged. */
+  ackPending: number;
+  /** Messages delivered more than once and not yet acknowledged. */
+  redelivered: number;
+  /** The stream sequence up to which every message is acknowledged (0: none). */
+  ackFloor: number;
+  /** Deliveries so far, redeliveries included. */
+  delivered: number;
+}
+
+/**
+ * The only way ASET services touch NATS, JetStream included. Every call names a contract key
+ * (`CONTRACTS`); the key picks the subject under the bus's prefix (`SUBJECTS`), filled with the
+ * call's parameters when the subject has any (e.g. `serve('clusterInfer', { clusterId }, ...)`,
+ * `request('scheduleQuery', query, timeoutMs)`). Every receive edge decodes and validates against the
+ * key's contract: an invalid request gets a typed ErrorReply; an invalid event or record is counted
+ * in {@link stats}, logged and dropped (a record terminated). Nothing here throws on bad input from the wire.
  *
  * Requests a service passes on to another: {@link dispatcher} (the scheduler's path to the
  * workers) learns at once when nobody listens on the target subject while the target still answers
  * the original requester directly; {@link forward} only publishes with the requester's reply
  * subject, so a missing responder goes unnoticed (the NATS server reports "no responders" only to
  * a publisher subscribed to the reply subject) and the requester waits out its timeout.
+ *
+ * JetStream: streams are declared in `STREAMS`, durable consumers in `CONSUMERS`. A service that
+ * publishes records ensures their stream first ({@link ensureStream}); {@link consume} ensures its
+ * stream itself and, for a durable consumer, creates it: call that only from the consumer's owner.
  */
 export class MessageBus {
   readonly stats = new BusStats();
   private readonly dispatchers: { close(): void }[] = [];
+  private readonly resolver: SubjectResolver;
   private jsClient?: JetStreamClient;
   private jsManager?: JetStreamManager;
 
   private constructor(
-    readonly nc: NatsConnection,
+    private readonly nc: NatsConnection,
     readonly subjects: SubjectSpace,
     private readonly logger: BusLogger,
-  ) {}
+  ) {
+    this.resolver = new SubjectResolver(subjects);
+  }
 
   /** Connects; fails with a message naming the server when it cannot be reached. */
   static async connect(options: BusOptions): Promise<MessageBus> {
@@ -108,23 +161,35 @@ export class MessageBus {
     return new MessageBus(nc, subjects, logger);
   }
 
+  /** The concrete subject of `key` under this bus's prefix (for logs, metrics labels and tests). */
   subject<K extends SubjectKey>(key: K, ...params: ParamsArg<K>): string {
-    return this.subjects.subject(key, ...params);
+    return this.resolver.subject(key, params[0]);
+  }
+
+  /** The server this bus is connected to (`host:port`). */
+  get server(): string {
+    return this.nc.getServer();
+  }
+
+  /** The connected server's version, once known. */
+  get serverVersion(): string | undefined {
+    return this.nc.info?.version;
+  }
+
+  /** True once the bus was closed (or the connection given up); it never reopens. */
+  isClosed(): boolean {
+    return this.nc.isClosed();
   }
 
   /**
-   * Serves a request subject. Handlers run concurrently; `queue` spreads requests over the
-   * instances that share it. Returns the subscription; `drain()` closes it.
+   * Serves the request subject of `key`. Handlers run concurrently; `queue` spreads requests over
+   * the instances that share it. `close()` drains the subscription with the bus.
    */
-  serve<K extends RequestKey>(
-    key: K,
-    subject: string,
-    handler: RequestHandler<K>,
-    options: { queue?: string } = {},
-  ): Subscription {
+  serve<K extends RequestKey>(key: K, ...args: WithParams<K, [handler: RequestHandler<K>, options?: ServeOptions]>): BusSubscription {
+    const [subject, handler, options] = this.split<K, [RequestHandler<K>, ServeOptions | undefined]>(key, args);
     const schema = CONTRACTS[key].message;
     return this.nc.subscribe(subject, {
-      ...(options.queue ? { queue: options.queue } : {}),
+      ...(options?.queue ? { queue: options.queue } : {}),
       callback: (err, msg) => {
         if (err) {
           this.logger.error(`subscription ${subject} failed: ${err.message}`);
@@ -157,13 +222,9 @@ export class MessageBus {
     });
   }
 
-  /** Sends a request and validates the reply against the subject's contract. */
-  async request<K extends RequestKey>(
-    key: K,
-    subject: string,
-    message: MessageOf<K>,
-    timeoutMs: number,
-  ): Promise<RequestOutcome<ReplyOf<K>>> {
+  /** Sends a request to the subject of `key` and validates the reply against its contract. */
+  async request<K extends RequestKey>(key: K, ...args: WithParams<K, [message: MessageOf<K>, timeoutMs: number]>): Promise<RequestOutcome<ReplyOf<K>>> {
+    const [subject, message, timeoutMs] = this.split<K, [MessageOf<K>, number]>(key, args);
     let msg: Msg;
     try {
       msg = await this.nc.request(subject, encodeMessage(message), { timeout: timeoutMs });
@@ -179,40 +240,52 @@ export class MessageBus {
   }
 
   /**
-   * Publishes a request to another request subject on behalf of the original requester, so that
+   * Publishes a request to the subject of `key` on behalf of the original requester, so that
    * the downstream service answers the requester directly. Not re-validated here (it is typed, and
-   * the receiver validates). Nobody learns when no service listens on `subject`: the requester
+   * the receiver validates). Nobody learns when no service listens on the subject: the requester
    * times out. Prefer {@link dispatcher} when that matters.
    */
-  forward<K extends RequestKey>(_key: K, subject: string, message: MessageOf<K>, replyTo: string | undefined): void {
+  forward<K extends RequestKey>(key: K, ...args: WithParams<K, [message: MessageOf<K>, replyTo: string | undefined]>): void {
+    const [subject, message, replyTo] = this.split<K, [MessageOf<K>, string | undefined]>(key, args);
     this.nc.publish(subject, encodeMessage(message), replyTo ? { reply: replyTo } : undefined);
   }
 
   /**
    * A dispatcher of `key` requests on behalf of their requesters: its `send` publishes so that the
    * target answers the requester directly, and `onNoResponders` hears at once of every dispatch
-   * nobody listened to (see {@link RequestDispatcher}). One inbox subscription each; closed with
-   * the bus.
+   * nobody listened to, and returns the requester's answer or dispatches again (see
+   * {@link RequestDispatcher}). One inbox subscription each; closed with the bus.
    */
   dispatcher<K extends RequestKey>(key: K, onNoResponders: NoRespondersHandler<K>): RequestDispatcher<K> {
-    const dispatcher = new RequestDispatcher(key, { nc: this.nc, logger: this.logger, noteInvalid: (subject, why) => this.noteInvalid(subject, why) }, onNoResponders);
+    const dispatcher = new RequestDispatcher(
+      key,
+      {
+        nc: this.nc,
+        logger: this.logger,
+        subjects: this.resolver,
+        noteInvalid: (subject, why) => this.noteInvalid(subject, why),
+        answer: (subject, replyTo, reply) => this.answer(subject, replyTo, reply),
+      },
+      onNoResponders,
+    );
     this.dispatchers.push(dispatcher);
     return dispatcher;
   }
 
-  /** Answers a request on behalf of a service that could not (e.g. a dispatcher whose target refused). */
-  respondTo<K extends RequestKey>(_key: K, replyTo: string | undefined, reply: ReplyOf<K>): void {
-    if (replyTo) this.sendReply(replyTo, encodeMessage(reply));
-  }
-
-  publishEvent<K extends EventKey>(_key: K, subject: string, message: MessageOf<K>): void {
+  /** Publishes an event on the subject of `key`. */
+  publish<K extends EventKey>(key: K, ...args: WithParams<K, [message: MessageOf<K>]>): void {
+    const [subject, message] = this.split<K, [MessageOf<K>]>(key, args);
     this.nc.publish(subject, encodeMessage(message));
   }
 
-  /** Subscribes to events; invalid ones are counted under their subject, logged (first few) and dropped. */
-  onEvent<K extends EventKey>(key: K, subject: string, handler: (message: MessageOf<K>, subject: string) => void): Subscription {
+  /**
+   * Subscribes to the events of `key`, for every value of its subject's parameters (e.g. the
+   * heartbeats of every cluster). Invalid ones are counted under their subject, logged (first few)
+   * and dropped; a handler that throws is logged.
+   */
+  subscribe<K extends EventKey>(key: K, handler: (message: MessageOf<K>, subject: string) => void): BusSubscription {
     const schema = CONTRACTS[key].message;
-    return this.nc.subscribe(subject, {
+    return this.nc.subscribe(this.subjects.wildcard(key), {
       callback: (err, msg) => {
         if (err) return;
         const decoded = decodeMessage(schema, msg.data, msg.subject);
@@ -230,26 +303,100 @@ export class MessageBus {
     });
   }
 
-  /** Counts and logs a refused message. Logs the first 20 per subject, then every 1000th. */
+  /**
+   * Counts and logs a refused message: the bus does so for what breaks a contract; a service calls
+   * it for a valid message it cannot use (e.g. naming a cluster it does not know). Logs the first 20
+   * per subject, then every 1000th.
+   */
   noteInvalid(subject: string, why: string): void {
     this.stats.count(this.stats.invalid, subject);
     const n = this.stats.invalid.get(subject) ?? 0;
     if (n <= 20 || n % 1000 === 0) this.logger.warn(`dropped invalid message #${n} on ${subject}: ${why}`);
   }
 
-  /** Publishes to JetStream and waits for the server's ack. `msgId` makes retries idempotent. */
-  async publishDurable<K extends DurableKey>(_key: K, subject: string, message: MessageOf<K>, msgId: string): Promise<void> {
+  /**
+   * Creates the stream as `STREAMS[stream]` declares it, or updates it to the declaration.
+   * Idempotent, and safe concurrently. A service that publishes to the stream calls it before its
+   * first {@link publishDurable}, so that its messages are stored whether or not a consumer exists.
+   */
+  async ensureStream(stream: StreamName): Promise<void> {
+    await ensureStream(await this.jsm(), this.subjects, stream);
+  }
+
+  /**
+   * Publishes to JetStream on the subject of `key` and waits for the server's ack. `msgId` makes
+   * retries idempotent (within the stream's duplicate window). Rejects when the message was not
+   * stored (no stream, timeout, connection): the caller retries or gives up.
+   */
+  async publishDurable<K extends DurableKey>(key: K, ...args: WithParams<K, [message: MessageOf<K>, msgId: string]>): Promise<void> {
+    const [subject, message, msgId] = this.split<K, [MessageOf<K>, string]>(key, args);
     await this.js().publish(subject, encodeMessage(message), { msgID: msgId });
   }
 
-  js(): JetStreamClient {
-    this.jsClient ??= jetstream(this.nc);
-    return this.jsClient;
+  /**
+   * Consumes the messages of the keys in `handlers` from their stream (one stream for all of them),
+   * through `source`. Ensures the stream; for a durable source, creates the durable consumer when it
+   * does not exist (only its owner may call this). Each message is decoded and validated against its
+   * key's contract, then handed to that key's handler with its {@link Delivery}. A message that
+   * breaks its contract, or whose subject no handler takes, is counted in {@link stats} under its
+   * subject, logged, terminated and reported to `onRefused`. An ordered source filters the stream to
+   * the handlers' subjects (several keys need nats-server 2.10); a durable one gets what its consumer
+   * delivers (for `metricsStore`, the whole stream).
+   */
+  async consume<K extends DurableKey>(source: ConsumerSource, handlers: ConsumeHandlers<K>, options: ConsumeOptions<K> = {}): Promise<Consumption> {
+    const keys = Object.keys(handlers) as K[];
+    const stream = streamOfKeys(keys);
+    if ('durable' in source && CONSUMERS[source.durable].stream !== stream) {
+      throw new Error(`consumer ${source.durable} reads stream ${CONSUMERS[source.durable].stream}, not ${stream}`);
+    }
+    const jsm = await this.jsm();
+    await ensureStream(jsm, this.subjects, stream);
+    const streamName = this.subjects.streamName(stream);
+    let consumer;
+    if ('durable' in source) {
+      await ensureDurableConsumer(jsm, this.subjects, source.durable);
+      consumer = await this.js().consumers.get(streamName, CONSUMERS[source.durable].durable);
+    } else {
+      const filters = keys.map((k) => this.subjects.wildcard(k));
+      consumer = await this.js().consumers.get(streamName, {
+        // A single subject when there is one: multi-subject filters need nats-server 2.10.
+        filter_subjects: filters.length === 1 ? (filters[0] as string) : filters,
+        deliver_policy: source.ordered.deliver === 'new' ? DeliverPolicy.New : DeliverPolicy.All,
+      });
+    }
+    const receive = this.receiver(keys, handlers, 'durable' in source, options.onRefused);
+    const messages = await consumer.consume({ ...(options.pullAhead !== undefined ? { max_messages: options.pullAhead } : {}), callback: receive });
+    return {
+      close: async () => {
+        await messages.close();
+      },
+    };
   }
 
-  async jsm(): Promise<JetStreamManager> {
-    this.jsManager ??= await jetstreamManager(this.nc);
-    return this.jsManager;
+  /** The position of durable consumer `consumer`. Rejects when it does not exist yet. */
+  async consumerState(consumer: ConsumerName): Promise<ConsumerState> {
+    const declared = CONSUMERS[consumer];
+    const info = await (await this.jsm()).consumers.info(this.subjects.streamName(declared.stream), declared.durable);
+    return {
+      pending: info.num_pending,
+      ackPending: info.num_ack_pending,
+      redelivered: info.num_redelivered,
+      ackFloor: info.ack_floor.stream_seq,
+      delivered: info.delivered.consumer_seq,
+    };
+  }
+
+  /**
+   * Deletes the stream under this bus's prefix, its messages and consumers with it; false when there
+   * was none. For tests and benchmarks, on a prefix of their own.
+   */
+  async deleteStream(stream: StreamName): Promise<boolean> {
+    try {
+      return await (await this.jsm()).streams.delete(this.subjects.streamName(stream));
+    } catch (e) {
+      if (isNotFound(e)) return false;
+      throw e;
+    }
   }
 
   /**
@@ -273,14 +420,68 @@ export class MessageBus {
     }
   }
 
+  private js(): JetStreamClient {
+    this.jsClient ??= jetstream(this.nc);
+    return this.jsClient;
+  }
+
+  private async jsm(): Promise<JetStreamManager> {
+    this.jsManager ??= await jetstreamManager(this.nc);
+    return this.jsManager;
+  }
+
+  /** The subject of a call on `key` and the arguments after its parameters. */
+  private split<K extends SubjectKey, Rest extends unknown[]>(key: K, args: readonly unknown[]): [string, ...Rest] {
+    const p = this.resolver.paramCount(key);
+    const subject = this.resolver.subject(key, p === 0 ? undefined : (args[0] as SubjectParams<K>));
+    return [subject, ...(p === 0 ? args : args.slice(p))] as [string, ...Rest];
+  }
+
+  /** The callback of a consumer: route by subject (cached), decode, validate, hand over or refuse. */
+  private receiver<K extends DurableKey>(keys: readonly K[], handlers: ConsumeHandlers<K>, ackable: boolean, onRefused: ConsumeOptions<K>['onRefused']): (m: JsMsg) => void {
+    /** By subject; its values' `subject` is the one string every delivery on that subject shares. */
+    const routes = new Map<string, { key: K | undefined; subject: string }>();
+    const routeOf = (subject: string) => {
+      let route = routes.get(subject);
+      if (route === undefined) {
+        route = { key: keys.find((k) => this.subjects.matches(k, subject)), subject };
+        if (routes.size >= 10_000) routes.clear();
+        routes.set(subject, route);
+      }
+      return route;
+    };
+    const refuse = (delivery: Delivery, key: K | undefined, why: string) => {
+      this.noteInvalid(delivery.subject, why);
+      delivery.term();
+      onRefused?.({ subject: delivery.subject, key, why });
+    };
+    return (m) => {
+      const { key, subject } = routeOf(m.subject);
+      const delivery = ackable ? new AckableDelivery(subject, m, this.nc) : new UnackedDelivery(subject);
+      if (key === undefined) return refuse(delivery, undefined, `${subject}: no handler for this subject`);
+      const decoded = decodeMessage(CONTRACTS[key].message, m.data, subject);
+      if (!decoded.ok) return refuse(delivery, key, decoded.message);
+      try {
+        (handlers[key] as (message: unknown, delivery: Delivery) => void)(decoded.value, delivery);
+      } catch (e) {
+        this.logger.error(`consumer handler for ${subject} threw: ${describe(e)}`);
+      }
+    };
+  }
+
   private finish<K extends RequestKey>(subject: string, replyTo: string | undefined, result: ReplyOf<K> | typeof FORWARDED): void {
     this.stats.count(this.stats.handled, subject);
     if (result === FORWARDED) return;
-    if (result.status === 'error') {
-      this.replyError(subject, replyTo, result);
+    this.answer(subject, replyTo, result);
+  }
+
+  /** Sends a reply to a request on `subject`: an ErrorReply with its error headers (and counted). */
+  private answer(subject: string, replyTo: string | undefined, reply: ReplyOf<RequestKey>): void {
+    if (reply.status === 'error') {
+      this.replyError(subject, replyTo, reply);
       return;
     }
-    if (replyTo) this.sendReply(replyTo, encodeMessage(result));
+    if (replyTo) this.sendReply(replyTo, encodeMessage(reply));
   }
 
   private replyInternal(subject: string, replyTo: string | undefined, e: unknown): void {
@@ -305,6 +506,14 @@ export class MessageBus {
       this.logger.warn(`reply to ${replyTo.slice(0, 200)} not sent: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
+}
+
+/** The one stream that carries every key in `keys`. Throws on none or several (a programming error). */
+function streamOfKeys(keys: readonly DurableKey[]): StreamName {
+  const streams = new Set(keys.map((k) => CONTRACTS[k].stream));
+  const [stream] = streams;
+  if (streams.size !== 1 || stream === undefined) throw new Error(`consume: the keys ${keys.join(', ')} must all be on one stream`);
+  return stream;
 }
 
 /** Where a request's answer goes: its REPLY_TO_HEADER header when that is a literal subject, else its reply subject. */

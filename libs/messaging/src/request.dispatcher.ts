@@ -1,6 +1,8 @@
 import { createInbox, headers, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
-import { REPLY_TO_HEADER, encodeMessage, type MessageOf, type RequestKey } from '@aset/contracts';
+import { REPLY_TO_HEADER, encodeMessage, type MessageOf, type ReplyOf, type RequestKey } from '@aset/contracts';
 import type { BusLogger } from './bus.logger.js';
+import { FORWARDED } from './request.handler.js';
+import type { SubjectResolver, WithParams } from './subject.resolver.js';
 
 /** A dispatch nobody listened to, as {@link RequestDispatcher.send} was given it. */
 export interface UnansweredDispatch<K extends RequestKey> {
@@ -14,17 +16,22 @@ export interface UnansweredDispatch<K extends RequestKey> {
 }
 
 /**
- * Called when no service listened on a dispatch's subject (the server said so at once). Runs on the
- * connection's callback: keep it short; it may call `send` again. An exception is logged.
+ * Called when no service listened on a dispatch's subject (the server said so at once). Returns the
+ * answer for the requester (e.g. a drop), which the dispatcher sends to its reply subject, or
+ * `FORWARDED` when it dispatched the request again (`send`). Runs on the connection's callback: keep
+ * it short. An exception is logged, and the requester gets no answer.
  */
-export type NoRespondersHandler<K extends RequestKey> = (dispatch: UnansweredDispatch<K>) => void;
+export type NoRespondersHandler<K extends RequestKey> = (dispatch: UnansweredDispatch<K>) => ReplyOf<K> | typeof FORWARDED;
 
 /** What the dispatcher needs of the bus that made it. */
 export interface DispatcherDeps {
   readonly nc: NatsConnection;
   readonly logger: BusLogger;
+  readonly subjects: SubjectResolver;
   /** Counts and logs a message the dispatcher refused. */
   noteInvalid(subject: string, why: string): void;
+  /** Sends `reply` to the requester waiting on `replyTo` (an ErrorReply with its error headers), for a request sent to `subject`. */
+  answer(subject: string, replyTo: string | undefined, reply: ReplyOf<RequestKey>): void;
 }
 
 /** A literal subject: no whitespace, no wildcard token. */
@@ -85,11 +92,18 @@ export class RequestDispatcher<K extends RequestKey> {
   }
 
   /**
-   * Publishes `message` on `subject` for the requester waiting on `replyTo` (ignored unless a
-   * literal subject). Not validated here (it is typed, and the receiver validates). Throws only what
-   * publishing throws (a closed connection).
+   * Publishes `message` on the key's subject (filled with `params` when it has parameters) for the
+   * requester waiting on `replyTo` (ignored unless a literal subject); `attempt` is the caller's
+   * count (default 1), handed back with an unanswered dispatch. Not validated here (it is typed, and
+   * the receiver validates). Throws only what publishing throws (a closed connection).
    */
-  send(subject: string, message: MessageOf<K>, replyTo: string | undefined, attempt = 1): void {
+  send(...args: WithParams<K, [message: MessageOf<K>, replyTo: string | undefined, attempt?: number]>): void {
+    const a = args as unknown[];
+    const p = this.deps.subjects.paramCount(this.key);
+    const subject = this.deps.subjects.subject(this.key, p === 0 ? undefined : (a[0] as never));
+    const message = a[p] as MessageOf<K>;
+    const replyTo = a[p + 1] as string | undefined;
+    const attempt = (a[p + 2] as number | undefined) ?? 1;
     const target = replyTo !== undefined && isLiteralSubject(replyTo) ? replyTo : undefined;
     const n = (++this.sequence).toString(36);
     const reply = target ? `${this.inbox}.${n}.${target}` : `${this.inbox}.${n}`;
@@ -171,7 +185,8 @@ export class RequestDispatcher<K extends RequestKey> {
 
   private unanswered(pending: Pending): void {
     try {
-      this.onNoResponders({ subject: pending.subject, message: pending.message as MessageOf<K>, replyTo: pending.replyTo, attempt: pending.attempt });
+      const result = this.onNoResponders({ subject: pending.subject, message: pending.message as MessageOf<K>, replyTo: pending.replyTo, attempt: pending.attempt });
+      if (result !== FORWARDED) this.deps.answer(pending.subject, pending.replyTo, result);
     } catch (e) {
       this.deps.logger.error(`no-responders handler for ${pending.subject} threw: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     }

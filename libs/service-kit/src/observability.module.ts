@@ -59,7 +59,7 @@ class ObservabilityController {
     return this.health.check([
       () => {
         const nats = this.indicators.check('nats');
-        return this.bus.nc.isClosed() ? nats.down({ server: this.bus.nc.getServer() }) : nats.up({ server: this.bus.nc.getServer() });
+        return this.bus.isClosed() ? nats.down({ server: this.bus.server }) : nats.up({ server: this.bus.server });
       },
       ...this.checks,
     ]);

@@ -10,12 +10,13 @@
  *  - relay:   the same dispatch, but the worker answers the reply subject (as a responder that
  *    ignores the header does), so the answer goes worker -> scheduler -> generator.
  *
- * Each path runs the same three parts: a requester (`MessageBus.request`, reply validated, as the
- * generator), a front (`MessageBus.serve` on query.schedule, request validated, as the scheduler,
- * which decides nothing) and a back (a raw subscription that parses the query and answers a fixed
- * reply, as a worker without its inference). Paths are interleaved, each measurement repeated
- * REPEATS times, medians reported. CPU per request: this process (all three parts), and every
- * nats-server on the machine (only meaningful when nothing else uses it).
+ * Each path runs, on a subject prefix of its own (`<prefix>.<path>`), the same three parts: a
+ * requester (`MessageBus.request`, reply validated, as the generator), a front (`MessageBus.serve`
+ * on query.schedule, request validated, as the scheduler, which decides nothing) and a back (a raw
+ * subscription that parses the query and answers a fixed reply, as a worker without its
+ * inference). Paths are interleaved, each measurement repeated REPEATS times, medians reported. CPU
+ * per request: this process (all three parts), and every nats-server on the machine (only
+ * meaningful when nothing else uses it).
  *
  * Progress goes to stderr; the last stdout line is one JSON object.
  */
@@ -51,12 +52,14 @@ interface Measurement {
 }
 
 async function main(): Promise<void> {
-  let requester: MessageBus;
-  let front: MessageBus;
+  const requesters = new Map<Path, MessageBus>();
+  const fronts = new Map<Path, MessageBus>();
   let back: NatsConnection;
   try {
-    requester = await MessageBus.connect({ servers: NATS_URL, name: 'bench-generator', prefix: PREFIX, logger: quiet });
-    front = await MessageBus.connect({ servers: NATS_URL, name: 'bench-scheduler', prefix: PREFIX, logger: quiet });
+    for (const path of PATHS) {
+      requesters.set(path, await MessageBus.connect({ servers: NATS_URL, name: `bench-generator-${path}`, prefix: `${PREFIX}.${path}`, logger: quiet }));
+      fronts.set(path, await MessageBus.connect({ servers: NATS_URL, name: `bench-scheduler-${path}`, prefix: `${PREFIX}.${path}`, logger: quiet }));
+    }
     back = await connect({ servers: NATS_URL, name: 'bench-worker' });
   } catch (e) {
     process.stderr.write(`dispatch bench failed: cannot connect to NATS at ${NATS_URL}: ${e instanceof Error ? e.message : String(e)} (set NATS_URL)\n`);
@@ -66,16 +69,19 @@ async function main(): Promise<void> {
   log(`NATS ${NATS_URL} (server ${back.info?.version ?? '?'}), prefix ${PREFIX}, query ${encodeMessage(query).byteLength} B`);
 
   const decision = { clusterId: 'c1', variantId: 'v1', policy: 'bench', decidedAt: 1 };
-  const dispatcher = front.dispatcher('clusterInfer', (d) => log(`no responders on ${d.subject}`));
   for (const path of PATHS) {
-    const backSubject = `${PREFIX}.${path}.infer`;
-    front.serve('scheduleQuery', `${PREFIX}.${path}.schedule`, (q, req) => {
-      const dispatched: DispatchedQuery = { ...q, decision };
-      if (path === 'forward') front.forward('clusterInfer', backSubject, dispatched, req.replyTo);
-      else dispatcher.send(backSubject, dispatched, req.replyTo);
+    const front = fronts.get(path) as MessageBus;
+    const dispatcher = front.dispatcher('clusterInfer', (d) => {
+      log(`no responders on ${d.subject}`);
       return FORWARDED;
     });
-    back.subscribe(backSubject, {
+    front.serve('scheduleQuery', (q, req) => {
+      const dispatched: DispatchedQuery = { ...q, decision };
+      if (path === 'forward') front.forward('clusterInfer', { clusterId: decision.clusterId }, dispatched, req.replyTo);
+      else dispatcher.send({ clusterId: decision.clusterId }, dispatched, req.replyTo);
+      return FORWARDED;
+    });
+    back.subscribe(front.subject('clusterInfer', { clusterId: decision.clusterId }), {
       callback: (err, msg: Msg) => {
         if (err) return;
         const q = msg.json<DispatchedQuery>();
@@ -85,10 +91,10 @@ async function main(): Promise<void> {
       },
     });
   }
-  await Promise.all([front.flush(), back.flush()]);
+  await Promise.all([...[...fronts.values()].map((f) => f.flush()), back.flush()]);
 
   const request = async (path: Path): Promise<void> => {
-    const outcome = await requester.request('scheduleQuery', `${PREFIX}.${path}.schedule`, query, REQUEST_TIMEOUT_MS);
+    const outcome = await (requesters.get(path) as MessageBus).request('scheduleQuery', query, REQUEST_TIMEOUT_MS);
     if (!outcome.ok || outcome.reply.queryId !== query.queryId) throw new Error(`${path}: unexpected outcome ${JSON.stringify(outcome)}`);
   };
   const sequential = async (path: Path, count: number) => {
@@ -150,8 +156,7 @@ async function main(): Promise<void> {
   const forward = summary('forward');
   const direct = summary('direct');
   const relay = summary('relay');
-  await requester.close();
-  await front.close();
+  for (const bus of [...requesters.values(), ...fronts.values()]) await bus.close();
   await back.close();
   const result = {
     bench: 'dispatch',

@@ -35,9 +35,9 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { LoggerService, Type } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
-import { CONSUMERS, type QueryRecord } from '@aset/contracts';
+import type { QueryRecord } from '@aset/contracts';
 import { uniqueTestPrefix } from '@aset/contracts/testing';
-import { MessageBus, ensureRecordStream, type BusLogger } from '@aset/messaging';
+import { MessageBus, type BusLogger } from '@aset/messaging';
 import { median, perSecond, ratio } from './bench.stats.js';
 import { generateQueryRecords } from './query-record.generator.js';
 import { QUERY_TABLE_COLUMNS, QUERY_TIMESTAMP_COLUMNS, queryCopyLine } from './query-copy.encoder.js';
@@ -116,11 +116,10 @@ async function main(): Promise<void> {
     await admin.end();
     throw new FatalError(`${describe(e)} (set NATS_URL)`);
   }
-  const streamName = bus.subjects.streamName(CONSUMERS.metricsStore.stream);
   const serverVersion = (await admin.query<{ v: string }>(`SELECT current_setting('server_version') AS v`)).rows[0]?.v ?? '?';
   const backend = (await admin.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
   const postmaster = backend === undefined ? undefined : parentPid(backend);
-  log(`NATS ${NATS_URL} (server ${bus.nc.info?.version ?? '?'}), PostgreSQL ${serverVersion}, database ${dbName}, prefix ${prefix}`);
+  log(`NATS ${NATS_URL} (server ${bus.serverVersion ?? '?'}), PostgreSQL ${serverVersion}, database ${dbName}, prefix ${prefix}`);
 
   // The store reads its configuration when its module is loaded: set it first.
   Object.assign(process.env, { NATS_URL, NATS_PREFIX: prefix, DATABASE_URL: dbUrl.toString(), LOG_LEVEL: 'error', HTTP_PORT: '0' });
@@ -144,9 +143,9 @@ async function main(): Promise<void> {
     for (let repeat = 1; repeat <= repeats; repeat++) {
       await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
       await admin.query(`CREATE DATABASE ${dbName}`);
-      const jsm = await bus.jsm();
-      await jsm.streams.delete(streamName).catch(() => false);
-      await ensureRecordStream(jsm, bus.subjects);
+      // A fresh stream each repeat; the store creates its durable consumer when it starts and reads from the stream's start.
+      await bus.deleteStream('records');
+      await bus.ensureStream('records');
 
       log(`repeat ${repeat}/${repeats}: publishing ${records} records`);
       const publish = await publishAll(bus, generateQueryRecords(records, runs));
@@ -168,7 +167,7 @@ async function main(): Promise<void> {
               `${s.batches} batches, mean ${s.meanBatch}, max ${s.maxBatch}, mean write ${s.meanWriteMs} ms, writing ${Math.round(s.writeBusy * 100)}% of the time; ` +
               `CPU us/row ${JSON.stringify(s.cpu)}`,
           );
-          await expectAllAcked(bus, streamName);
+          await expectAllAcked(bus);
         };
         const runCopy = async () => {
           await checkpoint(db);
@@ -190,7 +189,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    await (await bus.jsm()).streams.delete(streamName).catch(() => false);
+    await bus.deleteStream('records').catch(() => false);
     await bus.close();
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch((e: unknown) => log(`could not drop ${dbName}: ${describe(e)}`));
     await admin.end();
@@ -265,18 +264,12 @@ function isIngestorView(v: unknown): v is IngestorView {
 
 /** Publishes every record with JetStream acks, `PUBLISH_CONCURRENCY` in flight, under the ids the workload generator uses. */
 async function publishAll(bus: MessageBus, data: readonly QueryRecord[]): Promise<{ perSecond: number; payloadBytes: number }> {
-  const subjects = new Map<string, string>();
   let next = 0;
   let bytes = 0;
   const worker = async (): Promise<void> => {
     while (next < data.length) {
       const r = data[next++] as QueryRecord;
-      let subject = subjects.get(r.runId);
-      if (!subject) {
-        subject = bus.subject('queryRecord', { runId: r.runId });
-        subjects.set(r.runId, subject);
-      }
-      await bus.publishDurable('queryRecord', subject, r, `${r.runId}.${r.queryId}`);
+      await bus.publishDurable('queryRecord', { runId: r.runId }, r, `${r.runId}.${r.queryId}`);
     }
   };
   const start = performance.now();
@@ -371,13 +364,12 @@ async function compareTables(db: pg.Client, expected: number): Promise<void> {
 }
 
 /** After the last commit the store's acks are in flight; the consumer must settle at nothing pending. */
-async function expectAllAcked(bus: MessageBus, stream: string): Promise<void> {
-  const jsm = await bus.jsm();
+async function expectAllAcked(bus: MessageBus): Promise<void> {
   const deadline = performance.now() + 15_000;
   for (;;) {
-    const info = await jsm.consumers.info(stream, CONSUMERS.metricsStore.durable);
-    if (info.num_ack_pending === 0 && info.num_pending === 0) return;
-    if (performance.now() > deadline) throw new Error(`consumer still has ${info.num_ack_pending} unacknowledged and ${info.num_pending} pending messages`);
+    const state = await bus.consumerState('metricsStore');
+    if (state.ackPending === 0 && state.pending === 0) return;
+    if (performance.now() > deadline) throw new Error(`consumer still has ${state.ackPending} unacknowledged and ${state.pending} pending messages`);
     await sleep(50);
   }
 }

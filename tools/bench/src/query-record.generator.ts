@@ -30,7 +30,7 @@ const DROP_DETAILS = [
 const ERROR_DETAILS = [
   'worker far-edge-2: inference failed: Error: input tensor shape [1,1,28,28] does not match [1,1,8,8]',
   'INFERENCE_FAILED: onnxruntime: Non-zero status code returned while running Conv node.\n    at OrtRun (C:\\models\\cnn.onnx)',
-  'UNAVAILABLE: worker "cloud-1/w2" is shutting down\tretry later',
+  'UNKNOWN_REFERENCE: variant "digits-cnn-x" is not hosted by cloud-1\tcheck the scenario',
   'INTERNAL: unexpected token \u00e9 in reply (\u8def\u7531 failed)',
 ];
 
@@ -152,7 +152,7 @@ function queryRecord(random: Random, runId: string, queryId: string, createdAt: 
     ...none,
     policy: null,
     status: 'error',
-    reason: pick(random, ['INFERENCE_FAILED', 'UNAVAILABLE', 'INTERNAL'] as const),
+    reason: pick(random, ['INFERENCE_FAILED', 'UNKNOWN_REFERENCE', 'INTERNAL'] as const),
     detail: pick(random, ERROR_DETAILS),
     dispatchedAt: null,
     completedAt,

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { ClusterHeartbeat } from '@aset/contracts';
-import { MessageBus } from '@aset/messaging';
+import { MessageBus, type BusSubscription } from '@aset/messaging';
 import { writeClusterSamples } from './cluster-sample.writer.js';
 
 /** Write at least this often, ms. */
@@ -22,7 +22,7 @@ const MAX_BUFFERED = 50_000;
 export class ClusterSampler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ClusterSampler.name);
   private buffer: ClusterHeartbeat[] = [];
-  private subscription?: ReturnType<MessageBus['onEvent']>;
+  private subscription?: BusSubscription;
   private timer?: NodeJS.Timeout;
   private flushing?: Promise<void>;
   private failing = false;
@@ -37,10 +37,9 @@ export class ClusterSampler implements OnApplicationBootstrap, BeforeApplication
   ) {}
 
   onApplicationBootstrap(): void {
-    const subject = this.bus.subjects.wildcard('clusterHeartbeat');
-    this.subscription = this.bus.onEvent('clusterHeartbeat', subject, (heartbeat) => this.add(heartbeat));
+    this.subscription = this.bus.subscribe('clusterHeartbeat', (heartbeat) => this.add(heartbeat));
     this.timer = setInterval(() => void this.flush(), FLUSH_MS);
-    this.logger.log(`sampling ${subject} into cluster_samples`);
+    this.logger.log(`sampling ${this.bus.subjects.wildcard('clusterHeartbeat')} into cluster_samples`);
   }
 
   async beforeApplicationShutdown(): Promise<void> {

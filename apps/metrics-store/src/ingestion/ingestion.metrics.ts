@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram } from 'prom-client';
-import { CONSUMERS } from '@aset/contracts';
 import { MessageBus } from '@aset/messaging';
 import { ServiceMetrics } from '@aset/service-kit';
 
@@ -33,7 +32,6 @@ export class IngestionMetrics {
     this.failedWrites = new Counter({ name: 'aset_store_failed_writes_total', help: 'Batch writes that failed and were handed back to JetStream for redelivery', registers });
     this.writeTime = new Histogram({ name: 'aset_store_batch_write_ms', help: 'Time of one committed batch transaction, ms', buckets: WRITE_BUCKETS_MS, registers });
     this.batchSize = new Histogram({ name: 'aset_store_batch_records', help: 'Records per committed batch', buckets: BATCH_BUCKETS, registers });
-    const stream = bus.subjects.streamName(CONSUMERS.metricsStore.stream);
     new Gauge({
       name: 'aset_store_consumer_backlog',
       help: "The durable consumer's messages not yet delivered (pending) and delivered but not yet acknowledged (ack_pending)",
@@ -42,9 +40,9 @@ export class IngestionMetrics {
       async collect() {
         this.reset();
         try {
-          const info = await (await bus.jsm()).consumers.info(stream, CONSUMERS.metricsStore.durable);
-          this.set({ state: 'pending' }, info.num_pending);
-          this.set({ state: 'ack_pending' }, info.num_ack_pending);
+          const state = await bus.consumerState('metricsStore');
+          this.set({ state: 'pending' }, state.pending);
+          this.set({ state: 'ack_pending' }, state.ackPending);
         } catch {
           // No stream or consumer yet, or NATS unreachable (/health says so): no sample.
         }

@@ -1,8 +1,7 @@
 import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
-import { CONSUMERS, DecisionRecordSchema, QueryRecordSchema, RunRecordSchema, decodeMessage, type DecisionRecord, type RunRecord } from '@aset/contracts';
-import { MessageBus, ensureRecordStream } from '@aset/messaging';
+import { CONSUMERS, type DecisionRecord, type DurableKey, type QueryRecord, type RunRecord } from '@aset/contracts';
+import { MessageBus, type Consumption, type Delivery, type Refusal } from '@aset/messaging';
 import { IngestionMetrics } from './ingestion.metrics.js';
 import { QueryRows, RecordWriter, UnwritableRecordError, isDataError, type RecordBatchContent, type RecordSink } from './record.writer.js';
 
@@ -42,39 +41,18 @@ export interface IngestStats {
   invalid: number;
 }
 
-type Route = 'run' | 'query' | 'decision' | 'none';
+type Kind = 'run' | 'query' | 'decision';
+
+/** The record kinds the store keeps, by contract key (the durable consumer delivers the whole records stream). */
+const KIND_OF_KEY = { runRecord: 'run', queryRecord: 'query', decisionRecord: 'decision' } as const satisfies Record<DurableKey, Kind>;
 
 /**
- * What the ingestor keeps of a delivered message until its batch settles: where to acknowledge it
- * and the subject it came on (for counting refusals; the shared string from the route cache).
- * `ack` is the message's reply subject, JetStream's acknowledgement subject, when the client exposes
- * it (nats.js does, outside the JsMsg type), else the JsMsg itself. Keeping every JsMsg (with the
- * socket buffer it views) for the up to max_ack_pending messages in flight cost about 15% of the
- * ingestor's CPU in garbage collection at full speed.
+ * What the ingestor keeps of a delivered message until its batch settles: its delivery (the
+ * acknowledgement handle and the subject), not the message, which is in the batch already.
  */
-interface Pending {
-  readonly ack: string | JsMsg;
-  readonly subject: string;
-}
+type Pending = Delivery;
 
 type Settlement = 'ack' | 'nak' | 'nak-later' | 'term';
-
-const encoder = new TextEncoder();
-/**
- * JetStream's acknowledgement payloads, as JsMsg.ack/nak/term publish them to the reply subject.
- * TERM is bare on purpose: nats-server before 2.10 recognises only `+TERM` exactly, and leaves a
- * message terminated with a reason (`+TERM why`) pending, to be redelivered after every ack_wait.
- */
-const PAYLOADS: Record<Exclude<Settlement, 'nak-later'>, Uint8Array> = {
-  ack: encoder.encode('+ACK'),
-  nak: encoder.encode('-NAK'),
-  term: encoder.encode('+TERM'),
-};
-
-function pendingOf(m: JsMsg, subject: string): Pending {
-  const reply: unknown = Reflect.get(m, 'reply');
-  return { ack: typeof reply === 'string' && reply.length > 0 ? reply : m, subject };
-}
 
 /** Records that travel to the database together, each kind with its pending messages in the same order. */
 class Batch implements RecordBatchContent {
@@ -122,8 +100,8 @@ class Batch implements RecordBatchContent {
  * Consumes records (query, run and decision records) from the durable JetStream consumer and writes
  * them in batches, one transaction each, while the next batch is being received and decoded. A batch
  * is whatever arrived while the previous write ran, up to `maxBatch` (group commit): batches grow
- * with the backlog and stay small when traffic is light. Each message is decoded and validated (zod)
- * when it arrives, and a query record is encoded into the batch's COPY buffer right away.
+ * with the backlog and stay small when traffic is light. The bus decodes and validates each message
+ * (zod) when it arrives, and a query record is encoded into the batch's COPY buffer right away.
  *
  * Guarantees:
  * - a message is acknowledged only after the transaction holding its row has COMMITTED;
@@ -143,8 +121,6 @@ export class RecordIngestor implements OnApplicationBootstrap, OnApplicationShut
   private readonly logger = new Logger(RecordIngestor.name);
   private readonly writer: RecordSink;
   private readonly options: IngestOptions;
-  /** Route by subject; its keys are also the subject strings the pending messages share. */
-  private readonly routes = new Map<string, { route: Route; subject: string }>();
   /** Batches ready to write, in arrival order; the last one may still be filling. */
   private readonly queue: Batch[] = [];
   private inFlight = 0;
@@ -153,7 +129,7 @@ export class RecordIngestor implements OnApplicationBootstrap, OnApplicationShut
   private resumeTimer?: NodeJS.Timeout;
   private pumpScheduled = false;
   private stopping = false;
-  private messages?: ConsumerMessages;
+  private consumption?: Consumption;
   /** Query rows committed since start (new rows only). */
   ingested = 0;
   readonly stats: IngestStats = { batches: 0, records: 0, maxBatch: 0, writeMs: 0, failedWrites: 0, refused: 0, invalid: 0 };
@@ -169,19 +145,25 @@ export class RecordIngestor implements OnApplicationBootstrap, OnApplicationShut
     this.options = { ...DEFAULT_INGEST_OPTIONS, ...options };
   }
 
+  /** Starts consuming; the metrics store owns the durable consumer, so this creates it when it does not exist. */
   async onApplicationBootstrap(): Promise<void> {
-    await ensureRecordStream(await this.bus.jsm(), this.bus.subjects);
-    const stream = this.bus.subjects.streamName(CONSUMERS.metricsStore.stream);
-    const consumer = await this.bus.js().consumers.get(stream, CONSUMERS.metricsStore.durable);
-    this.messages = await consumer.consume({ max_messages: this.options.pullAhead, callback: (m) => this.receive(m) });
-    this.logger.log(`ingesting ${stream} through durable consumer ${CONSUMERS.metricsStore.durable}`);
+    this.consumption = await this.bus.consume(
+      { durable: 'metricsStore' },
+      {
+        queryRecord: (record, delivery) => this.receiveQuery(record, delivery),
+        runRecord: (record, delivery) => this.receiveRun(record, delivery),
+        decisionRecord: (record, delivery) => this.receiveDecision(record, delivery),
+      },
+      { pullAhead: this.options.pullAhead, onRefused: (refusal) => this.refused(refusal) },
+    );
+    this.logger.log(`ingesting ${this.bus.subjects.streamName(CONSUMERS.metricsStore.stream)} through durable consumer ${CONSUMERS.metricsStore.durable}`);
   }
 
   /** Stops pulling, writes what was already received (after the writes in flight), and NAKs what could not be written. */
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
-    await this.messages?.close();
-    this.messages = undefined;
+    await this.consumption?.close();
+    this.consumption = undefined;
     clearTimeout(this.resumeTimer);
     this.resumeTimer = undefined;
     this.pausedUntil = 0;
@@ -195,83 +177,78 @@ export class RecordIngestor implements OnApplicationBootstrap, OnApplicationShut
     for (const batch of this.queue.splice(0)) this.settle(batch.messages(), 'nak');
   }
 
-  /** Decodes one delivered message into the batch being filled; invalid ones are terminated here. */
-  private receive(m: JsMsg): void {
-    const { route, subject } = this.routeOf(m.subject);
-    if (route === 'none') return this.refuse({ ack: m, subject }, `${subject}: the metrics store keeps no records of this kind`, 'unknown');
+  /** Encodes a query record into the batch being filled; one no column can hold is refused here. */
+  private receiveQuery(record: QueryRecord, delivery: Delivery): void {
+    const batch = this.filling();
+    try {
+      batch.queries.append(record);
+    } catch (e) {
+      if (e instanceof UnwritableRecordError) return this.refuse(delivery, `${delivery.subject}: ${e.message}`, 'query');
+      throw e;
+    }
+    batch.queryMessages.push(delivery);
+    this.schedulePump();
+  }
+
+  private receiveRun(record: RunRecord, delivery: Delivery): void {
+    const batch = this.filling();
+    batch.runs.push(record);
+    batch.runMessages.push(delivery);
+    this.schedulePump();
+  }
+
+  private receiveDecision(record: DecisionRecord, delivery: Delivery): void {
+    const batch = this.filling();
+    batch.decisions.push(record);
+    batch.decisionMessages.push(delivery);
+    this.schedulePump();
+  }
+
+  /** The batch being filled: the last one, unless it is full. */
+  private filling(): Batch {
     let batch = this.queue[this.queue.length - 1];
     if (!batch || batch.size >= this.options.maxBatch) {
       batch = new Batch(new QueryRows());
       this.queue.push(batch);
     }
-    if (route === 'query') {
-      const decoded = decodeMessage(QueryRecordSchema, m.data, subject);
-      if (!decoded.ok) return this.refuse({ ack: m, subject }, decoded.message, 'query');
-      try {
-        batch.queries.append(decoded.value);
-      } catch (e) {
-        if (e instanceof UnwritableRecordError) return this.refuse({ ack: m, subject }, `${subject}: ${e.message}`, 'query');
-        throw e;
-      }
-      batch.queryMessages.push(pendingOf(m, subject));
-    } else if (route === 'run') {
-      const decoded = decodeMessage(RunRecordSchema, m.data, subject);
-      if (!decoded.ok) return this.refuse({ ack: m, subject }, decoded.message, 'run');
-      batch.runs.push(decoded.value);
-      batch.runMessages.push(pendingOf(m, subject));
-    } else {
-      const decoded = decodeMessage(DecisionRecordSchema, m.data, subject);
-      if (!decoded.ok) return this.refuse({ ack: m, subject }, decoded.message, 'decision');
-      batch.decisions.push(decoded.value);
-      batch.decisionMessages.push(pendingOf(m, subject));
-    }
-    // Let the rest of this socket read arrive before deciding how much goes into the next write.
-    if (!this.pumpScheduled) {
-      this.pumpScheduled = true;
-      setImmediate(() => {
-        this.pumpScheduled = false;
-        this.pump();
-      });
-    }
+    return batch;
   }
 
-  private routeOf(subject: string): { route: Route; subject: string } {
-    let known = this.routes.get(subject);
-    if (known === undefined) {
-      const s = this.bus.subjects;
-      const route = s.matches('queryRecord', subject) ? 'query' : s.matches('runRecord', subject) ? 'run' : s.matches('decisionRecord', subject) ? 'decision' : 'none';
-      if (this.routes.size >= 10_000) this.routes.clear();
-      known = { route, subject };
-      this.routes.set(subject, known);
-    }
-    return known;
+  /** Lets the rest of this socket read arrive before deciding how much goes into the next write. */
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
   }
 
-  /** Counts, logs and terminates (the reason goes to the log and the invalid-messages counter, not to TERM). */
-  private refuse(m: Pending, why: string, kind: Exclude<Route, 'none'> | 'unknown'): void {
+  /** Counts a message the bus refused (not JSON, schema, a subject the store keeps nothing of); the bus counted, logged and terminated it. */
+  private refused(refusal: Refusal<DurableKey>): void {
+    this.stats.invalid++;
+    this.metrics?.refused(refusal.key === undefined ? 'unknown' : KIND_OF_KEY[refusal.key]);
+  }
+
+  /** Counts, logs and terminates a valid record the store cannot write (the reason goes to the log and the invalid-messages counter, not to TERM). */
+  private refuse(m: Pending, why: string, kind: Kind): void {
     this.stats.invalid++;
     this.metrics?.refused(kind);
     this.bus.noteInvalid(m.subject, why);
-    this.settle([m], 'term');
+    m.term();
   }
 
   /**
    * Acknowledges (ACK), hands back (NAK, now or after retryDelayMs) or terminates each message.
-   * These publish, and throw only once the connection is closed (shutdown): the server then
-   * redelivers whatever was not acknowledged after ack_wait, which the idempotent write absorbs.
+   * Once the connection is closed (shutdown) these do nothing: the server then redelivers whatever
+   * was not acknowledged after ack_wait, which the idempotent write absorbs.
    */
   private settle(messages: readonly Pending[], how: Settlement): void {
-    const payload = how === 'nak-later' ? encoder.encode(`-NAK ${JSON.stringify({ delay: Math.round(this.options.retryDelayMs * 1e6) })}`) : PAYLOADS[how];
-    try {
-      for (const { ack } of messages) {
-        if (typeof ack === 'string') this.bus.nc.publish(ack, payload);
-        else if (how === 'ack') ack.ack();
-        else if (how === 'nak') ack.nak();
-        else if (how === 'nak-later') ack.nak(this.options.retryDelayMs);
-        else ack.term();
-      }
-    } catch {
-      // Connection closed: nothing left to tell the server.
+    for (const m of messages) {
+      if (how === 'ack') m.ack();
+      else if (how === 'nak') m.nak();
+      else if (how === 'nak-later') m.nak(this.options.retryDelayMs);
+      else m.term();
     }
   }
 
