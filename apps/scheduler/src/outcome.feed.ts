@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DeliverPolicy, type ConsumerMessages } from '@nats-io/jetstream';
-import { QueryRecordSchema, decodeMessage, type QueryRecord } from '@aset/contracts';
+import { QueryRecordSchema, decodeMessage } from '@aset/contracts';
 import type { Clock } from '@aset/determinism';
 import { MessageBus, ensureRecordStream } from '@aset/messaging';
 import { Scenario } from '@aset/scenario';
-import type { QueryOutcome, SchedulingPolicy } from '@aset/scheduling';
+import { outcomeOf, type SchedulingPolicy } from '@aset/scheduling';
 import { CLOCK } from '@aset/service-kit';
 import { SchedulerMetrics } from './scheduler.metrics.js';
 import { SCHEDULING_POLICY } from './scheduling-policy.provider.js';
@@ -44,7 +44,7 @@ export class OutcomeFeed implements OnApplicationBootstrap, OnApplicationShutdow
         }
         this.received++;
         this.metrics.outcomeLag.observe(this.clock.now() - decoded.value.completedAt);
-        this.policy.observeOutcome?.(this.outcomeOf(decoded.value));
+        this.policy.observeOutcome?.(outcomeOf(decoded.value, this.scenario));
       },
     });
     this.logger.log(`feeding query outcomes to ${this.policy.name}`);
@@ -52,20 +52,5 @@ export class OutcomeFeed implements OnApplicationBootstrap, OnApplicationShutdow
 
   async onApplicationShutdown(): Promise<void> {
     await this.messages?.close();
-  }
-
-  private outcomeOf(r: QueryRecord): QueryOutcome {
-    return {
-      queryId: r.queryId,
-      app: r.app,
-      source: r.source,
-      clusterIndex: r.clusterId && this.scenario.hasCluster(r.clusterId) ? this.scenario.clusterIndex(r.clusterId) : -1,
-      status: r.status,
-      sloMet: r.sloMet,
-      createdAt: r.createdAt,
-      completedAt: r.completedAt,
-      latencyMs: r.latencyMs,
-      processingMs: r.startedAt !== null && r.finishedAt !== null ? r.finishedAt - r.startedAt : null,
-    };
   }
 }
