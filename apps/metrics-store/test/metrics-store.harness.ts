@@ -34,8 +34,9 @@ export async function startStore(label: string): Promise<StoreHarness> {
   Object.assign(process.env, { NATS_URL: testNatsUrl(), NATS_PREFIX: prefix, DATABASE_URL: database.url, LOG_LEVEL: 'error' });
   const bus = await MessageBus.connect({ servers: testNatsUrl(), name: `${label}-test`, prefix, logger: quiet });
   await ensureRecordStream(await bus.jsm(), bus.subjects);
+  const { validateMetricsStoreEnv } = await import('../src/metrics-store.config.js');
   const { MetricsStoreModule } = await import('../src/metrics-store.module.js');
-  const moduleRef = await Test.createTestingModule({ imports: [MetricsStoreModule] }).compile();
+  const moduleRef = await Test.createTestingModule({ imports: [MetricsStoreModule.forRoot(validateMetricsStoreEnv(process.env))] }).compile();
   const app = moduleRef.createNestApplication({ logger: ['error'] });
   serveOpenApiDocs(app);
   await app.listen(0, '127.0.0.1');

@@ -5,6 +5,7 @@ import { REPO_MANIFEST } from '@aset/model-zoo/testing';
 import { InputSampler } from './input.sampler.js';
 import { percentile, summarizeOutcomes } from './latency.summary.js';
 import { buildQueryRecord, queryEndOf, type ReplyOutcome } from './query-record.builder.js';
+import { sloMet } from './slo.verdict.js';
 
 const zoo = readZoo(REPO_MANIFEST);
 
@@ -65,5 +66,16 @@ describe('buildQueryRecord', () => {
       { status: 'timed_out', sloMet: false, latencyMs: 100 },
     ]);
     expect(s).toMatchObject({ queries: 4, completed: 2, sloMet: 1, dropped: 1, timedOut: 1, successRatio: 0.25, p50Ms: 20 });
+  });
+});
+
+describe('sloMet', () => {
+  const slo = { maxLatencyMs: 50, minAccuracy: 0.9 };
+  it('holds for a completed query in time from an accurate enough variant, and only then', () => {
+    expect(sloMet(slo, 'completed', 50, 0.9)).toBe(true);
+    expect(sloMet(slo, 'completed', 50.001, 0.95)).toBe(false);
+    expect(sloMet(slo, 'completed', 10, 0.89)).toBe(false);
+    expect(sloMet(slo, 'dropped', 0, 1)).toBe(false);
+    expect(sloMet(slo, 'timed_out', 10, 1)).toBe(false);
   });
 });
