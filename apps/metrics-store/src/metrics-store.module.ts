@@ -1,9 +1,9 @@
-import { Module } from '@nestjs/common';
-import { ConfigModule, ConfigService } from '@nestjs/config';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { TypeOrmHealthIndicator } from '@nestjs/terminus';
-import { BusModule, HEALTH_CHECKS, ObservabilityModule } from '@aset/service-kit';
-import { validateMetricsStoreEnv, type MetricsStoreEnv } from './metrics-store.config.js';
+import { BusModule, HEALTH_CHECKS, ObservabilityModule, serviceConfigModule } from '@aset/service-kit';
+import type { MetricsStoreEnv } from './metrics-store.config.js';
 import { metricsDataSourceOptions } from './persistence/metrics.data-source.js';
 import { INGEST_OPTIONS, RecordIngestor, type IngestOptions } from './ingestion/record.ingestor.js';
 import { ClusterSampler } from './ingestion/cluster.sampler.js';
@@ -11,42 +11,48 @@ import { IngestionMetrics } from './ingestion/ingestion.metrics.js';
 import { ReportsApiModule } from './reports/reports-api.module.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
 
-@Module({
-  imports: [
-    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, validate: validateMetricsStoreEnv }),
-    TypeOrmModule.forRootAsync({
-      inject: [ConfigService],
-      // Pending migrations run at start; the schema is never synchronized from entities.
-      useFactory: (config: ConfigService<MetricsStoreEnv, true>) => ({
-        ...metricsDataSourceOptions(config.get('DATABASE_URL', { infer: true })),
-        migrationsRun: true,
-        retryAttempts: 3,
-      }),
-    }),
-    BusModule.forService('metrics-store'),
-    ObservabilityModule.forRoot({
-      checks: {
-        provide: HEALTH_CHECKS,
-        inject: [TypeOrmHealthIndicator],
-        useFactory: (db: TypeOrmHealthIndicator) => [() => db.pingCheck('database')],
-      },
-    }),
-    ReportsApiModule,
-    DashboardModule,
-  ],
-  providers: [
-    {
-      provide: INGEST_OPTIONS,
-      inject: [ConfigService],
-      useFactory: (config: ConfigService<MetricsStoreEnv, true>): Partial<IngestOptions> => ({
-        maxBatch: config.get('INGEST_MAX_BATCH', { infer: true }),
-        pullAhead: config.get('INGEST_PULL_AHEAD', { infer: true }),
-        maxInFlight: config.get('INGEST_MAX_IN_FLIGHT', { infer: true }),
-      }),
-    },
-    RecordIngestor,
-    ClusterSampler,
-    IngestionMetrics,
-  ],
-})
-export class MetricsStoreModule {}
+@Module({})
+export class MetricsStoreModule {
+  /** The metrics store, configured by its validated environment (`validateMetricsStoreEnv`). */
+  static forRoot(config: MetricsStoreEnv): DynamicModule {
+    return {
+      module: MetricsStoreModule,
+      imports: [
+        serviceConfigModule(config),
+        TypeOrmModule.forRootAsync({
+          inject: [ConfigService],
+          // Pending migrations run at start; the schema is never synchronized from entities.
+          useFactory: (config: ConfigService<MetricsStoreEnv, true>) => ({
+            ...metricsDataSourceOptions(config.get('DATABASE_URL', { infer: true })),
+            migrationsRun: true,
+            retryAttempts: 3,
+          }),
+        }),
+        BusModule.forService('metrics-store'),
+        ObservabilityModule.forRoot({
+          checks: {
+            provide: HEALTH_CHECKS,
+            inject: [TypeOrmHealthIndicator],
+            useFactory: (db: TypeOrmHealthIndicator) => [() => db.pingCheck('database')],
+          },
+        }),
+        ReportsApiModule,
+        DashboardModule,
+      ],
+      providers: [
+        {
+          provide: INGEST_OPTIONS,
+          inject: [ConfigService],
+          useFactory: (config: ConfigService<MetricsStoreEnv, true>): Partial<IngestOptions> => ({
+            maxBatch: config.get('INGEST_MAX_BATCH', { infer: true }),
+            pullAhead: config.get('INGEST_PULL_AHEAD', { infer: true }),
+            maxInFlight: config.get('INGEST_MAX_IN_FLIGHT', { infer: true }),
+          }),
+        },
+        RecordIngestor,
+        ClusterSampler,
+        IngestionMetrics,
+      ],
+    };
+  }
+}

@@ -41,8 +41,9 @@ export async function startStore(label: string): Promise<StoreHarness> {
   const bus = await MessageBus.connect({ servers: testNatsUrl(), name: `${label}-test`, prefix, logger: quiet });
   const raw: NatsConnection = await connect({ servers: testNatsUrl(), name: `${label}-raw` });
   await bus.ensureStream('records');
+  const { validateMetricsStoreEnv } = await import('../src/metrics-store.config.js');
   const { MetricsStoreModule } = await import('../src/metrics-store.module.js');
-  const moduleRef = await Test.createTestingModule({ imports: [MetricsStoreModule] }).compile();
+  const moduleRef = await Test.createTestingModule({ imports: [MetricsStoreModule.forRoot(validateMetricsStoreEnv(process.env))] }).compile();
   const app = moduleRef.createNestApplication({ logger: ['error'] });
   serveOpenApiDocs(app);
   await app.listen(0, '127.0.0.1');

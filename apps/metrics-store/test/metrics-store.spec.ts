@@ -50,8 +50,9 @@ describe('metrics store (in-process, real NATS JetStream and PostgreSQL)', () =>
     bus = await MessageBus.connect({ servers: testNatsUrl(), name: 'store-test', prefix, logger: quiet });
     raw = await connect({ servers: testNatsUrl(), name: 'store-test-raw' });
     await bus.ensureStream('records');
+    const { validateMetricsStoreEnv } = await import('../src/metrics-store.config.js');
     const { MetricsStoreModule } = await import('../src/metrics-store.module.js');
-    const moduleRef = await Test.createTestingModule({ imports: [MetricsStoreModule] }).compile();
+    const moduleRef = await Test.createTestingModule({ imports: [MetricsStoreModule.forRoot(validateMetricsStoreEnv(process.env))] }).compile();
     app = moduleRef.createNestApplication({ logger: ['error'] });
     await app.listen(0, '127.0.0.1');
     base = await app.getUrl();

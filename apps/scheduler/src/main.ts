@@ -1,4 +1,4 @@
 import { runService } from '@aset/service-kit';
 import { validateSchedulerEnv } from './scheduler.config.js';
 
-await runService('scheduler', validateSchedulerEnv, async () => (await import('./scheduler.module.js')).SchedulerModule);
+await runService('scheduler', validateSchedulerEnv, async (config) => (await import('./scheduler.module.js')).SchedulerModule.forRoot(config));

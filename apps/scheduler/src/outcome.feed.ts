@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { QueryRecord } from '@aset/contracts';
 import type { Clock } from '@aset/determinism';
 import { MessageBus, type Consumption } from '@aset/messaging';
 import { Scenario } from '@aset/scenario';
-import type { QueryOutcome, SchedulingPolicy } from '@aset/scheduling';
+import { outcomeOf, type SchedulingPolicy } from '@aset/scheduling';
 import { CLOCK } from '@aset/service-kit';
 import { SchedulerMetrics } from './scheduler.metrics.js';
 import { SCHEDULING_POLICY } from './scheduling-policy.provider.js';
@@ -36,7 +35,7 @@ export class OutcomeFeed implements OnApplicationBootstrap, OnApplicationShutdow
         queryRecord: (record) => {
           this.received++;
           this.metrics.outcomeLag.observe(this.clock.now() - record.completedAt);
-          this.policy.observeOutcome?.(this.outcomeOf(record));
+          this.policy.observeOutcome?.(outcomeOf(record, this.scenario));
         },
       },
     );
@@ -45,20 +44,5 @@ export class OutcomeFeed implements OnApplicationBootstrap, OnApplicationShutdow
 
   async onApplicationShutdown(): Promise<void> {
     await this.consumption?.close();
-  }
-
-  private outcomeOf(r: QueryRecord): QueryOutcome {
-    return {
-      queryId: r.queryId,
-      app: r.app,
-      source: r.source,
-      clusterIndex: r.clusterId && this.scenario.hasCluster(r.clusterId) ? this.scenario.clusterIndex(r.clusterId) : -1,
-      status: r.status,
-      sloMet: r.sloMet,
-      createdAt: r.createdAt,
-      completedAt: r.completedAt,
-      latencyMs: r.latencyMs,
-      processingMs: r.startedAt !== null && r.finishedAt !== null ? r.finishedAt - r.startedAt : null,
-    };
   }
 }

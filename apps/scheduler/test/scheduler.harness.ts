@@ -27,8 +27,9 @@ export interface SchedulerHarness {
 export async function startScheduler(label: string, env: Record<string, string>): Promise<SchedulerHarness> {
   const prefix = uniqueTestPrefix(label);
   useServiceTestEnv(prefix, env);
-  const { SchedulerModule } = await import('../src/scheduler.module.js');
-  const moduleRef = await Test.createTestingModule({ imports: [SchedulerModule] }).compile();
+  const { validateSchedulerEnv } = await import('../src/scheduler.config.js');
+    const { SchedulerModule } = await import('../src/scheduler.module.js');
+  const moduleRef = await Test.createTestingModule({ imports: [SchedulerModule.forRoot(validateSchedulerEnv(process.env))] }).compile();
   const app = moduleRef.createNestApplication({ logger: ['error'] });
   await app.init();
   const nc = await connect({ servers: testNatsUrl() });

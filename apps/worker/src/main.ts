@@ -1,4 +1,4 @@
 import { runService } from '@aset/service-kit';
 import { validateWorkerEnv } from './worker.config.js';
 
-await runService('worker', validateWorkerEnv, async () => (await import('./worker.module.js')).WorkerModule);
+await runService('worker', validateWorkerEnv, async (config) => (await import('./worker.module.js')).WorkerModule.forRoot(config));

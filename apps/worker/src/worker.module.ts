@@ -1,10 +1,10 @@
-import { Global, Module } from '@nestjs/common';
-import { ConfigModule, ConfigService } from '@nestjs/config';
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { ModelZoo } from '@aset/model-zoo';
 import { Scenario } from '@aset/scenario';
-import { BusModule, HEALTH_CHECKS, ObservabilityModule, ScenarioModule } from '@aset/service-kit';
-import { validateWorkerEnv, type WorkerEnv } from './worker.config.js';
+import { BusModule, HEALTH_CHECKS, ObservabilityModule, ScenarioModule, serviceConfigModule } from '@aset/service-kit';
+import type { WorkerEnv } from './worker.config.js';
 import { HostedModels } from './hosted.models.js';
 import { InferenceEndpoint } from './inference.endpoint.js';
 import { HeartbeatPublisher } from './heartbeat.publisher.js';
@@ -25,22 +25,28 @@ import { WorkerMetrics } from './worker.metrics.js';
 })
 class HostedModelsModule {}
 
-@Module({
-  imports: [
-    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, validate: validateWorkerEnv }),
-    BusModule.forService('worker'),
-    ScenarioModule,
-    HostedModelsModule,
-    ObservabilityModule.forRoot({
-      checks: {
-        provide: HEALTH_CHECKS,
-        inject: [HealthIndicatorService, HostedModels],
-        useFactory: (indicators: HealthIndicatorService, models: HostedModels) => [
-          () => indicators.check('models').up({ cluster: models.cluster.id, variants: models.variantIds }),
-        ],
-      },
-    }),
-  ],
-  providers: [ClusterEmulator, InferenceEndpoint, HeartbeatPublisher, WorkerMetrics],
-})
-export class WorkerModule {}
+@Module({})
+export class WorkerModule {
+  /** The worker, configured by its validated environment (`validateWorkerEnv`). */
+  static forRoot(config: WorkerEnv): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        serviceConfigModule(config),
+        BusModule.forService('worker'),
+        ScenarioModule,
+        HostedModelsModule,
+        ObservabilityModule.forRoot({
+          checks: {
+            provide: HEALTH_CHECKS,
+            inject: [HealthIndicatorService, HostedModels],
+            useFactory: (indicators: HealthIndicatorService, models: HostedModels) => [
+              () => indicators.check('models').up({ cluster: models.cluster.id, variants: models.variantIds }),
+            ],
+          },
+        }),
+      ],
+      providers: [ClusterEmulator, InferenceEndpoint, HeartbeatPublisher, WorkerMetrics],
+    };
+  }
+}

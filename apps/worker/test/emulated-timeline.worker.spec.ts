@@ -36,8 +36,9 @@ describe('worker emulated timeline (in-process, real NATS, real ONNX)', () => {
     writeFileSync(scenarioFile, slowBoard);
     useServiceTestEnv(prefix, { SCENARIO_FILE: scenarioFile, CLUSTER_ID: 'far-edge-1', INSTANCE_ID: 'timeline-worker' });
     nc = await connect({ servers: testNatsUrl() });
+    const { validateWorkerEnv } = await import('../src/worker.config.js');
     const { WorkerModule } = await import('../src/worker.module.js');
-    const moduleRef = await Test.createTestingModule({ imports: [WorkerModule] }).compile();
+    const moduleRef = await Test.createTestingModule({ imports: [WorkerModule.forRoot(validateWorkerEnv(process.env))] }).compile();
     app = moduleRef.createNestApplication({ logger: ['error'] });
     await app.init();
     // Serving once it answers (a typed refusal) rather than "no responders".

@@ -21,8 +21,9 @@ describe('worker service (in-process, real NATS, real ONNX)', () => {
   beforeAll(async () => {
     useServiceTestEnv(prefix, { CLUSTER_ID: 'cloud-1', INSTANCE_ID: 'test-worker', HEARTBEAT_MS: '100' });
     nc = await connect({ servers: testNatsUrl() });
+    const { validateWorkerEnv } = await import('../src/worker.config.js');
     const { WorkerModule } = await import('../src/worker.module.js');
-    const moduleRef = await Test.createTestingModule({ imports: [WorkerModule] }).compile();
+    const moduleRef = await Test.createTestingModule({ imports: [WorkerModule.forRoot(validateWorkerEnv(process.env))] }).compile();
     app = moduleRef.createNestApplication({ logger: ['error'] });
     await app.init();
   });

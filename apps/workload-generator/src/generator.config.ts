@@ -15,6 +15,7 @@ export const GENERATOR_ENV = {
   RUN_POLICY: z.string().min(1).max(64).optional().describe('label of the scheduler policy under test, stored with the run'),
   PROGRESS: z.enum(['auto', 'on', 'off']).default('auto').describe('auto (when stderr is a terminal), on or off'),
   SUMMARY_FILE: z.string().min(1).optional().describe('path to write the run summary as JSON'),
+  ASET_CODE_VERSION: z.string().max(100).default('dev').describe('code version stored with the run record, at most 100 characters'),
 } as const;
 
 export type GeneratorEnv = z.infer<z.ZodObject<typeof GENERATOR_ENV>>;

@@ -1,17 +1,24 @@
-import { Module } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
-import { BusModule, ObservabilityModule, ScenarioModule } from '@aset/service-kit';
-import { validateGeneratorEnv } from './generator.config.js';
-import { WorkloadRun } from './workload.run.js';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { CLOCK, type Clock } from '@aset/determinism';
+import { Scenario } from '@aset/scenario';
+import { BusModule, ObservabilityModule, ScenarioModule, serviceConfigModule } from '@aset/service-kit';
+import type { GeneratorEnv } from './generator.config.js';
 import { GeneratorMetrics } from './generator.metrics.js';
+import { RUN_SETTINGS, runSettingsOf } from './run.settings.js';
+import { WorkloadRun } from './workload.run.js';
 
-@Module({
-  imports: [
-    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, validate: validateGeneratorEnv }),
-    BusModule.forService('workload-generator'),
-    ScenarioModule,
-    ObservabilityModule.forRoot(),
-  ],
-  providers: [WorkloadRun, GeneratorMetrics],
-})
-export class GeneratorModule {}
+@Module({})
+export class GeneratorModule {
+  /** The generator, configured by its validated environment (`validateGeneratorEnv`). */
+  static forRoot(config: GeneratorEnv): DynamicModule {
+    return {
+      module: GeneratorModule,
+      imports: [serviceConfigModule(config), BusModule.forService('workload-generator'), ScenarioModule, ObservabilityModule.forRoot()],
+      providers: [
+        { provide: RUN_SETTINGS, inject: [Scenario, CLOCK], useFactory: (scenario: Scenario, clock: Clock) => runSettingsOf(config, scenario, clock.now()) },
+        WorkloadRun,
+        GeneratorMetrics,
+      ],
+    };
+  }
+}

@@ -4,7 +4,7 @@ import { WorkloadRun } from './workload.run.js';
 import { printRunReport } from './run-report.printer.js';
 
 // One run per process: serve /health and /metrics while it lasts, print the summary, exit.
-const app = await runService('workload-generator', validateGeneratorEnv, async () => (await import('./generator.module.js')).GeneratorModule);
+const app = await runService('workload-generator', validateGeneratorEnv, async (config) => (await import('./generator.module.js')).GeneratorModule.forRoot(config));
 let exitCode = 0;
 try {
   const report = await app.get(WorkloadRun).execute();

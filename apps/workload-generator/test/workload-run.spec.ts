@@ -50,8 +50,9 @@ describe('workload generator run (in-process, real NATS and JetStream)', () => {
       },
     });
     await nc.flush();
+    const { validateGeneratorEnv } = await import('../src/generator.config.js');
     const { GeneratorModule } = await import('../src/generator.module.js');
-    const moduleRef = await Test.createTestingModule({ imports: [GeneratorModule] }).compile();
+    const moduleRef = await Test.createTestingModule({ imports: [GeneratorModule.forRoot(validateGeneratorEnv(process.env))] }).compile();
     app = moduleRef.createNestApplication({ logger: ['error'] });
     await app.init();
   });

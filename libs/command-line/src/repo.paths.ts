@@ -1,10 +1,9 @@
 import { basename, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { readZoo, type ModelZoo } from '@aset/model-zoo';
+import { REPO_ROOT, readZoo, type ModelZoo } from '@aset/model-zoo';
 import { readScenarioFile, type Scenario } from '@aset/scenario';
 
-/** The repository root (this file is libs/command-line/{src,dist}/repo.paths.*). */
-export const REPO_ROOT = resolve(fileURLToPath(import.meta.url), '../../../..');
+/** The repository root, from `@aset/model-zoo`. */
+export { REPO_ROOT };
 
 /** The committed model zoo. */
 export const DEFAULT_MANIFEST = join(REPO_ROOT, 'models', 'manifest.json');

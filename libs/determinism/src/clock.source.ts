@@ -1,3 +1,6 @@
+/** Dependency-injection token under which a service provides its {@link Clock}. */
+export const CLOCK = Symbol('CLOCK');
+
 /** Time source, in milliseconds since the Unix epoch (fractional). Inject it; never read time directly. */
 export interface Clock {
   now(): number;

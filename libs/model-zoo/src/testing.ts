@@ -1,5 +1,5 @@
-import { fileURLToPath } from 'node:url';
-import { resolve } from 'node:path';
+import { join } from 'node:path';
+import { REPO_ROOT } from './repo.root.js';
 
 /** The repository's committed model zoo manifest. */
-export const REPO_MANIFEST = resolve(fileURLToPath(import.meta.url), '../../../../models/manifest.json');
+export const REPO_MANIFEST = join(REPO_ROOT, 'models', 'manifest.json');

@@ -1,8 +1,9 @@
 import { fileURLToPath } from 'node:url';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { REPO_ROOT } from '@aset/model-zoo';
 
 /** The repository's `scenarios/` folder. */
-export const REPO_SCENARIOS = resolve(fileURLToPath(import.meta.url), '../../../../scenarios');
+export const REPO_SCENARIOS = join(REPO_ROOT, 'scenarios');
 
 /**
  * A small, stable scenario for tests (four clusters over three tiers, two sources, digits only,

@@ -1,4 +1,5 @@
 export * from './policy.contract.js';
+export * from './query-outcome.builder.js';
 export * from './cluster.liveness.js';
 export * from './placement.catalog.js';
 export * from './policy.registry.js';

@@ -1,7 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { z } from 'zod';
-import { SystemClock } from '@aset/determinism';
+import { CLOCK, SystemClock } from '@aset/determinism';
 import { readZoo, ModelZoo } from '@aset/model-zoo';
 import { readScenarioFile, Scenario } from '@aset/scenario';
 
@@ -13,11 +13,9 @@ export const SCENARIO_ENV = {
 
 type ScenarioEnv = { SCENARIO_FILE: string; MODELS_MANIFEST: string };
 
-/** Injection token of the service's Clock. */
-export const CLOCK = Symbol('CLOCK');
-
 /**
- * Provides the validated {@link ModelZoo} and {@link Scenario} (zoo binding checked) and a Clock.
+ * Provides the validated {@link ModelZoo} and {@link Scenario} (zoo binding checked) and the
+ * {@link SystemClock} under {@link CLOCK}.
  * A bad file stops the service at start with a message naming the file and the path inside it.
  */
 @Global()

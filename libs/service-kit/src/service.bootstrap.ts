@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { ConsoleLogger, type INestApplication, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ConfigurationError } from './env.validation.js';
+import { ConfigurationError, type BaseEnv } from './env.validation.js';
 
 /** Errors that mean "fix your configuration or input files", printed without a stack. */
 const CONFIGURATION_ERRORS = new Set([ConfigurationError.name, 'ScenarioError', 'ZooError']);
@@ -16,8 +16,8 @@ class ServiceLogger extends ConsoleLogger {
   }
 }
 
-function logLevels(level: string | undefined): LogLevel[] {
-  const i = LEVELS.indexOf((level ?? 'log') as LogLevel);
+function logLevels(level: string): LogLevel[] {
+  const i = LEVELS.indexOf(level as LogLevel);
   return LEVELS.slice(0, i < 0 ? 4 : i + 1);
 }
 
@@ -28,35 +28,29 @@ export interface ServiceOptions {
 }
 
 /**
- * Starts a service: creates the Nest app (config is validated while modules load), listens on
- * HTTP_HOST:HTTP_PORT for /health and /metrics, and prints one `ready` line with the bound port.
- * `validateEnv` is the same validator the root module gives ConfigModule; `loadModule` imports the
- * root module lazily, after validation. A configuration error (bad env, scenario or zoo) prints its message and exits with code 78 (EX_CONFIG) without a stack.
- * SIGINT/SIGTERM shut down gracefully (drain NATS, close pools).
+ * Starts a service: validates the environment once with `validateEnv` (the service's
+ * `envValidator`), builds the root module from the validated config with `loadModule` (imported
+ * lazily, after validation; the module serves that config through {@link serviceConfigModule}),
+ * listens on HTTP_HOST:HTTP_PORT for /health and /metrics, and prints one `ready` line with the
+ * bound port. A configuration error (bad env, scenario or zoo) prints its message and exits with
+ * code 78 (EX_CONFIG) without a stack. SIGINT/SIGTERM shut down gracefully (drain NATS, close pools).
  * `options.beforeListen` runs on the initialised-but-not-listening app: the place to mount extra
  * HTTP routes such as OpenAPI docs (`SwaggerModule.setup`).
  */
-export async function runService(
+export async function runService<E extends BaseEnv>(
   name: string,
-  validateEnv: (env: Record<string, unknown>) => unknown,
-  loadModule: () => Promise<unknown>,
+  validateEnv: (env: Record<string, unknown>) => E,
+  loadModule: (config: E) => Promise<unknown>,
   options: ServiceOptions = {},
 ): Promise<INestApplication> {
-  const logger = new ServiceLogger({
-    prefix: name,
-    json: process.env['LOG_FORMAT'] === 'json',
-    logLevels: logLevels(process.env['LOG_LEVEL']),
-  });
   try {
-    // Validated before the module loads: ConfigModule.forRoot validates inside a promise that would
-    // otherwise reject unhandled while the module is being defined.
-    validateEnv(process.env);
-    const rootModule = await loadModule();
+    const config = validateEnv(process.env);
+    const logger = new ServiceLogger({ prefix: name, json: config.LOG_FORMAT === 'json', logLevels: logLevels(config.LOG_LEVEL) });
+    const rootModule = await loadModule(config);
     const app = await NestFactory.create(rootModule as never, { logger, abortOnError: false });
     app.enableShutdownHooks();
     await options.beforeListen?.(app);
-    const port = Number(process.env['HTTP_PORT'] ?? 0);
-    await app.listen(Number.isFinite(port) ? port : 0, process.env['HTTP_HOST'] ?? '127.0.0.1');
+    await app.listen(config.HTTP_PORT, config.HTTP_HOST);
     const address = app.getHttpServer().address() as { port: number } | null;
     logger.log(`ready ${JSON.stringify({ service: name, httpPort: address?.port, pid: process.pid })}`);
     return app;

@@ -1,6 +1,7 @@
-import type { DropReason, QueryRecord, TerminalStatus } from '@aset/contracts';
+import { queryIdOf, type DropReason, type QueryRecord, type TerminalStatus } from '@aset/contracts';
 import type { HostedVariant } from '@aset/scheduling';
 import type { ApplicationSpec, Scenario } from '@aset/scenario';
+import { buildQueryRecord } from '@aset/workload';
 
 /**
  * One simulated query at its terminal state. The simulator reuses one instance for every query:
@@ -25,6 +26,7 @@ export interface SimRecord {
   completedAt: number;
   latencyMs: number;
   emulatedNetworkMs: number;
+  /** The verdict of `sloMet` (`@aset/workload`), as in the live record. */
   sloMet: boolean;
   warmup: boolean;
 }
@@ -34,36 +36,32 @@ export interface RecordSink {
   onRecord(record: SimRecord): void;
 }
 
-/** The live `QueryRecord` for a simulated query (no model runs, so no prediction or label). */
+/**
+ * The live `QueryRecord` of a simulated query, from the same builder as the live generator's. The
+ * simulator knows the decision even of a query that timed out; no model runs, so there is no
+ * prediction or label, and no messaging, so the query reaches the cluster's process when it is
+ * dispatched.
+ */
 export function toQueryRecord(r: SimRecord, runId: string, scenario: Scenario): QueryRecord {
   const served = r.clusterIndex >= 0 && r.status === 'completed';
-  return {
-    schemaVersion: 1,
-    runId,
-    queryId: `q${String(r.queryIndex).padStart(7, '0')}`,
-    app: r.app.id,
-    source: (scenario.sources[r.sourceIndex] as { id: string }).id,
-    task: r.app.task,
+  const app = r.app;
+  return buildQueryRecord({
+    query: { runId, queryId: queryIdOf(r.queryIndex), app: app.id, source: (scenario.sources[r.sourceIndex] as { id: string }).id, task: app.task, slo: app.slo, createdAt: r.createdAt },
     policy: r.policy,
     clusterId: r.clusterIndex >= 0 ? (scenario.clusters[r.clusterIndex] as { id: string }).id : null,
     variantId: r.hosted?.variant.id ?? null,
     status: r.status,
     reason: r.reason,
     detail: null,
-    createdAt: r.createdAt,
     dispatchedAt: r.status === 'timed_out' && r.clusterIndex < 0 ? null : r.dispatchedAt,
-    // No messaging in the simulator: the query reaches the cluster's process when it is dispatched.
     receivedAt: served ? r.dispatchedAt : null,
     startedAt: served ? r.startedAt : null,
     finishedAt: served ? r.finishedAt : null,
     completedAt: r.completedAt,
     emulatedNetworkMs: served ? r.emulatedNetworkMs : null,
-    latencyMs: r.latencyMs,
-    sloMaxLatencyMs: r.app.slo.maxLatencyMs,
-    sloMinAccuracy: r.app.slo.minAccuracy,
-    sloMet: r.sloMet,
+    accuracy: r.hosted?.accuracy ?? 0,
     warmup: r.warmup,
     prediction: null,
     label: null,
-  };
+  });
 }

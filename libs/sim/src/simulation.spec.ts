@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { QueryRecordSchema } from '@aset/contracts';
-import { createPolicy } from '@aset/scheduling';
+import { createPolicy, outcomeOf, type QueryOutcome } from '@aset/scheduling';
 import { Simulation, type SimulationOptions } from './simulation.js';
 import { SummarySink } from './summary.sink.js';
 import { toQueryRecord, type RecordSink, type SimRecord } from './sim.record.js';
@@ -63,6 +63,29 @@ describe('Simulation', () => {
     const sink = new SummarySink();
     new Simulation({ scenario, zoo, seed: 1, queries: 5000, warmupQueries: 100, sink, policy: (ctx) => createPolicy('closest', ctx) }).run();
     expect(sink.summary().queries).toBe(5000);
+  });
+
+  it('feeds a learning policy the outcome built from each live record, under the live query id', () => {
+    const scenario = singleServer({ rate: 400, speed: 1, rtt: 2, jitter: 1 });
+    const decided: string[] = [];
+    const observed: QueryOutcome[] = [];
+    const collect = new Collect();
+    new Simulation({
+      scenario,
+      zoo,
+      seed: 3,
+      queries: 300,
+      sink: collect,
+      policy: (ctx) => {
+        const closest = createPolicy('closest', ctx);
+        return { name: 'learner', decide: (q, o) => (decided.push(q.queryId), closest.decide(q, o)), observeOutcome: (o) => observed.push(o) };
+      },
+    }).run();
+    expect(observed.map((o) => o.queryId)).toEqual(collect.records.map((r) => toQueryRecord(r, 'sim', scenario).queryId));
+    expect(new Set(decided)).toEqual(new Set(observed.map((o) => o.queryId)));
+    expect(decided[42]).toBe('q0000042');
+    collect.records.forEach((r, i) => expect(observed[i]).toEqual(outcomeOf(toQueryRecord(r, 'sim', scenario), scenario)));
+    expect(observed.filter((o) => o.sloMet).length).toBe(collect.records.filter((r) => r.sloMet).length);
   });
 
   it('applies the link model: mean network time = RTT + transfers, spread from jitter', () => {

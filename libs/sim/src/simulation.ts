@@ -1,10 +1,11 @@
+import { queryIdOf } from '@aset/contracts';
 import { deriveSeed, seededRandom, type Random } from '@aset/determinism';
 import type { ModelZoo } from '@aset/model-zoo';
 import { oneWayDelayMs, type ApplicationSpec, type Scenario } from '@aset/scenario';
-import { DEFAULT_MISSED_HEARTBEATS, PlacementCatalog, type ClusterState, type HostedVariant, type Observation, type Placement, type PolicyContext, type QueryOutcome, type QueryView, type SchedulingPolicy } from '@aset/scheduling';
-import { ArrivalMerger, arrivalClocks } from '@aset/workload';
+import { DEFAULT_MISSED_HEARTBEATS, PlacementCatalog, outcomeOf, type ClusterState, type HostedVariant, type Observation, type Placement, type PolicyContext, type QueryView, type SchedulingPolicy } from '@aset/scheduling';
+import { ArrivalMerger, arrivalClocks, sloMet } from '@aset/workload';
 import { EventHeap } from './event.heap.js';
-import type { RecordSink, SimRecord } from './sim.record.js';
+import { toQueryRecord, type RecordSink, type SimRecord } from './sim.record.js';
 
 export interface SimulationOptions {
   scenario: Scenario;
@@ -55,6 +56,8 @@ const TIMEOUT = 4;
 const REDECIDE = 5;
 /** `exact` observation: an outage starts (ref 2c) or ends (ref 2c + 1) on cluster c. */
 const LIVENESS = 6;
+/** The run id of the records the simulator builds for policies that observe outcomes (they never read it). */
+const SIM_RUN_ID = 'sim';
 /** Redecisions of one query after which it is dropped (each one marks another cluster down, so only a scenario with more dark clusters than this gets there). */
 const MAX_REDECISIONS = 16;
 
@@ -232,7 +235,7 @@ export class Simulation {
         this.pendingStream = this.qStream[ref] as number;
         this.prepare(this.pendingStream);
         this.query.createdAt = this.qCreated[ref] as number;
-        if (this.observesOutcomes) this.query.queryId = `q${this.qIndex[ref] as number}`;
+        if (this.observesOutcomes) this.query.queryId = queryIdOf(this.qIndex[ref] as number);
         this.pending = true;
         return true;
       }
@@ -318,7 +321,7 @@ export class Simulation {
     const s = this.streams[stream] as (typeof this.streams)[number];
     const q = this.query;
     // Only adaptive policies pair decisions with outcomes; the others never read the id.
-    if (this.observesOutcomes) q.queryId = `q${this.sent}`;
+    if (this.observesOutcomes) q.queryId = queryIdOf(this.sent);
     q.app = s.app.id;
     q.source = s.source;
     q.sourceIndex = s.sourceIndex;
@@ -418,40 +421,13 @@ export class Simulation {
     r.completedAt = completedAt;
     r.latencyMs = completedAt - r.createdAt;
     r.emulatedNetworkMs = this.qNetwork[slot] as number;
-    r.sloMet = status === 'completed' && r.latencyMs <= s.app.slo.maxLatencyMs && hosted !== undefined && hosted.accuracy >= s.app.slo.minAccuracy;
+    r.sloMet = sloMet(s.app.slo, status, r.latencyMs, hosted?.accuracy ?? 0);
     r.warmup = index < this.opts.warmupQueries;
     this.done++;
     this.free.push(slot);
     this.opts.sink.onRecord(r);
-    if (this.policy.observeOutcome) {
-      const o = this.outcome;
-      o.queryId = `q${index}`;
-      o.app = s.app.id;
-      o.source = s.source;
-      o.clusterIndex = r.clusterIndex;
-      o.status = status;
-      o.sloMet = r.sloMet;
-      o.createdAt = r.createdAt;
-      o.completedAt = completedAt;
-      o.latencyMs = r.latencyMs;
-      o.processingMs = status === 'completed' ? r.finishedAt - r.startedAt : null;
-      this.policy.observeOutcome(o);
-    }
+    if (this.policy.observeOutcome) this.policy.observeOutcome(outcomeOf(toQueryRecord(r, SIM_RUN_ID, this.scenario), this.scenario));
   }
-
-  /** Reused for every outcome passed to the policy. */
-  private readonly outcome: { -readonly [K in keyof QueryOutcome]: QueryOutcome[K] } = {
-    queryId: '',
-    app: '',
-    source: '',
-    clusterIndex: -1,
-    status: 'completed',
-    sloMet: false,
-    createdAt: 0,
-    completedAt: 0,
-    latencyMs: 0,
-    processingMs: null,
-  };
 
   private hostedOn(c: number, task: string, variantId: string): HostedVariant {
     for (const o of this.catalog.options(c, task)) if (o.variant.id === variantId) return o;

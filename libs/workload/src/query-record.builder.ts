@@ -1,42 +1,84 @@
 import type { InferenceQuery, InferenceReply, QueryRecord } from '@aset/contracts';
 import type { ModelZoo } from '@aset/model-zoo';
+import { sloMet } from './slo.verdict.js';
 
-/** How a query ended, from the sender's side. */
-export type QueryOutcome =
+/** The query fields a record repeats. */
+export type RecordedQuery = Pick<InferenceQuery, 'runId' | 'queryId' | 'app' | 'source' | 'task' | 'slo' | 'createdAt'>;
+
+/**
+ * What is known of a query when it reaches its terminal state, as the live generator or the
+ * simulator observed it; {@link buildQueryRecord} derives the rest (latency, SLO fields, verdict).
+ * Fields nobody observed are null.
+ */
+export type QueryEnd = Omit<QueryRecord, 'schemaVersion' | 'runId' | 'queryId' | 'app' | 'source' | 'task' | 'createdAt' | 'latencyMs' | 'sloMaxLatencyMs' | 'sloMinAccuracy' | 'sloMet'> & {
+  readonly query: RecordedQuery;
+  /** Held-out accuracy of the variant that served the query; 0 when none served it or the variant is unknown. */
+  readonly accuracy: number;
+};
+
+/**
+ * The single terminal record of a query, live and simulated: `latencyMs` = `completedAt - createdAt`
+ * (never negative), `sloMet` from {@link sloMet}.
+ */
+export function buildQueryRecord(end: QueryEnd): QueryRecord {
+  const q = end.query;
+  const latencyMs = Math.max(0, end.completedAt - q.createdAt);
+  return {
+    schemaVersion: 1,
+    runId: q.runId,
+    queryId: q.queryId,
+    app: q.app,
+    source: q.source,
+    task: q.task,
+    policy: end.policy,
+    clusterId: end.clusterId,
+    variantId: end.variantId,
+    status: end.status,
+    reason: end.reason,
+    detail: end.detail,
+    createdAt: q.createdAt,
+    dispatchedAt: end.dispatchedAt,
+    receivedAt: end.receivedAt,
+    startedAt: end.startedAt,
+    finishedAt: end.finishedAt,
+    completedAt: end.completedAt,
+    emulatedNetworkMs: end.emulatedNetworkMs,
+    latencyMs,
+    sloMaxLatencyMs: q.slo.maxLatencyMs,
+    sloMinAccuracy: q.slo.minAccuracy,
+    sloMet: sloMet(q.slo, end.status, latencyMs, end.accuracy),
+    warmup: end.warmup,
+    prediction: end.prediction,
+    label: end.label,
+  };
+}
+
+/** How a sent query ended, from the sender's side: a reply, no reply in time, or no service reached. */
+export type ReplyOutcome =
   | { kind: 'reply'; reply: InferenceReply }
   | { kind: 'timeout'; detail: string }
   | { kind: 'failure'; detail: string };
 
+/** When and how the sender saw a query end, besides the outcome. */
+export interface SenderView {
+  readonly completedAt: number;
+  /** The input's label, when known. */
+  readonly label: number | null;
+  readonly warmup: boolean;
+}
+
 /**
- * Builds the single terminal record of a query. `sloMet` requires a completed reply within
- * `slo.maxLatencyMs` of `createdAt`, from a variant whose manifest accuracy is at least `slo.minAccuracy`.
- * A failure to reach any service (no responders, a malformed reply) is recorded as status `error`.
+ * The terminal facts of a query the live generator sent: a completed reply carries the decision
+ * and the worker's timing; a drop the deciding policy; an error reply its code; a timeout or a
+ * failure to reach any service (no responders, a malformed reply: status `error`) nothing more.
+ * The serving variant's accuracy comes from the zoo's manifest.
  */
-export function buildQueryRecord(
-  query: InferenceQuery,
-  label: number | null,
-  outcome: QueryOutcome,
-  completedAt: number,
-  zoo: ModelZoo,
-  warmup: boolean,
-): QueryRecord {
-  const latencyMs = Math.max(0, completedAt - query.createdAt);
-  const base = {
-    schemaVersion: 1 as const,
-    runId: query.runId,
-    queryId: query.queryId,
-    app: query.app,
-    source: query.source,
-    task: query.task,
-    createdAt: query.createdAt,
-    completedAt,
-    latencyMs,
-    sloMaxLatencyMs: query.slo.maxLatencyMs,
-    sloMinAccuracy: query.slo.minAccuracy,
-    warmup,
-    label,
-  };
+export function queryEndOf(query: RecordedQuery, outcome: ReplyOutcome, sender: SenderView, zoo: ModelZoo): QueryEnd {
   const none = {
+    query,
+    completedAt: sender.completedAt,
+    warmup: sender.warmup,
+    label: sender.label,
     policy: null,
     clusterId: null,
     variantId: null,
@@ -46,16 +88,15 @@ export function buildQueryRecord(
     finishedAt: null,
     emulatedNetworkMs: null,
     prediction: null,
-    sloMet: false,
+    accuracy: 0,
   };
-  if (outcome.kind === 'timeout') return { ...base, ...none, status: 'timed_out', reason: null, detail: outcome.detail };
-  if (outcome.kind === 'failure') return { ...base, ...none, status: 'error', reason: null, detail: outcome.detail };
+  if (outcome.kind === 'timeout') return { ...none, status: 'timed_out', reason: null, detail: outcome.detail };
+  if (outcome.kind === 'failure') return { ...none, status: 'error', reason: null, detail: outcome.detail };
   const reply = outcome.reply;
   switch (reply.status) {
-    case 'completed': {
-      const accuracy = zoo.variant(reply.decision.variantId)?.accuracy ?? 0;
+    case 'completed':
       return {
-        ...base,
+        ...none,
         status: 'completed',
         reason: null,
         detail: null,
@@ -68,12 +109,11 @@ export function buildQueryRecord(
         finishedAt: reply.timing.finishedAt,
         emulatedNetworkMs: reply.timing.emulatedNetworkMs,
         prediction: reply.prediction,
-        sloMet: latencyMs <= query.slo.maxLatencyMs && accuracy >= query.slo.minAccuracy,
+        accuracy: zoo.variant(reply.decision.variantId)?.accuracy ?? 0,
       };
-    }
     case 'dropped':
-      return { ...base, ...none, status: 'dropped', policy: reply.policy, dispatchedAt: reply.decidedAt, reason: reply.reason, detail: reply.detail };
+      return { ...none, status: 'dropped', policy: reply.policy, dispatchedAt: reply.decidedAt, reason: reply.reason, detail: reply.detail };
     case 'error':
-      return { ...base, ...none, status: 'error', reason: reply.code, detail: reply.message.slice(0, 1000) };
+      return { ...none, status: 'error', reason: reply.code, detail: reply.message.slice(0, 1000) };
   }
 }

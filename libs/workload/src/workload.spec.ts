@@ -4,7 +4,8 @@ import { loadHeldOut, readZoo } from '@aset/model-zoo';
 import { REPO_MANIFEST } from '@aset/model-zoo/testing';
 import { InputSampler } from './input.sampler.js';
 import { percentile, summarizeOutcomes } from './latency.summary.js';
-import { buildQueryRecord } from './query-record.builder.js';
+import { buildQueryRecord, queryEndOf, type ReplyOutcome } from './query-record.builder.js';
+import { sloMet } from './slo.verdict.js';
 
 const zoo = readZoo(REPO_MANIFEST);
 
@@ -36,6 +37,7 @@ describe('percentile', () => {
 
 describe('buildQueryRecord', () => {
   const q = sampleQuery({ createdAt: 1000, slo: { maxLatencyMs: 50, minAccuracy: 0.95 } });
+  const record = (label: number, outcome: ReplyOutcome, completedAt: number, warmup: boolean) => buildQueryRecord(queryEndOf(q, outcome, { completedAt, label, warmup }, zoo));
   const decision = { clusterId: 'cloud-1', policy: 'closest', decidedAt: 1001 };
   const completed = (variantId: string) => ({
     kind: 'reply' as const,
@@ -43,17 +45,17 @@ describe('buildQueryRecord', () => {
   });
 
   it('meets the SLO only when in time and served accurately enough', () => {
-    expect(buildQueryRecord(q, 7, completed('digits-cnn-m'), 1040, zoo, false)).toMatchObject({ status: 'completed', sloMet: true, latencyMs: 40, prediction: 7, label: 7, startedAt: 1003 });
-    expect(buildQueryRecord(q, 7, completed('digits-cnn-m'), 1060, zoo, false).sloMet).toBe(false);
-    expect(buildQueryRecord(q, 7, completed('digits-linear-xs'), 1010, zoo, false).sloMet).toBe(false);
+    expect(record(7, completed('digits-cnn-m'), 1040, false)).toMatchObject({ status: 'completed', sloMet: true, latencyMs: 40, prediction: 7, label: 7, startedAt: 1003 });
+    expect(record(7, completed('digits-cnn-m'), 1060, false).sloMet).toBe(false);
+    expect(record(7, completed('digits-linear-xs'), 1010, false).sloMet).toBe(false);
   });
 
   it('records drops, errors and timeouts as terminal states without a placement', () => {
-    const dropped = buildQueryRecord(q, 1, { kind: 'reply', reply: { schemaVersion: 1, status: 'dropped', queryId: q.queryId, policy: 'closest', reason: 'NO_FEASIBLE_OPTION', detail: 'x', decidedAt: 1001 } }, 1002, zoo, false);
+    const dropped = record(1, { kind: 'reply', reply: { schemaVersion: 1, status: 'dropped', queryId: q.queryId, policy: 'closest', reason: 'NO_FEASIBLE_OPTION', detail: 'x', decidedAt: 1001 } }, 1002, false);
     expect(dropped).toMatchObject({ status: 'dropped', reason: 'NO_FEASIBLE_OPTION', policy: 'closest', clusterId: null, sloMet: false });
-    const error = buildQueryRecord(q, 1, { kind: 'reply', reply: { schemaVersion: 1, status: 'error', code: 'INFERENCE_FAILED', message: 'boom' } }, 1002, zoo, true);
+    const error = record(1, { kind: 'reply', reply: { schemaVersion: 1, status: 'error', code: 'INFERENCE_FAILED', message: 'boom' } }, 1002, true);
     expect(error).toMatchObject({ status: 'error', reason: 'INFERENCE_FAILED', warmup: true });
-    expect(buildQueryRecord(q, 1, { kind: 'timeout', detail: 'late' }, 11_000, zoo, false)).toMatchObject({ status: 'timed_out', latencyMs: 10_000, sloMet: false });
+    expect(record(1, { kind: 'timeout', detail: 'late' }, 11_000, false)).toMatchObject({ status: 'timed_out', latencyMs: 10_000, sloMet: false });
   });
 
   it('summarizes outcomes', () => {
@@ -64,5 +66,16 @@ describe('buildQueryRecord', () => {
       { status: 'timed_out', sloMet: false, latencyMs: 100 },
     ]);
     expect(s).toMatchObject({ queries: 4, completed: 2, sloMet: 1, dropped: 1, timedOut: 1, successRatio: 0.25, p50Ms: 20 });
+  });
+});
+
+describe('sloMet', () => {
+  const slo = { maxLatencyMs: 50, minAccuracy: 0.9 };
+  it('holds for a completed query in time from an accurate enough variant, and only then', () => {
+    expect(sloMet(slo, 'completed', 50, 0.9)).toBe(true);
+    expect(sloMet(slo, 'completed', 50.001, 0.95)).toBe(false);
+    expect(sloMet(slo, 'completed', 10, 0.89)).toBe(false);
+    expect(sloMet(slo, 'dropped', 0, 1)).toBe(false);
+    expect(sloMet(slo, 'timed_out', 10, 1)).toBe(false);
   });
 });

@@ -33,7 +33,7 @@ import { finished } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { LoggerService, Type } from '@nestjs/common';
+import type { DynamicModule, LoggerService, Type } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import type { QueryRecord } from '@aset/contracts';
 import { uniqueTestPrefix } from '@aset/contracts/testing';
@@ -238,18 +238,23 @@ function encodeCopyChunks(data: readonly QueryRecord[]): Buffer[] {
   return chunks;
 }
 
-/** Imports the compiled MetricsStoreModule and RecordIngestor. */
-async function loadStore(): Promise<{ module: Type<unknown>; ingestor: Type<unknown> }> {
+/** Imports the compiled MetricsStoreModule, configured by the validated environment, and RecordIngestor. */
+async function loadStore(): Promise<{ module: DynamicModule; ingestor: Type<unknown> }> {
   const modulePath = `${STORE_DIST}metrics-store.module.js`;
+  const configPath = `${STORE_DIST}metrics-store.config.js`;
   const ingestorPath = `${STORE_DIST}ingestion/record.ingestor.js`;
   if (!existsSync(modulePath) || !existsSync(ingestorPath)) {
     throw new FatalError(`${modulePath} is missing: build first (npx nx run-many -t build, or npm run bench:ingest)`);
   }
   const moduleExports: unknown = await import(modulePath);
+  const configExports: unknown = await import(configPath);
   const ingestorExports: unknown = await import(ingestorPath);
-  const module = exportedClass(moduleExports, 'MetricsStoreModule');
+  const root = exportedClass(moduleExports, 'MetricsStoreModule') as Type<unknown> & { forRoot?: unknown };
+  const validate = (configExports as Record<string, unknown> | null)?.['validateMetricsStoreEnv'];
+  if (typeof root.forRoot !== 'function' || typeof validate !== 'function') throw new FatalError('the compiled metrics store exports no MetricsStoreModule.forRoot or validateMetricsStoreEnv');
+  const forRoot = root.forRoot as (config: unknown) => DynamicModule;
   const ingestor = exportedClass(ingestorExports, 'RecordIngestor');
-  return { module, ingestor };
+  return { module: forRoot((validate as (env: Record<string, unknown>) => unknown)(process.env)), ingestor };
 }
 
 function exportedClass(exports: unknown, name: string): Type<unknown> {

@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { REPO_ROOT } from '@aset/model-zoo';
 import { ScenarioSchema } from '@aset/scenario';
 
-/** The repository root (this file sits in tools/scenario/src or tools/scenario/dist). */
-export const REPO_ROOT = resolve(fileURLToPath(import.meta.url), '../../../..');
+/** The repository root, from `@aset/model-zoo`. */
+export { REPO_ROOT };
 
 /** Where the committed JSON Schema lives; scenario files point at it with a yaml-language-server comment. */
 export const SCENARIO_SCHEMA_FILE = resolve(REPO_ROOT, 'scenarios/scenario.schema.json');

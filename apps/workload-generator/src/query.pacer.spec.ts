@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '@aset/determinism';
+import { paceQueries } from './query.pacer.js';
+
+describe('paceQueries', () => {
+  it('sends every arrival in order at its due time on the clock, never early', async () => {
+    const clock = new ManualClock(1000);
+    const schedule = { count: 3, offsetMs: Float64Array.from([0, 5, 5.5]), stream: Uint16Array.from([1, 0, 1]) };
+    const sent: { i: number; stream: number; due: number; at: number }[] = [];
+    const done = paceQueries(schedule, clock, 1010, (i, stream, due) => sent.push({ i, stream, due, at: clock.now() }));
+    const settle = () => new Promise((r) => setImmediate(r));
+    for (let t = 0; t < 20; t++) {
+      await settle();
+      clock.advance(1);
+    }
+    await done;
+    expect(sent).toEqual([
+      { i: 0, stream: 1, due: 1010, at: 1010 },
+      { i: 1, stream: 0, due: 1015, at: 1015 },
+      { i: 2, stream: 1, due: 1015.5, at: 1016 },
+    ]);
+  });
+});
