@@ -128,6 +128,18 @@ await runCommand('experiment', async () => {
   if (o.json) console.log(JSON.stringify(report));
 });
 
+/** The command that reproduces this run's figures: the suite and every option that changes them. */
+function reproduceCommand(suite: string): string {
+  const opts = [
+    `--suite ${suite}`,
+    ...(o.seeds ? [`--seeds ${o.seeds.join(',')}`] : []),
+    ...(o.scenarios ? [`--scenarios ${o.scenarios}`] : []),
+    ...(o.queries ? [`--queries ${o.queries}`] : []),
+    ...(o.trainingSeeds ? (o.spreadSeeds ? [`--spread-seeds ${o.spreadSeeds}`] : []) : ['--no-training-seeds']),
+  ];
+  return `npm run -s experiment -- ${opts.join(' ')} --json`;
+}
+
 /** `--spread-seeds`: a count takes the first n of `seeds`, a list must lie within them. */
 function spreadSeedsOf(v: string | undefined, seeds: readonly number[]): readonly number[] {
   if (v === undefined) return seeds;
@@ -238,7 +250,7 @@ function writeOutputs(report: ReturnType<typeof buildSuiteReport>, suite: { name
   );
   writeFileSync(join(dir, `${suite.name}.json`), `${JSON.stringify(report, null, 1)}\n`);
   const section = suiteSection(report, {
-    command: `npm run -s experiment -- --suite ${suite.name} --json`,
+    command: reproduceCommand(suite.name),
     queries: o.queries ?? null,
     checkpoints: Object.fromEntries(Object.entries(shipped).map(([m, f]) => [m, relative(REPO_ROOT, f)])),
     groups,
