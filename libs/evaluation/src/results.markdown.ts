@@ -82,7 +82,13 @@ export function suiteSection(report: SuiteReport, ctx: SectionContext): string {
     out.push('');
   }
   if (report.trainingSeeds.length > 0) {
-    out.push('### Spread across training seeds', '', 'Each agent trained with the same command and another `--seed`, evaluated on the same workload seeds (mean success %).', '');
+    const on = report.trainingSeeds[0]?.workloadSeeds ?? report.seeds;
+    out.push(
+      '### Spread across training seeds',
+      '',
+      `Each agent trained with the same command and another \`--seed\`; every agent of a mode, the shipped one included, evaluated on workload seed${on.length === 1 ? '' : 's'} ${on.join(', ')} (mean success %${on.length < report.seeds.length ? ', so the shipped agent\'s figures here can differ from its mean over all seeds above' : ''}).`,
+      '',
+    );
     out.push(`| agent | ${report.scenarios.map((s) => s.name).join(' | ')} | mean |`, `|---|${report.scenarios.map(() => '---').join('|')}|---|`);
     for (const t of report.trainingSeeds) {
       for (const a of t.agents) out.push(`| \`${t.mode}\` seed ${a.trainingSeed}${a.shipped ? ' (shipped)' : ''} | ${report.scenarios.map((s) => pct(a.perScenario[s.name] as number)).join(' | ')} | ${pct(a.mean)} |`);

@@ -61,6 +61,20 @@ describe('suite report', () => {
     expect(spread?.range['storm']?.[1]).toBeCloseTo(0.754, 12);
   });
 
+  it('compares every agent of the spread on the spread seeds only, and keeps the other-seed agents out of the policies', () => {
+    const fewer = runs.filter((r) => r.policy !== 'aset@seed-2' || r.seed <= 2);
+    const r = buildSuiteReport(suite, seeds, fewer, bounds, roles, trained, [1, 2]);
+    const spread = r.trainingSeeds[0];
+    expect(spread?.workloadSeeds).toEqual([1, 2]);
+    // seeds 1 and 2 swing by 0 and +0.04: the shipped agent on storm is 0.75 + 0.02 there, not its 5-seed mean.
+    expect(spread?.agents[0]?.perScenario['storm']).toBeCloseTo(0.77, 12);
+    expect(spread?.agents[1]?.perScenario['storm']).toBeCloseTo(0.74, 12);
+    expect(r.scenarios[1]?.policies['aset']?.perSeed).toHaveLength(5);
+    expect(r.scenarios[1]?.policies['aset@seed-2']).toBeUndefined();
+    expect(() => buildSuiteReport(suite, seeds, fewer, bounds, roles, trained, [1, 3])).toThrow(/no run of aset@seed-2 on calm with seed 3/);
+    expect(() => buildSuiteReport(suite, seeds, fewer, bounds, roles, trained, [1, 9])).toThrow(/spread seeds 9 are not among the workload seeds/);
+  });
+
   it('names a missing run or bound', () => {
     expect(() => buildSuiteReport(suite, seeds, runs, bounds.slice(1), roles)).toThrow(/no bounds for calm with seed 1/);
     expect(() => buildSuiteReport(suite, [1, 2, 3, 4, 5, 6], runs, bounds, roles)).toThrow(/no run of closest on calm with seed 6/);

@@ -70,6 +70,8 @@ export interface ScenarioReport {
 
 export interface TrainingSeedSpread {
   readonly mode: string;
+  /** The workload seeds every agent of the mode, the shipped one included, is compared on. */
+  readonly workloadSeeds: readonly number[];
   readonly agents: readonly { readonly trainingSeed: number; readonly checkpoint: string; readonly shipped: boolean; readonly perScenario: Readonly<Record<string, number>>; readonly mean: number }[];
   /** Per scenario: the lowest and highest mean success across training seeds. */
   readonly range: Readonly<Record<string, readonly [number, number]>>;
@@ -96,14 +98,27 @@ export interface SuiteRoles {
 /**
  * Aggregates per-seed runs into the suite's report: per scenario and policy the mean over seeds with
  * its 95% interval, the bounds, the best heuristic and the best ASET mode with their paired
- * comparison, the ablations; and the spread of the agents across training seeds. Every (scenario,
- * seed) must have a run of every policy it lists, and bounds: a missing one is an error naming it.
+ * comparison, the ablations; and the spread of the agents across training seeds, compared on
+ * `spreadSeeds` (a subset of `seeds`; all of them by default). Every (scenario, seed) must have a run
+ * of every policy it lists, and bounds; every agent from another training seed a run on each
+ * (scenario, spread seed): a missing one is an error naming it. Those agents appear only in the
+ * spread, not among the scenario's policies.
  */
-export function buildSuiteReport(suite: SuiteSpec, seeds: readonly number[], runs: readonly SeedRun[], bounds: readonly SeedBounds[], roles: SuiteRoles, trained: readonly TrainedAgentRun[] = []): SuiteReport {
+export function buildSuiteReport(
+  suite: SuiteSpec,
+  seeds: readonly number[],
+  runs: readonly SeedRun[],
+  bounds: readonly SeedBounds[],
+  roles: SuiteRoles,
+  trained: readonly TrainedAgentRun[] = [],
+  spreadSeeds: readonly number[] = seeds,
+): SuiteReport {
+  const outside = spreadSeeds.filter((s) => !seeds.includes(s));
+  if (outside.length > 0) throw new Error(`training-seed spread seeds ${outside.join(', ')} are not among the workload seeds ${seeds.join(', ')}`);
   const bySeed = new Map<string, SeedRun>();
   for (const r of runs) bySeed.set(`${r.scenario}|${r.policy}|${r.seed}`, r);
-  const series = (scenario: string, policy: string): number[] =>
-    seeds.map((seed) => {
+  const series = (scenario: string, policy: string, over: readonly number[] = seeds): number[] =>
+    over.map((seed) => {
       const r = bySeed.get(`${scenario}|${policy}|${seed}`);
       if (!r) throw new Error(`no run of ${policy} on ${scenario} with seed ${seed}`);
       return r.successRatio;
@@ -112,7 +127,8 @@ export function buildSuiteReport(suite: SuiteSpec, seeds: readonly number[], run
     const d = pairedDifference(series(scenario, a), series(scenario, b));
     return { a, b, difference: d.mean, ci95: d.ci, verdict: pairedVerdict(d) };
   };
-  const policyNames = [...new Set(runs.map((r) => r.policy))];
+  const otherSeeds = new Set(trained.filter((t) => !t.shipped).map((t) => t.label));
+  const policyNames = [...new Set(runs.map((r) => r.policy))].filter((p) => !otherSeeds.has(p));
   const scenarios: ScenarioReport[] = suite.scenarios.map(({ name, dynamic }) => {
     const policies: Record<string, PolicyFigures> = {};
     for (const p of policyNames) {
@@ -166,7 +182,7 @@ export function buildSuiteReport(suite: SuiteSpec, seeds: readonly number[], run
       .filter((t) => t.mode === mode)
       .sort((x, y) => x.trainingSeed - y.trainingSeed)
       .map((t) => {
-        const perScenario = Object.fromEntries(scenarios.map((s) => [s.name, meanWithInterval(series(s.name, t.label)).mean]));
+        const perScenario = Object.fromEntries(scenarios.map((s) => [s.name, meanWithInterval(series(s.name, t.label, spreadSeeds)).mean]));
         const values = Object.values(perScenario);
         return { trainingSeed: t.trainingSeed, checkpoint: t.checkpoint, shipped: t.shipped, perScenario, mean: values.reduce((a, v) => a + v, 0) / values.length };
       });
@@ -174,7 +190,7 @@ export function buildSuiteReport(suite: SuiteSpec, seeds: readonly number[], run
       const v = agents.map((a) => a.perScenario[s.name] as number);
       return [s.name, [Math.min(...v), Math.max(...v)] as const];
     }));
-    return { mode, agents, range };
+    return { mode, workloadSeeds: spreadSeeds, agents, range };
   });
   return { suite: suite.name, seeds, scenarios, asetVsBestHeuristic: overall, trainingSeeds };
 }

@@ -34,12 +34,13 @@ const program = new Command('experiment')
   .option('--scenarios <names>', 'only these scenarios of the suite (comma-separated)')
   .option('--threads <n>', 'simulations run in parallel, one per thread', positiveInt('--threads'), Math.max(1, availableParallelism()))
   .option('--no-training-seeds', 'skip the agents trained from other training seeds (checkpoints/seeds/)')
+  .option('--spread-seeds <n|list>', 'workload seeds the agents from other training seeds run on, and their spread compares every agent on: a count (the first n of --seeds) or a list within --seeds (default: all of --seeds)')
   .option('--journal <file>', 'where finished runs are journaled (default: reports/experiment/<suite>.runs.jsonl)')
   .option('--resume', 'reuse the runs the journal holds when nothing that decides them changed', false)
   .option('--json', 'print the report as one JSON object on the last stdout line', false)
   .option('--no-write', 'do not write docs/results.md and docs/results/<suite>.*')
   .parse();
-const o = program.opts<{ suite: string; seeds?: number[]; queries?: number; scenarios?: string; threads: number; trainingSeeds: boolean; journal?: string; resume: boolean; json: boolean; write: boolean }>();
+const o = program.opts<{ suite: string; seeds?: number[]; spreadSeeds?: string; queries?: number; scenarios?: string; threads: number; trainingSeeds: boolean; journal?: string; resume: boolean; json: boolean; write: boolean }>();
 
 /** The learned policies, their ablations, and the registry name each label runs. */
 const ASET_MODES = ['aset', 'aset-direct'] as const;
@@ -57,18 +58,19 @@ await runCommand('experiment', async () => {
   const unknown = only?.filter((n) => !suite.scenarios.some((s) => s.name === n)) ?? [];
   if (unknown.length) throw new Error(`--scenarios: ${unknown.join(', ')} not in suite ${suite.name} (${suite.scenarios.map((s) => s.name).join(', ')})`);
   const scenarios = suite.scenarios.filter((s) => !only || only.includes(s.name));
+  const spreadSeeds = spreadSeedsOf(o.spreadSeeds, seeds);
   const shipped = { aset: checkpointPath(suite.agentsFrom, 'aset'), 'aset-direct': checkpointPath(suite.agentsFrom, 'aset-direct') };
   for (const [mode, file] of Object.entries(shipped)) {
     if (!existsSync(file)) throw new Error(`${mode} checkpoint ${file} is missing: run npm run train -- --scenario ${suite.agentsFrom} --mode ${mode} (commands in checkpoints/README.md)`);
   }
   const trained = trainedAgents(suite.agentsFrom, shipped, o.trainingSeeds);
   const heuristics = [...HEURISTIC_POLICY_NAMES];
-  const labels: { label: string; policy: string; checkpoints: ExperimentJob['checkpoints'] }[] = [
+  const labels: { label: string; policy: string; checkpoints: ExperimentJob['checkpoints']; otherTrainingSeed?: true }[] = [
     ...heuristics.map((p) => ({ label: p, policy: p, checkpoints: p === 'shield-random' ? { 'aset-direct': shipped['aset-direct'] } : {} })),
     { label: 'aset', policy: 'aset', checkpoints: { aset: shipped.aset } },
     { label: 'aset-direct', policy: 'aset-direct', checkpoints: { 'aset-direct': shipped['aset-direct'] } },
     { label: 'aset-direct-unshielded', policy: 'aset-direct-unshielded', checkpoints: { 'aset-direct': shipped['aset-direct'] } },
-    ...trained.filter((t) => !t.shipped).map((t) => ({ label: t.label, policy: t.mode, checkpoints: { [t.mode]: join(REPO_ROOT, t.checkpoint) } })),
+    ...trained.filter((t) => !t.shipped).map((t) => ({ label: t.label, policy: t.mode, checkpoints: { [t.mode]: join(REPO_ROOT, t.checkpoint) }, otherTrainingSeed: true as const })),
   ];
   // What decides a run's figures besides its scenario, seed and policy: the code that simulates, the zoo, the checkpoints.
   const manifest = join(REPO_ROOT, 'models', 'manifest.json');
@@ -92,6 +94,7 @@ await runCommand('experiment', async () => {
     const spec = scenarioHash(readScenarioFile(scenarioFile, { zoo }));
     for (const seed of seeds) {
       for (const l of labels) {
+        if (l.otherTrainingSeed && !spreadSeeds.includes(seed)) continue;
         const job: ExperimentJob = { id: jobs.length, scenario: s.name, scenarioFile, seed, policy: l.policy, label: l.label, checkpoints: l.checkpoints, bounds: l.label === 'closest', ...(o.queries ? { queries: o.queries } : {}) };
         jobs.push(job);
         keys.push(JSON.stringify({ scenario: s.name, spec, seed, label: l.label, policy: l.policy, queries: o.queries ?? null, bounds: job.bounds, checkpoints: Object.values(l.checkpoints).map(hashOf), code }));
@@ -100,7 +103,7 @@ await runCommand('experiment', async () => {
   }
   const todo = jobs.filter((j) => journal.get(keys[j.id] as string) === undefined);
   process.stderr.write(
-    `experiment: suite ${suite.name}, ${plural(scenarios.length, 'scenario')} x ${plural(seeds.length, 'seed')} x ${plural(labels.length, 'policy', 'policies')} = ${plural(jobs.length, 'run')}${todo.length < jobs.length ? ` (${jobs.length - todo.length} reused from ${relative(REPO_ROOT, journal.file)})` : ''} on ${o.threads} threads\n`,
+    `experiment: suite ${suite.name}, ${plural(scenarios.length, 'scenario')} x ${plural(seeds.length, 'seed')} x ${plural(labels.length, 'policy', 'policies')}${spreadSeeds.length < seeds.length && trained.some((t) => !t.shipped) ? ` (agents from other training seeds on seed${spreadSeeds.length === 1 ? '' : 's'} ${spreadSeeds.join(', ')} only)` : ''} = ${plural(jobs.length, 'run')}${todo.length < jobs.length ? ` (${jobs.length - todo.length} reused from ${relative(REPO_ROOT, journal.file)})` : ''} on ${o.threads} threads\n`,
   );
   const t0 = Date.now();
   const fresh = await runPool(todo, o.threads, (job, r, done) => {
@@ -119,11 +122,39 @@ await runCommand('experiment', async () => {
     if (r.bounds) bounds.push({ scenario: job.scenario, seed: job.seed, ...r.bounds });
   }
   const scoped = { ...suite, scenarios };
-  const report = buildSuiteReport(scoped, seeds, runs, bounds, { heuristics, asetModes: ASET_MODES, ablations: ABLATIONS }, trained);
+  const report = buildSuiteReport(scoped, seeds, runs, bounds, { heuristics, asetModes: ASET_MODES, ablations: ABLATIONS }, trained, spreadSeeds);
   process.stderr.write(`experiment: ${jobs.length} runs in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
   if (o.write) writeOutputs(report, scoped, seeds, shipped, heuristics);
   if (o.json) console.log(JSON.stringify(report));
 });
+
+/** The command that reproduces this run's figures: the suite and every option that changes them. */
+function reproduceCommand(suite: string): string {
+  const opts = [
+    `--suite ${suite}`,
+    ...(o.seeds ? [`--seeds ${o.seeds.join(',')}`] : []),
+    ...(o.scenarios ? [`--scenarios ${o.scenarios}`] : []),
+    ...(o.queries ? [`--queries ${o.queries}`] : []),
+    ...(o.trainingSeeds ? (o.spreadSeeds ? [`--spread-seeds ${o.spreadSeeds}`] : []) : ['--no-training-seeds']),
+  ];
+  return `npm run -s experiment -- ${opts.join(' ')} --json`;
+}
+
+/** `--spread-seeds`: a count takes the first n of `seeds`, a list must lie within them. */
+function spreadSeedsOf(v: string | undefined, seeds: readonly number[]): readonly number[] {
+  if (v === undefined) return seeds;
+  const parts = v.split(',').map((p) => p.trim());
+  const nums = parts.map(Number);
+  if (parts.some((p) => p === '') || nums.some((n) => !Number.isInteger(n) || n < 0)) throw new Error(`--spread-seeds expects a count (e.g. 2) or comma-separated workload seeds (e.g. 1,2), got "${v}"`);
+  if (nums.length === 1) {
+    const n = nums[0] as number;
+    if (n < 1 || n > seeds.length) throw new Error(`--spread-seeds ${n}: a count must be between 1 and the ${seeds.length} workload seeds`);
+    return seeds.slice(0, n);
+  }
+  const outside = nums.filter((n) => !seeds.includes(n));
+  if (outside.length) throw new Error(`--spread-seeds: ${outside.join(', ')} not among the workload seeds ${seeds.join(', ')}`);
+  return nums;
+}
 
 function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
@@ -219,7 +250,7 @@ function writeOutputs(report: ReturnType<typeof buildSuiteReport>, suite: { name
   );
   writeFileSync(join(dir, `${suite.name}.json`), `${JSON.stringify(report, null, 1)}\n`);
   const section = suiteSection(report, {
-    command: `npm run -s experiment -- --suite ${suite.name} --json`,
+    command: reproduceCommand(suite.name),
     queries: o.queries ?? null,
     checkpoints: Object.fromEntries(Object.entries(shipped).map(([m, f]) => [m, relative(REPO_ROOT, f)])),
     groups,

@@ -49,5 +49,7 @@ describe('npm run experiment (the compiled CLI)', () => {
     expect(experiment(['--seeds', '1,x']).stderr).toMatch(/--seeds expects a count .* got "1,x"/);
     expect(experiment(['--scenarios', 'steady,sunny']).stderr).toMatch(/--scenarios: sunny not in suite standard/);
     expect(experiment(['--queries', '-3']).stderr).toMatch(/--queries expects a positive integer, got "-3"/);
+    expect(experiment(['--seeds', '3', '--spread-seeds', '1,7']).stderr).toMatch(/--spread-seeds: 7 not among the workload seeds 1, 2, 3/);
+    expect(experiment(['--spread-seeds', '9']).stderr).toMatch(/--spread-seeds 9: a count must be between 1 and the 5 workload seeds/);
   }, 120_000);
 });
