@@ -17,6 +17,8 @@ export * from './aset-state.encoder.js';
 export * from './aset.checkpoint.js';
 export * from './safety.shield.js';
 export * from './cluster-estimates.table.js';
+export * from './shielded.options.js';
+export * from './shielded-choice.policy.js';
 export * from './shielded-greedy.policy.js';
 export * from './power-of-two.policy.js';
 export * from './slack-fit.policy.js';

@@ -1,8 +1,7 @@
 import type { Random } from '@aset/determinism';
-import type { Observation, Placement, PolicyContext, QueryOutcome, QueryView, SchedulingPolicy } from './policy.contract.js';
-import type { RecentActivity } from './recent-activity.window.js';
+import type { PolicyContext } from './policy.contract.js';
 import { DEFAULT_SAFETY_TIERS } from './safety.shield.js';
-import { ShieldedOptions } from './shielded.options.js';
+import { ShieldedChoicePolicy } from './shielded-choice.policy.js';
 
 /**
  * `power-of-two`: the power of two choices (Mitzenmacher, "The Power of Two Choices in Randomized
@@ -21,27 +20,19 @@ import { ShieldedOptions } from './shielded.options.js';
  * farther away than needed. The shield reads its own RecentActivity, fed as aset-direct feeds its
  * own. O(feasible clusters) per decision; allocates nothing per decision.
  */
-export class PowerOfTwoPolicy implements SchedulingPolicy {
+export class PowerOfTwoPolicy extends ShieldedChoicePolicy {
   readonly name = 'power-of-two';
   private readonly random: Random;
-  private readonly options: ShieldedOptions;
   /** Options of the last decision that the shield keeps. */
   private readonly pool: Int32Array;
 
   constructor(ctx: PolicyContext, tiers: readonly number[] = DEFAULT_SAFETY_TIERS) {
+    super(ctx, tiers);
     this.random = ctx.random;
-    this.options = new ShieldedOptions(ctx, tiers);
     this.pool = new Int32Array(ctx.scenario.clusters.length);
   }
 
-  /** What it has observed (the shield reads its excess delays). */
-  get activity(): RecentActivity {
-    return this.options.activity;
-  }
-
-  decide(query: QueryView, observation: Observation): Placement {
-    const n = this.options.open(query, observation);
-    if (typeof n !== 'number') return n;
+  protected choose(n: number): number {
     const { mask, estimates } = this.options;
     let m = 0;
     for (let j = 0; j < n; j++) if (mask[j] === 1) this.pool[m++] = j;
@@ -54,10 +45,6 @@ export class PowerOfTwoPolicy implements SchedulingPolicy {
       const jb = this.pool[b] as number;
       pick = (estimates.estimate[jb] as number) < (estimates.estimate[ja] as number) ? jb : ja;
     }
-    return this.options.place(pick);
-  }
-
-  observeOutcome(outcome: QueryOutcome): void {
-    this.options.observeOutcome(outcome);
+    return pick;
   }
 }

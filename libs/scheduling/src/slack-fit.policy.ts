@@ -1,7 +1,4 @@
-import type { Observation, Placement, PolicyContext, QueryOutcome, QueryView, SchedulingPolicy } from './policy.contract.js';
-import type { RecentActivity } from './recent-activity.window.js';
-import { DEFAULT_SAFETY_TIERS } from './safety.shield.js';
-import { ShieldedOptions } from './shielded.options.js';
+import { ShieldedChoicePolicy } from './shielded-choice.policy.js';
 
 /**
  * `slack-fit`: best fit on time (best-fit packing, Johnson, "Near-Optimal Bin Packing Algorithms",
@@ -24,22 +21,10 @@ import { ShieldedOptions } from './shielded.options.js';
  * RecentActivity, fed as aset-direct feeds its own. O(feasible clusters) per decision; allocates
  * nothing per decision.
  */
-export class SlackFitPolicy implements SchedulingPolicy {
+export class SlackFitPolicy extends ShieldedChoicePolicy {
   readonly name = 'slack-fit';
-  private readonly options: ShieldedOptions;
 
-  constructor(ctx: PolicyContext, tiers: readonly number[] = DEFAULT_SAFETY_TIERS) {
-    this.options = new ShieldedOptions(ctx, tiers);
-  }
-
-  /** What it has observed (the shield reads its excess delays). */
-  get activity(): RecentActivity {
-    return this.options.activity;
-  }
-
-  decide(query: QueryView, observation: Observation): Placement {
-    const n = this.options.open(query, observation);
-    if (typeof n !== 'number') return n;
+  protected choose(n: number): number {
     const { mask, estimates: est, shield, tier } = this.options;
     let best = -1;
     let bestKey = Infinity;
@@ -55,10 +40,6 @@ export class SlackFitPolicy implements SchedulingPolicy {
         bestEstimate = e;
       }
     }
-    return this.options.place(best);
-  }
-
-  observeOutcome(outcome: QueryOutcome): void {
-    this.options.observeOutcome(outcome);
+    return best;
   }
 }
