@@ -70,7 +70,8 @@ describe('npm run demo (the compiled CLI)', () => {
     const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
     expect(code).toBe(130);
     await expect.poll(() => started.filter(alive), { timeout: 15_000 }).toEqual([]);
-  });
+    // Room for its own waits: up to 60 s for the testbed to come up on a busy host, then the shutdown.
+  }, 120_000);
 
   it('refuses a bad option with a message naming it', () => {
     const r = spawnSync(process.execPath, [DEMO, '--queries', 'many'], { env: env(), encoding: 'utf8' });
