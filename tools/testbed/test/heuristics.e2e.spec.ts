@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metricValue } from '@aset/service-kit/testing';
 import { startLiveTestbed, type LiveTestbed } from './live-testbed.fixture.js';
 
@@ -12,12 +12,15 @@ const QUERIES = 300;
 describe.each(['shielded-greedy', 'power-of-two', 'slack-fit', 'shield-random'])('the %s heuristic, live', (policy) => {
   let live: LiveTestbed | undefined;
 
+  beforeAll(async () => {
+    live = await startLiveTestbed(`heur-${policy}`.slice(0, 20), { policy });
+  });
   afterAll(async () => {
     await live?.close();
   });
 
   it('serves a demo run and learns of its outcomes', async () => {
-    live = await startLiveTestbed(`heur-${policy}`.slice(0, 20), { policy });
+    if (!live) throw new Error('the testbed did not start');
     const runId = `heuristic-${policy}`;
     const report = await live.testbed.run({ runId, queries: QUERIES, warmupQueries: 20 });
     expect(report.recordsLost).toBe(0);
@@ -32,5 +35,6 @@ describe.each(['shielded-greedy', 'power-of-two', 'slack-fit', 'shield-random'])
     expect(metricValue(await metrics(), 'aset_scheduler_decisions_total', { policy, outcome: 'dispatched' })).toBeGreaterThanOrEqual(QUERIES + 20);
     // The outcome feed delivered the outcomes to the policy (one lag observation per outcome).
     await expect.poll(async () => metricValue(await metrics(), 'aset_scheduler_outcome_lag_ms_count') ?? 0, { timeout: 20_000 }).toBeGreaterThanOrEqual(QUERIES);
-  });
+    // Room for its own waits: the run, up to 90 s for ingestion and 20 s for the outcome feed.
+  }, 150_000);
 });
