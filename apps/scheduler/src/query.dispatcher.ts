@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs
 import type { DropReason, InferenceQuery, InferenceReply } from '@aset/contracts';
 import { FORWARDED, MessageBus, type IncomingRequest, type RequestDispatcher, type UnansweredDispatch } from '@aset/messaging';
 import { Scenario } from '@aset/scenario';
-import { AsetPolicy, type SchedulingPolicy } from '@aset/scheduling';
+import type { PolicyDecision, SchedulingPolicy } from '@aset/scheduling';
 import { CLOCK } from '@aset/service-kit';
 import type { Clock } from '@aset/determinism';
 import { ClusterStateTracker } from './cluster-state.tracker.js';
@@ -25,6 +25,8 @@ const MAX_REDISPATCHES = 16;
 @Injectable()
 export class QueryDispatcher implements OnApplicationBootstrap {
   private readonly logger = new Logger(QueryDispatcher.name);
+  private readonly schedulerId = `scheduler-${process.pid}`;
+  private dispatcher!: RequestDispatcher<'clusterInfer'>;
 
   constructor(
     @Inject(MessageBus) private readonly bus: MessageBus,
@@ -34,8 +36,6 @@ export class QueryDispatcher implements OnApplicationBootstrap {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(SchedulerMetrics) private readonly metrics: SchedulerMetrics,
   ) {}
-
-  private dispatcher!: RequestDispatcher<'clusterInfer'>;
 
   /** Resolves once the server knows the subscription, so a scheduler that is up can be reached at once. */
   async onApplicationBootstrap(): Promise<void> {
@@ -58,7 +58,8 @@ export class QueryDispatcher implements OnApplicationBootstrap {
     const t0 = performance.now();
     const placement = this.policy.decide(query, this.tracker.observe(now));
     this.metrics.decisionTime.observe({ policy: this.policy.name }, (performance.now() - t0) * 1000);
-    if (this.policy instanceof AsetPolicy) this.recordStep(this.policy, query.runId);
+    const journaled = this.policy.takeDecision?.();
+    if (journaled) this.journal(journaled, query.runId);
     if (placement.kind === 'drop') return this.dropped(query, placement.reason, placement.detail, now);
     const clusterId = (this.scenario.clusters[placement.clusterIndex] as { id: string }).id;
     const decision = { clusterId, variantId: placement.variantId, policy: this.policy.name, decidedAt: now };
@@ -86,20 +87,13 @@ export class QueryDispatcher implements OnApplicationBootstrap {
     return { schemaVersion: 1, status: 'dropped', queryId: query.queryId, policy: this.policy.name, reason, detail, decidedAt: now };
   }
 
-  private lastStep = -1;
-
-  /** Publishes the meta scheduler's choice once per step (JetStream, for the metrics store). */
-  private recordStep(policy: AsetPolicy, runId: string): void {
-    const step = policy.currentStep;
-    if (!step || step.index === this.lastStep) return;
-    this.lastStep = step.index;
-    const record = { schemaVersion: 1 as const, runId, schedulerId: this.schedulerId, policy: policy.name, chosen: step.chosen, step: step.index, stepMs: step.stepMs, at: step.at, observedSuccessRatio: step.observedSuccessRatio };
+  /** Publishes a decision the policy journals (JetStream, for the metrics store). */
+  private journal(d: PolicyDecision, runId: string): void {
+    const record = { schemaVersion: 1 as const, runId, schedulerId: this.schedulerId, policy: this.policy.name, chosen: d.chosen, step: d.step, stepMs: d.stepMs, at: d.at, observedSuccessRatio: d.observedSuccessRatio };
     this.bus
-      .publishDurable('decisionRecord', { runId }, record, `${this.schedulerId}.${step.index}.${step.at}`)
-      .catch((e: unknown) => this.logger.warn(`decision record of step ${step.index} not stored: ${e instanceof Error ? e.message : String(e)}`));
+      .publishDurable('decisionRecord', { runId }, record, `${this.schedulerId}.${d.step}.${d.at}`)
+      .catch((e: unknown) => this.logger.warn(`decision record of step ${d.step} not stored: ${e instanceof Error ? e.message : String(e)}`));
   }
-
-  private readonly schedulerId = `scheduler-${process.pid}`;
 
   private unknown(query: InferenceQuery, message: string): InferenceReply {
     this.metrics.decisions.inc({ policy: this.policy.name, outcome: 'refused', cluster: '' });

@@ -3,11 +3,10 @@ import { Logger, type Provider } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { seededRandom } from '@aset/determinism';
 import { ModelZoo } from '@aset/model-zoo';
-import { DqnAgent, loadCheckpoint } from '@aset/rl';
+import { DqnAgent } from '@aset/rl';
 import { Scenario } from '@aset/scenario';
-import { PlacementCatalog, agentModeOf, asetAgentFromCheckpoint, createPolicy, type AsetAgents, type AsetController } from '@aset/scheduling';
+import { DqnController, PlacementCatalog, agentModeOf, asetAgentsOf, createPolicy, loadAsetCheckpoint, type AsetAgents, type AsetCheckpoint, type AsetController } from '@aset/scheduling';
 import { ConfigurationError } from '@aset/service-kit';
-import { DqnController } from '@aset/training';
 import type { SchedulerEnv } from './scheduler.config.js';
 
 export const SCHEDULING_POLICY = Symbol('SCHEDULING_POLICY');
@@ -27,9 +26,11 @@ function loadAgents(config: ConfigService<SchedulerEnv, true>, scenario: Scenari
   } catch (e) {
     throw new ConfigurationError(`ASET_CHECKPOINT ${file} cannot be read (${e instanceof Error && 'code' in e ? String(e.code) : String(e)})`);
   }
+  let checkpoint: AsetCheckpoint;
   let agents: AsetAgents;
   try {
-    agents = asetAgentFromCheckpoint(text, file, scenario, catalog, { safetyTiers: config.get('ASET_SAFETY_TIERS', { infer: true }) });
+    checkpoint = loadAsetCheckpoint(text, file);
+    agents = asetAgentsOf(checkpoint, file, scenario, catalog, { safetyTiers: config.get('ASET_SAFETY_TIERS', { infer: true }) });
   } catch (e) {
     throw new ConfigurationError(e instanceof Error ? e.message : String(e));
   }
@@ -40,7 +41,7 @@ function loadAgents(config: ConfigService<SchedulerEnv, true>, scenario: Scenari
     logger.log(`${policy}: loaded ${file} (greedy)`);
     return agents;
   }
-  const loaded = loadCheckpoint(text, file).agent;
+  const loaded = checkpoint.agent;
   const learner = new DqnAgent({ ...loaded.config, epsilon: { kind: 'constant', value: config.get('ASET_ONLINE_EPSILON', { infer: true }) }, warmupSteps: loaded.config.batchSize });
   learner.setParameters(loaded.network.parameters);
   const controller: AsetController = new DqnController(learner);

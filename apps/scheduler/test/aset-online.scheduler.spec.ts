@@ -6,8 +6,7 @@ import { jetstream } from '@nats-io/jetstream';
 import { DispatchedQuerySchema, type SubjectSpace, encodeMessage } from '@aset/contracts';
 import { sampleQuery, sampleQueryRecord } from '@aset/contracts/testing';
 import { REPO_SCENARIOS } from '@aset/scenario/testing';
-import { AsetDirectPolicy } from '@aset/scheduling';
-import { DqnController } from '@aset/training';
+import { AsetDirectPolicy, DqnController } from '@aset/scheduling';
 import { SCHEDULING_POLICY } from '../src/scheduling-policy.provider.js';
 import { startScheduler, type SchedulerHarness } from './scheduler.harness.js';
 

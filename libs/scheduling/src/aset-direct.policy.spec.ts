@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { placementId } from './heuristics.testing.js';
-import type { AsetAgents, AsetController } from './policy.contract.js';
+import type { AsetAgents, AsetController } from './aset.agents.js';
 import { createPolicy } from './policy.registry.js';
 import { idleObservation, queryView, repoPolicyContext } from './testing.js';
 

@@ -1,5 +1,6 @@
 import { noFeasibleOption, noLiveCluster } from './no-feasible.drop.js';
-import type { AsetAgents, Observation, Placement, PolicyContext, QueryOutcome, QueryView, SchedulingPolicy } from './policy.contract.js';
+import type { AsetAgents } from './aset.agents.js';
+import type { Observation, Placement, PolicyContext, QueryOutcome, QueryView, SchedulingPolicy } from './policy.contract.js';
 import { CandidateEncoder, type Candidate } from './aset-state.encoder.js';
 import { RecentActivity } from './recent-activity.window.js';
 

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { loadCheckpoint } from '@aset/rl';
+import { loadCheckpoint, type DqnAgent } from '@aset/rl';
 import type { Scenario } from '@aset/scenario';
 import { AsetStateEncoder, CANDIDATE_FEATURES } from './aset-state.encoder.js';
-import type { AsetAgents, AsetController } from './policy.contract.js';
+import type { AsetAgents, AsetController } from './aset.agents.js';
 import type { PlacementCatalog } from './placement.catalog.js';
 import { RecentActivity } from './recent-activity.window.js';
 import { isStaticPolicyName } from './static.policies.js';
@@ -55,19 +55,42 @@ export function parseSafetyTiers(text: string): readonly number[] {
   return tiers;
 }
 
+/** An ASET checkpoint, parsed and validated: the trained network and ASET's metadata. */
+export interface AsetCheckpoint {
+  readonly agent: DqnAgent;
+  readonly metadata: AsetCheckpointMetadata;
+}
+
 /**
- * Loads an ASET checkpoint (text of the JSON file; `source` names it in errors) and checks that it
- * fits this scenario. Returns the agents entry for a PolicyContext. `safetyTiers` sets the
- * aset-direct agent's decision-time shield (default {@link DEFAULT_SAFETY_TIERS}; `[]` for none).
+ * Parses an ASET checkpoint (text of the JSON file; `source` names it in errors). Throws when the
+ * envelope is invalid or the metadata is not ASET's.
  */
-export function asetAgentFromCheckpoint(text: string, source: string, scenario: Scenario, catalog: PlacementCatalog, options: { safetyTiers?: readonly number[] } = {}): AsetAgents {
+export function loadAsetCheckpoint(text: string, source: string): AsetCheckpoint {
   const { agent, metadata } = loadCheckpoint(text, source);
   const parsed = AsetCheckpointMetadataSchema.safeParse(metadata);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new Error(`${source}: metadata.${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'} (expected an ASET checkpoint written by npm run train)`);
   }
-  const meta = parsed.data;
+  return { agent, metadata: parsed.data };
+}
+
+/**
+ * Loads an ASET checkpoint (text of the JSON file; `source` names it in errors) and checks that it
+ * fits this scenario. Returns the agents entry for a PolicyContext. `safetyTiers` sets the
+ * aset-direct agent's decision-time shield (default {@link DEFAULT_SAFETY_TIERS}; `[]` for none).
+ */
+export function asetAgentFromCheckpoint(text: string, source: string, scenario: Scenario, catalog: PlacementCatalog, options: { safetyTiers?: readonly number[] } = {}): AsetAgents {
+  return asetAgentsOf(loadAsetCheckpoint(text, source), source, scenario, catalog, options);
+}
+
+/**
+ * The agents entry for a PolicyContext from a parsed checkpoint, whose greedy network is the
+ * controller; throws (naming `source`) when the checkpoint does not fit this scenario.
+ * `safetyTiers` as in {@link asetAgentFromCheckpoint}.
+ */
+export function asetAgentsOf(checkpoint: AsetCheckpoint, source: string, scenario: Scenario, catalog: PlacementCatalog, options: { safetyTiers?: readonly number[] } = {}): AsetAgents {
+  const { agent, metadata: meta } = checkpoint;
   const controller = greedyController(agent);
   if (meta.mode === 'aset') {
     const unknown = meta.policies.filter((p) => !isStaticPolicyName(p));

@@ -1,4 +1,5 @@
-import type { AsetAgents, Observation, Placement, PolicyContext, QueryOutcome, QueryView, SchedulingPolicy } from './policy.contract.js';
+import type { AsetAgents } from './aset.agents.js';
+import type { Observation, Placement, PolicyContext, PolicyDecision, QueryOutcome, QueryView, SchedulingPolicy } from './policy.contract.js';
 import { AsetStateEncoder } from './aset-state.encoder.js';
 import { RecentActivity } from './recent-activity.window.js';
 import { STATIC_POLICIES, isStaticPolicyName } from './static.policies.js';
@@ -29,6 +30,8 @@ export class AsetPolicy implements SchedulingPolicy {
   private origin = Number.NaN;
   private nextBoundary = Number.NaN;
   private step = -1;
+  /** The last step handed out by takeDecision. */
+  private journaled = -1;
   private readonly steps: StepRecord[];
 
   constructor(
@@ -47,18 +50,6 @@ export class AsetPolicy implements SchedulingPolicy {
   /** The static policy in charge now. */
   get activePolicy(): string {
     return (this.policies[this.active] as SchedulingPolicy).name;
-  }
-
-  /** The current step (index since the first query, start time, choice), or undefined before the first query. */
-  get currentStep(): { index: number; at: number; stepMs: number; chosen: string; observedSuccessRatio: number } | undefined {
-    if (this.step < 0) return undefined;
-    return {
-      index: this.step,
-      at: this.origin + this.step * this.agent.stepMs,
-      stepMs: this.agent.stepMs,
-      chosen: this.activePolicy,
-      observedSuccessRatio: this.activity.successRatio(),
-    };
   }
 
   decide(query: QueryView, observation: Observation): Placement {
@@ -84,15 +75,29 @@ export class AsetPolicy implements SchedulingPolicy {
     if (outcome.sloMet) rec.met++;
   }
 
+  /** The step decided since the previous call: its index, start time and chosen static policy. */
+  takeDecision(): PolicyDecision | undefined {
+    if (this.step < 0 || this.step === this.journaled) return undefined;
+    this.journaled = this.step;
+    return {
+      step: this.step,
+      at: this.origin + this.step * this.agent.stepMs,
+      stepMs: this.agent.stepMs,
+      chosen: this.activePolicy,
+      observedSuccessRatio: this.activity.successRatio(),
+    };
+  }
+
   reset(): void {
     this.origin = Number.NaN;
     this.step = -1;
+    this.journaled = -1;
     this.active = 0;
     for (const p of this.policies) p.reset?.();
   }
 
-  /** Training: settles the last steps as terminal transitions (call once when the episode ends). */
-  finish(observation: Observation): void {
+  /** Training: settles the last steps as terminal transitions. */
+  endEpisode(observation: Observation): void {
     if (this.step < 0 || !this.agent.controller.learn) return;
     const final = this.encoder.encode(observation, this.active);
     for (const k of [this.step - 1, this.step]) {

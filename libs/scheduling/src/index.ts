@@ -1,4 +1,5 @@
 export * from './policy.contract.js';
+export * from './aset.agents.js';
 export * from './query-outcome.builder.js';
 export * from './cluster.liveness.js';
 export * from './placement.catalog.js';
@@ -15,6 +16,7 @@ export * from './latency-aware.policy.js';
 export * from './recent-activity.window.js';
 export * from './aset-state.encoder.js';
 export * from './aset.checkpoint.js';
+export * from './dqn.controller.js';
 export * from './safety.shield.js';
 export * from './cluster-estimates.table.js';
 export * from './shielded.options.js';

@@ -2,6 +2,7 @@ import type { DropReason, Slo, TerminalStatus } from '@aset/contracts';
 import type { ModelZoo } from '@aset/model-zoo';
 import type { Scenario } from '@aset/scenario';
 import type { Random } from '@aset/determinism';
+import type { AsetAgents } from './aset.agents.js';
 import type { HostedVariant, PlacementCatalog } from './placement.catalog.js';
 
 /** What a policy knows of a query. The scheduler passes the validated wire query; the simulator its own record. */
@@ -68,43 +69,6 @@ export interface QueryOutcome {
   readonly processingMs: number | null;
 }
 
-/**
- * Picks ASET's action from a state. Deployed: the trained network's greedy choice. In training:
- * an exploring learner, which also receives the transitions.
- */
-export interface AsetController {
-  /** The action for `state`; `mask[i] === 0` forbids action i. */
-  choose(state: Float32Array, mask?: Uint8Array): number;
-  /** Learns from one transition (training only). `state` and `nextState` may be reused by the caller after the call. */
-  learn?(transition: { state: Float32Array; action: number; reward: number; nextState: Float32Array; done: boolean; mask?: Uint8Array; nextMask?: Uint8Array }): void;
-}
-
-/** The trained agents the ASET policies need (from checkpoints); absent for static policies. */
-export interface AsetAgents {
-  /** Meta scheduler: picks one of `policies` (static registry names) every `stepMs`. */
-  readonly aset?: { controller: AsetController; policies: readonly string[]; stepMs: number };
-  /** Per-query scheduler: picks one of `candidateSlots` candidate placements among the `nearestClusters` nearest and the cloud. */
-  readonly asetDirect?: {
-    controller: AsetController;
-    candidateSlots: number;
-    nearestClusters: number;
-    /**
-     * Offer only each cluster's fastest variant meeting the accuracy floor: the others are dominated
-     * (same network and queue, longer processing, and accuracy above the floor earns no reward).
-     * Absent (false) in checkpoints trained before this option existed.
-     */
-    fastestVariantOnly?: boolean;
-    /**
-     * A safety shield applied at decision time (post-posed: training runs without it): the agent
-     * chooses only among the candidates of the first non-empty tier, a tier `k` holding those whose
-     * estimate plus their cluster's recent excess delay plus `k` standard deviations of the link's
-     * two-way jitter fits the query's remaining budget; when no tier has one, among all. Empty or
-     * absent: no shield. See {@link DEFAULT_SAFETY_TIERS}.
-     */
-    safetyTiers?: readonly number[];
-  };
-}
-
 /** Immutable inputs every policy is built from. */
 export interface PolicyContext {
   readonly scenario: Scenario;
@@ -112,6 +76,7 @@ export interface PolicyContext {
   readonly catalog: PlacementCatalog;
   /** Seeded uniform [0, 1) source; policies never call Math.random. */
   readonly random: Random;
+  /** Trained agents, for the policies that need them (the ASET policies); absent for the others. */
   readonly agents?: AsetAgents;
 }
 
@@ -126,4 +91,28 @@ export interface SchedulingPolicy {
   reset?(): void;
   /** Called once per query outcome the scheduler learns of, in completion order. Must be cheap. */
   observeOutcome?(outcome: QueryOutcome): void;
+  /**
+   * Decision journal: the policy's own decision made since the previous call (e.g. the static policy
+   * aset chose for a step), or undefined when there is none. A caller that journals decisions (the
+   * live scheduler) calls it after each `decide`; callers that do not journal never call it.
+   */
+  takeDecision?(): PolicyDecision | undefined;
+  /**
+   * Called once when an episode ends (training), with the final observation: a learning policy
+   * settles the transitions still pending. Callers that do not train never call it.
+   */
+  endEpisode?(observation: Observation): void;
+}
+
+/** A decision a policy journals beside its placements: the choice it made for one step. */
+export interface PolicyDecision {
+  /** Step index since the policy's first query. */
+  readonly step: number;
+  /** The step's start time, ms. */
+  readonly at: number;
+  readonly stepMs: number;
+  /** What was chosen (aset: a static policy's registry name). */
+  readonly chosen: string;
+  /** Fraction of recently ended queries that met their SLO, when the step was decided. */
+  readonly observedSuccessRatio: number;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AsetAgents, AsetController } from './policy.contract.js';
+import type { AsetAgents, AsetController } from './aset.agents.js';
 import { createPolicy, POLICY_NAMES } from './policy.registry.js';
 import { idleObservation, queryView, repoPolicyContext } from './testing.js';
 

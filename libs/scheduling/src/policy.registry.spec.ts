@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AsetAgents } from './policy.contract.js';
+import type { AsetAgents } from './aset.agents.js';
 import { agentModeOf, createPolicy, HEURISTIC_POLICY_NAMES, POLICY_NAMES } from './policy.registry.js';
 import { STATIC_POLICY_NAMES } from './static.policies.js';
 import { repoPolicyContext } from './testing.js';

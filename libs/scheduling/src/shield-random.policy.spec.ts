@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CandidateEncoder } from './aset-state.encoder.js';
 import { lateOutcomes, placementId } from './heuristics.testing.js';
-import type { AsetAgents, PolicyContext } from './policy.contract.js';
+import type { AsetAgents } from './aset.agents.js';
+import type { PolicyContext } from './policy.contract.js';
 import { RecentActivity } from './recent-activity.window.js';
 import { DEFAULT_SAFETY_TIERS } from './safety.shield.js';
 import { ShieldRandomPolicy } from './shield-random.policy.js';

@@ -8,6 +8,7 @@ import {
   AsetPolicy,
   AsetStateEncoder,
   CANDIDATE_FEATURES,
+  DqnController,
   PlacementCatalog,
   RecentActivity,
   STATIC_POLICY_NAMES,
@@ -19,7 +20,6 @@ import {
   type SchedulingPolicy,
 } from '@aset/scheduling';
 import { Simulation, SummarySink } from '@aset/sim';
-import { DqnController } from './dqn.controller.js';
 import { DEFAULT_EPISODE_SPACE, randomEpisode, type Episode, type EpisodeSpace } from './episode.randomizer.js';
 
 export type AsetMode = 'aset' | 'aset-direct';
@@ -136,7 +136,7 @@ export function trainAset(config: TrainConfig): TrainResult {
   const policyFor = (controller: AsetController) => (ctx: PolicyContext): SchedulingPolicy =>
     mode === 'aset' ? new AsetPolicy(ctx, { controller, policies, stepMs }) : new AsetDirectPolicy(ctx, { controller, candidateSlots: slots, nearestClusters: nearest, fastestVariantOnly: config.fastestVariantOnly === true });
   const finish = (sim: Simulation) => {
-    if (sim.policy instanceof AsetPolicy) sim.policy.finish(sim.currentObservation);
+    sim.policy.endEpisode?.(sim.currentObservation);
   };
 
   const baselines: Record<string, number> = {};

@@ -1,3 +1,2 @@
 export * from './episode.randomizer.js';
-export * from './dqn.controller.js';
 export * from './aset.trainer.js';

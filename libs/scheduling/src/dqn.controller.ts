@@ -1,7 +1,10 @@
 import type { DqnAgent } from '@aset/rl';
-import type { AsetController } from '@aset/scheduling';
+import type { AsetController } from './aset.agents.js';
 
-/** A learning controller: epsilon-greedy actions, every transition stored and trained on. */
+/**
+ * A learning controller over a DQN agent: the agent's exploring actions (its epsilon schedule), every
+ * transition stored and trained on. Used in training and for online learning in the live scheduler.
+ */
 export class DqnController implements AsetController {
   /** Transitions learned from. */
   transitions = 0;
