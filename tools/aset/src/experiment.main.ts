@@ -13,14 +13,21 @@ import type { ExperimentJob, ExperimentJobResult } from './experiment.job.js';
 import { ExperimentJournal, contentHash, scenarioHash } from './experiment.journal.js';
 import { RESULTS_PREAMBLE } from './results.preamble.js';
 
-/** `--seeds 5` (seeds 1..5) or `--seeds 3,7,11`. */
-function seedList(v: string): number[] {
+/** `<option> n` or `<option> a,b,c`: a count, or a list of distinct integer seeds >= 0. */
+function countOrSeeds(option: string, v: string): { count: number } | { seeds: number[] } {
   const parts = v.split(',').map((x) => x.trim());
   const nums = parts.map(Number);
-  if (parts.some((p) => p === '') || nums.some((n) => !Number.isInteger(n) || n < 0)) throw new InvalidArgumentError(`--seeds expects a count (e.g. 5) or comma-separated integer seeds >= 0 (e.g. 1,2,3), got "${v}"`);
-  const seeds = nums.length === 1 ? Array.from({ length: nums[0] as number }, (_, i) => i + 1) : nums;
+  if (parts.some((p) => p === '') || nums.some((n) => !Number.isInteger(n) || n < 0)) throw new InvalidArgumentError(`${option} expects a count (e.g. 5) or comma-separated integer seeds >= 0 (e.g. 1,2,3), got "${v}"`);
+  if (nums.length === 1) return { count: nums[0] as number };
+  if (new Set(nums).size !== nums.length) throw new InvalidArgumentError(`${option} repeats a seed: "${v}"`);
+  return { seeds: nums };
+}
+
+/** `--seeds 5` (seeds 1..5) or `--seeds 3,7,11`. */
+function seedList(v: string): number[] {
+  const parsed = countOrSeeds('--seeds', v);
+  const seeds = 'count' in parsed ? Array.from({ length: parsed.count }, (_, i) => i + 1) : parsed.seeds;
   if (seeds.length === 0) throw new InvalidArgumentError('--seeds: at least one seed');
-  if (new Set(seeds).size !== seeds.length) throw new InvalidArgumentError(`--seeds repeats a seed: "${v}"`);
   return seeds;
 }
 
@@ -143,17 +150,14 @@ function reproduceCommand(suite: string): string {
 /** `--spread-seeds`: a count takes the first n of `seeds`, a list must lie within them. */
 function spreadSeedsOf(v: string | undefined, seeds: readonly number[]): readonly number[] {
   if (v === undefined) return seeds;
-  const parts = v.split(',').map((p) => p.trim());
-  const nums = parts.map(Number);
-  if (parts.some((p) => p === '') || nums.some((n) => !Number.isInteger(n) || n < 0)) throw new Error(`--spread-seeds expects a count (e.g. 2) or comma-separated workload seeds (e.g. 1,2), got "${v}"`);
-  if (nums.length === 1) {
-    const n = nums[0] as number;
-    if (n < 1 || n > seeds.length) throw new Error(`--spread-seeds ${n}: a count must be between 1 and the ${seeds.length} workload seeds`);
-    return seeds.slice(0, n);
+  const parsed = countOrSeeds('--spread-seeds', v);
+  if ('count' in parsed) {
+    if (parsed.count < 1 || parsed.count > seeds.length) throw new Error(`--spread-seeds ${parsed.count}: a count must be between 1 and the ${seeds.length} workload seeds`);
+    return seeds.slice(0, parsed.count);
   }
-  const outside = nums.filter((n) => !seeds.includes(n));
+  const outside = parsed.seeds.filter((n) => !seeds.includes(n));
   if (outside.length) throw new Error(`--spread-seeds: ${outside.join(', ')} not among the workload seeds ${seeds.join(', ')}`);
-  return nums;
+  return parsed.seeds;
 }
 
 function plural(n: number, one: string, many = `${one}s`): string {
