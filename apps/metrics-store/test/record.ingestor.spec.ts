@@ -273,9 +273,10 @@ describe('RecordIngestor (real NATS JetStream and PostgreSQL)', () => {
         }
         return real.write(batch);
       },
-    }), {}, false);
+    }), { maxInFlight: 1 }, false);
     const records = Array.from({ length: 30 }, (_, i) => record('run-a', i));
-    // Published before the store starts, so that they reach it as one batch (one write).
+    // Published before the store starts. Pull deliveries may split them over several batches; with one
+    // write in flight, the first batch's write holds the rest back, so exactly one write is open.
     await publishAll(h, records, (r) => `${r.runId}.${r.queryId}`);
     await h.begin();
     // Delivered to the store and sitting in an open write: not acknowledged, not in the table.
