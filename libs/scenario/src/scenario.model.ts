@@ -1,11 +1,17 @@
+import { DYNAMIC_EFFECTS, type DynamicEffect } from './dynamic.effects.js';
 import type { ApplicationSpec, ClusterSpec, DynamicEvent, HardwareClass, LinkSpec, ScenarioSpec, SourceSpec } from './scenario.schema.js';
-
-type Degradation = Extract<DynamicEvent, { kind: 'link-degradation' }>;
 
 /** A time window, in ms from the run start. */
 interface Window {
   fromMs: number;
   toMs: number;
+}
+
+/** An event's change to the links into one cluster, from `sources` (all when undefined). */
+interface LinkChange {
+  window: Window;
+  sources: Set<number> | undefined;
+  apply: (link: LinkSpec) => LinkSpec;
 }
 
 /**
@@ -24,10 +30,12 @@ export class Scenario {
   private readonly linkMatrix: LinkSpec[];
   /** Per source index: cluster indices, nearest (lowest RTT) first; ties by declaration order. */
   private readonly proximity: number[][];
-  /** Per cluster index: its outage windows. */
+  /** Per cluster index: the windows in which it is dark. */
   private readonly outages: Window[][];
-  /** Per cluster index: the degradations that may touch its links (with their source filter). */
-  private readonly degradations: { window: Window; sources: Set<number> | undefined; event: Degradation }[][];
+  /** Per cluster index: the events that may change its links. */
+  private readonly linkChanges: LinkChange[][];
+  /** Per cluster index: the events that slow its processing, with their factors. */
+  private readonly processingFactors: { window: Window; factor: number }[][];
   /** True when any dynamic event exists (lets hot paths skip all checks). */
   readonly hasDynamics: boolean;
 
@@ -63,16 +71,19 @@ export class Scenario {
       this.linkMatrix[this.sourceIndex(l.source) * spec.clusters.length + this.clusterIndex(l.cluster)] = l;
     }
     this.outages = spec.clusters.map(() => []);
-    this.degradations = spec.clusters.map(() => []);
+    this.linkChanges = spec.clusters.map(() => []);
+    this.processingFactors = spec.clusters.map(() => []);
     for (const event of spec.dynamics) {
       const window = { fromMs: event.startSec * 1000, toMs: (event.startSec + event.durationSec) * 1000 };
       const targets = spec.clusters.flatMap((c, i) => ((event.clusters?.includes(c.id) ?? false) || (event.tiers?.includes(c.tier) ?? false) ? [i] : []));
+      const effect = DYNAMIC_EFFECTS[event.kind] as DynamicEffect<DynamicEvent>;
+      const sources = 'sources' in event && event.sources ? new Set(event.sources.map((id) => this.sourceIndex(id))) : undefined;
+      const link = effect.link;
+      const factor = effect.processingFactor?.(event);
       for (const c of targets) {
-        if (event.kind === 'outage') (this.outages[c] as Window[]).push(window);
-        else {
-          const sources = event.sources ? new Set(event.sources.map((id) => this.sourceIndex(id))) : undefined;
-          (this.degradations[c] as { window: Window; sources: Set<number> | undefined; event: Degradation }[]).push({ window, sources, event });
-        }
+        if (effect.down) (this.outages[c] as Window[]).push(window);
+        if (link) (this.linkChanges[c] as LinkChange[]).push({ window, sources, apply: (l) => link(l, event) });
+        if (factor !== undefined) (this.processingFactors[c] as { window: Window; factor: number }[]).push({ window, factor });
       }
     }
     this.hasDynamics = spec.dynamics.length > 0;
@@ -126,22 +137,24 @@ export class Scenario {
     return this.linkAt(this.sourceIndex(sourceId), this.clusterIndex(clusterId));
   }
 
-  /** The link as it is `atMs` after the run start, with every active degradation applied. */
+  /** The link as it is `atMs` after the run start, with every active event's change applied in declaration order. */
   linkAtTime(sourceIndex: number, clusterIndex: number, atMs: number): LinkSpec {
     const base = this.linkAt(sourceIndex, clusterIndex);
     if (!this.hasDynamics) return base;
     let link = base;
-    for (const d of this.degradations[clusterIndex] as { window: Window; sources: Set<number> | undefined; event: Degradation }[]) {
+    for (const d of this.linkChanges[clusterIndex] as LinkChange[]) {
       if (atMs < d.window.fromMs || atMs >= d.window.toMs || (d.sources && !d.sources.has(sourceIndex))) continue;
-      const e = d.event;
-      link = {
-        ...link,
-        rttMs: link.rttMs * e.rttMultiplier + e.extraRttMs,
-        bandwidthMbps: link.bandwidthMbps * e.bandwidthMultiplier,
-        jitterMs: link.jitterMs * e.jitterMultiplier,
-      };
+      link = d.apply(link);
     }
     return link;
+  }
+
+  /** The factor on processing times of queries starting on the cluster `atMs` after the run start: the product of active slowdowns, 1 without. */
+  processingFactor(clusterIndex: number, atMs: number): number {
+    if (!this.hasDynamics) return 1;
+    let factor = 1;
+    for (const p of this.processingFactors[clusterIndex] as { window: Window; factor: number }[]) if (atMs >= p.window.fromMs && atMs < p.window.toMs) factor *= p.factor;
+    return factor;
   }
 
   /** True when the cluster is in an outage `atMs` after the run start. */

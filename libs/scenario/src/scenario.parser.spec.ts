@@ -50,6 +50,19 @@ describe('parseScenario', () => {
     expect(text).toMatch(/far-edge/);
   });
 
+  it('reads every kind of dynamic event and names a bad field of one', () => {
+    const withDynamics = (events: string) => `${demoText.trimEnd()}\ndynamics:\n${events}\n`;
+    const s = readScenarioFile(demoFile, { zoo });
+    const parsed = parseScenario(withDynamics('  - { kind: slowdown, tiers: [far-edge], startSec: 1, durationSec: 2, factor: 1.5 }'), 'ok.yaml', { zoo });
+    if (!parsed.ok) throw new Error(parsed.problems.map(formatProblem).join('\n'));
+    const edge = s.clusters.findIndex((c) => c.tier === 'far-edge');
+    const cloud = s.clusters.findIndex((c) => c.tier === 'cloud');
+    expect([parsed.scenario.processingFactor(edge, 999), parsed.scenario.processingFactor(edge, 1000), parsed.scenario.processingFactor(edge, 3000)]).toEqual([1, 1.5, 1]);
+    expect(parsed.scenario.processingFactor(cloud, 1000)).toBe(1);
+    const [p] = problemsOf(withDynamics('  - { kind: slowdown, tiers: [far-edge], startSec: 1, durationSec: 2, factor: 0.5 }'));
+    expect(formatProblem(p!)).toMatch(/dynamics\.0\.factor: /);
+  });
+
   it('reports unknown references', () => {
     const problems = problemsOf(demoText.replace('hardware: edge-medium', 'hardware: gpu-box'));
     expect(problems[0]).toMatchObject({ path: 'clusters.2.hardware' });

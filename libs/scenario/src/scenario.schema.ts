@@ -122,7 +122,8 @@ const Window = {
 
 /**
  * Events that change the topology during a run (simulator; the live emulation ignores them).
- * Clusters may be picked by id or by tier; sources default to all.
+ * Clusters may be picked by id or by tier; sources default to all. What each kind does is its entry
+ * in DYNAMIC_EFFECTS (`dynamic.effects.ts`).
  */
 export const DynamicEventSchema = z.discriminatedUnion('kind', [
   z.object({
@@ -145,6 +146,14 @@ export const DynamicEventSchema = z.discriminatedUnion('kind', [
     /** The clusters go dark: queries sent there, queued or running are lost (the sender times out), and heartbeats stop. */
     clusters: z.array(Identifier).optional(),
     tiers: z.array(z.enum(TIERS)).optional(),
+  }),
+  z.object({
+    kind: z.literal('slowdown'),
+    ...Window,
+    /** The clusters' hardware is shared with other tenants: every query started there in the window takes `factor` times its processing time. */
+    clusters: z.array(Identifier).optional(),
+    tiers: z.array(z.enum(TIERS)).optional(),
+    factor: z.number().min(1),
   }),
 ]);
 

@@ -380,9 +380,10 @@ export class CapacityBoundSink implements RecordSink {
       if (scenario.isDown(clusterIndex, atMs)) continue;
       const link = scenario.linkAtTime(source, clusterIndex, atMs);
       const network = link.rttMs + transferMs(link, requestBytes) + transferMs(link, app.replyBytes);
-      if (network + hosted.processingMs + this.overheadMs > app.slo.maxLatencyMs) continue;
+      const processingMs = hosted.processingMs * scenario.processingFactor(clusterIndex, atMs);
+      if (network + processingMs + this.overheadMs > app.slo.maxLatencyMs) continue;
       const known = best.get(clusterIndex);
-      if (known === undefined || hosted.processingMs < known) best.set(clusterIndex, hosted.processingMs);
+      if (known === undefined || processingMs < known) best.set(clusterIndex, processingMs);
     }
     if (best.size === 0) {
       state.classOf[s] = -1;

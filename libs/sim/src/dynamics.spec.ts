@@ -104,6 +104,17 @@ describe('scenario dynamics in the simulator', () => {
     expect(records.filter((r) => inWindow(r, 5.1, 14.9)).every((r) => r.clusterIndex === 0)).toBe(true);
   });
 
+  it('a slowdown multiplies processing on its clusters for queries started in its window, and composes', () => {
+    const records = run('[{ kind: slowdown, clusters: [a], startSec: 5, durationSec: 10, factor: 3 }, { kind: slowdown, tiers: [far-edge], startSec: 10, durationSec: 2, factor: 2 }]');
+    const processing = (from: number, to: number) => [...new Set(records.filter((r) => inWindow(r, from, to) && r.status === 'completed').map((r) => Math.round((r.finishedAt - r.startedAt) * 1e6) / 1e6))];
+    expect(processing(0, 4.9)).toEqual([2]);
+    expect(processing(5.1, 9.9)).toEqual([6]);
+    expect(processing(10.1, 11.9)).toEqual([12]);
+    expect(processing(15.1, 30)).toEqual([2]);
+    // 2 ms RTT + 12 ms processing fits 15 ms unqueued; closest keeps the edge.
+    expect(records.filter((r) => inWindow(r, 5.1, 14.9)).every((r) => r.clusterIndex === 0)).toBe(true);
+  });
+
   it.each(['least-loaded', 'random', 'round-robin', 'latency-aware'])('%s sends nothing to a dark cluster after its first no-responder', (policy) => {
     const records = run('[{ kind: outage, clusters: [b], startSec: 5, durationSec: 10 }]', policy);
     expect(records.filter((r) => inWindow(r, 5, 15) && r.clusterIndex === 1)).toEqual([]);

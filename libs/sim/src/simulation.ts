@@ -348,7 +348,7 @@ export class Simulation {
     this.busy[c] = (this.busy[c] as number) + 1;
     (this.live[c] as ClusterState).busySlots = this.busy[c] as number;
     this.qStarted[slot] = this.now;
-    const processing = (this.qHosted[slot] as HostedVariant).processingMs;
+    const processing = (this.qHosted[slot] as HostedVariant).processingMs * this.scenario.processingFactor(c, this.now);
     this.qFinished[slot] = this.now + processing;
     this.heap.push(this.now + processing, FINISH, FINISH, slot);
   }

@@ -54,7 +54,7 @@ export class UpperBoundSink implements RecordSink {
       if (scenario.isDown(clusterIndex, atMs)) continue;
       const link = scenario.linkAtTime(sourceIndex, clusterIndex, atMs);
       const network = link.rttMs + transferMs(link, requestBytes) + transferMs(link, spec?.replyBytes ?? 256);
-      best = Math.min(best, network + hosted.processingMs + this.overheadMs);
+      best = Math.min(best, network + hosted.processingMs * scenario.processingFactor(clusterIndex, atMs) + this.overheadMs);
     }
     return best;
   }
