@@ -1,5 +1,5 @@
 import type { PolicyContext, SchedulingPolicy } from './policy.contract.js';
-import { STATIC_POLICIES, STATIC_POLICY_NAMES } from './static.policies.js';
+import { STATIC_POLICIES } from './static.policies.js';
 import { AsetPolicy } from './aset.policy.js';
 import { AsetDirectPolicy } from './aset-direct.policy.js';
 import { ShieldedGreedyPolicy } from './shielded-greedy.policy.js';
@@ -9,7 +9,9 @@ import { ShieldRandomPolicy } from './shield-random.policy.js';
 
 /**
  * The one registry of scheduling policies, by the name used in config, on the wire and in reports.
- * To add a policy: implement SchedulingPolicy in `<name>.policy.ts` and add one line here.
+ * To add a policy: implement SchedulingPolicy in `<name>.policy.ts` and add one line here (guide:
+ * docs/extending.md). It then runs in the live scheduler (`POLICY`), the simulator and, when it
+ * needs no trained agent, among the heuristics every `experiment` compares.
  * Hand-written adaptive rules (heuristics) are registered here, not in STATIC_POLICIES: the `aset`
  * meta agent chooses among the static policies by index, and its checkpoints list them.
  */
@@ -35,7 +37,7 @@ export const POLICY_NAMES = Object.keys(POLICY_REGISTRY) as PolicyName[];
  * Every policy that needs no trained agent: the static policies, the hand-written adaptive rules
  * and shield-random. "The best heuristic" on a scenario is the best of these.
  */
-export const HEURISTIC_POLICY_NAMES: readonly PolicyName[] = [...STATIC_POLICY_NAMES, 'shielded-greedy', 'power-of-two', 'slack-fit', 'shield-random'];
+export const HEURISTIC_POLICY_NAMES: readonly PolicyName[] = POLICY_NAMES.filter((name) => agentModeOf(name) === undefined);
 
 export function isPolicyName(name: string): name is PolicyName {
   return Object.hasOwn(POLICY_REGISTRY, name);

@@ -1,15 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HEURISTIC_POLICY_NAMES, isStaticPolicyName } from '@aset/scheduling';
 import { metricValue } from '@aset/service-kit/testing';
 import { startLiveTestbed, type LiveTestbed } from './live-testbed.fixture.js';
 
 const QUERIES = 300;
 
 /**
- * The hand-written adaptive heuristics run in the live scheduler as in the simulator: each places
- * every query of a short demo run, is fed the outcomes of its queries from the records stream (it
- * reads observed delays), and its name is what the records carry.
+ * Every registered heuristic that is not a static policy (those run live in validate:sim and the
+ * testbed specs) runs in the live scheduler as in the simulator: each places every query of a short
+ * demo run, is fed the outcomes of its queries from the records stream (it reads observed delays),
+ * and its name is what the records carry. A policy added to the registry is tested here with no
+ * other change.
  */
-describe.each(['shielded-greedy', 'power-of-two', 'slack-fit', 'shield-random'])('the %s heuristic, live', (policy) => {
+const ADAPTIVE_HEURISTICS = HEURISTIC_POLICY_NAMES.filter((name) => !isStaticPolicyName(name));
+
+describe.each(ADAPTIVE_HEURISTICS)('the %s heuristic, live', (policy) => {
   let live: LiveTestbed | undefined;
 
   beforeAll(async () => {
