@@ -11,7 +11,7 @@ import {
   RunListSchema,
   TimeseriesSchema,
 } from '../src/reports/report-responses.schema.js';
-import { writeDecisions } from '../src/ingestion/decision.writer.js';
+import { writeDecisions } from '@aset/ingestion';
 import { startStore, type StoreHarness } from './metrics-store.harness.js';
 
 /** Start of the synthetic run; every time below is an offset from it, ms. */
