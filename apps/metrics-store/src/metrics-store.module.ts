@@ -5,7 +5,7 @@ import { TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { BusModule, HEALTH_CHECKS, ObservabilityModule, serviceConfigModule } from '@aset/service-kit';
 import type { MetricsStoreEnv } from './metrics-store.config.js';
 import { ClusterSampler, INGEST_OPTIONS, IngestionMetrics, RecordIngestor, metricsDataSourceOptions, type IngestOptions } from '@aset/ingestion';
-import { ReportsApiModule } from './reports/reports-api.module.js';
+import { ReportsApiModule } from './api/reports-api.module.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
 
 @Module({})
