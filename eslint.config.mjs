@@ -48,7 +48,7 @@ export default [
             { sourceTag: 'scope:scheduler', onlyDependOnLibsWithTags: ['scope:shared', 'scope:scheduler'] },
             { sourceTag: 'scope:workload', onlyDependOnLibsWithTags: ['scope:shared', 'scope:workload'] },
             { sourceTag: 'scope:metrics', onlyDependOnLibsWithTags: ['scope:shared', 'scope:metrics'] },
-            { sourceTag: 'scope:tooling', onlyDependOnLibsWithTags: ['scope:shared', 'scope:worker', 'scope:tooling'] },
+            { sourceTag: 'scope:tooling', onlyDependOnLibsWithTags: ['scope:shared', 'scope:worker', 'scope:metrics', 'scope:tooling'] },
           ],
         },
       ],

@@ -1,6 +1,6 @@
 import { runService } from '@aset/service-kit';
 import { validateMetricsStoreEnv } from './metrics-store.config.js';
-import { serveOpenApiDocs } from './reports/openapi.docs.js';
+import { serveOpenApiDocs } from './api/openapi.docs.js';
 
 await runService('metrics-store', validateMetricsStoreEnv, async (config) => (await import('./metrics-store.module.js')).MetricsStoreModule.forRoot(config), {
   beforeListen: (app) => void serveOpenApiDocs(app),

@@ -4,11 +4,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { BusModule, HEALTH_CHECKS, ObservabilityModule, serviceConfigModule } from '@aset/service-kit';
 import type { MetricsStoreEnv } from './metrics-store.config.js';
-import { metricsDataSourceOptions } from './persistence/metrics.data-source.js';
-import { INGEST_OPTIONS, RecordIngestor, type IngestOptions } from './ingestion/record.ingestor.js';
-import { ClusterSampler } from './ingestion/cluster.sampler.js';
-import { IngestionMetrics } from './ingestion/ingestion.metrics.js';
-import { ReportsApiModule } from './reports/reports-api.module.js';
+import { ClusterSampler, INGEST_OPTIONS, IngestionMetrics, RecordIngestor, metricsDataSourceOptions, type IngestOptions } from '@aset/ingestion';
+import { ReportsApiModule } from './api/reports-api.module.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
 
 @Module({})

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DecisionRecord } from '@aset/contracts';
-import { DecisionReportSchema } from '../src/reports/report-responses.schema.js';
+import { DecisionReportSchema } from '../src/reporting/report-responses.schema.js';
 import { startStore, type StoreHarness } from './metrics-store.harness.js';
 
 const T0 = 1_764_000_000_000;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CommanderError } from 'commander';
 import { createTestDatabase, dropTestDatabase } from '@aset/service-kit/testing';
-import { reportMain } from '../src/report/report.command.js';
+import { reportMain } from '../src/html-report/report.command.js';
 import { startStore, type StoreHarness } from './metrics-store.harness.js';
 import { publishHeartbeats, publishQueries, publishRunFinished, publishRunStarted, waitForCount, type Sample, type SyntheticQuery } from './run-records.fixture.js';
 

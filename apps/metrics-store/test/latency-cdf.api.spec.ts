@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BadRequestSchema, LatencyCdfSchema, LatencyReportSchema, NotFoundSchema } from '../src/reports/report-responses.schema.js';
+import { BadRequestSchema, LatencyCdfSchema, LatencyReportSchema, NotFoundSchema } from '../src/reporting/report-responses.schema.js';
 import { startStore, type StoreHarness } from './metrics-store.harness.js';
 import { publishQueries, publishRunStarted, waitForCount, type SyntheticQuery } from './run-records.fixture.js';
 

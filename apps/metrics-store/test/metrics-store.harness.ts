@@ -5,7 +5,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import { uniqueTestPrefix } from '@aset/contracts/testing';
 import { MessageBus } from '@aset/messaging';
-import { serveOpenApiDocs } from '../src/reports/openapi.docs.js';
+import { serveOpenApiDocs } from '../src/api/openapi.docs.js';
 import { createTestDatabase, dropTestDatabase, testNatsUrl } from '@aset/service-kit/testing';
 
 const quiet = { log: () => {}, warn: () => {}, error: () => {} };

@@ -10,8 +10,8 @@ import {
   RunBreakdownSchema,
   RunListSchema,
   TimeseriesSchema,
-} from '../src/reports/report-responses.schema.js';
-import { writeDecisions } from '../src/ingestion/decision.writer.js';
+} from '../src/reporting/report-responses.schema.js';
+import { writeDecisions } from '@aset/ingestion';
 import { startStore, type StoreHarness } from './metrics-store.harness.js';
 
 /** Start of the synthetic run; every time below is an offset from it, ms. */
@@ -143,12 +143,16 @@ describe('reports API (in-process, a synthetic run through JetStream into Postgr
     expect((await get('/runs?limit=1')).body).toEqual({ runs: [rep2] });
   });
 
-  it('GET /reports/summary is unchanged: per policy, measured queries only', async () => {
+  it('GET /reports/summary: the run as GET /runs lists it, and per policy the figures of the policy breakdown (measured queries only)', async () => {
     const res = await get('/reports/summary?run=rep-1');
     expect(res.status).toBe(200);
     const summary = RunSummarySchema.parse(res.body);
-    expect(summary).toMatchObject({ runId: 'rep-1', scenario: 'synthetic', complete: true, storedQueries: 12, expectedQueries: 12 });
-    expect(rounded(summary.policies)).toEqual(
+    const { policies, ...run } = summary;
+    expect(run).toEqual(RunListSchema.parse((await get('/runs')).body).runs.find((r) => r.runId === 'rep-1'));
+    expect(run).toMatchObject({ runId: 'rep-1', scenario: 'synthetic', policy: 'closest', seed: 7, complete: true, storedQueries: 12, expectedQueries: 12 });
+    const breakdown = RunBreakdownSchema.parse((await get('/runs/rep-1/summary?by=policy')).body);
+    expect(policies).toEqual(breakdown.groups.map(({ key, ...figures }) => ({ policy: key, ...figures })));
+    expect(rounded(policies)).toEqual(
       rounded([
         { policy: 'closest', queries: 7, sloMet: 3, successRatio: 3 / 7, completed: 5, drops: 1, errors: 1, timedOut: 0, p50Ms: 30, p95Ms: 48, p99Ms: 49.6 },
         { policy: 'random', queries: 3, sloMet: 2, successRatio: 2 / 3, completed: 2, drops: 0, errors: 0, timedOut: 1, p50Ms: 20, p95Ms: 24.5, p99Ms: 24.9 },

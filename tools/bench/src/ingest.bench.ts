@@ -6,10 +6,12 @@
  *
  * Each repeat (fresh database, stream and tables):
  *  - store: publishes the N records to the records stream (JetStream, acked, PUBLISH_CONCURRENCY in
- *    flight; not timed), then builds the compiled MetricsStoreModule in-process (@nestjs/testing;
- *    TypeORM connects and migrates, not timed) and times from `app.init()` (which starts the
- *    production RecordIngestor: durable consumer, zod decoding, writer, ack after commit; no HTTP) until
- *    `count(*)` of `queries` is N. The end time is when the confirming `count(*)` was issued.
+ *    flight; not timed), then, in-process, connects the store's own MessageBus and a TypeORM
+ *    DataSource on the metrics schema (migrated; not timed) and builds the production
+ *    `RecordIngestor` of `@aset/ingestion` on them, with its `IngestionMetrics` and the service's
+ *    default options, as the metrics store wires it. Timed from the ingestor's start (durable
+ *    consumer, zod decoding by the bus, RecordWriter, ack after commit) until `count(*)` of
+ *    `queries` is N. The end time is when the confirming `count(*)` was issued.
  *  - copy: one `COPY ... FROM STDIN` of the same N rows, pre-encoded (not timed), into an empty
  *    `LIKE queries INCLUDING ALL` table (same columns, constraints and indexes), timed from BEGIN to
  *    COMMIT: the database's bulk-load speed on this machine at this moment.
@@ -22,22 +24,22 @@
  * tells where the time goes, and unlike rows per second it hardly depends on what else the machine runs.
  *
  * Arguments: `--records N` (default 200000), `--repeats N` (5), `--runs N` (8, runs the records
- * spread over). Needs the store built (`npm run bench:ingest` builds everything first).
+ * spread over). `npm run bench:ingest` builds everything first.
  * Progress goes to stderr; the last stdout line is one JSON object.
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { finished } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { DynamicModule, LoggerService, Type } from '@nestjs/common';
-import { Test, type TestingModule } from '@nestjs/testing';
+import { Logger, type LoggerService } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import type { QueryRecord } from '@aset/contracts';
 import { uniqueTestPrefix } from '@aset/contracts/testing';
+import { IngestionMetrics, RecordIngestor, metricsDataSourceOptions } from '@aset/ingestion';
 import { MessageBus, type BusLogger } from '@aset/messaging';
+import { ServiceMetrics } from '@aset/service-kit';
 import { median, perSecond, ratio } from './bench.stats.js';
 import { generateQueryRecords } from './query-record.generator.js';
 import { QUERY_TABLE_COLUMNS, QUERY_TIMESTAMP_COLUMNS, queryCopyLine } from './query-copy.encoder.js';
@@ -51,27 +53,18 @@ const INGEST_TIMEOUT_MS = 600_000;
 const SAFETY_POLL_MS = 2_000;
 const COPY_TABLE = 'queries_copy_baseline';
 
-/** The compiled store, loaded at run time like the testbed loads apps (tools do not import apps). */
-const STORE_DIST = fileURLToPath(new URL('../../../apps/metrics-store/dist/', import.meta.url));
-
 const log = (line: string): void => {
   process.stderr.write(`[bench] ${line}\n`);
 };
 
 const busLogger: BusLogger = { log: () => undefined, warn: (m) => log(`bus: ${m}`), error: (m) => log(`bus error: ${m}`) };
 
-/** Nest's default logger writes to stdout; keep stdout for the result line. */
+/** Nest's default logger (the ingestor logs through it) writes to stdout; keep stdout for the result line. */
 const nestLogger: LoggerService = {
   log: () => undefined,
   warn: (message: unknown) => log(`nest warn: ${String(message)}`),
   error: (message: unknown) => log(`nest error: ${String(message)}`),
 };
-
-/** What the benchmark reads from the store's RecordIngestor (checked at run time). */
-interface IngestorView {
-  ingested: number;
-  stats: { batches: number; records: number; maxBatch: number; writeMs: number; failedWrites: number; refused: number; invalid: number };
-}
 
 /** CPU microseconds per row, by process (servers only when they run on this machine). */
 type CpuPerRow = ReturnType<typeof cpuPerRow>;
@@ -121,9 +114,7 @@ async function main(): Promise<void> {
   const postmaster = backend === undefined ? undefined : parentPid(backend);
   log(`NATS ${NATS_URL} (server ${bus.serverVersion ?? '?'}), PostgreSQL ${serverVersion}, database ${dbName}, prefix ${prefix}`);
 
-  // The store reads its configuration when its module is loaded: set it first.
-  Object.assign(process.env, { NATS_URL, NATS_PREFIX: prefix, DATABASE_URL: dbUrl.toString(), LOG_LEVEL: 'error', HTTP_PORT: '0' });
-  const store = await loadStore();
+  Logger.overrideLogger(nestLogger);
 
   log(`generating ${records} query records over ${runs} runs`);
   // The records are generated again for each publication and not kept: 200k live objects in this
@@ -150,8 +141,8 @@ async function main(): Promise<void> {
       log(`repeat ${repeat}/${repeats}: publishing ${records} records`);
       const publish = await publishAll(bus, generateQueryRecords(records, runs));
       payloadBytes = publish.payloadBytes;
-      // Compiling the module connects TypeORM and runs the migrations: the schema exists from here on.
-      const app = await Test.createTestingModule({ imports: [store.module] }).setLogger(nestLogger).compile();
+      // The store's connections, as the service opens them at start: the schema exists from here on.
+      const store = await openStore(dbUrl.toString(), prefix);
       const db = new pg.Client({ connectionString: dbUrl.toString() });
       await db.connect();
       try {
@@ -160,7 +151,7 @@ async function main(): Promise<void> {
         const storeFirst = repeat % 2 === 1;
         const runStore = async () => {
           await checkpoint(db);
-          const s = await measureStore(app, store.ingestor, db, records, publish.perSecond, postmaster);
+          const s = await measureStore(store, db, records, publish.perSecond, postmaster);
           storeSamples.push(s);
           log(
             `repeat ${repeat}/${repeats} store: ${s.rowsPerSecond} rows/s (${(s.elapsedMs / 1000).toFixed(2)} s; published at ${s.publishPerSecond} msg/s), ` +
@@ -185,7 +176,7 @@ async function main(): Promise<void> {
         await compareTables(db, records);
       } finally {
         await db.end();
-        await app.close();
+        await store.close();
       }
     }
   } finally {
@@ -238,33 +229,36 @@ function encodeCopyChunks(data: readonly QueryRecord[]): Buffer[] {
   return chunks;
 }
 
-/** Imports the compiled MetricsStoreModule, configured by the validated environment, and RecordIngestor. */
-async function loadStore(): Promise<{ module: DynamicModule; ingestor: Type<unknown> }> {
-  const modulePath = `${STORE_DIST}metrics-store.module.js`;
-  const configPath = `${STORE_DIST}metrics-store.config.js`;
-  const ingestorPath = `${STORE_DIST}ingestion/record.ingestor.js`;
-  if (!existsSync(modulePath) || !existsSync(ingestorPath)) {
-    throw new FatalError(`${modulePath} is missing: build first (npx nx run-many -t build, or npm run bench:ingest)`);
+/** What the metrics store connects at start: its own NATS connection and a migrated DataSource. */
+interface StoreConnections {
+  bus: MessageBus;
+  dataSource: DataSource;
+  /** The ingestor started on them, if any; stopped by close(). */
+  ingestor?: RecordIngestor;
+  close(): Promise<void>;
+}
+
+/** The store's MessageBus (own connection, as the service has) and a DataSource on the migrated metrics schema. */
+async function openStore(databaseUrl: string, prefix: string): Promise<StoreConnections> {
+  const bus = await MessageBus.connect({ servers: NATS_URL, name: 'metrics-store', prefix, logger: busLogger });
+  const dataSource = new DataSource(metricsDataSourceOptions(databaseUrl));
+  try {
+    await dataSource.initialize();
+    await dataSource.runMigrations();
+  } catch (e) {
+    await bus.close();
+    throw e;
   }
-  const moduleExports: unknown = await import(modulePath);
-  const configExports: unknown = await import(configPath);
-  const ingestorExports: unknown = await import(ingestorPath);
-  const root = exportedClass(moduleExports, 'MetricsStoreModule') as Type<unknown> & { forRoot?: unknown };
-  const validate = (configExports as Record<string, unknown> | null)?.['validateMetricsStoreEnv'];
-  if (typeof root.forRoot !== 'function' || typeof validate !== 'function') throw new FatalError('the compiled metrics store exports no MetricsStoreModule.forRoot or validateMetricsStoreEnv');
-  const forRoot = root.forRoot as (config: unknown) => DynamicModule;
-  const ingestor = exportedClass(ingestorExports, 'RecordIngestor');
-  return { module: forRoot((validate as (env: Record<string, unknown>) => unknown)(process.env)), ingestor };
-}
-
-function exportedClass(exports: unknown, name: string): Type<unknown> {
-  const value: unknown = typeof exports === 'object' && exports !== null ? (exports as Record<string, unknown>)[name] : undefined;
-  if (typeof value !== 'function') throw new FatalError(`the compiled metrics store exports no ${name}`);
-  return value as Type<unknown>;
-}
-
-function isIngestorView(v: unknown): v is IngestorView {
-  return typeof v === 'object' && v !== null && 'ingested' in v && typeof v.ingested === 'number' && 'stats' in v && typeof v.stats === 'object';
+  const store: StoreConnections = {
+    bus,
+    dataSource,
+    async close() {
+      await store.ingestor?.onApplicationShutdown();
+      await dataSource.destroy();
+      await bus.close();
+    },
+  };
+  return store;
 }
 
 /** Publishes every record with JetStream acks, `PUBLISH_CONCURRENCY` in flight, under the ids the workload generator uses. */
@@ -291,18 +285,18 @@ async function publishAll(bus: MessageBus, data: readonly QueryRecord[]): Promis
  * time is when the confirming count was issued, so it never precedes the commits it saw.
  */
 async function measureStore(
-  app: TestingModule,
-  ingestorClass: Type<unknown>,
+  store: StoreConnections,
   db: pg.Client,
   expected: number,
   publishPerSecond: number,
   postmaster: number | undefined,
 ): Promise<StoreSample> {
+  // Wired as MetricsStoreModule wires it: the service's default options, its Prometheus metrics.
+  const ingestor = new RecordIngestor(store.bus, store.dataSource, undefined, undefined, new IngestionMetrics(new ServiceMetrics('metrics-store', store.bus), store.bus));
+  store.ingestor = ingestor;
   const cpuBefore = cpuSnapshot(postmaster);
   const start = performance.now();
-  await app.init();
-  const ingestor: unknown = app.get(ingestorClass);
-  if (!isIngestorView(ingestor)) throw new FatalError('RecordIngestor has no ingested/stats counters');
+  await ingestor.onApplicationBootstrap();
   let lastCount = start;
   let end = 0;
   for (;;) {

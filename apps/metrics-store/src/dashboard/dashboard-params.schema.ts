@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { BucketMs } from '../reports/report-params.schema.js';
-import { RunIdList } from '../report/run-comparison.schema.js';
+import { BucketMs } from '../reporting/report-params.schema.js';
+import { RunIdList } from '../reporting/run-comparison.schema.js';
 
 /** `GET /dashboard/view`. */
 export const DashboardViewQuery = z.strictObject({

@@ -1,8 +1,8 @@
 import { Controller, Get, Header, Inject, NotFoundException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ZodQuery } from '../reports/zod-params.decorator.js';
-import { UnknownRunsError, loadRunComparison } from '../report/run-comparison.query.js';
-import { renderComparison, type ComparisonSections } from '../report/run-comparison.view.js';
+import { ZodQuery } from '../api/zod-params.decorator.js';
+import { UnknownRunsError, loadRunComparison } from '../reporting/run-comparison.query.js';
+import { renderComparison, type ComparisonSections } from '../html-report/run-comparison.view.js';
 import { DashboardViewQuery, type DashboardViewParams } from './dashboard-params.schema.js';
 import { dashboardHtml } from './dashboard.page.js';
 

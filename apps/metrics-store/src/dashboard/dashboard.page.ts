@@ -1,4 +1,4 @@
-import { COMPARISON_CSS, SECTION_TITLES } from '../report/run-comparison.view.js';
+import { COMPARISON_CSS, SECTION_TITLES } from '../html-report/run-comparison.view.js';
 
 /** How often the page refreshes the run list and the picked runs' view, ms. */
 export const DASHBOARD_POLL_MS = 2000;

@@ -7,6 +7,9 @@ export const RunParams = z.strictObject({
 });
 
 /** `GET /runs`. */
+/** `GET /reports/summary?run=<id>`; other parameters are ignored (as they always were on this route). */
+export const SummaryQuery = z.object({ run: Identifier.describe('run id: 1-64 characters of [A-Za-z0-9_-]') });
+
 export const RunListQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(100).describe('most runs to list, newest first (1-1000)'),
 });

@@ -1,42 +1,19 @@
 import { z } from 'zod';
-import { Identifier } from '@aset/contracts';
+import { Identifier, OutcomeFiguresSchema, RunInfoSchema } from '@aset/contracts';
 import { BREAKDOWNS } from './report-params.schema.js';
 
 const Timestamp = z.string().describe('ISO 8601 timestamp (UTC, ms precision)');
 const Ms = z.number().describe('milliseconds');
 const NullableMs = z.number().nullable().describe('milliseconds; null when no query completed');
 
-/** One row of `GET /runs`. */
-export const RunInfoSchema = z.object({
-  runId: Identifier,
-  scenario: z.string().nullable(),
-  policy: z.string().nullable().describe('scheduler policy the launcher configured, when it said'),
-  seed: z.number().int().nullable(),
-  startedAt: Timestamp.nullable(),
-  finishedAt: Timestamp.nullable(),
-  expectedQueries: z.number().int().nullable().describe('query records the generator published (warm-up included), known once the run finished'),
-  storedQueries: z.number().int().describe('query rows stored (warm-up included)'),
-  complete: z.boolean().describe('the run finished and every published record is stored'),
-});
-export type RunInfo = z.infer<typeof RunInfoSchema>;
-
 /** `GET /runs`: newest first. */
 export const RunListSchema = z.object({ runs: z.array(RunInfoSchema) });
 export type RunList = z.infer<typeof RunListSchema>;
 
-/** Outcomes of one group of a run's measured (non-warm-up) queries. */
+/** Outcomes of one group of a run's measured (non-warm-up) queries: its key and the figures every summary reports. */
 export const OutcomeGroupSchema = z.object({
   key: z.string().nullable().describe('the policy, app or cluster id; a null cluster groups queries never placed (dropped, refused)'),
-  queries: z.number().int(),
-  sloMet: z.number().int(),
-  successRatio: z.number().describe('sloMet / queries'),
-  completed: z.number().int(),
-  drops: z.number().int(),
-  errors: z.number().int(),
-  timedOut: z.number().int(),
-  p50Ms: NullableMs,
-  p95Ms: NullableMs,
-  p99Ms: NullableMs,
+  ...OutcomeFiguresSchema.shape,
 });
 export type OutcomeGroup = z.infer<typeof OutcomeGroupSchema>;
 

@@ -8,9 +8,7 @@ import type { DecisionRecord, QueryRecord } from '@aset/contracts';
 import { sampleQueryRecord, uniqueTestPrefix } from '@aset/contracts/testing';
 import { MessageBus } from '@aset/messaging';
 import { createTestDatabase, dropTestDatabase, testNatsUrl } from '@aset/service-kit/testing';
-import { metricsDataSourceOptions } from '../src/persistence/metrics.data-source.js';
-import { RecordIngestor, type IngestOptions } from '../src/ingestion/record.ingestor.js';
-import { QueryRows, RecordWriter, type RecordBatchContent, type RecordSink } from '../src/ingestion/record.writer.js';
+import { metricsDataSourceOptions, RecordIngestor, type IngestOptions, QueryRows, RecordWriter, type RecordBatchContent, type RecordSink } from '../src/index.js';
 
 const quiet = { log: () => {}, warn: () => {}, error: () => {} };
 const T0 = 1_764_000_000_000;

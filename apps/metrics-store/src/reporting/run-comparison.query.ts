@@ -1,10 +1,11 @@
 import type { DataSource } from 'typeorm';
-import { cdfFractions } from '../reports/report-params.schema.js';
-import type { ClusterUtilisation, LatencyCdf, OutcomeGroup, RunInfo, Timeseries } from '../reports/report-responses.schema.js';
-import { findRuns, unknownRuns } from '../reports/run-list.query.js';
-import { runBreakdown, runTimeseries } from '../reports/run-outcomes.query.js';
-import { runLatencyCdf } from '../reports/run-latency-cdf.query.js';
-import { runClusterUtilisation } from '../reports/run-clusters.query.js';
+import { cdfFractions } from './report-params.schema.js';
+import type { RunInfo } from '@aset/contracts';
+import type { ClusterUtilisation, LatencyCdf, OutcomeGroup, Timeseries } from './report-responses.schema.js';
+import { findRuns, unknownRuns } from './run-list.query.js';
+import { runBreakdown, runTimeseries } from './run-outcomes.query.js';
+import { runLatencyCdf } from './run-latency-cdf.query.js';
+import { runClusterUtilisation } from './run-clusters.query.js';
 
 /** What the reports API says of one run, for a side-by-side comparison. */
 export interface ComparedRun {

@@ -3,8 +3,7 @@ import pg from 'pg';
 import { DataSource } from 'typeorm';
 import type { DecisionRecord } from '@aset/contracts';
 import { createTestDatabase, dropTestDatabase } from '@aset/service-kit/testing';
-import { metricsDataSourceOptions } from '../src/persistence/metrics.data-source.js';
-import { writeDecisions } from '../src/ingestion/decision.writer.js';
+import { metricsDataSourceOptions, writeDecisions } from '../src/index.js';
 
 const T0 = 1_764_000_000_000;
 

@@ -1,5 +1,5 @@
 import { barChartSvg, categoryColor, cdfChartSvg, escapeMarkup as esc, legendWidthFor, lineChartSvg, type Series } from '@aset/charts';
-import type { ComparedRun, RunComparison } from './run-comparison.query.js';
+import type { ComparedRun, RunComparison } from '../reporting/run-comparison.query.js';
 
 /** The parts of a comparison, each an HTML fragment (tables, inline SVG, or a note when there is no data yet). */
 export interface ComparisonSections {

@@ -3,7 +3,8 @@ import { DataSource } from 'typeorm';
 import { CONSUMERS, type DecisionRecord, type DurableKey, type QueryRecord, type RunRecord } from '@aset/contracts';
 import { MessageBus, type Consumption, type Delivery, type Refusal } from '@aset/messaging';
 import { IngestionMetrics } from './ingestion.metrics.js';
-import { QueryRows, RecordWriter, UnwritableRecordError, isDataError, type RecordBatchContent, type RecordSink } from './record.writer.js';
+import { QueryRows, UnwritableRecordError } from './query-copy.encoder.js';
+import { RecordWriter, isDataError, type RecordBatchContent, type RecordSink } from './record.writer.js';
 
 /** Tuning of {@link RecordIngestor}; every field has a default. */
 export interface IngestOptions {

@@ -2,7 +2,7 @@ import { Controller, Get, Inject, NotFoundException } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import type { z } from 'zod';
-import { BreakdownQuery, BucketQuery, LatencyCdfQuery, LatencyQuery, RunListQuery, RunParams, cdfFractions } from './report-params.schema.js';
+import { BreakdownQuery, BucketQuery, LatencyCdfQuery, LatencyQuery, RunListQuery, RunParams, cdfFractions } from '../reporting/report-params.schema.js';
 import {
   BadRequestSchema,
   ClusterUtilisationSchema,
@@ -20,13 +20,13 @@ import {
   type RunBreakdown,
   type RunList,
   type Timeseries,
-} from './report-responses.schema.js';
+} from '../reporting/report-responses.schema.js';
 import { ZodQuery, ZodRoute } from './zod-params.decorator.js';
-import { listRuns, runExists } from './run-list.query.js';
-import { runBreakdown, runLatency, runTimeseries } from './run-outcomes.query.js';
-import { runClusterUtilisation } from './run-clusters.query.js';
-import { runLatencyCdf } from './run-latency-cdf.query.js';
-import { runDecisions } from './run-decisions.query.js';
+import { listRuns, runExists } from '../reporting/run-list.query.js';
+import { runBreakdown, runLatency, runTimeseries } from '../reporting/run-outcomes.query.js';
+import { runClusterUtilisation } from '../reporting/run-clusters.query.js';
+import { runLatencyCdf } from '../reporting/run-latency-cdf.query.js';
+import { runDecisions } from '../reporting/run-decisions.query.js';
 
 type Run = z.infer<typeof RunParams>;
 

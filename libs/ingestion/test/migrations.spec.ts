@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataSource } from 'typeorm';
 import { createTestDatabase, dropTestDatabase } from '@aset/service-kit/testing';
-import { MIGRATIONS, metricsDataSourceOptions } from '../src/persistence/metrics.data-source.js';
+import { METRICS_MIGRATIONS, metricsDataSourceOptions } from '../src/index.js';
 
 const TABLES = ['cluster_samples', 'queries', 'runs', 'scheduling_decisions'];
 const VIEWS = ['report_by_app', 'report_by_cluster', 'report_by_policy', 'report_by_second', 'report_latency_by_policy', 'report_measured_queries'];
@@ -31,13 +31,13 @@ describe('metrics store migrations', () => {
   });
 
   it('builds the reporting schema', async () => {
-    expect(await db.runMigrations({ transaction: 'all' })).toHaveLength(MIGRATIONS.length);
+    expect(await db.runMigrations({ transaction: 'all' })).toHaveLength(METRICS_MIGRATIONS.length);
     expect(await schema()).toEqual({ tables: TABLES, views: VIEWS, indexes: INDEXES });
     expect(await db.showMigrations()).toBe(false);
   });
 
   it('reverts every migration, and applies them again', async () => {
-    for (let i = 0; i < MIGRATIONS.length; i++) await db.undoLastMigration({ transaction: 'all' });
+    for (let i = 0; i < METRICS_MIGRATIONS.length; i++) await db.undoLastMigration({ transaction: 'all' });
     expect(await schema()).toEqual({ tables: [], views: [], indexes: [] });
     await db.runMigrations({ transaction: 'all' });
     expect(await schema()).toEqual({ tables: TABLES, views: VIEWS, indexes: INDEXES });

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
-import type { RunInfo, RunList } from './report-responses.schema.js';
+import type { RunInfo } from '@aset/contracts';
+import type { RunList } from './report-responses.schema.js';
 
 interface RunRow {
   run_id: string;

@@ -1,5 +1,5 @@
 import { escapeMarkup as esc } from '@aset/charts';
-import type { RunComparison } from './run-comparison.query.js';
+import type { RunComparison } from '../reporting/run-comparison.query.js';
 import { COMPARISON_CSS, SECTION_TITLES, renderComparison } from './run-comparison.view.js';
 
 /**

@@ -2,11 +2,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { DataSource } from 'typeorm';
-import { BucketMs } from '../reports/report-params.schema.js';
+import { BucketMs } from '../reporting/report-params.schema.js';
 import { METRICS_STORE_ENV } from '../metrics-store.config.js';
-import { metricsDataSourceOptions } from '../persistence/metrics.data-source.js';
-import { MAX_COMPARED_RUNS, RunIdList } from './run-comparison.schema.js';
-import { loadRunComparison } from './run-comparison.query.js';
+import { metricsDataSourceOptions } from '@aset/ingestion';
+import { MAX_COMPARED_RUNS, RunIdList } from '../reporting/run-comparison.schema.js';
+import { loadRunComparison } from '../reporting/run-comparison.query.js';
 import { reportHtml } from './report.page.js';
 
 /** What one `report` invocation wrote. */

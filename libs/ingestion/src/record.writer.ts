@@ -1,0 +1,154 @@
+import { finished } from 'node:stream/promises';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { DataSource } from 'typeorm';
+import type { DecisionRecord, QueryRecord, RunRecord } from '@aset/contracts';
+import { writeDecisions } from './decision.writer.js';
+import { QUERY_COPY_COLUMNS, QueryRows } from './query-copy.encoder.js';
+
+/** What one batch holds; every part may be empty. */
+export interface RecordBatchContent {
+  /** Run records, written first and in order (upserts). */
+  runs: readonly RunRecord[];
+  /** Query records, already encoded. */
+  queries: QueryRows;
+  decisions: readonly DecisionRecord[];
+}
+
+/**
+ * What the ingestor writes through: one call per batch, in one transaction. Resolves with the number
+ * of query rows that were new once the transaction has COMMITTED; rejects (nothing written) otherwise.
+ */
+export interface RecordSink {
+  write(batch: RecordBatchContent): Promise<number>;
+}
+
+const COLUMN_LIST = QUERY_COPY_COLUMNS.map(([c]) => c).join(', ');
+/** The fast path: straight into the table. Fails as a whole (unique_violation) if any row is already there. */
+const COPY_DIRECT = `COPY queries (${COLUMN_LIST}) FROM STDIN (FORMAT binary)`;
+/** Session-local staging table for the idempotent path: no WAL, no indexes, emptied at every commit. */
+const STAGING = 'queries_staging';
+const CREATE_STAGING = `CREATE TEMP TABLE IF NOT EXISTS ${STAGING} (${QUERY_COPY_COLUMNS.map(([c, t]) => `${c} ${t === 'ts' ? 'timestamptz' : t}`).join(', ')}) ON COMMIT DELETE ROWS`;
+const COPY_STAGING = `COPY ${STAGING} (${COLUMN_LIST}) FROM STDIN (FORMAT binary)`;
+/** A (run_id, query_id) already stored, or repeated in the batch, is skipped: the first write wins. */
+const INSERT_FROM_STAGING = `INSERT INTO queries (${COLUMN_LIST}) SELECT ${COLUMN_LIST} FROM ${STAGING} ON CONFLICT (run_id, query_id) DO NOTHING`;
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * True when PostgreSQL refused the data itself (SQLSTATE class 22 data exception, e.g. a NUL
+ * character or a timestamp out of range; class 23 integrity violation, e.g. a CHECK): retrying the
+ * same rows cannot succeed. Anything else (connection lost, database gone, serialization) may pass later.
+ */
+export function isDataError(e: unknown): boolean {
+  return isPgError(e) && (e.code.startsWith('22') || e.code.startsWith('23'));
+}
+
+/**
+ * Writes validated records, one transaction per batch: run records first (upserts, in order), then
+ * decisions, then the query rows with one binary COPY.
+ *
+ * Idempotent: a redelivered query or decision record is ignored (the first write wins, within a
+ * batch too), a redelivered run record rewrites the same values. Query rows normally go straight
+ * into `queries` (the cheapest path: what a raw COPY costs); when that COPY hits a row that is
+ * already there (unique_violation: a redelivery), the transaction is rolled back and the batch is
+ * written again through a session-local staging table and
+ * `INSERT ... SELECT ... ON CONFLICT (run_id, query_id) DO NOTHING`. The writer then stays on that
+ * path until a batch comes through it without any duplicate. Nothing is visible to readers before
+ * the commit, and a failed batch leaves nothing.
+ */
+export class RecordWriter implements RecordSink {
+  /** Connections that already have the staging table (temporary tables live as long as their session). */
+  private readonly staged = new WeakSet<pg.ClientBase>();
+  /** True after a duplicate: redeliveries tend to come in runs. */
+  private viaStaging = false;
+  /** Batches written through the staging table (after a duplicate), for tests and logs. */
+  stagedBatches = 0;
+
+  constructor(private readonly db: DataSource) {}
+
+  /** Returns how many query rows were new, after the commit. Throws (rolled back) on any failure. */
+  async write(batch: RecordBatchContent): Promise<number> {
+    if (!this.viaStaging && batch.queries.count > 0) {
+      try {
+        return await this.transaction(batch, false);
+      } catch (e) {
+        if (!(isPgError(e) && e.code === UNIQUE_VIOLATION)) throw e;
+        this.viaStaging = true;
+      }
+    }
+    const inserted = await this.transaction(batch, true);
+    if (batch.queries.count > 0) {
+      this.stagedBatches++;
+      if (inserted === batch.queries.count) this.viaStaging = false;
+    }
+    return inserted;
+  }
+
+  /** Convenience for callers holding records (tests, tools): encodes the query records and writes. */
+  writeRecords(runs: readonly RunRecord[], queries: readonly QueryRecord[], decisions: readonly DecisionRecord[] = []): Promise<number> {
+    const rows = new QueryRows(queries.length);
+    for (const q of queries) rows.append(q);
+    return this.write({ runs, queries: rows, decisions });
+  }
+
+  private async transaction(batch: RecordBatchContent, viaStaging: boolean): Promise<number> {
+    const runner = this.db.createQueryRunner();
+    try {
+      const client = pgClientOf(await runner.connect());
+      try {
+        await client.query('BEGIN');
+        for (const r of batch.runs) await writeRun(client, r);
+        if (batch.decisions.length > 0) await writeDecisions(client, batch.decisions);
+        let inserted = 0;
+        if (batch.queries.count > 0) {
+          if (viaStaging && !this.staged.has(client)) {
+            await client.query(CREATE_STAGING);
+            this.staged.add(client);
+          }
+          const copy = client.query(copyFrom(viaStaging ? COPY_STAGING : COPY_DIRECT));
+          for (const part of batch.queries.payload()) copy.write(part);
+          copy.end();
+          await finished(copy);
+          inserted = viaStaging ? ((await client.query(INSERT_FROM_STAGING)).rowCount ?? 0) : copy.rowCount;
+        }
+        await client.query('COMMIT');
+        return inserted;
+      } catch (e) {
+        // The staging table may be what is missing (e.g. the session was reset): recreate it next time.
+        this.staged.delete(client);
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw e;
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+}
+
+function isPgError(e: unknown): e is Error & { code: string } {
+  return e instanceof Error && 'code' in e && typeof e.code === 'string';
+}
+
+async function writeRun(client: pg.ClientBase, r: RunRecord): Promise<void> {
+  if (r.kind === 'started') {
+    await client.query(
+      `INSERT INTO runs (run_id, scenario, policy, seed, code_version, parameters, started_at)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, to_timestamp($7 / 1000.0))
+       ON CONFLICT (run_id) DO UPDATE SET scenario = EXCLUDED.scenario, policy = EXCLUDED.policy, seed = EXCLUDED.seed,
+         code_version = EXCLUDED.code_version, parameters = EXCLUDED.parameters, started_at = EXCLUDED.started_at`,
+      [r.runId, r.scenario, r.policy ?? null, r.seed, r.codeVersion, JSON.stringify(r.parameters), r.startedAt],
+    );
+  } else {
+    await client.query(
+      `INSERT INTO runs (run_id, finished_at, query_count) VALUES ($1, to_timestamp($2 / 1000.0), $3)
+       ON CONFLICT (run_id) DO UPDATE SET finished_at = EXCLUDED.finished_at, query_count = EXCLUDED.query_count`,
+      [r.runId, r.finishedAt, r.queryCount],
+    );
+  }
+}
+
+/** TypeORM's postgres driver hands out node-postgres clients; anything else is a configuration error. */
+function pgClientOf(connection: unknown): pg.ClientBase {
+  if (connection instanceof pg.Client) return connection;
+  throw new Error('RecordWriter needs a node-postgres connection (TypeORM type "postgres")');
+}
