@@ -2,7 +2,7 @@ import { finished } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource } from 'typeorm';
-import type { DecisionRecord, QueryRecord, RunRecord } from '@aset/contracts';
+import type { DecisionRecord, RunRecord } from '@aset/contracts';
 import { writeDecisions } from './decision.writer.js';
 import { QUERY_COPY_COLUMNS, QueryRows } from './query-copy.encoder.js';
 
@@ -82,13 +82,6 @@ export class RecordWriter implements RecordSink {
       if (inserted === batch.queries.count) this.viaStaging = false;
     }
     return inserted;
-  }
-
-  /** Convenience for callers holding records (tests, tools): encodes the query records and writes. */
-  writeRecords(runs: readonly RunRecord[], queries: readonly QueryRecord[], decisions: readonly DecisionRecord[] = []): Promise<number> {
-    const rows = new QueryRows(queries.length);
-    for (const q of queries) rows.append(q);
-    return this.write({ runs, queries: rows, decisions });
   }
 
   private async transaction(batch: RecordBatchContent, viaStaging: boolean): Promise<number> {
