@@ -17,7 +17,6 @@ export const PolicySummarySchema = z.object({
   p95Ms: z.number().nullable(),
   p99Ms: z.number().nullable(),
 });
-export type PolicySummary = z.infer<typeof PolicySummarySchema>;
 
 /** `GET /reports/summary?run=<id>` of the metrics store. */
 export const RunSummarySchema = z.object({
