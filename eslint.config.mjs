@@ -43,12 +43,31 @@ export default [
               onlyDependOnLibsWithTags: ['type:contracts'],
               bannedExternalImports: PLATFORM_PACKAGES,
             },
+            // Scopes: which apps may use which libs. A lib scoped to an app (scope:scheduler, scope:worker,
+            // scope:workload, scope:metrics) serves that app and the offline tooling only; scope:research
+            // libs (simulator, training, evaluation) serve the tooling only, never a service.
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
-            { sourceTag: 'scope:worker', onlyDependOnLibsWithTags: ['scope:shared', 'scope:worker'] },
             { sourceTag: 'scope:scheduler', onlyDependOnLibsWithTags: ['scope:shared', 'scope:scheduler'] },
+            { sourceTag: 'scope:worker', onlyDependOnLibsWithTags: ['scope:shared', 'scope:worker'] },
             { sourceTag: 'scope:workload', onlyDependOnLibsWithTags: ['scope:shared', 'scope:workload'] },
             { sourceTag: 'scope:metrics', onlyDependOnLibsWithTags: ['scope:shared', 'scope:metrics'] },
-            { sourceTag: 'scope:tooling', onlyDependOnLibsWithTags: ['scope:shared', 'scope:worker', 'scope:metrics', 'scope:tooling'] },
+            {
+              sourceTag: 'scope:research',
+              onlyDependOnLibsWithTags: ['scope:shared', 'scope:scheduler', 'scope:workload', 'scope:research'],
+            },
+            { sourceTag: 'scope:alerting', onlyDependOnLibsWithTags: ['scope:shared'] },
+            {
+              sourceTag: 'scope:tooling',
+              onlyDependOnLibsWithTags: [
+                'scope:shared',
+                'scope:scheduler',
+                'scope:worker',
+                'scope:workload',
+                'scope:metrics',
+                'scope:research',
+                'scope:tooling',
+              ],
+            },
           ],
         },
       ],

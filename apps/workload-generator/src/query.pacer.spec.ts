@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '@aset/determinism';
+import { ManualClock } from '@aset/determinism/testing';
 import { paceQueries } from './query.pacer.js';
 
 describe('paceQueries', () => {

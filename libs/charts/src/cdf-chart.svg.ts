@@ -22,16 +22,3 @@ export function cdfChartSvg(options: { title: string; series: CdfSeries[]; xLabe
     series: options.series.map((s) => ({ ...s, points: [...s.points].sort((a, b) => a[0] - b[0] || a[1] - b[1]) })),
   });
 }
-
-/**
- * The empirical CDF of `samples` (non-finite ones ignored) as CDF points: one per distinct value v,
- * (v, fraction of samples <= v), in increasing order of v. Empty for no samples.
- */
-export function empiricalCdf(samples: readonly number[]): [value: number, fraction: number][] {
-  const sorted = samples.filter(Number.isFinite).sort((a, b) => a - b);
-  const points: [number, number][] = [];
-  sorted.forEach((v, i) => {
-    if (sorted[i + 1] !== v) points.push([v, (i + 1) / sorted.length]);
-  });
-  return points;
-}

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '@aset/model-zoo';
 import { lineChartSvg } from './line-chart.svg.js';
 
-const checkpoint = (name: string) => new URL(`../../../checkpoints/${name}`, import.meta.url);
+const checkpoint = (name: string) => join(REPO_ROOT, 'checkpoints', name);
 
 /** The paths' `d` attributes, in document order. */
 const paths = (svg: string) => [...svg.matchAll(/<path d="([^"]*)"/g)].map((m) => m[1]!);

@@ -1,3 +1,3 @@
-export * from './repo.paths.js';
-export * from './option.parsers.js';
-export * from './command.runner.js';
+export { REPO_ROOT, DEFAULT_MANIFEST, scenarioPath, checkpointPath, loadInputs } from './repo.paths.js';
+export { positiveInt, nonNegativeInt, positiveNumber, nonNegativeNumber, probability } from './option.parsers.js';
+export { runCommand } from './command.runner.js';

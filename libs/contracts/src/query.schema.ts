@@ -39,7 +39,6 @@ export const DecisionSchema = z.object({
   policy: z.string().min(1).max(64),
   decidedAt: EpochMs,
 });
-export type Decision = z.infer<typeof DecisionSchema>;
 
 /** A query on its way from the scheduler to a worker. The worker replies to the generator directly. */
 export const DispatchedQuerySchema = InferenceQuerySchema.extend({
@@ -106,5 +105,3 @@ export const InferenceReplySchema = z.discriminatedUnion('status', [
   ErrorReplySchema,
 ]);
 export type InferenceReply = z.infer<typeof InferenceReplySchema>;
-export type CompletedReply = z.infer<typeof CompletedReplySchema>;
-export type DroppedReply = z.infer<typeof DroppedReplySchema>;

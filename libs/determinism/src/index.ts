@@ -1,2 +1,2 @@
-export * from './random.source.js';
-export * from './clock.source.js';
+export { seededRandom, deriveSeed, exponential, standardNormal, randomInt, type Random } from './random.source.js';
+export { CLOCK, SystemClock, type Clock } from './clock.source.js';

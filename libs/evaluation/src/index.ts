@@ -1,4 +1,4 @@
-export * from './seed.statistics.js';
-export * from './suite.catalog.js';
-export * from './suite.report.js';
-export * from './results.markdown.js';
+export { meanWithInterval, pairedDifference, pairedVerdict, type MeanInterval, type PairedVerdict } from './seed.statistics.js';
+export { SUITE_NAMES, suiteByName, DEFAULT_SEEDS } from './suite.catalog.js';
+export { buildSuiteReport, type SeedRun, type SeedBounds, type TrainedAgentRun, type SuiteRoles } from './suite.report.js';
+export { suiteSection, mergeResultsDocument } from './results.markdown.js';

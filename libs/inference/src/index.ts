@@ -1,1 +1,1 @@
-export * from './onnx-model.runner.js';
+export { OnnxModelRunner } from './onnx-model.runner.js';

@@ -1,6 +1,6 @@
-export * from './manifest.schema.js';
-export * from './zoo.error.js';
-export * from './model.zoo.js';
-export * from './model-file.check.js';
-export * from './held-out.dataset.js';
-export * from './repo.root.js';
+export { BATCH_SIZES, type Manifest, type TaskSpec, type VariantSpec, type LatencyProfile } from './manifest.schema.js';
+export { ZooError } from './zoo.error.js';
+export { readZoo, ModelZoo } from './model.zoo.js';
+export { readVerifiedModel } from './model-file.check.js';
+export { loadHeldOut, type HeldOutSet } from './held-out.dataset.js';
+export { REPO_ROOT } from './repo.root.js';

@@ -1,4 +1,5 @@
-import { ManualClock, seededRandom } from '@aset/determinism';
+import { seededRandom } from '@aset/determinism';
+import { ManualClock } from '@aset/determinism/testing';
 import { describe, expect, it } from 'vitest';
 import { DqnAgent } from './dqn.agent.js';
 import { loadCheckpoint, saveCheckpoint } from './dqn.checkpoint.js';

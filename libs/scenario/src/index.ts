@@ -1,7 +1,16 @@
-export * from './scenario.schema.js';
-export * from './scenario.error.js';
-export * from './scenario.model.js';
-export * from './scenario.parser.js';
-export * from './trace.parser.js';
-export * from './link.delay.js';
-export * from './isp-topology.generator.js';
+export {
+  TIERS,
+  ScenarioSchema,
+  type Tier,
+  type ScenarioSpec,
+  type ScenarioInput,
+  type ClusterSpec,
+  type ApplicationSpec,
+  type ArrivalProcess,
+  type DynamicEvent,
+  type Modulation,
+} from './scenario.schema.js';
+export { Scenario } from './scenario.model.js';
+export { parseScenario, readScenarioFile } from './scenario.parser.js';
+export { oneWayDelayMs, transferMs } from './link.delay.js';
+export { ISP_DEFAULTS, generateIspScenario, renderScenarioYaml } from './isp-topology.generator.js';

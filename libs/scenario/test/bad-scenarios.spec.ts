@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readZoo } from '@aset/model-zoo';
 import { REPO_MANIFEST } from '@aset/model-zoo/testing';
-import { ScenarioError, formatProblem, readScenarioFile } from '../src/index.js';
+import { ScenarioError, formatProblem } from '../src/scenario.error.js';
+import { readScenarioFile } from '../src/scenario.parser.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const zoo = readZoo(REPO_MANIFEST);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SAFETY_TIERS, parseSafetyTiers } from './aset.checkpoint.js';
+import { parseSafetyTiers } from './aset.checkpoint.js';
+import { DEFAULT_SAFETY_TIERS } from './safety.shield.js';
 
 describe('parseSafetyTiers', () => {
   it('reads off and comma-separated sigmas', () => {

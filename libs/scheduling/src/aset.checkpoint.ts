@@ -38,9 +38,6 @@ export function greedyController(agent: { greedy(state: Float32Array, mask?: Arr
   return { choose: (state, mask) => agent.greedy(state, mask) };
 }
 
-/** The default of `asetAgentFromCheckpoint`'s `safetyTiers` (defined with the shield it configures). */
-export { DEFAULT_SAFETY_TIERS };
-
 /**
  * Reads safety tiers written as `off` (no shield) or comma-separated non-negative numbers (`4,2,1,0`).
  * Throws a RangeError naming the offending text.

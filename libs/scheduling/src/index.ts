@@ -1,27 +1,31 @@
-export * from './policy.contract.js';
-export * from './aset.agents.js';
-export * from './query-outcome.builder.js';
-export * from './cluster.liveness.js';
-export * from './placement.catalog.js';
-export * from './policy.registry.js';
-export * from './static.policies.js';
-export * from './aset.policy.js';
-export * from './aset-direct.policy.js';
-export * from './closest.policy.js';
-export * from './cloud.policy.js';
-export * from './random.policy.js';
-export * from './round-robin.policy.js';
-export * from './least-loaded.policy.js';
-export * from './latency-aware.policy.js';
-export * from './recent-activity.window.js';
-export * from './aset-state.encoder.js';
-export * from './aset.checkpoint.js';
-export * from './dqn.controller.js';
-export * from './safety.shield.js';
-export * from './cluster-estimates.table.js';
-export * from './shielded.options.js';
-export * from './shielded-choice.policy.js';
-export * from './shielded-greedy.policy.js';
-export * from './power-of-two.policy.js';
-export * from './slack-fit.policy.js';
-export * from './shield-random.policy.js';
+export type {
+  QueryView,
+  ClusterState,
+  Observation,
+  Placement,
+  QueryOutcome,
+  PolicyContext,
+  SchedulingPolicy,
+  PolicyDecision,
+} from './policy.contract.js';
+export type { AsetController, AsetAgents } from './aset.agents.js';
+export { outcomeOf } from './query-outcome.builder.js';
+export { DEFAULT_MISSED_HEARTBEATS } from './cluster.liveness.js';
+export { PlacementCatalog, type HostedVariant } from './placement.catalog.js';
+export { POLICY_NAMES, HEURISTIC_POLICY_NAMES, agentModeOf, createPolicy } from './policy.registry.js';
+export { STATIC_POLICY_NAMES } from './static.policies.js';
+export { AsetPolicy } from './aset.policy.js';
+export { ASET_DIRECT_DEFAULTS, AsetDirectPolicy } from './aset-direct.policy.js';
+export { RecentActivity } from './recent-activity.window.js';
+export { AsetStateEncoder, CANDIDATE_FEATURES } from './aset-state.encoder.js';
+export {
+  greedyController,
+  parseSafetyTiers,
+  loadAsetCheckpoint,
+  asetAgentFromCheckpoint,
+  asetAgentsOf,
+  type AsetCheckpointMetadata,
+  type AsetCheckpoint,
+} from './aset.checkpoint.js';
+export { DqnController } from './dqn.controller.js';
+export { DEFAULT_SAFETY_TIERS } from './safety.shield.js';

@@ -1,9 +1,9 @@
-export * from './env.validation.js';
-export * from './bus.module.js';
-export * from './observability.module.js';
-export * from './service.bootstrap.js';
-export * from './service.config.js';
-export * from './scenario.module.js';
-export * from './zod-query.pipe.js';
+export { ConfigurationError, BASE_ENV, envValidator } from './env.validation.js';
+export { BusModule } from './bus.module.js';
+export { LATENCY_BUCKETS_MS, HEALTH_CHECKS, ServiceMetrics, ObservabilityModule } from './observability.module.js';
+export { runService } from './service.bootstrap.js';
+export { serviceConfigModule } from './service.config.js';
+export { SCENARIO_ENV, ScenarioModule } from './scenario.module.js';
+export { ZodParamsPipe } from './zod-query.pipe.js';
 /** The Clock's injection token, defined beside the Clock in `@aset/determinism`. */
 export { CLOCK } from '@aset/determinism';

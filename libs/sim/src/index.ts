@@ -1,8 +1,7 @@
-export * from './event.heap.js';
-export * from './sim.record.js';
-export * from './summary.sink.js';
-export * from './simulation.js';
-export * from './upper-bound.sink.js';
-export * from './sim.runner.js';
-export * from './heartbeat.timing.js';
-export * from './capacity-bound.sink.js';
+export type { RecordSink } from './sim.record.js';
+export { SummarySink, FanOutSink } from './summary.sink.js';
+export { Simulation } from './simulation.js';
+export { UpperBoundSink } from './upper-bound.sink.js';
+export { simulatePolicy, type PolicyRun } from './sim.runner.js';
+export { heartbeatTiming, type HeartbeatTiming } from './heartbeat.timing.js';
+export { CapacityBoundSink } from './capacity-bound.sink.js';

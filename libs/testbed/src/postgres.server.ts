@@ -76,15 +76,3 @@ export async function ensureDatabase(adminUrl: string, name: string): Promise<st
   }
   return databaseUrl(adminUrl, name);
 }
-
-/** Drops database `name` (closing its connections). */
-export async function dropDatabase(adminUrl: string, name: string): Promise<void> {
-  if (!/^[a-z0-9_]{1,63}$/.test(name)) throw new Error(`database name "${name}" must be 1-63 characters of [a-z0-9_]`);
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
-}

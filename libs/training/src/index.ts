@@ -1,2 +1,1 @@
-export * from './episode.randomizer.js';
-export * from './aset.trainer.js';
+export { trainAset, type AsetMode, type TrainProgress } from './aset.trainer.js';

@@ -1,7 +1,6 @@
-export * from './arrival.process.js';
-export * from './arrival.schedule.js';
-export * from './input.sampler.js';
-export * from './latency.summary.js';
-export * from './query-record.builder.js';
-export * from './run.report.js';
-export * from './slo.verdict.js';
+export { arrivalClocks, buildArrivalSchedule, ArrivalMerger, type ArrivalSchedule } from './arrival.schedule.js';
+export { InputSampler } from './input.sampler.js';
+export { percentile, percentilesInPlace } from './latency.summary.js';
+export { buildQueryRecord, queryEndOf, type ReplyOutcome } from './query-record.builder.js';
+export { buildRunReport, type RunReport } from './run.report.js';
+export { sloMet } from './slo.verdict.js';
