@@ -1,12 +1,11 @@
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import pg from 'pg';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import { uniqueTestPrefix } from '@aset/contracts/testing';
 import { MessageBus } from '@aset/messaging';
 import { serveOpenApiDocs } from '../src/api/openapi.docs.js';
-import { createTestDatabase, dropTestDatabase, testNatsUrl } from '@aset/service-kit/testing';
+import { createServiceApp, createTestDatabase, dropTestDatabase, testNatsUrl } from '@aset/service-kit/testing';
 
 const quiet = { log: () => {}, warn: () => {}, error: () => {} };
 
@@ -43,8 +42,7 @@ export async function startStore(label: string): Promise<StoreHarness> {
   await bus.ensureStream('records');
   const { validateMetricsStoreEnv } = await import('../src/metrics-store.config.js');
   const { MetricsStoreModule } = await import('../src/metrics-store.module.js');
-  const moduleRef = await Test.createTestingModule({ imports: [MetricsStoreModule.forRoot(validateMetricsStoreEnv(process.env))] }).compile();
-  const app = moduleRef.createNestApplication({ logger: ['error'] });
+  const app = await createServiceApp(validateMetricsStoreEnv, (config) => MetricsStoreModule.forRoot(config));
   serveOpenApiDocs(app);
   await app.listen(0, '127.0.0.1');
   const sql = new pg.Client({ connectionString: database.url });

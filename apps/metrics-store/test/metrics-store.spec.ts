@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Test } from '@nestjs/testing';
 import type { INestApplication } from '@nestjs/common';
 import pg from 'pg';
 import { RunSummarySchema, type QueryRecord } from '@aset/contracts';
@@ -7,7 +6,7 @@ import { sampleQueryRecord, uniqueTestPrefix } from '@aset/contracts/testing';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import { MessageBus } from '@aset/messaging';
-import { createTestDatabase, dropTestDatabase, metricValue, testNatsUrl } from '@aset/service-kit/testing';
+import { createServiceApp, createTestDatabase, dropTestDatabase, metricValue, testNatsUrl } from '@aset/service-kit/testing';
 
 const quiet = { log: () => {}, warn: () => {}, error: () => {} };
 
@@ -52,8 +51,7 @@ describe('metrics store (in-process, real NATS JetStream and PostgreSQL)', () =>
     await bus.ensureStream('records');
     const { validateMetricsStoreEnv } = await import('../src/metrics-store.config.js');
     const { MetricsStoreModule } = await import('../src/metrics-store.module.js');
-    const moduleRef = await Test.createTestingModule({ imports: [MetricsStoreModule.forRoot(validateMetricsStoreEnv(process.env))] }).compile();
-    app = moduleRef.createNestApplication({ logger: ['error'] });
+    app = await createServiceApp(validateMetricsStoreEnv, (config) => MetricsStoreModule.forRoot(config));
     await app.listen(0, '127.0.0.1');
     base = await app.getUrl();
     db = new pg.Client({ connectionString: testDb.url });

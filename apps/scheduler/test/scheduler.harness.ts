@@ -1,10 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { SubjectSpace, encodeMessage, type ClusterHeartbeat } from '@aset/contracts';
 import { uniqueTestPrefix } from '@aset/contracts/testing';
-import { testNatsUrl, useServiceTestEnv } from '@aset/service-kit/testing';
+import { createServiceApp, testNatsUrl, useServiceTestEnv } from '@aset/service-kit/testing';
 
 /** The scheduler module running in process on its own subject prefix, with the test's own NATS connection. */
 export interface SchedulerHarness {
@@ -28,9 +27,8 @@ export async function startScheduler(label: string, env: Record<string, string>)
   const prefix = uniqueTestPrefix(label);
   useServiceTestEnv(prefix, env);
   const { validateSchedulerEnv } = await import('../src/scheduler.config.js');
-    const { SchedulerModule } = await import('../src/scheduler.module.js');
-  const moduleRef = await Test.createTestingModule({ imports: [SchedulerModule.forRoot(validateSchedulerEnv(process.env))] }).compile();
-  const app = moduleRef.createNestApplication({ logger: ['error'] });
+  const { SchedulerModule } = await import('../src/scheduler.module.js');
+  const app = await createServiceApp(validateSchedulerEnv, (config) => SchedulerModule.forRoot(config));
   await app.init();
   const nc = await connect({ servers: testNatsUrl() });
   const space = new SubjectSpace(prefix);

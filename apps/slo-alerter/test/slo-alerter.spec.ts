@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Test } from '@nestjs/testing';
 import type { INestApplication } from '@nestjs/common';
 import { sampleQueryRecord, uniqueTestPrefix } from '@aset/contracts/testing';
 import { MessageBus } from '@aset/messaging';
 import { ServiceMetrics } from '@aset/service-kit';
-import { metricValue, testNatsUrl, useServiceTestEnv } from '@aset/service-kit/testing';
+import { createServiceApp, metricValue, testNatsUrl, useServiceTestEnv } from '@aset/service-kit/testing';
 import { SloAlertConsumer } from '../src/slo-alert.consumer.js';
 
 describe('slo-alerter (in-process, real NATS JetStream)', () => {
@@ -18,8 +17,7 @@ describe('slo-alerter (in-process, real NATS JetStream)', () => {
     await publisher.ensureStream('records');
     const { validateSloAlerterEnv } = await import('../src/slo-alerter.config.js');
     const { SloAlerterModule } = await import('../src/slo-alerter.module.js');
-    const moduleRef = await Test.createTestingModule({ imports: [SloAlerterModule.forRoot(validateSloAlerterEnv(process.env))] }).compile();
-    app = moduleRef.createNestApplication({ logger: ['error'] });
+    app = await createServiceApp(validateSloAlerterEnv, (config) => SloAlerterModule.forRoot(config));
     await app.init();
   });
 

@@ -2,7 +2,6 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Test } from '@nestjs/testing';
 import type { INestApplication } from '@nestjs/common';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { InferenceReplySchema, SubjectSpace, encodeTensor, type DispatchedQuery } from '@aset/contracts';
@@ -10,7 +9,7 @@ import { sampleQuery, uniqueTestPrefix } from '@aset/contracts/testing';
 import { loadHeldOut, readZoo } from '@aset/model-zoo';
 import { REPO_MANIFEST } from '@aset/model-zoo/testing';
 import { REPO_SCENARIOS } from '@aset/scenario/testing';
-import { testNatsUrl, useServiceTestEnv } from '@aset/service-kit/testing';
+import { createServiceApp, testNatsUrl, useServiceTestEnv } from '@aset/service-kit/testing';
 
 /**
  * The emulated cluster keeps its own timeline: on demo's far-edge-1 (one slot, an embedded board) a
@@ -38,8 +37,7 @@ describe('worker emulated timeline (in-process, real NATS, real ONNX)', () => {
     nc = await connect({ servers: testNatsUrl() });
     const { validateWorkerEnv } = await import('../src/worker.config.js');
     const { WorkerModule } = await import('../src/worker.module.js');
-    const moduleRef = await Test.createTestingModule({ imports: [WorkerModule.forRoot(validateWorkerEnv(process.env))] }).compile();
-    app = moduleRef.createNestApplication({ logger: ['error'] });
+    app = await createServiceApp(validateWorkerEnv, (config) => WorkerModule.forRoot(config));
     await app.init();
     // Serving once it answers (a typed refusal) rather than "no responders".
     for (let attempt = 0; !(await nc.request(infer, 'ping', { timeout: 1000 }).then(() => true, () => false)); attempt++) {

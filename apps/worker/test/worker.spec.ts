@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Test } from '@nestjs/testing';
 import type { INestApplication } from '@nestjs/common';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { ClusterHeartbeatSchema, InferenceReplySchema, SubjectSpace, encodeTensor, type DispatchedQuery, type InferenceReply } from '@aset/contracts';
@@ -7,7 +6,7 @@ import { sampleQuery, uniqueTestPrefix } from '@aset/contracts/testing';
 import { loadHeldOut, readZoo } from '@aset/model-zoo';
 import { REPO_MANIFEST } from '@aset/model-zoo/testing';
 import { ServiceMetrics } from '@aset/service-kit';
-import { metricValue, testNatsUrl, useServiceTestEnv } from '@aset/service-kit/testing';
+import { createServiceApp, metricValue, testNatsUrl, useServiceTestEnv } from '@aset/service-kit/testing';
 
 describe('worker service (in-process, real NATS, real ONNX)', () => {
   let app: INestApplication;
@@ -23,8 +22,7 @@ describe('worker service (in-process, real NATS, real ONNX)', () => {
     nc = await connect({ servers: testNatsUrl() });
     const { validateWorkerEnv } = await import('../src/worker.config.js');
     const { WorkerModule } = await import('../src/worker.module.js');
-    const moduleRef = await Test.createTestingModule({ imports: [WorkerModule.forRoot(validateWorkerEnv(process.env))] }).compile();
-    app = moduleRef.createNestApplication({ logger: ['error'] });
+    app = await createServiceApp(validateWorkerEnv, (config) => WorkerModule.forRoot(config));
     await app.init();
   });
 

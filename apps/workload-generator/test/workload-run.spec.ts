@@ -2,14 +2,13 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Test } from '@nestjs/testing';
 import type { INestApplication } from '@nestjs/common';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { InferenceQuerySchema, QueryRecordSchema, RunRecordSchema, SubjectSpace, type QueryRecord } from '@aset/contracts';
 import { uniqueTestPrefix } from '@aset/contracts/testing';
 import { ServiceMetrics } from '@aset/service-kit';
-import { metricValue, testNatsUrl, useServiceTestEnv } from '@aset/service-kit/testing';
+import { createServiceApp, metricValue, testNatsUrl, useServiceTestEnv } from '@aset/service-kit/testing';
 import type { RunReport } from '@aset/workload';
 
 /**
@@ -52,8 +51,7 @@ describe('workload generator run (in-process, real NATS and JetStream)', () => {
     await nc.flush();
     const { validateGeneratorEnv } = await import('../src/generator.config.js');
     const { GeneratorModule } = await import('../src/generator.module.js');
-    const moduleRef = await Test.createTestingModule({ imports: [GeneratorModule.forRoot(validateGeneratorEnv(process.env))] }).compile();
-    app = moduleRef.createNestApplication({ logger: ['error'] });
+    app = await createServiceApp(validateGeneratorEnv, (config) => GeneratorModule.forRoot(config));
     await app.init();
   });
 

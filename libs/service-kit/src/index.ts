@@ -4,6 +4,5 @@ export { LATENCY_BUCKETS_MS, HEALTH_CHECKS, ServiceMetrics, ObservabilityModule 
 export { runService } from './service.bootstrap.js';
 export { serviceConfigModule } from './service.config.js';
 export { SCENARIO_ENV, ScenarioModule } from './scenario.module.js';
-export { ZodParamsPipe } from './zod-query.pipe.js';
 /** The Clock's injection token, defined beside the Clock in `@aset/determinism`. */
 export { CLOCK } from '@aset/determinism';

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import type { DynamicModule, INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import { REPO_MANIFEST } from '@aset/model-zoo/testing';
 import { POLICY_LAB_SCENARIO } from '@aset/scenario/testing';
 
@@ -24,6 +26,16 @@ export function useServiceTestEnv(prefix: string, extra: Record<string, string> 
     LOG_LEVEL: 'error',
     ...extra,
   });
+}
+
+/**
+ * A service's app as `runService` builds it: the environment validated once with `validateEnv`, the
+ * root module from `forRoot(config)`; created but not initialised (call `init()` or `listen()`),
+ * logging errors only. Set the environment first ({@link useServiceTestEnv}) and import the service's
+ * config and module after that: ConfigModule reads the environment when the module is defined.
+ */
+export async function createServiceApp<E>(validateEnv: (env: Record<string, unknown>) => E, forRoot: (config: E) => DynamicModule): Promise<INestApplication> {
+  return NestFactory.create(forRoot(validateEnv(process.env)), { logger: ['error'], abortOnError: false });
 }
 
 function adminUrl(): string {

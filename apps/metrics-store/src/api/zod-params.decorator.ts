@@ -1,6 +1,6 @@
 import { Param, Query } from '@nestjs/common';
 import type { z } from 'zod';
-import { ZodParamsPipe } from '@aset/service-kit';
+import { ZodParamsPipe } from './zod-params.pipe.js';
 
 /**
  * The whole query string, validated by `schema` (a 400 names each bad parameter and what was
