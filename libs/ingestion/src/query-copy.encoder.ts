@@ -223,7 +223,7 @@ export class QueryRows {
  * PostgreSQL's float8_timestamptz, as used by to_timestamp(ms / 1000.0), in double arithmetic like
  * the server: seconds since 2000-01-01 times 10^6, rounded half to even (C's rint). Integer-valued.
  */
-export function pgTimestampMicros(ms: number): number {
+function pgTimestampMicros(ms: number): number {
   const x = (ms / 1000 - PG_EPOCH_SECONDS) * 1e6;
   const floor = Math.floor(x);
   const fraction = x - floor;

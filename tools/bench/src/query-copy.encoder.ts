@@ -1,40 +1,16 @@
 import type { QueryRecord } from '@aset/contracts';
+import { QUERY_COPY_COLUMNS } from '@aset/ingestion';
 
 /**
- * The `queries` table's record columns, in the order {@link queryCopyLine} writes them (the table's
- * own schema: timestamps are timestamptz). Written independently of the metrics store's encoder, so
- * that comparing the two tables checks the store's path against a second implementation.
+ * The `queries` table's record columns, in the order {@link queryCopyLine} writes them: the schema's
+ * (`QUERY_COPY_COLUMNS` of `@aset/ingestion`). The encoding below is written independently of the
+ * store's binary encoder, so that comparing the two tables checks the store's path against a second
+ * implementation.
  */
-export const QUERY_TABLE_COLUMNS = [
-  'run_id',
-  'query_id',
-  'app',
-  'source',
-  'task',
-  'policy',
-  'cluster_id',
-  'variant_id',
-  'status',
-  'reason',
-  'detail',
-  'created_at',
-  'dispatched_at',
-  'received_at',
-  'started_at',
-  'finished_at',
-  'completed_at',
-  'emulated_network_ms',
-  'latency_ms',
-  'slo_max_latency_ms',
-  'slo_min_accuracy',
-  'slo_met',
-  'warmup',
-  'prediction',
-  'label',
-] as const;
+export const QUERY_TABLE_COLUMNS: readonly string[] = QUERY_COPY_COLUMNS.map(([column]) => column);
 
 /** The timestamptz columns among them. */
-export const QUERY_TIMESTAMP_COLUMNS: ReadonlySet<string> = new Set(['created_at', 'dispatched_at', 'received_at', 'started_at', 'finished_at', 'completed_at']);
+export const QUERY_TIMESTAMP_COLUMNS: ReadonlySet<string> = new Set(QUERY_COPY_COLUMNS.filter(([, type]) => type === 'ts').map(([column]) => column));
 
 const NULL = '\\N';
 
