@@ -22,13 +22,17 @@ export class SloAlertConsumer implements OnApplicationBootstrap, OnApplicationSh
   private readonly windows = new Map<string, { runId: string; app: string; window: SloWindow }>();
   private readonly ratio: Gauge<'run' | 'app'>;
   private readonly alerts: Counter<'app'>;
+  private readonly windowSize: number;
+  private readonly minSuccess: number;
   private consumption?: Consumption;
 
   constructor(
     @Inject(MessageBus) private readonly bus: MessageBus,
-    @Inject(ConfigService) private readonly config: ConfigService<SloAlerterEnv, true>,
+    @Inject(ConfigService) config: ConfigService<SloAlerterEnv, true>,
     @Inject(ServiceMetrics) metrics: ServiceMetrics,
   ) {
+    this.windowSize = config.get('SLO_WINDOW', { infer: true });
+    this.minSuccess = config.get('SLO_MIN_SUCCESS', { infer: true });
     const registers = [metrics.registry];
     this.ratio = new Gauge({ name: 'aset_slo_window_success_ratio', help: 'Fraction of the last SLO_WINDOW measured queries that met their SLO', labelNames: ['run', 'app'], registers });
     this.alerts = new Counter({ name: 'aset_slo_alerts_total', help: 'SLO alerts fired', labelNames: ['app'], registers });
@@ -52,7 +56,7 @@ export class SloAlertConsumer implements OnApplicationBootstrap, OnApplicationSh
     const key = `${record.runId}\n${record.app}`;
     let entry = this.windows.get(key);
     if (entry) this.windows.delete(key);
-    else entry = { runId: record.runId, app: record.app, window: new SloWindow(this.config.get('SLO_WINDOW', { infer: true }), this.config.get('SLO_MIN_SUCCESS', { infer: true })) };
+    else entry = { runId: record.runId, app: record.app, window: new SloWindow(this.windowSize, this.minSuccess) };
     this.windows.set(key, entry);
     if (this.windows.size > MAX_WINDOWS) this.evictOldest();
     const change = entry.window.add(record.sloMet);
