@@ -14,6 +14,12 @@ interface LinkChange {
   apply: (link: LinkSpec) => LinkSpec;
 }
 
+/** An event's factor on processing times on one cluster. */
+interface ProcessingFactor {
+  window: Window;
+  factor: number;
+}
+
 /**
  * A validated scenario with the indexes schedulers and the simulator need: clusters and sources by
  * id and by dense index, the (source, cluster) link matrix, and clusters ordered by RTT per source.
@@ -35,7 +41,7 @@ export class Scenario {
   /** Per cluster index: the events that may change its links. */
   private readonly linkChanges: LinkChange[][];
   /** Per cluster index: the events that slow its processing, with their factors. */
-  private readonly processingFactors: { window: Window; factor: number }[][];
+  private readonly processingFactors: ProcessingFactor[][];
   /** True when any dynamic event exists (lets hot paths skip all checks). */
   readonly hasDynamics: boolean;
 
@@ -83,7 +89,7 @@ export class Scenario {
       for (const c of targets) {
         if (effect.down) (this.outages[c] as Window[]).push(window);
         if (link) (this.linkChanges[c] as LinkChange[]).push({ window, sources, apply: (l) => link(l, event) });
-        if (factor !== undefined) (this.processingFactors[c] as { window: Window; factor: number }[]).push({ window, factor });
+        if (factor !== undefined) (this.processingFactors[c] as ProcessingFactor[]).push({ window, factor });
       }
     }
     this.hasDynamics = spec.dynamics.length > 0;
@@ -153,7 +159,7 @@ export class Scenario {
   processingFactor(clusterIndex: number, atMs: number): number {
     if (!this.hasDynamics) return 1;
     let factor = 1;
-    for (const p of this.processingFactors[clusterIndex] as { window: Window; factor: number }[]) if (atMs >= p.window.fromMs && atMs < p.window.toMs) factor *= p.factor;
+    for (const p of this.processingFactors[clusterIndex] as ProcessingFactor[]) if (atMs >= p.window.fromMs && atMs < p.window.toMs) factor *= p.factor;
     return factor;
   }
 
