@@ -19,7 +19,7 @@ const NO_SET: FeasibleSet = { clusters: new Int32Array(0), cheapest: [], options
  * 0 ms anyway). Accuracy above the floor earns nothing in the SLO. So the table is O(clusters) per
  * query, not O(options).
  *
- * Network times are computed once per (app, task, source) and kept (one row of all clusters each).
+ * Network times come from the catalog's rows (computed once per (app, task, source), then kept).
  * {@link fill} allocates nothing once those rows exist; the arrays are reused, so read them before
  * the next call.
  */
@@ -36,7 +36,6 @@ export class ClusterEstimates {
   set: FeasibleSet = NO_SET;
   source = 0;
   budget = 0;
-  private readonly rows = new Map<string, Map<string, (Float64Array | undefined)[]>>();
 
   constructor(private readonly catalog: PlacementCatalog) {
     const n = catalog.scenario.clusters.length;
@@ -60,7 +59,7 @@ export class ClusterEstimates {
     const source = query.sourceIndex ?? catalog.scenario.sourceIndex(query.source);
     this.source = source;
     this.budget = query.createdAt + query.slo.maxLatencyMs - observation.now;
-    const network = this.networkRow(source, query.app, query.task);
+    const network = this.catalog.networkRow(source, query.app, query.task);
     let n = 0;
     for (let k = 0; k < set.clusters.length; k++) {
       const c = set.clusters[k] as number;
@@ -80,24 +79,5 @@ export class ClusterEstimates {
   /** The catalog's variant of entry `j` of the last fill (its `dispatch` is the placement). */
   hosted(j: number): HostedVariant {
     return this.set.cheapest[this.entry[j] as number] as HostedVariant;
-  }
-
-  private networkRow(source: number, app: string, task: string): Float64Array {
-    let byTask = this.rows.get(app);
-    if (!byTask) {
-      byTask = new Map();
-      this.rows.set(app, byTask);
-    }
-    let bySource = byTask.get(task);
-    if (!bySource) {
-      bySource = new Array<Float64Array | undefined>(this.catalog.scenario.sources.length);
-      byTask.set(task, bySource);
-    }
-    let row = bySource[source];
-    if (!row) {
-      row = Float64Array.from(this.catalog.scenario.clusters, (_, c) => this.catalog.networkMs(source, c, app, task));
-      bySource[source] = row;
-    }
-    return row;
   }
 }

@@ -19,6 +19,7 @@ export class LatencyAwarePolicy implements SchedulingPolicy {
     if (set.options.length === 0) return noFeasibleOption(query);
     const source = query.sourceIndex ?? scenario.sourceIndex(query.source);
     const budget = query.createdAt + query.slo.maxLatencyMs - observation.now;
+    const network = catalog.networkRow(source, query.app, query.task);
     let chosen = -1;
     let chosenEstimate = Infinity;
     let fastest = -1;
@@ -29,7 +30,7 @@ export class LatencyAwarePolicy implements SchedulingPolicy {
       if (!state.alive) continue;
       const slots = catalog.slots[c] as number;
       const waiting = Math.max(0, state.busySlots + state.queueLength - slots + 1);
-      const estimate = catalog.networkMs(source, c, query.app, query.task) + (waiting / slots + 1) * hosted.processingMs;
+      const estimate = (network[c] as number) + (waiting / slots + 1) * hosted.processingMs;
       if (estimate < fastestEstimate) {
         fastest = k;
         fastestEstimate = estimate;

@@ -38,6 +38,7 @@ export class PlacementCatalog {
   readonly slots: Int32Array;
   private readonly feasible = new Map<string, Map<number, FeasibleSet>>();
   private readonly taskBytes = new Map<string, number>();
+  private readonly networkRows = new Map<string, Map<string, (Float64Array | undefined)[]>>();
 
   constructor(
     readonly scenario: Scenario,
@@ -86,10 +87,36 @@ export class PlacementCatalog {
    * `rtt + transfer(request) + transfer(reply)`. Request bytes: the app's payloadBytes, else one input tensor.
    */
   networkMs(sourceIndex: number, clusterIndex: number, app: string, task: string): number {
-    const link = this.scenario.linkAt(sourceIndex, clusterIndex);
-    const spec = this.scenario.app(app);
-    const request = spec?.payloadBytes ?? this.inputBytes(task);
-    return link.rttMs + transferMs(link, request) + transferMs(link, spec?.replyBytes ?? 256);
+    return this.networkRow(sourceIndex, app, task)[clusterIndex] as number;
+  }
+
+  /**
+   * `networkMs` from one source to every cluster (indexed by cluster), for an app and task: computed
+   * once, then cached. The caller must not write to it.
+   */
+  networkRow(sourceIndex: number, app: string, task: string): Float64Array {
+    let byTask = this.networkRows.get(app);
+    if (!byTask) {
+      byTask = new Map();
+      this.networkRows.set(app, byTask);
+    }
+    let bySource = byTask.get(task);
+    if (!bySource) {
+      bySource = new Array<Float64Array | undefined>(this.scenario.sources.length);
+      byTask.set(task, bySource);
+    }
+    let row = bySource[sourceIndex];
+    if (!row) {
+      const spec = this.scenario.app(app);
+      const request = spec?.payloadBytes ?? this.inputBytes(task);
+      const reply = spec?.replyBytes ?? 256;
+      row = Float64Array.from(this.scenario.clusters, (_, c) => {
+        const link = this.scenario.linkAt(sourceIndex, c);
+        return link.rttMs + transferMs(link, request) + transferMs(link, reply);
+      });
+      bySource[sourceIndex] = row;
+    }
+    return row;
   }
 
   private inputBytes(task: string): number {
