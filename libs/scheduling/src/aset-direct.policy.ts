@@ -12,17 +12,34 @@ type DirectAgent = NonNullable<AsetAgents['asetDirect']>;
  */
 export const ASET_DIRECT_DEFAULTS = { candidateSlots: 8, nearestClusters: 16, fastestVariantOnly: false } as const;
 
+/** A decision waiting for its reward (its outcome) and, with the discounted objective, for the next decision's state. */
+interface PendingDecision {
+  state: Float32Array;
+  mask: Uint8Array;
+  action: number;
+  /** The outcome's reward once known. */
+  reward?: number;
+  /** The next decision's state and mask (discounted objective). */
+  next?: { state: Float32Array; mask: Uint8Array };
+  learned?: boolean;
+}
+
 /**
  * `aset-direct`: a per-query action. The agent scores up to `candidateSlots` candidate placements
  * (CandidateEncoder: the best estimates among the nearest clusters and the cloud) and the query goes
- * to the chosen one, within the agent's safety shield if it has one. Reward: 1 when that query met its SLO, else 0; each query is one transition
- * (a contextual decision, so the transition is terminal), learned when its outcome arrives.
+ * to the chosen one, within the agent's safety shield if it has one. Reward: 1 when that query met
+ * its SLO, else 0, learned once its outcome has arrived. With the `query` objective each query is a
+ * terminal transition (a contextual decision); with `discounted` it leads to the next query's state
+ * (and is learned once that is known too), so the agent values what its choice leaves for the queries
+ * that follow. {@link endEpisode} settles the decisions still pending (a missing outcome counts as a failure).
  */
 export class AsetDirectPolicy implements SchedulingPolicy {
   readonly activity: RecentActivity;
   readonly encoder: CandidateEncoder;
   private readonly state: Float32Array;
-  private readonly pending = new Map<string, { state: Float32Array; mask: Uint8Array; action: number }>();
+  private readonly pending = new Map<string, PendingDecision>();
+  /** Discounted objective: the last decision, waiting for the next one's state. */
+  private previous: PendingDecision | undefined;
 
   constructor(
     private readonly ctx: PolicyContext,
@@ -31,7 +48,7 @@ export class AsetDirectPolicy implements SchedulingPolicy {
     readonly name = 'aset-direct',
   ) {
     this.activity = new RecentActivity(ctx.scenario, ctx.catalog);
-    this.encoder = new CandidateEncoder(ctx.scenario, ctx.catalog, this.activity, agent.candidateSlots, agent.nearestClusters, agent.fastestVariantOnly === true, agent.safetyTiers ?? []);
+    this.encoder = new CandidateEncoder(ctx.scenario, ctx.catalog, this.activity, agent.candidateSlots, agent.nearestClusters, agent.fastestVariantOnly === true, agent.safetyTiers ?? [], agent.headroom === true);
     this.state = new Float32Array(this.encoder.size);
   }
 
@@ -41,8 +58,19 @@ export class AsetDirectPolicy implements SchedulingPolicy {
     if (found === 0) return this.ctx.catalog.feasibleFor(query.task, query.slo.minAccuracy).clusters.length === 0 ? noFeasibleOption(query) : noLiveCluster(query);
     const action = this.agent.controller.choose(this.state, this.encoder.mask);
     const chosen = this.encoder.candidates[action] as Candidate;
-    if (this.agent.controller.learn) this.pending.set(query.queryId, { state: this.state.slice(), mask: this.encoder.mask.slice(), action });
-    this.activity.onDispatch(chosen.clusterIndex);
+    if (this.agent.controller.learn) {
+      const decision: PendingDecision = { state: this.state.slice(), mask: this.encoder.mask.slice(), action };
+      this.pending.set(query.queryId, decision);
+      if (this.agent.objective === 'discounted') {
+        const previous = this.previous;
+        this.previous = decision;
+        if (previous) {
+          previous.next = { state: decision.state, mask: decision.mask };
+          if (previous.reward !== undefined) this.learn(previous, false);
+        }
+      }
+    }
+    this.activity.onDispatch(chosen.clusterIndex, this.encoder.tight);
     return { kind: 'dispatch', clusterIndex: chosen.clusterIndex, variantId: chosen.variantId };
   }
 
@@ -53,10 +81,36 @@ export class AsetDirectPolicy implements SchedulingPolicy {
     const p = this.pending.get(outcome.queryId);
     if (!p) return;
     this.pending.delete(outcome.queryId);
-    controller.learn({ state: p.state, action: p.action, reward: outcome.sloMet ? 1 : 0, nextState: p.state, done: true, mask: p.mask, nextMask: p.mask });
+    p.reward = outcome.sloMet ? 1 : 0;
+    if (this.agent.objective !== 'discounted') this.learn(p, true);
+    else if (p.next) this.learn(p, false);
+  }
+
+  /**
+   * Training, discounted objective: learns every decision still pending, those without an outcome
+   * as failures, the last one as terminal. (With the `query` objective, decisions whose outcome did
+   * not arrive within the episode are not learned, as when the shipped agents were trained.)
+   */
+  endEpisode(): void {
+    if (!this.agent.controller.learn || this.agent.objective !== 'discounted') return;
+    for (const p of this.pending.values()) {
+      p.reward ??= 0;
+      this.learn(p, p.next === undefined);
+    }
+    const last = this.previous;
+    if (last && !last.learned) this.learn(last, true);
+    this.pending.clear();
+    this.previous = undefined;
   }
 
   reset(): void {
     this.pending.clear();
+    this.previous = undefined;
+  }
+
+  private learn(p: PendingDecision, done: boolean): void {
+    p.learned = true;
+    const next = done ? { state: p.state, mask: p.mask } : (p.next as NonNullable<PendingDecision['next']>);
+    this.agent.controller.learn?.({ state: p.state, action: p.action, reward: p.reward ?? 0, nextState: next.state, done, mask: p.mask, nextMask: next.mask });
   }
 }

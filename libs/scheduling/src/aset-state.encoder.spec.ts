@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CANDIDATE_FEATURES, CandidateEncoder } from './aset-state.encoder.js';
+import { CANDIDATE_FEATURES, CandidateEncoder, HEADROOM_CANDIDATE_FEATURES, HEADROOM_QUERY_FEATURES, candidateStateSize, type Candidate } from './aset-state.encoder.js';
 import { ClosestPolicy } from './closest.policy.js';
 import { RecentActivity } from './recent-activity.window.js';
 import { idleObservation, queryView, repoPolicyContext } from './testing.js';
@@ -107,5 +107,59 @@ describe('CandidateEncoder with a safety shield', () => {
     enc.encode(q, observation, state);
     const again = enc.candidates.findIndex((c) => c.clusterIndex === first);
     expect(enc.mask[again]).toBe(0);
+  });
+});
+
+describe('CandidateEncoder with the headroom view', () => {
+  const stride = CANDIDATE_FEATURES + HEADROOM_CANDIDATE_FEATURES;
+
+  it('keeps the base features of every candidate and appends the headroom ones', () => {
+    const activity = new RecentActivity(scenario, catalog);
+    const plain = new CandidateEncoder(scenario, catalog, activity, 8, 24);
+    const wide = new CandidateEncoder(scenario, catalog, activity, 8, 24, false, [], true);
+    expect(wide.size).toBe(candidateStateSize(8, true));
+    expect(wide.size).toBe(8 * stride + 2 + HEADROOM_QUERY_FEATURES);
+    const a = new Float32Array(plain.size);
+    const b = new Float32Array(wide.size);
+    const q = queries[0] as (typeof queries)[number];
+    plain.encode(q, observation, a);
+    wide.encode(q, observation, b);
+    for (let j = 0; j < 8; j++) expect(Array.from(b.slice(j * stride, j * stride + CANDIDATE_FEATURES))).toEqual(Array.from(a.slice(j * CANDIDATE_FEATURES, (j + 1) * CANDIDATE_FEATURES)));
+    expect(Array.from(b.slice(8 * stride, 8 * stride + 2))).toEqual(Array.from(a.slice(8 * CANDIDATE_FEATURES)));
+  });
+
+  it("shows a cluster's recent dispatches, and the tight ones apart, as utilization of its slots", () => {
+    const activity = new RecentActivity(scenario, catalog);
+    const enc = new CandidateEncoder(scenario, catalog, activity, 8, 24, false, [], true);
+    const state = new Float32Array(enc.size);
+    const q = queries[0] as (typeof queries)[number];
+    enc.encode(q, observation, state);
+    expect(state[10]).toBe(0);
+    expect(state[11]).toBe(0);
+    const first = { ...(enc.candidates[0] as Candidate) };
+    activity.onArrival(q, 0);
+    for (let i = 0; i < 20; i++) activity.onDispatch(first.clusterIndex, i < 5);
+    enc.encode(q, observation, state);
+    expect(enc.candidates[0]).toEqual(first);
+    const slots = catalog.slots[first.clusterIndex] as number;
+    // 20 dispatches over tau (2 s), each of this variant's processing time, over the slots.
+    expect(state[10]).toBeCloseTo(((20 / 2000) * first.processingMs) / slots, 5);
+    expect(state[11]).toBeCloseTo(((5 / 2000) * first.processingMs) / slots, 5);
+  });
+
+  it('calls a query tight when at most one cluster fits its deadline', () => {
+    const enc = new CandidateEncoder(scenario, catalog, new RecentActivity(scenario, catalog), 8, 24, false, [], true);
+    const state = new Float32Array(enc.size);
+    const g = 8 * stride + 2;
+    const loose = queryView({ source: 'ap-1', slo: { maxLatencyMs: 500, minAccuracy: 0.5 } });
+    enc.encode(loose, observation, state);
+    expect(enc.tight).toBe(false);
+    expect(state[g]).toBeGreaterThan(1 / 8);
+    expect(state[g + 1]).toBe(0);
+    const impossible = queryView({ source: 'ap-1', slo: { maxLatencyMs: 0.5, minAccuracy: 0.5 } });
+    enc.encode(impossible, observation, state);
+    expect(enc.tight).toBe(true);
+    expect(state[g]).toBe(0);
+    expect(state[g + 1]).toBe(1);
   });
 });

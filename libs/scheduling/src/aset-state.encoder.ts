@@ -117,10 +117,21 @@ export interface Candidate {
   accuracy: number;
   /** Estimated latency as latency-aware computes it, ms. */
   estimateMs: number;
+  /** The variant's processing time on that cluster, ms. */
+  processingMs: number;
 }
 
 /** Features per candidate, written by {@link CandidateEncoder}. */
 export const CANDIDATE_FEATURES = 10;
+/** Features per candidate added by the headroom view (see {@link CandidateEncoder}). */
+export const HEADROOM_CANDIDATE_FEATURES = 2;
+/** Query-level features added by the headroom view. */
+export const HEADROOM_QUERY_FEATURES = 2;
+
+/** Size of aset-direct's state for `slots` candidates, with or without the headroom view. */
+export function candidateStateSize(slots: number, headroom: boolean): number {
+  return headroom ? slots * (CANDIDATE_FEATURES + HEADROOM_CANDIDATE_FEATURES) + 2 + HEADROOM_QUERY_FEATURES : slots * CANDIDATE_FEATURES + 2;
+}
 
 /**
  * ASET-direct's view of one query: up to `slots` candidate placements among the live clusters (the
@@ -129,6 +140,12 @@ export const CANDIDATE_FEATURES = 10;
  * network, queueing and processing time relative to the deadline, its cluster's load, recent excess
  * delay and loss, its tier and its accuracy margin; plus the query's own deadline and the recent
  * success ratio. The action is the index of a candidate; missing candidates are masked.
+ *
+ * With `headroom`, the state also shows the capacity a choice uses up and who else needs it: per
+ * candidate, the utilization its cluster's recent dispatches offer (dispatch rate times this
+ * variant's processing time over the slots) and the part of it offered by tight queries (those
+ * that fitted on no other cluster); per query, how many clusters fit its deadline (over `slots`)
+ * and whether it is tight itself. {@link tight} tells the caller to record the dispatch as tight.
  */
 export class CandidateEncoder {
   readonly size: number;
@@ -144,6 +161,10 @@ export class CandidateEncoder {
   private readonly shieldClusters: Int32Array;
   private readonly shieldEstimates: Float64Array;
   private count = 0;
+  /** Floats per candidate in the state. */
+  private readonly stride: number;
+  /** Whether the last encoded query fits the deadline on at most one cluster (headroom view only). */
+  tight = false;
 
   constructor(
     readonly scenario: Scenario,
@@ -156,10 +177,12 @@ export class CandidateEncoder {
     readonly fastestVariantOnly = false,
     /** Safety tiers in jitter standard deviations (AsetAgents.asetDirect.safetyTiers); empty: every candidate may be chosen. */
     safetyTiers: readonly number[] = [],
+    /** Add the headroom view (AsetAgents.asetDirect.headroom). */
+    readonly headroom = false,
   ) {
     this.nearest = nearest;
     this.cloud = scenario.clusters.flatMap((c, i) => (c.tier === 'cloud' ? [i] : []));
-    this.candidates = Array.from({ length: slots }, () => ({ clusterIndex: -1, variantId: '', accuracy: 0, estimateMs: Infinity }));
+    this.candidates = Array.from({ length: slots }, () => ({ clusterIndex: -1, variantId: '', accuracy: 0, estimateMs: Infinity, processingMs: 0 }));
     this.mask = new Uint8Array(slots);
     this.shield = new SafetyShield(scenario, activity, safetyTiers, slots);
     this.shieldClusters = new Int32Array(slots);
@@ -170,7 +193,8 @@ export class CandidateEncoder {
       return Math.max(1, sum / scenario.sources.length);
     });
     this.tierOf = Int32Array.from(scenario.clusters, (c) => TIERS.indexOf(c.tier as Tier));
-    this.size = slots * CANDIDATE_FEATURES + 2;
+    this.stride = headroom ? CANDIDATE_FEATURES + HEADROOM_CANDIDATE_FEATURES : CANDIDATE_FEATURES;
+    this.size = candidateStateSize(slots, headroom);
   }
 
   /** Candidates found by the last {@link encode}. */
@@ -214,7 +238,7 @@ export class CandidateEncoder {
       const c = cand.clusterIndex;
       const st = observation.clusters[c] as ClusterState;
       const slots = catalog.slots[c] as number;
-      const o = j * CANDIDATE_FEATURES;
+      const o = j * this.stride;
       const network = catalog.networkMs(source, c, query.app, query.task);
       out[o] = clip(cand.estimateMs / deadline);
       out[o + 1] = clip(network / deadline);
@@ -226,6 +250,28 @@ export class CandidateEncoder {
       out[o + 7] = this.tierOf[c] === 1 ? 1 : 0;
       out[o + 8] = clip((cand.accuracy - query.slo.minAccuracy) * 10);
       out[o + 9] = cand.estimateMs <= budget ? 1 : 0;
+      if (this.headroom) {
+        out[o + 10] = clip((activity.dispatchRatePerMs(c) * cand.processingMs) / slots, 5);
+        out[o + 11] = clip((activity.dispatchRatePerMs(c, true) * cand.processingMs) / slots, 5);
+      }
+    }
+    if (this.headroom) {
+      // Clusters on which the query fits its deadline (candidates are few: a quadratic scan is cheap).
+      let fitting = 0;
+      for (let j = 0; j < this.count; j++) {
+        const cand = this.candidates[j] as Candidate;
+        if (cand.estimateMs > budget) continue;
+        let first = true;
+        for (let i = 0; i < j; i++) {
+          const other = this.candidates[i] as Candidate;
+          if (other.clusterIndex === cand.clusterIndex && other.estimateMs <= budget) first = false;
+        }
+        if (first) fitting++;
+      }
+      this.tight = fitting <= 1;
+      const g = this.slots * this.stride + 2;
+      out[g] = fitting / this.slots;
+      out[g + 1] = this.tight ? 1 : 0;
     }
     if (this.shield.tiers.length > 0) {
       for (let j = 0; j < this.count; j++) {
@@ -236,8 +282,8 @@ export class CandidateEncoder {
       // Leaves in the mask only the candidates of the shield's first non-empty tier; the features are left as they are.
       this.shield.mark(source, this.shieldClusters, this.shieldEstimates, this.count, budget, this.mask);
     }
-    out[this.slots * CANDIDATE_FEATURES] = clip(budget / 100);
-    out[this.slots * CANDIDATE_FEATURES + 1] = activity.successRatio();
+    out[this.slots * this.stride] = clip(budget / 100);
+    out[this.slots * this.stride + 1] = activity.successRatio();
     return this.count;
   }
 
@@ -253,18 +299,18 @@ export class CandidateEncoder {
       const o = catalog.cheapestMeeting(c, query.task, query.slo.minAccuracy);
       if (!o) return;
       network = catalog.networkMs(source, c, query.app, query.task);
-      this.insert(c, o.variant.id, o.accuracy, network + (waiting / slots + 1) * o.processingMs);
+      this.insert(c, o.variant.id, o.accuracy, network + (waiting / slots + 1) * o.processingMs, o.processingMs);
       return;
     }
     for (const o of catalog.options(c, query.task)) {
       if (o.accuracy < query.slo.minAccuracy) continue;
       if (network < 0) network = catalog.networkMs(source, c, query.app, query.task);
       const estimate = network + (waiting / slots + 1) * o.processingMs;
-      this.insert(c, o.variant.id, o.accuracy, estimate);
+      this.insert(c, o.variant.id, o.accuracy, estimate, o.processingMs);
     }
   }
 
-  private insert(c: number, variantId: string, accuracy: number, estimateMs: number): void {
+  private insert(c: number, variantId: string, accuracy: number, estimateMs: number, processingMs: number): void {
     const list = this.candidates;
     let j = this.count < this.slots ? this.count : this.slots - 1;
     if (this.count === this.slots && estimateMs >= (list[j] as Candidate).estimateMs) return;
@@ -279,6 +325,7 @@ export class CandidateEncoder {
     spare.variantId = variantId;
     spare.accuracy = accuracy;
     spare.estimateMs = estimateMs;
+    spare.processingMs = processingMs;
     list[j] = spare;
   }
 }

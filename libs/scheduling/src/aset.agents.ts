@@ -32,5 +32,15 @@ export interface AsetAgents {
      * absent: no shield. See {@link DEFAULT_SAFETY_TIERS}.
      */
     safetyTiers?: readonly number[];
+    /** The headroom view of the state (CandidateEncoder); absent (false) in checkpoints trained before it existed. */
+    headroom?: boolean;
+    /**
+     * What a learning controller is taught (training only). `query` (default): each query is a
+     * terminal transition rewarded 1 when it met its SLO. `discounted`: the same reward, but each
+     * query's transition leads to the next query's state, so the agent learns the discounted
+     * success of the queries that follow (the DQN's gamma) and can trade a query's own margin for
+     * capacity the next ones need.
+     */
+    objective?: 'query' | 'discounted';
   };
 }

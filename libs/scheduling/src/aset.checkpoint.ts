@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { loadCheckpoint, type DqnAgent } from '@aset/rl';
 import type { Scenario } from '@aset/scenario';
-import { AsetStateEncoder, CANDIDATE_FEATURES } from './aset-state.encoder.js';
+import { AsetStateEncoder, candidateStateSize } from './aset-state.encoder.js';
 import type { AsetAgents, AsetController } from './aset.agents.js';
 import type { PlacementCatalog } from './placement.catalog.js';
 import { RecentActivity } from './recent-activity.window.js';
@@ -26,6 +26,10 @@ export const AsetCheckpointMetadataSchema = z.discriminatedUnion('mode', [
     nearestClusters: z.number().int().positive(),
     /** See AsetAgents.asetDirect.fastestVariantOnly; absent means false. */
     fastestVariantOnly: z.boolean().optional(),
+    /** See AsetAgents.asetDirect.headroom; absent means false. */
+    headroom: z.boolean().optional(),
+    /** What it was taught (AsetAgents.asetDirect.objective); absent means `query`. */
+    objective: z.enum(['query', 'discounted']).optional(),
     stateSize: z.number().int().positive(),
     scenario: z.string(),
     seed: z.number().int(),
@@ -100,7 +104,8 @@ export function asetAgentsOf(checkpoint: AsetCheckpoint, source: string, scenari
     }
     return { aset: { controller, policies: meta.policies, stepMs: meta.stepMs } };
   }
-  const expected = meta.candidateSlots * CANDIDATE_FEATURES + 2;
-  if (expected !== meta.stateSize) throw new Error(`${source}: stateSize ${meta.stateSize} does not match ${meta.candidateSlots} candidate slots (${expected})`);
-  return { asetDirect: { controller, candidateSlots: meta.candidateSlots, nearestClusters: meta.nearestClusters, fastestVariantOnly: meta.fastestVariantOnly === true, safetyTiers: options.safetyTiers ?? DEFAULT_SAFETY_TIERS } };
+  const headroom = meta.headroom === true;
+  const expected = candidateStateSize(meta.candidateSlots, headroom);
+  if (expected !== meta.stateSize) throw new Error(`${source}: stateSize ${meta.stateSize} does not match ${meta.candidateSlots} candidate slots${headroom ? ' with the headroom view' : ''} (${expected})`);
+  return { asetDirect: { controller, candidateSlots: meta.candidateSlots, nearestClusters: meta.nearestClusters, fastestVariantOnly: meta.fastestVariantOnly === true, headroom, safetyTiers: options.safetyTiers ?? DEFAULT_SAFETY_TIERS } };
 }

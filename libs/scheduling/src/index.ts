@@ -17,7 +17,7 @@ export { STATIC_POLICY_NAMES } from './static.policies.js';
 export { AsetPolicy } from './aset.policy.js';
 export { ASET_DIRECT_DEFAULTS, AsetDirectPolicy } from './aset-direct.policy.js';
 export { RecentActivity } from './recent-activity.window.js';
-export { AsetStateEncoder, CANDIDATE_FEATURES } from './aset-state.encoder.js';
+export { AsetStateEncoder, CANDIDATE_FEATURES, HEADROOM_CANDIDATE_FEATURES, HEADROOM_QUERY_FEATURES, candidateStateSize } from './aset-state.encoder.js';
 export {
   greedyController,
   parseSafetyTiers,

@@ -23,6 +23,8 @@ export class RecentActivity {
   readonly clusterLost: Float64Array;
   readonly clusterExcess: Float64Array;
   readonly clusterDispatched: Float64Array;
+  /** Per cluster: dispatches of queries that had no other cluster to go to in time (see onDispatch). */
+  readonly clusterTightDispatched: Float64Array;
   private endedSum = 0;
   private metSum = 0;
   private readonly appIndex = new Map<string, number>();
@@ -43,6 +45,7 @@ export class RecentActivity {
     this.clusterLost = new Float64Array(clusters);
     this.clusterExcess = new Float64Array(clusters);
     this.clusterDispatched = new Float64Array(clusters);
+    this.clusterTightDispatched = new Float64Array(clusters);
     this.sourceIndexOf = (id) => scenario.sourceIndex(id);
   }
 
@@ -56,7 +59,7 @@ export class RecentActivity {
 
   private rebase(): void {
     const f = Math.exp(-(this.nowMs - this.origin) / this.tauMs);
-    for (const a of [this.appArrivals, this.appEnded, this.appMet, this.clusterEnded, this.clusterLost, this.clusterExcess, this.clusterDispatched]) {
+    for (const a of [this.appArrivals, this.appEnded, this.appMet, this.clusterEnded, this.clusterLost, this.clusterExcess, this.clusterDispatched, this.clusterTightDispatched]) {
       for (let i = 0; i < a.length; i++) a[i] = (a[i] as number) * f;
     }
     this.endedSum *= f;
@@ -80,8 +83,10 @@ export class RecentActivity {
     if (i !== undefined) this.appArrivals[i] = (this.appArrivals[i] as number) + this.scale;
   }
 
-  onDispatch(clusterIndex: number): void {
+  /** Records a dispatch; `tight` when the query could meet its deadline on no other cluster (as far as the caller estimates). */
+  onDispatch(clusterIndex: number, tight = false): void {
     this.clusterDispatched[clusterIndex] = (this.clusterDispatched[clusterIndex] as number) + this.scale;
+    if (tight) this.clusterTightDispatched[clusterIndex] = (this.clusterTightDispatched[clusterIndex] as number) + this.scale;
   }
 
   /**
@@ -130,6 +135,11 @@ export class RecentActivity {
   lossRate(c: number): number {
     const e = this.clusterEnded[c] as number;
     return e > 1e-6 * this.scale ? (this.clusterLost[c] as number) / e : 0;
+  }
+
+  /** Dispatches per ms to a cluster, recently (the decayed count over tau); `tight`: only those recorded as tight. */
+  dispatchRatePerMs(c: number, tight = false): number {
+    return ((tight ? this.clusterTightDispatched : this.clusterDispatched)[c] as number) / this.scale / this.tauMs;
   }
 
   /** Arrivals per second of an app, recently (the decayed count over tau). */

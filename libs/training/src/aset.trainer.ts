@@ -4,10 +4,8 @@ import { DqnAgent, saveCheckpoint, type DqnOptions } from '@aset/rl';
 import type { Scenario } from '@aset/scenario';
 import {
   ASET_DIRECT_DEFAULTS,
-  AsetDirectPolicy,
-  AsetPolicy,
   AsetStateEncoder,
-  CANDIDATE_FEATURES,
+  candidateStateSize,
   DqnController,
   PlacementCatalog,
   RecentActivity,
@@ -16,11 +14,10 @@ import {
   greedyController,
   type AsetCheckpointMetadata,
   type AsetController,
-  type PolicyContext,
-  type SchedulingPolicy,
 } from '@aset/scheduling';
-import { Simulation, SummarySink } from '@aset/sim';
-import { DEFAULT_EPISODE_SPACE, randomEpisode, type Episode, type EpisodeSpace } from './episode.randomizer.js';
+import { DEFAULT_EPISODE_SPACE, randomEpisode, type EpisodeSpace } from './episode.randomizer.js';
+import { asetPolicyFor, inProcessCollector, learnFrom, type ActorSetup, type ExperienceCollector } from './experience.collector.js';
+import { runEpisode, settleEpisode } from './episode.runner.js';
 
 export type AsetMode = 'aset' | 'aset-direct';
 
@@ -42,10 +39,22 @@ export interface TrainConfig {
   nearestClusters?: number;
   /** aset-direct: offer only each cluster's fastest variant meeting the floor (recorded in the checkpoint). */
   fastestVariantOnly?: boolean;
+  /** aset-direct: add the headroom view to the state (recorded in the checkpoint). */
+  headroom?: boolean;
+  /** aset-direct: what the agent is taught (AsetAgents.asetDirect.objective; recorded in the checkpoint when not `query`). */
+  objective?: 'query' | 'discounted';
   /** Overrides of the DQN defaults for the mode. */
   dqn?: Partial<DqnOptions>;
   /** The testbed's messaging time, to train for a live deployment (as measured by validate:sim). */
   overheadMs?: { request: number; reply: number };
+  /**
+   * Collect experience in rounds of this many episodes, each acted by a frozen copy of the network
+   * as the round began (ExperienceCollector), then learned from in episode order. Absent: online,
+   * one episode after the other, learning while it acts (how the shipped checkpoints were trained).
+   */
+  actors?: number;
+  /** Where a round's episodes run (default: this thread, in order); given the run's actor setup. */
+  collector?: (setup: ActorSetup) => ExperienceCollector;
   onProgress?: (event: TrainProgress) => void;
 }
 
@@ -72,42 +81,26 @@ export interface TrainResult {
   baselines: Record<string, number>;
 }
 
-/** Simulates one episode with a policy built by `make`, and returns the measured success ratio. */
-function runEpisode(
-  episode: Episode,
-  zoo: ModelZoo,
-  make: (ctx: PolicyContext) => SchedulingPolicy,
-  overheadMs: { request: number; reply: number } | undefined,
-  after?: (sim: Simulation) => void,
-): number {
-  const sink = new SummarySink();
-  const sim = new Simulation({
-    ...(overheadMs ? { overheadMs } : {}),
-    scenario: episode.scenario,
-    zoo,
-    seed: episode.seed,
-    queries: Number.MAX_SAFE_INTEGER,
-    durationMs: episode.durationMs,
-    rateScale: episode.rateScale,
-    policy: make,
-    sink,
-  });
-  sim.run();
-  after?.(sim);
-  return sink.summary().successRatio;
-}
-
 const DEFAULTS: Record<AsetMode, Partial<DqnOptions>> = {
   aset: { hidden: [64, 64], lr: 5e-4, gamma: 0.8, batchSize: 32, bufferSize: 20_000, targetUpdateEvery: 200, trainEvery: 1, warmupSteps: 64 },
   'aset-direct': { hidden: [64, 64], lr: 1e-3, gamma: 0, batchSize: 64, bufferSize: 50_000, targetUpdateEvery: 500, trainEvery: 8, warmupSteps: 2_000 },
 };
 
+/** aset-direct with the discounted objective: the queries that follow count, over a horizon of some tens of queries. */
+const DISCOUNTED_DEFAULTS: Partial<DqnOptions> = { gamma: 0.95 };
+
+/** The DQN settings `trainAset` gives a mode (before `TrainConfig.dqn` overrides). */
+export function dqnDefaults(mode: AsetMode, objective: 'query' | 'discounted' = 'query'): Partial<DqnOptions> {
+  return { ...DEFAULTS[mode], ...(mode === 'aset-direct' && objective === 'discounted' ? DISCOUNTED_DEFAULTS : {}) };
+}
+
 /**
  * Trains ASET in the simulator over randomized episodes (load level, day-night phase, flash crowds,
  * link degradation, outages), evaluates the greedy agent on fixed episodes every `evalEvery`
- * episodes, and keeps the best. Deterministic for a seed.
+ * episodes, and keeps the best. Deterministic for a seed (and, with `actors`, for the actor count:
+ * not for the collector's threads, which only decide where a round's episodes run).
  */
-export function trainAset(config: TrainConfig): TrainResult {
+export async function trainAset(config: TrainConfig): Promise<TrainResult> {
   const { scenario, zoo, mode, seed } = config;
   const space = { ...DEFAULT_EPISODE_SPACE, ...config.space };
   const catalog = new PlacementCatalog(scenario, zoo);
@@ -117,7 +110,7 @@ export function trainAset(config: TrainConfig): TrainResult {
   const nearest = config.nearestClusters ?? ASET_DIRECT_DEFAULTS.nearestClusters;
 
   const stateSize =
-    mode === 'aset' ? new AsetStateEncoder(scenario, catalog, new RecentActivity(scenario, catalog), policies.length).size : slots * CANDIDATE_FEATURES + 2;
+    mode === 'aset' ? new AsetStateEncoder(scenario, catalog, new RecentActivity(scenario, catalog), policies.length).size : candidateStateSize(slots, config.headroom === true);
   const actionCount = mode === 'aset' ? policies.length : slots;
   const evalSet = Array.from({ length: config.evalEpisodes }, (_, i) => randomEpisode(scenario, deriveSeed(seed, 'eval'), i, space));
 
@@ -129,15 +122,27 @@ export function trainAset(config: TrainConfig): TrainResult {
     actionCount,
     seed: deriveSeed(seed, 'agent') >>> 1,
     epsilon: { kind: 'linear', start: 1, end: 0.05, steps: Math.max(1, Math.round(decisions * 0.6)) },
-    ...DEFAULTS[mode],
+    ...dqnDefaults(mode, config.objective),
     ...config.dqn,
   });
   const learner = new DqnController(agent);
-  const policyFor = (controller: AsetController) => (ctx: PolicyContext): SchedulingPolicy =>
-    mode === 'aset' ? new AsetPolicy(ctx, { controller, policies, stepMs }) : new AsetDirectPolicy(ctx, { controller, candidateSlots: slots, nearestClusters: nearest, fastestVariantOnly: config.fastestVariantOnly === true });
-  const finish = (sim: Simulation) => {
-    sim.policy.endEpisode?.(sim.currentObservation);
+  const setup: ActorSetup = {
+    mode,
+    seed,
+    space,
+    stateSize,
+    actionCount,
+    hidden: agent.config.hidden,
+    policies,
+    stepMs,
+    candidateSlots: slots,
+    nearestClusters: nearest,
+    fastestVariantOnly: config.fastestVariantOnly === true,
+    headroom: config.headroom === true,
+    objective: config.objective ?? 'query',
+    ...(config.overheadMs ? { overheadMs: config.overheadMs } : {}),
   };
+  const policyFor = (controller: AsetController) => asetPolicyFor(setup, controller);
 
   const baselines: Record<string, number> = {};
   for (const p of STATIC_POLICY_NAMES) {
@@ -147,35 +152,71 @@ export function trainAset(config: TrainConfig): TrainResult {
 
   const greedy = greedyController(agent);
   const evaluate = () => mean(evalSet.map((e) => runEpisode(e, zoo, policyFor(greedy), config.overheadMs)));
-  // Recorded only when used, so that checkpoints trained without it regenerate byte for byte.
-  const sloVariation = space.sloVariation > 0 ? { sloVariation: space.sloVariation } : {};
+  // Recorded only when used, so that checkpoints trained without them regenerate byte for byte.
+  const variations = {
+    ...(space.sloVariation > 0 ? { sloVariation: space.sloVariation } : {}),
+    ...(space.hardwareVariation > 0 ? { hardwareVariation: space.hardwareVariation } : {}),
+    ...(space.appLoadVariation > 0 ? { appLoadVariation: space.appLoadVariation } : {}),
+  };
+  const directOptions = { ...(setup.headroom ? { headroom: true } : {}), ...(setup.objective === 'discounted' ? { objective: 'discounted' as const } : {}) };
+  const actors = config.actors ? { actors: config.actors } : {};
   const metadataFor = (episode: number, evalSuccess: number): AsetCheckpointMetadata =>
     mode === 'aset'
-      ? { mode, policies: [...policies], stepMs, stateSize, scenario: scenario.name, seed, episode, evalSuccess, episodes: config.episodes, baselines, overheadMs: config.overheadMs ?? null, ...sloVariation }
-      : { mode, candidateSlots: slots, nearestClusters: nearest, ...(config.fastestVariantOnly ? { fastestVariantOnly: true } : {}), stateSize, scenario: scenario.name, seed, episode, evalSuccess, episodes: config.episodes, baselines, overheadMs: config.overheadMs ?? null, ...sloVariation };
+      ? { mode, policies: [...policies], stepMs, stateSize, scenario: scenario.name, seed, episode, evalSuccess, episodes: config.episodes, baselines, overheadMs: config.overheadMs ?? null, ...variations, ...actors }
+      : { mode, candidateSlots: slots, nearestClusters: nearest, ...(config.fastestVariantOnly ? { fastestVariantOnly: true } : {}), ...directOptions, stateSize, scenario: scenario.name, seed, episode, evalSuccess, episodes: config.episodes, baselines, overheadMs: config.overheadMs ?? null, ...variations, ...actors };
 
   const curve: CurvePoint[] = [];
   let best = { episode: 0, evalSuccess: -1 };
   let checkpoint = '';
   let metadata = metadataFor(0, 0);
   const clock = { now: () => 0, sleep: async () => {} };
-  for (let e = 1; e <= config.episodes; e++) {
-    const episode = randomEpisode(scenario, seed, e, space);
-    const success = runEpisode(episode, zoo, policyFor(learner), config.overheadMs, finish);
-    const point: CurvePoint = { episode: e, trainSuccess: success };
-    config.onProgress?.({ kind: 'episode', episode: e, episodes: config.episodes, success, label: episode.label, epsilon: agent.epsilon, transitions: learner.transitions });
-    if (e % config.evalEvery === 0 || e === config.episodes) {
-      const evalSuccess = evaluate();
-      point.evalSuccess = evalSuccess;
-      const isBest = evalSuccess > best.evalSuccess;
-      if (isBest) {
-        best = { episode: e, evalSuccess };
-        metadata = metadataFor(e, evalSuccess);
-        checkpoint = saveCheckpoint(agent, metadata, { clock });
-      }
-      config.onProgress?.({ kind: 'eval', episode: e, evalSuccess, best: isBest });
+  const evaluateAfter = (e: number, point: CurvePoint) => {
+    const evalSuccess = evaluate();
+    point.evalSuccess = evalSuccess;
+    const isBest = evalSuccess > best.evalSuccess;
+    if (isBest) {
+      best = { episode: e, evalSuccess };
+      metadata = metadataFor(e, evalSuccess);
+      checkpoint = saveCheckpoint(agent, metadata, { clock });
     }
-    curve.push(point);
+    config.onProgress?.({ kind: 'eval', episode: e, evalSuccess, best: isBest });
+  };
+  const due = (e: number) => e % config.evalEvery === 0 || e === config.episodes;
+
+  if (!config.actors) {
+    // Online: one episode after the other, learning while it acts.
+    for (let e = 1; e <= config.episodes; e++) {
+      const episode = randomEpisode(scenario, seed, e, space);
+      const success = runEpisode(episode, zoo, policyFor(learner), config.overheadMs, settleEpisode);
+      const point: CurvePoint = { episode: e, trainSuccess: success };
+      config.onProgress?.({ kind: 'episode', episode: e, episodes: config.episodes, success, label: episode.label, epsilon: agent.epsilon, transitions: learner.transitions });
+      if (due(e)) evaluateAfter(e, point);
+      curve.push(point);
+    }
+  } else {
+    // Rounds of `actors` episodes, each acted by the network as the round began; then learned from in episode order.
+    const collector = config.collector ? config.collector(setup) : inProcessCollector(setup, scenario, zoo);
+    try {
+      for (let start = 1; start <= config.episodes; start += config.actors) {
+        const end = Math.min(config.episodes, start + config.actors - 1);
+        const parameters = agent.network.parameters.slice();
+        const epsilon = agent.epsilon;
+        const requests = Array.from({ length: end - start + 1 }, (_, k) => ({ episode: start + k, parameters, epsilon }));
+        const batches = await collector.collect(requests);
+        let evalDue = false;
+        for (const batch of batches) {
+          learnFrom(agent, batch, stateSize, actionCount);
+          learner.transitions += batch.count;
+          const point: CurvePoint = { episode: batch.episode, trainSuccess: batch.success };
+          config.onProgress?.({ kind: 'episode', episode: batch.episode, episodes: config.episodes, success: batch.success, label: batch.label, epsilon, transitions: learner.transitions });
+          evalDue ||= due(batch.episode);
+          if (batch.episode === end && evalDue) evaluateAfter(end, point);
+          curve.push(point);
+        }
+      }
+    } finally {
+      await collector.close();
+    }
   }
   return { checkpoint, metadata, curve, best, baselines };
 }

@@ -60,4 +60,32 @@ describe('randomEpisode', () => {
     expect(below).toBeGreaterThan(0.3);
     expect(below).toBeLessThan(0.7);
   });
+
+  it('slows the edge hardware and skews the load between applications only when enabled, drawn after everything else', () => {
+    const plain = randomEpisode(base, 4, 7);
+    expect(plain.scenario.spec.hardwareClasses).toEqual(base.spec.hardwareClasses);
+    expect(plain.scenario.spec.workload.appLoadScale).toEqual(base.spec.workload.appLoadScale);
+    const space = { ...DEFAULT_EPISODE_SPACE, hardwareVariation: 1, appLoadVariation: 1 };
+    const varied = randomEpisode(base, 4, 7, space);
+    expect(varied.rateScale).toBe(plain.rateScale);
+    expect(varied.scenario.spec.dynamics).toEqual(plain.scenario.spec.dynamics);
+    expect(varied.label).toBe(`${plain.label}, slower edge, skewed app load`);
+    const cloudHardware = new Set(base.spec.clusters.filter((c) => c.tier === 'cloud').map((c) => c.hardware));
+    for (let i = 0; i < 20; i++) {
+      const e = randomEpisode(base, 4, i, space);
+      for (const [id, hw] of Object.entries(e.scenario.spec.hardwareClasses)) {
+        const factor = hw.speedFactor / (base.spec.hardwareClasses[id] as { speedFactor: number }).speedFactor;
+        if (cloudHardware.has(id)) expect(factor).toBe(1);
+        else {
+          expect(factor).toBeGreaterThanOrEqual(space.hardwareSlowdown[0]);
+          expect(factor).toBeLessThanOrEqual(space.hardwareSlowdown[1]);
+        }
+      }
+      for (const app of base.spec.applications) {
+        const scale = (e.scenario.spec.workload.appLoadScale?.[app.id] ?? 1) / (base.spec.workload.appLoadScale?.[app.id] ?? 1);
+        expect(scale).toBeGreaterThanOrEqual(space.appLoadRange[0]);
+        expect(scale).toBeLessThanOrEqual(space.appLoadRange[1]);
+      }
+    }
+  });
 });

@@ -30,6 +30,20 @@ export interface EpisodeSpace {
   sloVariation: number;
   sloLatencyScale: [number, number];
   sloAccuracyShift: [number, number];
+  /**
+   * Probability that an episode runs the edge on slower hardware: every hardware class used by a
+   * far- or near-edge cluster gets its speed factor multiplied, each by its own draw, log-uniformly
+   * within `hardwareSlowdown` (so policies' estimates know it, as with a scenario's own hardware).
+   * 0 (the default) keeps the scenario's hardware.
+   */
+  hardwareVariation: number;
+  hardwareSlowdown: [number, number];
+  /**
+   * Probability that an episode skews the load between applications: each application's rate is
+   * multiplied log-uniformly within `appLoadRange` (on top of the load level). 0 (the default) keeps it.
+   */
+  appLoadVariation: number;
+  appLoadRange: [number, number];
 }
 
 export const DEFAULT_EPISODE_SPACE: EpisodeSpace = {
@@ -42,7 +56,13 @@ export const DEFAULT_EPISODE_SPACE: EpisodeSpace = {
   sloVariation: 0,
   sloLatencyScale: [0.35, 2],
   sloAccuracyShift: [-0.05, 0.05],
+  hardwareVariation: 0,
+  hardwareSlowdown: [1, 4],
+  appLoadVariation: 0,
+  appLoadRange: [0.5, 5],
 };
+
+const logUniform = (r: Random, lo: number, hi: number) => Math.exp(uniform(r, Math.log(lo), Math.log(hi)));
 
 const uniform = (r: Random, lo: number, hi: number) => lo + (hi - lo) * r();
 
@@ -59,7 +79,8 @@ function pickSome<T>(r: Random, items: readonly T[], fraction: number): T[] {
 /**
  * The `index`-th episode of a run seeded `seed`: the base scenario with a random load level, a load
  * modulation (day-night phase or a flash crowd on some sources), a link degradation and a cluster
- * outage, and (when enabled) varied application SLOs, each drawn with the space's probability.
+ * outage, and (when enabled) varied application SLOs, slower edge hardware and a skewed load
+ * between applications, each drawn with the space's probability.
  * Deterministic in (seed, index).
  */
 export function randomEpisode(base: Scenario, seed: number, index: number, space: EpisodeSpace = DEFAULT_EPISODE_SPACE): Episode {
@@ -120,13 +141,29 @@ export function randomEpisode(base: Scenario, seed: number, index: number, space
       ...app,
       slo: {
         ...app.slo,
-        maxLatencyMs: app.slo.maxLatencyMs * Math.exp(uniform(r, Math.log(lo), Math.log(hi))),
+        maxLatencyMs: app.slo.maxLatencyMs * logUniform(r, lo, hi),
         minAccuracy: Math.min(0.99, Math.max(0, app.slo.minAccuracy + uniform(r, down, up))),
       },
     }));
     labels.push('varied SLOs');
   }
 
-  const scenario = new Scenario({ ...spec, applications, workload: { ...spec.workload, ...(modulation ? { modulation } : {}) }, dynamics }, `${base.origin}#episode-${index}`, base.traces);
+  // Drawn after the SLOs, and only when enabled, for the same reason.
+  let hardwareClasses = spec.hardwareClasses;
+  if (space.hardwareVariation > 0 && r() < space.hardwareVariation) {
+    const edge = new Set(spec.clusters.filter((c) => c.tier !== 'cloud').map((c) => c.hardware));
+    hardwareClasses = Object.fromEntries(
+      Object.entries(spec.hardwareClasses).map(([id, hw]) => [id, edge.has(id) ? { ...hw, speedFactor: hw.speedFactor * logUniform(r, space.hardwareSlowdown[0], space.hardwareSlowdown[1]) } : hw]),
+    );
+    labels.push('slower edge');
+  }
+  let appLoadScale = spec.workload.appLoadScale;
+  if (space.appLoadVariation > 0 && r() < space.appLoadVariation) {
+    appLoadScale = Object.fromEntries(spec.applications.map((app) => [app.id, (spec.workload.appLoadScale?.[app.id] ?? 1) * logUniform(r, space.appLoadRange[0], space.appLoadRange[1])]));
+    labels.push('skewed app load');
+  }
+
+  const workload = { ...spec.workload, ...(modulation ? { modulation } : {}), ...(appLoadScale ? { appLoadScale } : {}) };
+  const scenario = new Scenario({ ...spec, hardwareClasses, applications, workload, dynamics }, `${base.origin}#episode-${index}`, base.traces);
   return { scenario, seed: deriveSeed(seed, `episode-seed:${index}`), rateScale, durationMs: duration * 1000, label: labels.join(', ') };
 }

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { DqnAgent } from '@aset/rl';
-import { AsetDirectPolicy, DEFAULT_SAFETY_TIERS, PlacementCatalog, asetAgentFromCheckpoint, createPolicy, greedyController, CANDIDATE_FEATURES, type ClusterState, type QueryView, type SchedulingPolicy } from '@aset/scheduling';
+import { AsetDirectPolicy, DEFAULT_SAFETY_TIERS, PlacementCatalog, asetAgentFromCheckpoint, createPolicy, greedyController, candidateStateSize, type ClusterState, type QueryView, type SchedulingPolicy } from '@aset/scheduling';
 import { deriveSeed, seededRandom } from '@aset/determinism';
 import { buildArrivalSchedule, percentile } from '@aset/workload';
 import type { ApplicationSpec } from '@aset/scenario';
@@ -26,7 +26,7 @@ try {
     agentSource = file;
   } else {
     const slots = 8;
-    const agent = new DqnAgent({ stateSize: slots * CANDIDATE_FEATURES + 2, actionCount: slots, hidden: [64, 64], seed: 1 });
+    const agent = new DqnAgent({ stateSize: candidateStateSize(slots, false), actionCount: slots, hidden: [64, 64], seed: 1 });
     // As deployed: behind the default safety shield.
     agents = { asetDirect: { controller: greedyController(agent), candidateSlots: slots, nearestClusters: 16, safetyTiers: DEFAULT_SAFETY_TIERS } };
   }

@@ -2,9 +2,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
-import { trainAset, type AsetMode, type TrainProgress } from '@aset/training';
+import { trainAset, type ActorSetup, type AsetMode, type TrainProgress } from '@aset/training';
 import { lineChartSvg } from '@aset/charts';
-import { checkpointPath, loadInputs, positiveInt, positiveNumber, probability } from '@aset/command-line';
+import { DEFAULT_MANIFEST, checkpointPath, loadInputs, positiveInt, positiveNumber, probability } from '@aset/command-line';
+import { WorkerExperienceCollector } from './experience.pool.js';
 
 const program = new Command('train')
   .description('Train ASET in the simulator over randomized episodes; keeps the best evaluated checkpoint and plots the learning curve.')
@@ -18,7 +19,14 @@ const program = new Command('train')
   .option('--seed <n>', 'seed (the shipped checkpoints say theirs)', positiveInt('--seed'), 1)
   .option('--train-every <n>', 'one gradient update every n decisions (default: 1 for aset, 8 for aset-direct; raise it for high-rate scenarios)', positiveInt('--train-every'))
   .option('--vary-slo <p>', "probability that an episode varies the applications' SLOs (deadline x0.35-2, accuracy floor +-0.05), to train an agent that holds under other SLO mixes", probability('--vary-slo'), 0)
+  .option('--vary-hardware <p>', 'probability that an episode runs the edge on slower hardware (each edge hardware class x1-4, log-uniform)', probability('--vary-hardware'), 0)
+  .option('--vary-app-load <p>', "probability that an episode skews the load between applications (each app's rate x0.5-5, log-uniform)", probability('--vary-app-load'), 0)
   .option('--fastest-variant-only', "aset-direct: offer only each cluster's fastest variant meeting the accuracy floor (the others are dominated)", false)
+  .option('--headroom', 'aset-direct: add the headroom view to the state (the capacity a choice uses up and who else needs it)', false)
+  .addOption(new Option('--objective <objective>', 'aset-direct: query (each query a terminal transition) or discounted (each query leads to the next; the DQN discount, --gamma, weighs the queries that follow)').choices(['query', 'discounted']).default('query'))
+  .option('--gamma <g>', 'DQN discount (default: 0.8 for aset, 0 for aset-direct, 0.95 with --objective discounted)', probability('--gamma'))
+  .option('--actors <n>', 'collect experience in rounds of n episodes, each acted by the network as the round began, then learned from (default: online, one episode at a time, as the shipped checkpoints were trained)', positiveInt('--actors'))
+  .option('--threads <n>', 'with --actors: worker threads that run a round\'s episodes (the checkpoint does not depend on it)', positiveInt('--threads'), 1)
   .option('--out <file>', 'checkpoint file (default: checkpoints/<scenario>.<mode>.json)')
   .option('--overhead-ms <request,reply>', "the live testbed's messaging time (validate:sim prints it), to train for live deployment", (v) => {
     const [request, reply] = v.split(',').map(Number);
@@ -26,9 +34,10 @@ const program = new Command('train')
     return { request: request as number, reply: reply as number };
   })
   .parse();
-const o = program.opts<{ fastestVariantOnly: boolean; trainEvery?: number; varySlo: number; scenario: string; mode: AsetMode; episodes: number; episodeSec: number; evalEvery: number; evalEpisodes: number; stepMs: number; seed: number; out?: string; overheadMs?: { request: number; reply: number } }>();
+const o = program.opts<{ actors?: number; threads: number; headroom: boolean; objective: 'query' | 'discounted'; gamma?: number; fastestVariantOnly: boolean; trainEvery?: number; varySlo: number; varyHardware: number; varyAppLoad: number; scenario: string; mode: AsetMode; episodes: number; episodeSec: number; evalEvery: number; evalEpisodes: number; stepMs: number; seed: number; out?: string; overheadMs?: { request: number; reply: number } }>();
 
 try {
+  if (o.threads > 1 && !o.actors) throw new Error('--threads runs the episodes of a round: give --actors too');
   const { scenario, zoo } = loadInputs(o.scenario);
   const out = o.out ?? checkpointPath(o.scenario, o.mode);
   const bar = new cliProgress.SingleBar(
@@ -61,7 +70,7 @@ try {
       else process.stderr.write(`evaluation after episode ${p.episode}: ${pct(p.evalSuccess)}${p.best ? ' (best so far, kept)' : ''}, best ${pct(best)}\n`);
     }
   };
-  const result = trainAset({
+  const result = await trainAset({
     mode: o.mode,
     scenario,
     zoo,
@@ -70,9 +79,13 @@ try {
     evalEvery: o.evalEvery,
     evalEpisodes: o.evalEpisodes,
     stepMs: o.stepMs,
-    space: { durationSec: o.episodeSec, sloVariation: o.varySlo },
+    space: { durationSec: o.episodeSec, sloVariation: o.varySlo, hardwareVariation: o.varyHardware, appLoadVariation: o.varyAppLoad },
     ...(o.overheadMs ? { overheadMs: o.overheadMs } : {}),
-    ...(o.trainEvery ? { dqn: { trainEvery: o.trainEvery } } : {}),
+    ...(o.trainEvery !== undefined || o.gamma !== undefined ? { dqn: { ...(o.trainEvery !== undefined ? { trainEvery: o.trainEvery } : {}), ...(o.gamma !== undefined ? { gamma: o.gamma } : {}) } } : {}),
+    ...(o.headroom ? { headroom: true } : {}),
+    ...(o.actors ? { actors: o.actors } : {}),
+    ...(o.actors && o.threads > 1 ? { collector: (setup: ActorSetup) => new WorkerExperienceCollector(setup, o.scenario, DEFAULT_MANIFEST, o.threads) } : {}),
+    ...(o.objective === 'discounted' ? { objective: 'discounted' as const } : {}),
     ...(o.fastestVariantOnly ? { fastestVariantOnly: true } : {}),
     onProgress,
   });
