@@ -6,20 +6,29 @@ import { STATIC_POLICIES, isStaticPolicyName } from './static.policies.js';
 
 type MetaAgent = NonNullable<AsetAgents['aset']>;
 
-/** Per step: the state it started from, the action taken, and its queries' outcomes so far. */
+/** One step: the state it started from, the action taken, its queries so far, and the state that followed it. */
 interface StepRecord {
+  /** Step index; -1 while the slot is free. */
+  index: number;
   state: Float32Array;
   action: number;
+  /** Queries decided during the step. */
+  created: number;
+  /** Of those, the ones whose outcome is known, and the ones that met their SLO. */
   ended: number;
   met: number;
+  /** The state of the step that followed (set at its boundary); undefined while the step is open. */
+  next: Float32Array | undefined;
 }
 
 /**
  * `aset`: every `stepMs` the agent observes the continuous state (AsetStateEncoder) and picks the
  * static policy that dispatches the queries of the next step. The reward of a step is the fraction
- * of the queries created during it that met their SLO; it is settled two steps later, when those
- * queries have ended (their deadlines are far shorter than a step), and handed to a learning
- * controller as the transition (state, action, reward, next state).
+ * of the queries it decided that met their SLO, every one of them counted: a step is settled
+ * (handed to a learning controller as the transition (state, action, reward, next state)) once
+ * every query it created has an outcome, or once the last of them must have timed out (the step's
+ * end plus the scenario's reply time-out plus one step), missing outcomes counting as failures.
+ * Steps are settled oldest first, at step boundaries and at the episode's end.
  */
 export class AsetPolicy implements SchedulingPolicy {
   readonly name = 'aset';
@@ -32,7 +41,14 @@ export class AsetPolicy implements SchedulingPolicy {
   private step = -1;
   /** The last step handed out by takeDecision. */
   private journaled = -1;
+  /** How long after its end a step's queries may still end. */
+  private readonly horizonMs: number;
+  /** Ring of the steps not yet settled, indexed by step index modulo its length. */
   private readonly steps: StepRecord[];
+  /** Oldest step index that may be unsettled. */
+  private oldest = 0;
+  /** Learning only: the step that decided each query whose outcome is still to come. */
+  private readonly decidedIn = new Map<string, number>();
 
   constructor(
     private readonly ctx: PolicyContext,
@@ -44,7 +60,9 @@ export class AsetPolicy implements SchedulingPolicy {
     });
     this.activity = new RecentActivity(ctx.scenario, ctx.catalog);
     this.encoder = new AsetStateEncoder(ctx.scenario, ctx.catalog, this.activity, this.policies.length);
-    this.steps = Array.from({ length: 3 }, () => ({ state: new Float32Array(this.encoder.size), action: 0, ended: 0, met: 0 }));
+    this.horizonMs = ctx.scenario.spec.workload.replyTimeoutMs + agent.stepMs;
+    const length = Math.ceil(this.horizonMs / agent.stepMs) + 2;
+    this.steps = Array.from({ length }, () => ({ index: -1, state: new Float32Array(0), action: 0, created: 0, ended: 0, met: 0, next: undefined }));
   }
 
   /** The static policy in charge now. */
@@ -60,6 +78,10 @@ export class AsetPolicy implements SchedulingPolicy {
     }
     if (now >= this.nextBoundary) this.boundary(observation);
     this.activity.onArrival(query, now);
+    if (this.agent.controller.learn) {
+      (this.steps[this.step % this.steps.length] as StepRecord).created++;
+      this.decidedIn.set(query.queryId, this.step);
+    }
     const placement = (this.policies[this.active] as SchedulingPolicy).decide(query, observation);
     if (placement.kind === 'dispatch') this.activity.onDispatch(placement.clusterIndex);
     return placement;
@@ -67,10 +89,11 @@ export class AsetPolicy implements SchedulingPolicy {
 
   observeOutcome(outcome: QueryOutcome): void {
     this.activity.onOutcome(outcome);
-    if (Number.isNaN(this.origin)) return;
-    const k = Math.floor((outcome.createdAt - this.origin) / this.agent.stepMs);
-    if (k < 0 || k > this.step || k < this.step - 2) return;
-    const rec = this.steps[k % 3] as StepRecord;
+    const k = this.decidedIn.get(outcome.queryId);
+    if (k === undefined) return;
+    this.decidedIn.delete(outcome.queryId);
+    const rec = this.steps[k % this.steps.length] as StepRecord;
+    if (rec.index !== k) return;
     rec.ended++;
     if (outcome.sloMet) rec.met++;
   }
@@ -93,40 +116,71 @@ export class AsetPolicy implements SchedulingPolicy {
     this.step = -1;
     this.journaled = -1;
     this.active = 0;
+    this.oldest = 0;
+    this.decidedIn.clear();
+    for (const rec of this.steps) rec.index = -1;
     for (const p of this.policies) p.reset?.();
   }
 
-  /** Training: settles the last steps as terminal transitions. */
+  /** Training: settles every step still open, the last one as a terminal transition. */
   endEpisode(observation: Observation): void {
     if (this.step < 0 || !this.agent.controller.learn) return;
-    const final = this.encoder.encode(observation, this.active);
-    for (const k of [this.step - 1, this.step]) {
-      if (k < 0) continue;
-      const rec = this.steps[k % 3] as StepRecord;
-      const next = k === this.step ? final : (this.steps[(k + 1) % 3] as StepRecord).state;
-      if (rec.ended > 0) this.agent.controller.learn({ state: rec.state, action: rec.action, reward: rec.met / rec.ended, nextState: next, done: k === this.step });
+    const current = this.steps[this.step % this.steps.length] as StepRecord;
+    current.next = this.encoder.encode(observation, this.active);
+    for (let k = this.oldest; k <= this.step; k++) this.settle(k, true);
+    this.oldest = this.step + 1;
+  }
+
+  /**
+   * Hands step `k` to the learner, if it is held and created queries, and frees its slot. `force`
+   * settles it whatever its outcomes (missing ones count as failures).
+   */
+  private settle(k: number, force: boolean): boolean {
+    const rec = this.steps[k % this.steps.length] as StepRecord;
+    if (rec.index !== k) return true;
+    if (rec.next === undefined) return false;
+    if (!force && rec.ended < rec.created) return false;
+    if (rec.created > 0) {
+      this.agent.controller.learn?.({ state: rec.state, action: rec.action, reward: rec.met / rec.created, nextState: rec.next, done: k === this.step && force });
     }
+    rec.index = -1;
+    return true;
   }
 
   private boundary(observation: Observation): void {
     // Skip steps in which nothing arrived: the next boundary follows the current time.
     const stepMs = this.agent.stepMs;
-    const k = Math.floor((observation.now - this.origin) / stepMs);
+    const now = observation.now;
+    const k = Math.floor((now - this.origin) / stepMs);
     this.nextBoundary = this.origin + (k + 1) * stepMs;
-    const prev = this.step;
+    const state = this.encoder.encode(observation, this.active);
+    const length = this.steps.length;
+    const previous = this.step;
+    const prev = previous >= 0 ? (this.steps[previous % length] as StepRecord) : undefined;
+    if (prev && prev.index === previous) prev.next = state;
     this.step = k;
-    const rec = this.steps[k % 3] as StepRecord;
-    this.encoder.encode(observation, this.active, rec.state);
-    // Settle the step two back: its queries have ended by now.
-    const settled = k - 2;
-    if (this.agent.controller.learn && settled >= 0 && settled >= prev - 2 && prev >= 0) {
-      const done = this.steps[settled % 3] as StepRecord;
-      const next = this.steps[(settled + 1) % 3] as StepRecord;
-      if (done.ended > 0 && settled + 1 <= prev) this.agent.controller.learn({ state: done.state, action: done.action, reward: done.met / done.ended, nextState: next.state, done: false });
+    const learning = this.agent.controller.learn !== undefined;
+    // The slot step k takes must be free: the held steps up to k - length are settled first.
+    if (learning) for (let j = Math.max(this.oldest, previous - length + 1); j <= Math.min(k - length, previous); j++) this.settle(j, true);
+    const rec = this.steps[k % length] as StepRecord;
+    rec.state = state;
+    // Settle, oldest first, the steps whose queries have all ended or must have.
+    if (learning) {
+      let j = Math.max(this.oldest, k - length + 1);
+      for (; j < k; j++) {
+        const end = this.origin + (j + 1) * stepMs;
+        if (!this.settle(j, now >= end + this.horizonMs)) break;
+      }
+      this.oldest = j;
+    } else {
+      this.oldest = k;
     }
     this.active = this.agent.controller.choose(rec.state);
+    rec.index = k;
     rec.action = this.active;
+    rec.created = 0;
     rec.ended = 0;
     rec.met = 0;
+    rec.next = undefined;
   }
 }
