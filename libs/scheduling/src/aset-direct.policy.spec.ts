@@ -61,7 +61,7 @@ describe('aset-direct objectives (training)', () => {
   });
 
   it("discounted: each query leads to the next query's state, learned once both are known", () => {
-    const { policy, learned, outcome, decide, ctx } = learner('discounted');
+    const { policy, learned, outcome, decide } = learner('discounted');
     decide('a', 0, 60);
     outcome('a', true); // the next state is not known yet
     expect(learned).toEqual([]);
@@ -78,7 +78,7 @@ describe('aset-direct objectives (training)', () => {
     expect(budget).toBeCloseTo(0.9, 5);
     expect(learned[0]!.nextState).toBe(learned[1]!.state);
     // The episode's end settles c, whose outcome never came: a failure, terminal.
-    policy.endEpisode?.(idleObservation(ctx, 3));
+    policy.endEpisode();
     expect(learned.map((l) => [l.reward, l.done])).toEqual([
       [1, false],
       [0, false],
@@ -87,12 +87,12 @@ describe('aset-direct objectives (training)', () => {
   });
 
   it('discounted: the last decision is learned as terminal at the end when its outcome came in time', () => {
-    const { policy, learned, outcome, decide, ctx } = learner('discounted');
+    const { policy, learned, outcome, decide } = learner('discounted');
     decide('a', 0, 60);
     decide('b', 1, 60);
     outcome('a', true);
     outcome('b', true);
-    policy.endEpisode?.(idleObservation(ctx, 3));
+    policy.endEpisode();
     expect(learned.map((l) => [l.reward, l.done])).toEqual([
       [1, false],
       [1, true],
