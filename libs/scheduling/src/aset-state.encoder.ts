@@ -211,7 +211,8 @@ export class CandidateEncoder {
     const source = query.sourceIndex ?? scenario.sourceIndex(query.source);
     const budget = query.createdAt + query.slo.maxLatencyMs - observation.now;
     this.count = 0;
-    for (const c of this.cloud) this.consider(c, query, observation, source);
+    const networkRow = catalog.networkRow(source, query.app, query.task);
+    for (const c of this.cloud) this.consider(c, query, observation, networkRow);
     // The nearest edge clusters, and beyond them, if none of those qualifies, the closest one that
     // does: the action space always holds what the closest policy would pick (unless 8 options
     // estimate lower), so the agent can do at least as well.
@@ -225,7 +226,7 @@ export class CandidateEncoder {
         closestSeen ||= feasible;
         continue;
       }
-      if (seen < this.nearest || (feasible && !closestSeen)) this.consider(c, query, observation, source);
+      if (seen < this.nearest || (feasible && !closestSeen)) this.consider(c, query, observation, networkRow);
       seen++;
       closestSeen ||= feasible;
     }
@@ -239,7 +240,7 @@ export class CandidateEncoder {
       const st = observation.clusters[c] as ClusterState;
       const slots = catalog.slots[c] as number;
       const o = j * this.stride;
-      const network = catalog.networkMs(source, c, query.app, query.task);
+      const network = networkRow[c] as number;
       out[o] = clip(cand.estimateMs / deadline);
       out[o + 1] = clip(network / deadline);
       out[o + 2] = clip((cand.estimateMs - network) / deadline);
@@ -287,24 +288,22 @@ export class CandidateEncoder {
     return this.count;
   }
 
-  /** Adds the cluster's options meeting the floor, keeping the `slots` lowest estimates sorted. */
-  private consider(c: number, query: QueryView, observation: Observation, source: number): void {
+  /** Adds the cluster's options meeting the floor, keeping the `slots` lowest estimates sorted; `networkRow`: the catalog's network times from the query's source. */
+  private consider(c: number, query: QueryView, observation: Observation, networkRow: Float64Array): void {
     const { catalog } = this;
     const st = observation.clusters[c] as ClusterState;
     if (!st.alive) return;
     const slots = catalog.slots[c] as number;
     const waiting = Math.max(0, st.busySlots + st.queueLength - slots + 1);
-    let network = -1;
+    const network = networkRow[c] as number;
     if (this.fastestVariantOnly) {
       const o = catalog.cheapestMeeting(c, query.task, query.slo.minAccuracy);
       if (!o) return;
-      network = catalog.networkMs(source, c, query.app, query.task);
       this.insert(c, o.variant.id, o.accuracy, network + (waiting / slots + 1) * o.processingMs, o.processingMs);
       return;
     }
     for (const o of catalog.options(c, query.task)) {
       if (o.accuracy < query.slo.minAccuracy) continue;
-      if (network < 0) network = catalog.networkMs(source, c, query.app, query.task);
       const estimate = network + (waiting / slots + 1) * o.processingMs;
       this.insert(c, o.variant.id, o.accuracy, estimate, o.processingMs);
     }
