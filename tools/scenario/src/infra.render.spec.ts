@@ -1,0 +1,127 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse, parseAllDocuments } from 'yaml';
+import { REPO_ROOT } from '@aset/command-line';
+import { POLICY_LAB_SCENARIO } from '@aset/scenario/testing';
+import { loadInfraSource, renderCommand, renderInfra, staleWorkerFiles, type RenderedFile } from './infra.render.js';
+
+const INFRA = join(REPO_ROOT, 'infra');
+const RERENDER = 'run `npm run infra:render -- --scenario demo` (templates: tools/scenario/src/infra.render.ts)';
+
+type Compose = { services: Record<string, { environment?: Record<string, unknown>; depends_on?: Record<string, unknown> | unknown }> };
+type Deployment = {
+  kind: string;
+  metadata: { name: string; labels: Record<string, string> };
+  spec: {
+    replicas: number;
+    selector: { matchLabels: Record<string, string> };
+    template: { metadata: { labels: Record<string, string> }; spec: { containers: { env: { name: string; value?: unknown }[] }[] } };
+  };
+};
+
+/** Parses one rendered file: exactly one YAML document, no errors or warnings. */
+function yamlOf<T>(file: RenderedFile): T {
+  const docs = parseAllDocuments(file.text);
+  expect(docs, file.path).toHaveLength(1);
+  const doc = docs[0]!;
+  expect([...doc.errors, ...doc.warnings].map((e) => e.message), file.path).toEqual([]);
+  return parse(file.text, { merge: true }) as T;
+}
+
+const byPath = (files: RenderedFile[], path: string) => {
+  const f = files.find((x) => x.path === path);
+  if (!f) throw new Error(`${path} was not rendered`);
+  return f;
+};
+
+describe('infra/ (committed) is what scenarios/demo.yaml renders', () => {
+  const files = renderInfra(loadInfraSource('demo'));
+
+  it.each(files.map((f) => [f.path, f] as const))('infra/%s', (path, f) => {
+    const file = join(INFRA, path);
+    expect(existsSync(file), `infra/${path} is missing: ${RERENDER}`).toBe(true);
+    expect(readFileSync(file, 'utf8'), `infra/${path} differs from what scenarios/demo.yaml renders: ${RERENDER}`).toBe(f.text);
+  });
+
+  it('has no worker Deployment of a cluster that demo lacks', () => {
+    expect(staleWorkerFiles(readdirSync(join(INFRA, 'k8s')), files), `stale worker files in infra/k8s: ${RERENDER}`).toEqual([]);
+  });
+
+  it('renders the same bytes every time, whether the scenario is named or given as a file', () => {
+    expect(renderInfra(loadInfraSource('demo'))).toEqual(files);
+    expect(renderInfra(loadInfraSource(join(REPO_ROOT, 'scenarios/demo.yaml')))).toEqual(files);
+  });
+});
+
+describe('renderInfra for another cluster set (the policy-lab fixture: 4 clusters)', () => {
+  const source = loadInfraSource(POLICY_LAB_SCENARIO);
+  const files = renderInfra(source);
+  const ids = ['far-edge-1', 'far-edge-2', 'near-edge-1', 'cloud-1'];
+  const scenarioFile = relative(REPO_ROOT, POLICY_LAB_SCENARIO);
+
+  it('takes the clusters from the scenario, in order, and its path relative to the repository', () => {
+    expect(source).toEqual({ scenarioFile, clusterIds: ids });
+    expect(files.map((f) => f.path)).toEqual(['compose/compose.yaml', 'k8s/config.yaml', 'k8s/kustomization.yaml', ...ids.map((id) => `k8s/worker-${id}.yaml`)]);
+  });
+
+  it('Compose: one worker service per cluster, each a dependency of the generator, and the scenario file for every service', () => {
+    const compose = yamlOf<Compose>(byPath(files, 'compose/compose.yaml'));
+    const workers = Object.keys(compose.services).filter((s) => s.startsWith('worker-'));
+    expect(workers).toEqual(ids.map((id) => `worker-${id}`));
+    for (const id of ids) expect(compose.services[`worker-${id}`]!.environment).toMatchObject({ CLUSTER_ID: id, SCENARIO_FILE: scenarioFile });
+    expect(Object.keys(compose.services['workload-generator']!.depends_on as Record<string, unknown>)).toEqual(['metrics-store', 'scheduler', ...workers]);
+    for (const s of ['nats', 'postgres', 'metrics-store', 'scheduler']) expect(compose.services[s]).toBeDefined();
+    expect(compose.services['scheduler']!.environment).toMatchObject({ SCENARIO_FILE: scenarioFile });
+  });
+
+  it('Kubernetes: the kustomization lists exactly the rendered workers beside the other resources, and the ConfigMap names the scenario', () => {
+    const k = yamlOf<{ resources: string[] }>(byPath(files, 'k8s/kustomization.yaml'));
+    expect(k.resources).toEqual(['namespace.yaml', 'config.yaml', 'db-secret.yaml', 'nats.yaml', 'postgres.yaml', 'metrics-store.yaml', 'scheduler.yaml', ...ids.map((id) => `worker-${id}.yaml`)]);
+    expect(yamlOf<{ data: Record<string, string> }>(byPath(files, 'k8s/config.yaml')).data['SCENARIO_FILE']).toBe(scenarioFile);
+  });
+
+  it.each(ids)('k8s/worker-%s.yaml is a Deployment whose CLUSTER_ID is its cluster', (id) => {
+    const d = yamlOf<Deployment>(byPath(files, `k8s/worker-${id}.yaml`));
+    expect(d.kind).toBe('Deployment');
+    expect(d.metadata.name).toBe(`worker-${id}`);
+    expect(d.metadata.labels['aset.io/cluster']).toBe(id);
+    expect(d.spec.replicas).toBe(1);
+    expect(d.spec.template.metadata.labels).toMatchObject(d.spec.selector.matchLabels);
+    expect(d.spec.template.spec.containers[0]!.env.find((e) => e.name === 'CLUSTER_ID')?.value).toBe(id);
+  });
+
+  it('tells which worker files of another scenario are stale (worker files only)', () => {
+    const demo = renderInfra(loadInfraSource('demo')).map((f) => f.path.replace(/^k8s\//, ''));
+    expect(staleWorkerFiles([...demo, 'nats.yaml', 'workload-generator.job.yaml', 'worker-notes.txt'], files)).toEqual([
+      'worker-cloud-2.yaml',
+      'worker-far-edge-3.yaml',
+      'worker-near-edge-2.yaml',
+    ]);
+  });
+});
+
+describe('renderInfra refuses what would not deploy', () => {
+  it('names the clusters whose ids cannot name a Kubernetes Deployment', () => {
+    expect(() => renderInfra({ scenarioFile: 'scenarios/x.yaml', clusterIds: ['ok-1', 'Edge_1', `e${'x'.repeat(56)}`] })).toThrow(
+      /cannot render the deployment files of scenarios\/x\.yaml:\n {2}cluster "Edge_1": worker-Edge_1 cannot name a Kubernetes Deployment.*\n {2}cluster "ex+": /,
+    );
+    expect(() => renderInfra({ scenarioFile: 'scenarios/x.yaml', clusterIds: [] })).toThrow(/scenarios\/x\.yaml has no cluster/);
+    expect(() => renderInfra({ scenarioFile: 'scenarios/my lab.yaml', clusterIds: ['a'] })).toThrow(/the scenario's path "scenarios\/my lab\.yaml" must use only/);
+  });
+
+  it('quotes the ids that YAML would not read as strings', () => {
+    const files = renderInfra({ scenarioFile: 'scenarios/x.yaml', clusterIds: ['7', 'yes', '1e3'] });
+    const compose = yamlOf<Compose>(byPath(files, 'compose/compose.yaml'));
+    expect(['7', 'yes', '1e3'].map((id) => compose.services[`worker-${id}`]!.environment!['CLUSTER_ID'])).toEqual(['7', 'yes', '1e3']);
+    const d = yamlOf<Deployment>(byPath(files, 'k8s/worker-yes.yaml'));
+    expect(d.metadata.labels['aset.io/cluster']).toBe('yes');
+    expect(d.spec.template.spec.containers[0]!.env.find((e) => e.name === 'CLUSTER_ID')?.value).toBe('yes');
+  });
+
+  it('writes the command that renders again: by name under scenarios/, else by path', () => {
+    expect(renderCommand('scenarios/demo.yaml')).toBe('npm run infra:render -- --scenario demo');
+    expect(renderCommand('scenarios/suite/base.yaml')).toBe('npm run infra:render -- --scenario suite/base');
+    expect(renderCommand('lab/edge.yml')).toBe('npm run infra:render -- --scenario lab/edge.yml');
+  });
+});
