@@ -12,7 +12,7 @@ export type { AsetController, AsetAgents } from './aset.agents.js';
 export { outcomeOf } from './query-outcome.builder.js';
 export { DEFAULT_MISSED_HEARTBEATS } from './cluster.liveness.js';
 export { PlacementCatalog, type HostedVariant } from './placement.catalog.js';
-export { POLICY_NAMES, HEURISTIC_POLICY_NAMES, agentModeOf, createPolicy } from './policy.registry.js';
+export { POLICY_NAMES, HEURISTIC_POLICY_NAMES, agentModeOf, createPolicy, isPolicyName } from './policy.registry.js';
 export { STATIC_POLICY_NAMES } from './static.policies.js';
 export { AsetPolicy } from './aset.policy.js';
 export { ASET_DIRECT_DEFAULTS, AsetDirectPolicy } from './aset-direct.policy.js';

@@ -5,3 +5,4 @@ export { provideNats } from './nats.server.js';
 export { providePostgres, ensureDatabase } from './postgres.server.js';
 export { failureExitCode, onInterrupt } from './cleanup.hooks.js';
 export { Testbed } from './testbed.launcher.js';
+export { HostSampler, type HostUsage } from './host.sampler.js';

@@ -7,6 +7,10 @@ export interface ServiceProcessOptions {
   name: string;
   /** Script run with this Node.js binary. */
   entry: string;
+  /**
+   * The service's configuration. It goes on top of this process's own environment, so a variable the
+   * user exported (LOG_LEVEL, EMULATE_NETWORK, ...) reaches the service unless the caller sets it here.
+   */
   env: Record<string, string>;
   cwd: string;
   /** Where stdout and stderr go (appended). */
@@ -49,7 +53,7 @@ export class ServiceProcess {
   static start(options: ServiceProcessOptions): ServiceProcess {
     const child = spawn(process.execPath, ['--enable-source-maps', options.entry], {
       cwd: options.cwd,
-      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...options.env },
+      env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     return new ServiceProcess(options, child);

@@ -9,6 +9,7 @@ import type { Say } from './managed.service.js';
 import { DEFAULT_MANIFEST, REPO_ROOT, scenarioPath } from '@aset/command-line';
 import { appEntry } from './repo.paths.js';
 import { ServiceProcess } from './service.process.js';
+import { HostSampler, type HostUsage } from './host.sampler.js';
 
 export interface TestbedOptions {
   /** Scenario name under scenarios/ or a file path. */
@@ -24,6 +25,8 @@ export interface TestbedOptions {
   say: Say;
   /** Extra environment for every service (e.g. LOG_LEVEL). */
   env?: Record<string, string>;
+  /** Extra environment for the scheduler alone, for `policy` (e.g. ASET_CHECKPOINT); {@link Testbed.usePolicy} replaces it. */
+  schedulerEnv?: Record<string, string>;
   readyTimeoutMs?: number;
 }
 
@@ -49,7 +52,13 @@ export class Testbed {
     readonly metricsUrl: string,
     readonly processes: Map<string, ServiceProcess>,
     private readonly baseEnv: Record<string, string>,
+    private currentPolicy: string,
   ) {}
+
+  /** The policy the scheduler runs now (the one runs are recorded under). */
+  get policy(): string {
+    return this.currentPolicy;
+  }
 
   /** Starts every service and waits until each answers /health. Stops what it started if one fails. */
   static async start(options: TestbedOptions): Promise<Testbed> {
@@ -83,7 +92,7 @@ export class Testbed {
     let metricsPort = 0;
     try {
       metricsPort = await launch('metrics-store', 'metrics-store', { DATABASE_URL: options.databaseUrl });
-      await launch('scheduler', 'scheduler', { SCHEDULER_POLICY: options.policy });
+      await launch('scheduler', 'scheduler', { ...options.schedulerEnv, SCHEDULER_POLICY: options.policy });
       for (const c of scenario.clusters) await launch(`worker-${c.id}`, 'worker', { CLUSTER_ID: c.id });
       await Promise.all(pending);
       // A service that died at start while its health URL answered from another process still counts as failed.
@@ -94,17 +103,21 @@ export class Testbed {
       throw e;
     }
     options.say(`testbed up: metrics store, scheduler (${options.policy}), ${scenario.clusters.length} workers; logs in ${options.logDir}`);
-    return new Testbed(options, scenario, `http://127.0.0.1:${metricsPort}`, processes, baseEnv);
+    return new Testbed(options, scenario, `http://127.0.0.1:${metricsPort}`, processes, baseEnv, options.policy);
   }
 
-  /** Runs the workload generator once and returns its report. Rejects if it fails or loses records. */
-  async run(run: RunOptions): Promise<RunReport> {
+  /**
+   * Runs the workload generator once and returns its report, with how busy the host and each
+   * service were meanwhile (`host`: a saturated host makes the run not representative). Rejects if
+   * the generator fails or loses records.
+   */
+  async run(run: RunOptions): Promise<RunReport & { host: HostUsage }> {
     const summaryFile = join(this.options.logDir, `${run.runId}.summary.json`);
     const env: Record<string, string> = {
       ...this.baseEnv,
       HTTP_PORT: String(await freePort()),
       RUN_ID: run.runId,
-      RUN_POLICY: this.options.policy,
+      RUN_POLICY: this.currentPolicy,
       SUMMARY_FILE: summaryFile,
       PROGRESS: run.interactive ? 'on' : 'off',
     };
@@ -122,10 +135,12 @@ export class Testbed {
       inheritOutput: run.interactive ?? false,
     });
     this.processes.set(`workload-generator ${run.runId}`, generator);
+    const sampler = new HostSampler(() => new Map([...this.processes].map(([name, p]) => [name, p.child.pid])));
     const code = await generator.exited;
+    const host = sampler.stop();
     this.processes.delete(`workload-generator ${run.runId}`);
     if (code !== 0) throw new Error(`workload generator exited with code ${code}:\n${generator.tail()}`);
-    return JSON.parse(readFileSync(summaryFile, 'utf8')) as RunReport;
+    return { ...(JSON.parse(readFileSync(summaryFile, 'utf8')) as RunReport), host };
   }
 
   /** The metrics store's summary of a run. */
@@ -146,6 +161,23 @@ export class Testbed {
       await new Promise((r) => setTimeout(r, 200));
     }
     throw new Error(`run ${runId} not fully ingested after ${timeoutMs} ms: ${last ? `${last.storedQueries}/${last.expectedQueries ?? '?'} stored` : 'unknown to the store'}`);
+  }
+
+  /**
+   * Replaces the scheduler by one running `policy`, with `env` on top of the testbed's environment
+   * (e.g. ASET_CHECKPOINT; the previous scheduler environment, `schedulerEnv` included, is not kept), and waits until it answers
+   * /health. Workers and the metrics store keep running, so several policies can be run one after the
+   * other on the same services. Call it between runs, not during one. Throws, with the log's tail, if
+   * the new scheduler does not come up (then no scheduler runs).
+   */
+  async usePolicy(policy: string, env: Record<string, string> = {}): Promise<void> {
+    const old = this.service('scheduler');
+    await old.stop();
+    const port = await freePort();
+    const proc = ServiceProcess.start({ ...old.options, env: { ...this.baseEnv, ...env, SCHEDULER_POLICY: policy, HTTP_PORT: String(port) } });
+    this.processes.set('scheduler', proc);
+    await proc.waitHealthy(`http://127.0.0.1:${port}/health`, this.options.readyTimeoutMs ?? 60_000);
+    this.currentPolicy = policy;
   }
 
   /** Kills one service (`metrics-store`, `scheduler`, `worker-<cluster>`) with SIGKILL, as a crash would. Resolves once it has exited. */

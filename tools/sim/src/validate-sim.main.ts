@@ -11,7 +11,7 @@ import { buildArrivalSchedule, percentile } from '@aset/workload';
 import Table from 'cli-table3';
 import { PlacementCatalog, STATIC_POLICY_NAMES, asetAgentFromCheckpoint } from '@aset/scheduling';
 import { heartbeatTiming, simulatePolicy, type HeartbeatTiming } from '@aset/sim';
-import { Testbed, ensureDatabase, failureExitCode, onInterrupt, provideNats, providePostgres, type ManagedService } from '@aset/testbed';
+import { Testbed, ensureDatabase, failureExitCode, onInterrupt, provideNats, providePostgres, type HostUsage, type ManagedService } from '@aset/testbed';
 import { REPO_ROOT, checkpointPath, loadInputs, scenarioPath } from '@aset/command-line';
 
 const program = new Command('validate:sim')
@@ -134,7 +134,7 @@ try {
   const databaseUrl = postgres.started ? await ensureDatabase(postgres.url, 'aset') : postgres.url;
 
 
-  const rows: { policy: string; live: number; sim: number; diff: number; liveP95: number | null; simP95: number | null; overheadMs: { request: number; reply: number } }[] = [];
+  const rows: { policy: string; live: number; sim: number; diff: number; liveP95: number | null; simP95: number | null; overheadMs: { request: number; reply: number }; host: HostUsage }[] = [];
   for (const policy of policies) {
     say(`${policy}: live run of ${queries} queries ...`);
     const checkpoint = checkpointPath(opts.scenario, policy, resolve(opts.checkpoints));
@@ -153,7 +153,8 @@ try {
     });
     const runId = `validate-${policy}-${Date.now().toString(36)}`;
     try {
-      await testbed.run({ runId, queries, warmupQueries: workload.warmupQueries, seed: workload.seed });
+      const { host } = await testbed.run({ runId, queries, warmupQueries: workload.warmupQueries, seed: workload.seed });
+      if (!host.representative) say(`${policy}: the live run is NOT representative: ${host.reason}`);
       const live = (await testbed.waitIngested(runId)).policies[0];
       await heartbeats.stop();
       const observation = await liveHeartbeatTiming(scenario, databaseUrl, runId, heartbeats.beats, workload.seed);
@@ -162,7 +163,7 @@ try {
       const agents = asetEnv['ASET_CHECKPOINT'] ? asetAgentFromCheckpoint(readFileSync(checkpoint, 'utf8'), checkpoint, scenario, new PlacementCatalog(scenario, zoo)) : undefined;
       const sim = simulatePolicy(scenario, zoo, policy, { seed: workload.seed, queries, warmupQueries: workload.warmupQueries, overheadMs: overhead, observation }, agents);
       const liveRatio = live?.successRatio ?? 0;
-      rows.push({ policy, live: liveRatio, sim: sim.summary.successRatio, diff: (sim.summary.successRatio - liveRatio) * 100, liveP95: live?.p95Ms ?? null, simP95: sim.summary.p95Ms, overheadMs: overhead });
+      rows.push({ policy, live: liveRatio, sim: sim.summary.successRatio, diff: (sim.summary.successRatio - liveRatio) * 100, liveP95: live?.p95Ms ?? null, simP95: sim.summary.p95Ms, overheadMs: overhead, host });
     } finally {
       await heartbeats.stop();
       await testbed.stop();
@@ -171,12 +172,17 @@ try {
   }
   await stopAll();
 
-  const table = new Table({ head: ['policy', 'live success', 'sim success', 'diff (points)', 'live p95 ms', 'sim p95 ms', 'messaging ms (request / reply)'], style: { head: [], border: [] } });
+  const table = new Table({ head: ['policy', 'live success', 'sim success', 'diff (points)', 'live p95 ms', 'sim p95 ms', 'messaging ms (request / reply)', 'host CPU busy (mean / highest)'], style: { head: [], border: [] } });
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   const ms = (x: number | null) => (x === null ? '-' : x.toFixed(1));
-  for (const r of rows) table.push([r.policy, pct(r.live), pct(r.sim), r.diff.toFixed(1), ms(r.liveP95), ms(r.simP95), `${r.overheadMs.request.toFixed(2)} / ${r.overheadMs.reply.toFixed(2)}`]);
+  for (const r of rows) {
+    const busy = `${pct(r.host.meanBusy)} / ${pct(r.host.maxBusy)}${r.host.representative ? '' : ' SATURATED'}`;
+    table.push([r.policy, pct(r.live), pct(r.sim), r.diff.toFixed(1), ms(r.liveP95), ms(r.simP95), `${r.overheadMs.request.toFixed(2)} / ${r.overheadMs.reply.toFixed(2)}`, busy]);
+  }
   console.log(`scenario ${scenario.name}, ${queries} measured queries per policy, seed ${workload.seed}; the simulator takes each live run's heartbeat phases and messaging time`);
   console.log(table.toString());
+  const saturated = rows.filter((r) => !r.host.representative);
+  if (saturated.length > 0) console.log(`NOT representative (${saturated.map((r) => r.policy).join(', ')}): the host was saturated (a 1 s window above 90% of all cores), so live and simulated figures cannot be compared there; rerun on a quieter host`);
   const worst = Math.max(...rows.map((r) => Math.abs(r.diff)));
   const round = (x: number) => Number(x.toFixed(2));
   console.log(
@@ -185,7 +191,10 @@ try {
       queries,
       maxDiffPoints: round(worst),
       target: opts.target,
-      policies: Object.fromEntries(rows.map((r) => [r.policy, { live: r.live, sim: r.sim, diffPoints: round(r.diff), overheadMs: { request: round(r.overheadMs.request), reply: round(r.overheadMs.reply) } }])),
+      representative: saturated.length === 0,
+      policies: Object.fromEntries(
+        rows.map((r) => [r.policy, { live: r.live, sim: r.sim, diffPoints: round(r.diff), overheadMs: { request: round(r.overheadMs.request), reply: round(r.overheadMs.reply) }, host: r.host }]),
+      ),
     }),
   );
   process.exit(worst <= opts.target ? 0 : 1);

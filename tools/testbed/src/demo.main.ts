@@ -1,22 +1,30 @@
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import { Command, Option } from 'commander';
-import { positiveInt, positiveNumber } from '@aset/command-line';
+import { join, resolve } from 'node:path';
+import { Command } from 'commander';
+import { loadInputs, nonNegativeInt, positiveInt, positiveNumber } from '@aset/command-line';
 import { POLICY_NAMES } from '@aset/scheduling';
-import { REPO_ROOT, Testbed, ensureDatabase, failureExitCode, onInterrupt, provideNats, providePostgres, type ManagedService } from '@aset/testbed';
-import { summaryTable } from './summary.table.js';
+import { REPO_ROOT, Testbed, ensureDatabase, failureExitCode, onInterrupt, provideNats, providePostgres, type HostUsage, type ManagedService } from '@aset/testbed';
+import { planDemo } from './demo.plan.js';
+import { comparisonTable, type DemoRow } from './summary.table.js';
 
 const program = new Command('demo')
-  .description('Run a short live testbed run end to end (all four services, real NATS, Postgres and ONNX) and print its summary.')
+  .description(
+    'Run the live testbed end to end (all four services, real NATS, Postgres and ONNX) and compare policies on the same seeded workload. ' +
+      'By default: the best static policy for the scenario (as the simulator ranks them on that workload), aset-direct and aset.',
+  )
   .option('--scenario <name|file>', 'scenario name under scenarios/ or a YAML file', 'demo')
-  .addOption(new Option('--policy <name>', 'scheduling policy').choices(POLICY_NAMES).default('closest'))
-  .option('--queries <n>', 'measured queries (default: the scenario\'s)', positiveInt('--queries'))
+  .option('--policy <names>', `comma-separated policies, run in this order (default: the best static policy, aset-direct, aset); any of: ${POLICY_NAMES.join(', ')}`)
+  .option('--checkpoints <dir>', 'folder of the ASET checkpoints, named as npm run train names them', join(REPO_ROOT, 'checkpoints'))
+  .option('--agents-from <scenario>', 'load the ASET checkpoints trained for this scenario (default: --scenario)')
+  .option('--queries <n>', "measured queries per policy (default: the scenario's)", positiveInt('--queries'))
+  .option('--seed <n>', "workload seed (default: the scenario's)", nonNegativeInt('--seed'))
   .option('--rate-scale <x>', 'multiply every arrival rate', positiveNumber('--rate-scale'))
+  .option('--json', 'print one JSON object as the last line', false)
   .option('--keep-logs', 'print where the service logs are even on success', false)
   .parse();
 
-const opts = program.opts<{ scenario: string; policy: string; queries?: number; rateScale?: number; keepLogs: boolean }>();
-const say = (m: string) => console.log(`demo: ${m}`);
+const opts = program.opts<{ scenario: string; policy?: string; checkpoints: string; agentsFrom?: string; queries?: number; seed?: number; rateScale?: number; json: boolean; keepLogs: boolean }>();
+const say = (m: string) => (opts.json ? process.stderr : process.stdout).write(`demo: ${m}\n`);
 const startedAt = Date.now();
 const stack: (() => Promise<void>)[] = [];
 let stopping: Promise<void> | undefined;
@@ -28,6 +36,28 @@ const stopAll = (): Promise<void> =>
 onInterrupt(stopAll);
 
 try {
+  // Everything that can be refused is checked before a service starts.
+  const workload = loadInputs(opts.scenario).scenario.spec.workload;
+  const seed = opts.seed ?? workload.seed;
+  const queries = opts.queries ?? workload.queries;
+  const plan = planDemo({
+    scenario: opts.scenario,
+    ...(opts.policy !== undefined ? { policies: opts.policy.split(',').map((p) => p.trim()).filter((p) => p !== '') } : {}),
+    checkpoints: resolve(opts.checkpoints),
+    ...(opts.agentsFrom ? { agentsFrom: opts.agentsFrom } : {}),
+    seed,
+    queries,
+    warmupQueries: workload.warmupQueries,
+    ...(opts.rateScale ? { rateScale: opts.rateScale } : {}),
+  });
+  if (!opts.policy) {
+    const ranking = plan.staticRanking.map((r) => `${r.policy} ${(r.simSuccess * 100).toFixed(1)}%`).join(', ');
+    say(`static policies in the simulator on this workload: ${ranking}`);
+  }
+  for (const s of plan.skipped) say(`${s.policy} left out: ${s.reason}`);
+  const [first] = plan.runs;
+  if (!first) throw new Error('nothing to run');
+
   const stateDir = join(REPO_ROOT, '.testbed');
   const nats: ManagedService = await provideNats({ env: process.env['NATS_URL'], dataDir: join(stateDir, 'nats'), say });
   stack.push(() => nats.stop());
@@ -38,7 +68,8 @@ try {
 
   const testbed = await Testbed.start({
     scenario: opts.scenario,
-    policy: opts.policy,
+    policy: first.policy,
+    schedulerEnv: first.env,
     prefix: process.env['NATS_PREFIX'] ?? 'aset',
     natsUrl: nats.url,
     databaseUrl,
@@ -47,21 +78,47 @@ try {
   });
   stack.push(() => testbed.stop());
 
-  const runId = `demo-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}-${randomBytes(2).toString('hex')}`;
-  say(`run ${runId}: scenario ${testbed.scenario.name}, policy ${opts.policy}`);
-  const report = await testbed.run({ runId, interactive: true, ...(opts.queries ? { queries: opts.queries } : {}), ...(opts.rateScale ? { rateScale: opts.rateScale } : {}) });
-  const summary = await testbed.waitIngested(runId);
-  console.log(`\nSummary of run ${runId} from the metrics store (SQL over ${summary.storedQueries} stored query records, warm-up excluded):`);
-  console.log(summaryTable(summary));
-  console.log(`prediction accuracy of completed queries: ${(report.predictionAccuracy * 100).toFixed(1)}%`);
-  if (!postgres.started) console.log(`records are in ${databaseUrl.replace(/:[^:@/]*@/, ':***@')} (tables runs, queries)`);
-  if (opts.keepLogs) console.log(`service logs: ${testbed.options.logDir}`);
+  const rows: (DemoRow & { runId: string; predictionAccuracy: number; host: HostUsage })[] = [];
+  for (const [i, planned] of plan.runs.entries()) {
+    if (i > 0) await testbed.usePolicy(planned.policy, planned.env);
+    const runId = `demo-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}-${randomBytes(2).toString('hex')}`;
+    say(`run ${runId}: scenario ${testbed.scenario.name}, policy ${planned.policy} (${planned.role}), ${queries} queries, seed ${seed}`);
+    const report = await testbed.run({ runId, seed, queries, interactive: !opts.json, ...(opts.rateScale ? { rateScale: opts.rateScale } : {}) });
+    const summary = await testbed.waitIngested(runId);
+    const live = summary.policies.find((p) => p.policy === planned.policy);
+    if (!live) throw new Error(`the metrics store has no figures for policy ${planned.policy} in run ${runId}`);
+    rows.push({ policy: planned.policy, role: planned.role, live, simSuccess: planned.simSuccess, runId, predictionAccuracy: report.predictionAccuracy, host: report.host });
+    if (!report.host.representative) say(`run ${runId} (${planned.policy}) is NOT representative: ${report.host.reason}`);
+  }
+
+  if (!opts.json) {
+    console.log(`\nLive runs on scenario ${testbed.scenario.name}, ${queries} measured queries each, workload seed ${seed} (figures from the metrics store: SQL over the stored query records, warm-up excluded; "sim success" is the simulator's on the same arrivals):`);
+    console.log(comparisonTable(rows, plan.upperBound));
+    const busy = rows.map((r) => `${r.policy} ${Math.round(r.host.meanBusy * 100)}% (highest ${Math.round(r.host.maxBusy * 100)}%)`).join(', ');
+    console.log(`host CPU busy during each run, mean of 1 s windows over all ${rows[0]?.host.cores ?? '?'} cores: ${busy}`);
+    const saturated = rows.filter((r) => !r.host.representative);
+    if (saturated.length > 0) console.log(`NOT representative (${saturated.map((r) => r.policy).join(', ')}): the host was saturated, so those figures measure the host, not the scheduling; rerun on a quieter host`);
+    if (!postgres.started) console.log(`records are in ${databaseUrl.replace(/:[^:@/]*@/, ':***@')} (tables runs, queries), runs ${rows.map((r) => r.runId).join(', ')}`);
+    if (opts.keepLogs) console.log(`service logs: ${testbed.options.logDir}`);
+  }
   await stopAll();
   say(`done in ${((Date.now() - startedAt) / 1000).toFixed(1)} s; everything the demo started is stopped`);
+  if (opts.json) {
+    console.log(
+      JSON.stringify({
+        scenario: testbed.scenario.name,
+        seed,
+        queries,
+        upperBound: plan.upperBound,
+        staticRanking: plan.staticRanking,
+        skipped: plan.skipped,
+        runs: rows.map((r) => ({ ...r.live, role: r.role, runId: r.runId, simSuccess: r.simSuccess, predictionAccuracy: r.predictionAccuracy, host: r.host })),
+      }),
+    );
+  }
 } catch (e) {
   const code = failureExitCode();
   if (code !== 130) console.error(`demo failed: ${e instanceof Error ? e.message : String(e)}`);
   await stopAll();
   process.exit(code);
 }
-

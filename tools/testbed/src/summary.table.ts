@@ -1,17 +1,29 @@
 import Table from 'cli-table3';
 import type { RunSummary } from '@aset/contracts';
 
-const ms = (v: number | null) => (v === null ? '-' : v.toFixed(2));
+type PolicySummary = RunSummary['policies'][number];
 
-/** The metrics store's per-policy summary as a terminal table. */
-export function summaryTable(summary: RunSummary): string {
+const ms = (v: number | null) => (v === null ? '-' : v.toFixed(2));
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+/** One live run of the demo: the metrics store's summary of it, and what the simulator predicted. */
+export interface DemoRow {
+  policy: string;
+  role: string;
+  /** The metrics store's summary of the run (SQL over the stored records, warm-up excluded). */
+  live: PolicySummary;
+  simSuccess: number;
+}
+
+/** The demo's runs side by side, as a terminal table, with the upper bound under it. */
+export function comparisonTable(rows: readonly DemoRow[], upperBound: number): string {
   const table = new Table({
-    head: ['policy', 'queries', 'SLO met', 'success', 'dropped', 'errors', 'timed out', 'p50 ms', 'p95 ms', 'p99 ms'],
-    colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+    head: ['policy', 'role', 'queries', 'SLO met', 'success', 'sim success', 'dropped', 'errors', 'timed out', 'p50 ms', 'p95 ms', 'p99 ms'],
+    colAligns: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
     style: { head: [], border: [] },
   });
-  for (const p of summary.policies) {
-    table.push([p.policy, p.queries, p.sloMet, `${(p.successRatio * 100).toFixed(1)}%`, p.drops, p.errors, p.timedOut, ms(p.p50Ms), ms(p.p95Ms), ms(p.p99Ms)]);
+  for (const { policy, role, live: p, simSuccess } of rows) {
+    table.push([policy, role, p.queries, p.sloMet, pct(p.successRatio), pct(simSuccess), p.drops, p.errors, p.timedOut, ms(p.p50Ms), ms(p.p95Ms), ms(p.p99Ms)]);
   }
-  return table.toString();
+  return `${table.toString()}\nupper bound: ${pct(upperBound)} of these queries could meet their SLO at all (some placement in time with empty queues; simulator, same arrivals)`;
 }

@@ -51,16 +51,56 @@ describe('npm run demo (the compiled CLI)', () => {
     return { ...process.env, NATS_URL: testNatsUrl(), DATABASE_URL: db.url, NATS_PREFIX: prefix };
   };
 
-  it('prints the summary table computed by the metrics store and stops everything it started', () => {
-    const r = spawnSync(process.execPath, [DEMO, '--queries', '60'], { env: env(), encoding: 'utf8', timeout: 120_000 });
+  it('by default runs the best static policy, aset-direct and aset on the same workload, side by side, and stops everything it started', () => {
+    const r = spawnSync(process.execPath, [DEMO, '--queries', '60', '--json'], { env: env(), encoding: 'utf8', timeout: 240_000 });
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/│ policy\s+│ queries │ SLO met │ success │ dropped │ errors │ timed out │ p50 ms │ p95 ms │ p99 ms │/);
-    expect(r.stdout).toMatch(/│ closest\s+│\s+60 │/);
+    const out = JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as {
+      seed: number;
+      upperBound: number;
+      staticRanking: { policy: string; simSuccess: number }[];
+      runs: { policy: string; role: string; queries: number; successRatio: number; simSuccess: number; host: { representative: boolean; windows: number; serviceCpuMs: Record<string, number> } }[];
+    };
+    expect(out.seed).toBe(7); // scenarios/demo.yaml's workload seed
+    expect(out.staticRanking).toHaveLength(6);
+    const best = out.staticRanking[0] as { policy: string; simSuccess: number };
+    expect(out.runs.map((x) => [x.policy, x.role])).toEqual([
+      [best.policy, 'best static'],
+      ['aset-direct', 'ASET'],
+      ['aset', 'ASET'],
+    ]);
+    for (const run of out.runs) {
+      expect(run.queries).toBe(60);
+      // How busy the host was, with each service's CPU time (Linux /proc).
+      expect(typeof run.host.representative).toBe('boolean');
+      expect(Object.keys(run.host.serviceCpuMs)).toEqual(expect.arrayContaining(['scheduler', 'metrics-store', 'worker-far-edge-1']));
+    }
+    expect(out.upperBound).toBeGreaterThan(0);
+    expect(out.upperBound).toBeLessThanOrEqual(1);
+    expect(r.stderr).toMatch(/everything the demo started is stopped/);
+  }, 240_000);
+
+  it('runs the policies asked for and prints them in one table with the upper bound', () => {
+    const r = spawnSync(process.execPath, [DEMO, '--policy', 'closest,shield-random', '--queries', '60'], { env: env(), encoding: 'utf8', timeout: 180_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/│ policy\s+│ role\s+│ queries │ SLO met │ success │ sim success │ dropped │ errors │ timed out │ p50 ms │ p95 ms │ p99 ms │/);
+    expect(r.stdout).toMatch(/│ closest\s+│ asked\s+│\s+60 │/);
+    expect(r.stdout).toMatch(/│ shield-random\s+│ asked\s+│\s+60 │/);
+    expect(r.stdout).toMatch(/upper bound: \d+\.\d% of these queries/);
     expect(r.stdout).toMatch(/everything the demo started is stopped/);
+  }, 180_000);
+
+  it('refuses an unknown policy, or an ASET policy without its checkpoint, before starting anything', () => {
+    const unknown = spawnSync(process.execPath, [DEMO, '--policy', 'closest,fastest'], { env: env(), encoding: 'utf8' });
+    expect(unknown.status).not.toBe(0);
+    expect(unknown.stderr).toMatch(/unknown policy "fastest"; expected one of: closest,/);
+    const missing = spawnSync(process.execPath, [DEMO, '--policy', 'aset-direct', '--checkpoints', '/nonexistent'], { env: env(), encoding: 'utf8' });
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr).toMatch(/policy aset-direct needs a trained agent: its checkpoint \/nonexistent\/demo\.aset-direct\.json does not exist/);
+    expect(`${unknown.stdout}${missing.stdout}`).not.toMatch(/testbed up/);
   });
 
   it('stops every service it started on Ctrl-C (SIGINT) mid-run', async () => {
-    const child = spawn(process.execPath, [DEMO, '--queries', '100000'], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [DEMO, '--policy', 'closest', '--queries', '100000'], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     await expect.poll(() => out, { timeout: 60_000 }).toMatch(/demo: run demo-/);

@@ -1,0 +1,114 @@
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+
+/** How busy the host and each service were during a live run. */
+export interface HostUsage {
+  cores: number;
+  /** Sampling windows (about `periodMs` each) over the run. */
+  windows: number;
+  /** Busy fraction of all cores: mean and highest over the windows. */
+  meanBusy: number;
+  maxBusy: number;
+  /** Windows in which more than `saturation` of all cores were busy. */
+  saturatedWindows: number;
+  /** The threshold used, a fraction of all cores. */
+  saturation: number;
+  /** CPU time each service used during the run, ms (Linux: from /proc; empty elsewhere; a service that exited counts up to its last sample). */
+  serviceCpuMs: Record<string, number>;
+  /** False when the host was saturated during the run: latencies then measure the host, not the system. */
+  representative: boolean;
+  /** Why the run is not representative. */
+  reason?: string;
+}
+
+/** Linux reports process CPU time in clock ticks of 1/100 s (USER_HZ) on every architecture Node.js supports. */
+const USER_HZ = 100;
+
+/** Total and idle CPU time of all cores so far, ms (os.cpus(): Linux, macOS and Windows). */
+function hostTimes(): { total: number; idle: number } {
+  let total = 0;
+  let idle = 0;
+  for (const c of cpus()) {
+    const t = c.times;
+    total += t.user + t.nice + t.sys + t.idle + t.irq;
+    idle += t.idle;
+  }
+  return { total, idle };
+}
+
+/** CPU time (user + system) of a process so far, ms, or undefined when it cannot be read (not Linux, or exited). */
+function processCpuMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces), from its closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Samples the host's CPU every `periodMs` while a live run goes, and each service's CPU time at the
+ * start and end. A run during which some window had more than `saturation` of all cores busy (by
+ * default a 1 s window above 90%) is marked not representative, whatever kept the host busy.
+ * Call {@link stop} once; it stops the timer.
+ */
+export class HostSampler {
+  private readonly timer: NodeJS.Timeout;
+  private last = hostTimes();
+  private lastAt = performance.now();
+  private readonly busy: number[] = [];
+  private readonly startCpu = new Map<string, { pid: number; ms: number }>();
+  /** Each service's CPU time at its latest reading (a service that exited keeps its last one). */
+  private readonly latestCpu = new Map<string, { pid: number; ms: number }>();
+
+  constructor(
+    /** The services to account for, by name, read at every sample (a restarted service counts from its restart). */
+    private readonly pids: () => ReadonlyMap<string, number | undefined>,
+    private readonly periodMs = 1000,
+    private readonly saturation = 0.9,
+  ) {
+    this.readServices();
+    for (const [name, reading] of this.latestCpu) this.startCpu.set(name, reading);
+    this.timer = setInterval(() => this.sample(), periodMs);
+    this.timer.unref();
+  }
+
+  private readServices(): void {
+    for (const [name, pid] of this.pids()) {
+      const ms = pid === undefined ? undefined : processCpuMs(pid);
+      if (pid !== undefined && ms !== undefined) this.latestCpu.set(name, { pid, ms });
+    }
+  }
+
+  private sample(): void {
+    this.readServices();
+    const now = hostTimes();
+    const at = performance.now();
+    const total = now.total - this.last.total;
+    // A window much shorter than the period (the last one, at stop) is too coarse to judge: CPU times tick in 10 ms.
+    if (total > 0 && at - this.lastAt >= this.periodMs / 2) this.busy.push(1 - (now.idle - this.last.idle) / total);
+    this.last = now;
+    this.lastAt = at;
+  }
+
+  stop(): HostUsage {
+    clearInterval(this.timer);
+    this.sample();
+    const serviceCpuMs: Record<string, number> = {};
+    for (const [name, end] of this.latestCpu) {
+      const start = this.startCpu.get(name);
+      serviceCpuMs[name] = Math.round(end.ms - (start?.pid === end.pid ? start.ms : 0));
+    }
+    const windows = this.busy.length;
+    const saturatedWindows = this.busy.filter((b) => b > this.saturation).length;
+    const maxBusy = windows > 0 ? Math.max(...this.busy) : 0;
+    const meanBusy = windows > 0 ? this.busy.reduce((a, b) => a + b, 0) / windows : 0;
+    const usage: HostUsage = { cores: cpus().length, windows, meanBusy, maxBusy, saturatedWindows, saturation: this.saturation, serviceCpuMs, representative: saturatedWindows === 0 };
+    if (saturatedWindows > 0) {
+      usage.reason = `the host was saturated: ${saturatedWindows} of ${windows} windows of ${this.periodMs / 1000} s had more than ${Math.round(this.saturation * 100)}% of its ${usage.cores} cores busy (highest ${Math.round(maxBusy * 100)}%)`;
+    }
+    return usage;
+  }
+}

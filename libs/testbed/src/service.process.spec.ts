@@ -1,0 +1,28 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ServiceProcess } from './service.process.js';
+
+describe('ServiceProcess', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    for (const k of ['ASET_SPEC_EXPORTED', 'ASET_SPEC_OVERRIDDEN']) {
+      if (saved[k] === undefined) delete process.env[k];
+      else process.env[k] = saved[k];
+    }
+  });
+
+  it("gives the service this process's environment with its own configuration on top", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aset-service-process-'));
+    const entry = join(dir, 'print-env.mjs');
+    writeFileSync(entry, 'console.log(JSON.stringify({ exported: process.env.ASET_SPEC_EXPORTED, overridden: process.env.ASET_SPEC_OVERRIDDEN, own: process.env.ASET_SPEC_OWN }));\n');
+    process.env['ASET_SPEC_EXPORTED'] = 'from the user';
+    process.env['ASET_SPEC_OVERRIDDEN'] = 'from the user';
+    const proc = ServiceProcess.start({ name: 'print-env', entry, cwd: dir, env: { ASET_SPEC_OVERRIDDEN: 'from the caller', ASET_SPEC_OWN: 'set' }, logFile: join(dir, 'out.log') });
+    expect(await proc.exited).toBe(0);
+    // 'exit' may come before the last output: wait for the line.
+    await expect.poll(() => proc.tail(), { timeout: 5000 }).toMatch(/\}$/);
+    expect(JSON.parse(proc.tail())).toEqual({ exported: 'from the user', overridden: 'from the caller', own: 'set' });
+  });
+});
