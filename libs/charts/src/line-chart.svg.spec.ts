@@ -61,4 +61,20 @@ describe('lineChartSvg', () => {
     expect(svg).toContain('<svg xmlns="http://www.w3.org/2000/svg" width="900" height="420"');
     expect(paths(svg)[0]).toMatch(/ L600\.0,40\.0$/);
   });
+
+  it("shades a series' band under the lines: one polygon along the highs, back along the lows", () => {
+    const svg = lineChartSvg({
+      title: 't',
+      xLabel: 'x',
+      yLabel: 'y',
+      yMin: 0,
+      series: [{ label: 'mean over seeds', color: '#1f5fa8', points: [[0, 0.5], [10, 0.75]], band: [[0, 0.25, 0.75], [10, 0.5, 1]] }],
+    });
+    const polygons = [...svg.matchAll(/<polygon points="([^"]*)" fill="#1f5fa8" fill-opacity="0.18"/g)].map((m) => m[1]!.split(' '));
+    expect(polygons).toHaveLength(1);
+    // Plot: x 60..560 px, y 40 (100%)..370 (0%): highs left to right, then lows right to left.
+    expect(polygons[0]).toEqual(['60.0,122.5', '560.0,40.0', '560.0,205.0', '60.0,287.5']);
+    expect(svg.indexOf('<polygon')).toBeLessThan(svg.indexOf('<path'));
+    expect(paths(svg)).toHaveLength(1);
+  });
 });

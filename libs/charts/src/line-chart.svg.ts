@@ -8,23 +8,26 @@ export interface Series {
   dashed?: boolean;
   /** Draw dots at the points (for sparse series). */
   dots?: boolean;
+  /** A shaded band around the line: (x, low, high) triples, e.g. the range over training seeds. */
+  band?: [number, number, number][];
 }
 
 /**
  * A self-contained SVG line chart (no scripts, no external fonts): x from the data (from
  * min(0, smallest x) to max(1, largest x), 7 ticks), y as a percentage between `yMin` and 1, with
  * a legend right of the plot (`legendWidth` px, default 200). Each non-empty series is one `<path>`
- * with one M/L command per point; the chart has no other `<path>`. Used for learning curves,
- * result plots and the metrics store's reports.
+ * with one M/L command per point; the chart has no other `<path>`. A series' `band` is one
+ * translucent `<polygon>` in its color, drawn under every line. Used for learning curves, result
+ * plots and the metrics store's reports.
  */
 export function lineChartSvg(options: { title: string; xLabel: string; yLabel: string; series: Series[]; yMin?: number; width?: number; height?: number; legendWidth?: number }): string {
   const W = options.width ?? 760;
   const H = options.height ?? 420;
   const m = { left: 60, right: options.legendWidth ?? 200, top: 40, bottom: 50 };
-  const xs = options.series.flatMap((s) => s.points.map((p) => p[0]));
+  const xs = options.series.flatMap((s) => [...s.points.map((p) => p[0]), ...(s.band ?? []).map((b) => b[0])]);
   const xMin = Math.min(...xs, 0);
   const xMax = Math.max(...xs, 1);
-  const yMin = options.yMin ?? Math.max(0, Math.floor(Math.min(...options.series.flatMap((s) => s.points.map((p) => p[1])), 1) * 10) / 10);
+  const yMin = options.yMin ?? Math.max(0, Math.floor(Math.min(...options.series.flatMap((s) => [...s.points.map((p) => p[1]), ...(s.band ?? []).map((b) => b[1])]), 1) * 10) / 10);
   const px = (x: number) => m.left + ((x - xMin) / (xMax - xMin || 1)) * (W - m.left - m.right);
   const py = (y: number) => m.top + (1 - (y - yMin) / (1 - yMin || 1)) * (H - m.top - m.bottom);
   const out: string[] = [];
@@ -45,6 +48,11 @@ export function lineChartSvg(options: { title: string; xLabel: string; yLabel: s
   out.push(`<line x1="${m.left}" x2="${m.left}" y1="${m.top}" y2="${H - m.bottom}" stroke="#333"/>`);
   out.push(`<text x="${(m.left + W - m.right) / 2}" y="${H - 12}" text-anchor="middle">${esc(options.xLabel)}</text>`);
   out.push(`<text transform="translate(16 ${(m.top + H - m.bottom) / 2}) rotate(-90)" text-anchor="middle">${esc(options.yLabel)}</text>`);
+  for (const s of options.series) {
+    if (!s.band || s.band.length === 0) continue;
+    const edge = [...s.band.map((b) => [b[0], b[2]] as const), ...[...s.band].reverse().map((b) => [b[0], b[1]] as const)];
+    out.push(`<polygon points="${edge.map(([x, y]) => `${px(x).toFixed(1)},${py(Math.max(yMin, y)).toFixed(1)}`).join(' ')}" fill="${s.color}" fill-opacity="0.18" stroke="none"/>`);
+  }
   options.series.forEach((s, k) => {
     if (s.points.length > 0) {
       const d = s.points.map((p, i) => `${i ? 'L' : 'M'}${px(p[0]).toFixed(1)},${py(Math.max(yMin, p[1])).toFixed(1)}`).join(' ');

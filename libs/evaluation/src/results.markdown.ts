@@ -115,13 +115,20 @@ const END = (suite: string) => `<!-- suite ${suite}: end -->`;
 
 /**
  * Puts a suite's section into the results document, replacing that suite's previous section and
- * keeping the others; `preamble` replaces everything before the first section.
+ * keeping the others; `preamble` replaces everything before the first section. What follows the
+ * last section (hand-written text) is kept as it is.
  */
 export function mergeResultsDocument(existing: string, preamble: string, suite: string, section: string): string {
   const sections = new Map<string, string>();
   const re = /<!-- suite (\S+): start -->\n([\s\S]*?)<!-- suite \1: end -->/g;
-  for (const m of existing.matchAll(re)) sections.set(m[1] as string, m[2] as string);
+  let tail = 0;
+  for (const m of existing.matchAll(re)) {
+    sections.set(m[1] as string, m[2] as string);
+    tail = (m.index as number) + m[0].length;
+  }
+  const epilogue = tail > 0 ? existing.slice(tail).trim() : '';
   sections.set(suite, section.endsWith('\n') ? section : `${section}\n`);
   const order = [...sections.keys()].sort((a, b) => (a === 'standard' ? -1 : b === 'standard' ? 1 : a.localeCompare(b)));
-  return `${preamble.trimEnd()}\n\n${order.map((s) => `${START(s)}\n${sections.get(s) as string}${END(s)}`).join('\n\n')}\n`;
+  const body = order.map((s) => `${START(s)}\n${sections.get(s) as string}${END(s)}`).join('\n\n');
+  return `${preamble.trimEnd()}\n\n${body}\n${epilogue ? `\n${epilogue}\n` : ''}`;
 }

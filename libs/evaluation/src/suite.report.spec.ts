@@ -96,4 +96,12 @@ describe('suite report', () => {
     const again = mergeResultsDocument(both, '# Results v2', 'standard', 'C\n');
     expect(again).toBe('# Results v2\n\n<!-- suite standard: start -->\nC\n<!-- suite standard: end -->\n\n<!-- suite contention: start -->\nB\n<!-- suite contention: end -->\n');
   });
+
+  it('keeps the hand-written text after the last section', () => {
+    const both = mergeResultsDocument(mergeResultsDocument('', '# Results', 'standard', 'A\n'), '# Results', 'contention', 'B\n');
+    const annotated = `${both}\n## Against the target\n\nWhat was tried.\n`;
+    const again = mergeResultsDocument(annotated, '# Results', 'standard', 'C\n');
+    expect(again).toBe('# Results\n\n<!-- suite standard: start -->\nC\n<!-- suite standard: end -->\n\n<!-- suite contention: start -->\nB\n<!-- suite contention: end -->\n\n## Against the target\n\nWhat was tried.\n');
+    expect(mergeResultsDocument(again, '# Results', 'contention', 'D\n')).toContain('<!-- suite contention: end -->\n\n## Against the target\n\nWhat was tried.\n');
+  });
 });

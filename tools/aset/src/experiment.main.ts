@@ -12,6 +12,7 @@ import { readZoo } from '@aset/model-zoo';
 import type { ExperimentJob, ExperimentJobResult } from './experiment.job.js';
 import { ExperimentJournal, contentHash, scenarioHash } from './experiment.journal.js';
 import { RESULTS_PREAMBLE } from './results.preamble.js';
+import { learningCurvesSection } from './learning-curves.section.js';
 
 /** `<option> n` or `<option> a,b,c`: a count, or a list of distinct integer seeds >= 0. */
 function countOrSeeds(option: string, v: string): { count: number } | { seeds: number[] } {
@@ -131,7 +132,7 @@ await runCommand('experiment', async () => {
   const scoped = { ...suite, scenarios };
   const report = buildSuiteReport(scoped, seeds, runs, bounds, { heuristics, asetModes: ASET_MODES, ablations: ABLATIONS }, trained, spreadSeeds);
   process.stderr.write(`experiment: ${jobs.length} runs in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
-  if (o.write) writeOutputs(report, scoped, seeds, shipped, heuristics);
+  if (o.write) writeOutputs(report, scoped, seeds, shipped, heuristics, trained);
   if (o.json) console.log(JSON.stringify(report));
 });
 
@@ -229,7 +230,7 @@ function runPool(jobs: ExperimentJob[], threads: number, onDone: (job: Experimen
   });
 }
 
-function writeOutputs(report: ReturnType<typeof buildSuiteReport>, suite: { name: string }, seeds: number[], shipped: Record<string, string>, heuristics: string[]): void {
+function writeOutputs(report: ReturnType<typeof buildSuiteReport>, suite: { name: string }, seeds: number[], shipped: Record<string, string>, heuristics: string[], trained: readonly TrainedAgentRun[]): void {
   const dir = join(REPO_ROOT, 'docs', 'results');
   mkdirSync(dir, { recursive: true });
   const statics = [...STATIC_POLICY_NAMES] as string[];
@@ -261,6 +262,7 @@ function writeOutputs(report: ReturnType<typeof buildSuiteReport>, suite: { name
     chart: `results/${chart}`,
   });
   const file = join(REPO_ROOT, 'docs', 'results.md');
-  writeFileSync(file, mergeResultsDocument(existsSync(file) ? readFileSync(file, 'utf8') : '', RESULTS_PREAMBLE, suite.name, section));
+  const curves = learningCurvesSection(trained, dir);
+  writeFileSync(file, mergeResultsDocument(existsSync(file) ? readFileSync(file, 'utf8') : '', RESULTS_PREAMBLE, suite.name, `${section.trimEnd()}\n\n${curves}`));
   process.stderr.write(`wrote docs/results.md, docs/results/${chart}, docs/results/${suite.name}.json\n`);
 }
