@@ -12,15 +12,19 @@ import Table from 'cli-table3';
 import { PlacementCatalog, STATIC_POLICY_NAMES, asetAgentFromCheckpoint } from '@aset/scheduling';
 import { heartbeatTiming, simulatePolicy, type HeartbeatTiming } from '@aset/sim';
 import { Testbed, ensureDatabase, failureExitCode, onInterrupt, provideNats, providePostgres, type HostUsage, type ManagedService } from '@aset/testbed';
-import { REPO_ROOT, checkpointPath, loadInputs, scenarioPath } from '@aset/command-line';
+import { REPO_ROOT, checkpointPath, loadInputs, positiveInt, positiveNumber, scenarioPath } from '@aset/command-line';
 
 const program = new Command('validate:sim')
   .description('Run every static policy on the live testbed and in the simulator over the same arrivals and heartbeat timing, and compare success ratios.')
   .option('--scenario <name|file>', 'scenario', 'demo')
   .option('--policies <names>', 'comma-separated policies (default: every static policy; aset and aset-direct need their checkpoint, see --checkpoints)')
-  .option('--checkpoints <dir>', 'folder of the ASET checkpoints, named as npm run train names them', 'checkpoints')
-  .option('--queries <n>', "measured queries per policy (default: eight times the scenario's; see below)", (v) => Number(v))
-  .option('--target <points>', 'largest acceptable difference, percentage points', (v) => Number(v), 5)
+  .option('--checkpoints <dir>', 'folder of the ASET checkpoints, named as npm run train names them', join(REPO_ROOT, 'checkpoints'))
+  .option(
+    '--queries <n>',
+    "measured queries per policy (default: eight times the scenario's: policies acting on heartbeat snapshots herd, and a run must average over enough herding episodes to compare)",
+    positiveInt('--queries'),
+  )
+  .option('--target <points>', 'largest acceptable difference, percentage points', positiveNumber('--target'), 5)
   .parse();
 const opts = program.opts<{ scenario: string; policies?: string; checkpoints: string; queries?: number; target: number }>();
 
