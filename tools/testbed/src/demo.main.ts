@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
-import { loadInputs, nonNegativeInt, positiveInt, positiveNumber } from '@aset/command-line';
+import { nonNegativeInt, positiveInt, positiveNumber } from '@aset/command-line';
 import { POLICY_NAMES } from '@aset/scheduling';
 import { REPO_ROOT, Testbed, ensureDatabase, failureExitCode, onInterrupt, provideNats, providePostgres, type HostUsage, type ManagedService } from '@aset/testbed';
 import { planDemo } from './demo.plan.js';
@@ -37,19 +37,16 @@ onInterrupt(stopAll);
 
 try {
   // Everything that can be refused is checked before a service starts.
-  const workload = loadInputs(opts.scenario).scenario.spec.workload;
-  const seed = opts.seed ?? workload.seed;
-  const queries = opts.queries ?? workload.queries;
   const plan = planDemo({
     scenario: opts.scenario,
     ...(opts.policy !== undefined ? { policies: opts.policy.split(',').map((p) => p.trim()).filter((p) => p !== '') } : {}),
     checkpoints: resolve(opts.checkpoints),
     ...(opts.agentsFrom ? { agentsFrom: opts.agentsFrom } : {}),
-    seed,
-    queries,
-    warmupQueries: workload.warmupQueries,
+    ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+    ...(opts.queries !== undefined ? { queries: opts.queries } : {}),
     ...(opts.rateScale ? { rateScale: opts.rateScale } : {}),
   });
+  const { seed, queries } = plan;
   if (!opts.policy) {
     const ranking = plan.staticRanking.map((r) => `${r.policy} ${(r.simSuccess * 100).toFixed(1)}%`).join(', ');
     say(`static policies in the simulator on this workload: ${ranking}`);

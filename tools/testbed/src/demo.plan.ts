@@ -12,9 +12,9 @@ export interface DemoPlanInput {
   checkpoints: string;
   /** Scenario argument whose checkpoints to load (default: `scenario`), as `npm run sim --agents-from`. */
   agentsFrom?: string;
-  seed: number;
-  queries: number;
-  warmupQueries: number;
+  /** Workload seed and measured queries; default: the scenario's. */
+  seed?: number;
+  queries?: number;
   rateScale?: number;
 }
 
@@ -29,6 +29,10 @@ export interface PlannedRun {
 }
 
 export interface DemoPlan {
+  /** The workload every run gets: the seed, measured queries and warm-up queries (the input's, or the scenario's). */
+  seed: number;
+  queries: number;
+  warmupQueries: number;
   runs: PlannedRun[];
   /** Default plan only: ASET modes left out for want of a checkpoint, with how to train one. */
   skipped: { policy: string; reason: string }[];
@@ -51,7 +55,8 @@ export class DemoPlanError extends Error {
  */
 export function planDemo(input: DemoPlanInput): DemoPlan {
   const { scenario, zoo } = loadInputs(input.scenario);
-  const settings = { seed: input.seed, queries: input.queries, warmupQueries: input.warmupQueries, ...(input.rateScale ? { rateScale: input.rateScale } : {}) };
+  const workload = scenario.spec.workload;
+  const settings = { seed: input.seed ?? workload.seed, queries: input.queries ?? workload.queries, warmupQueries: workload.warmupQueries, ...(input.rateScale ? { rateScale: input.rateScale } : {}) };
   const agentsFrom = input.agentsFrom ?? input.scenario;
   const catalog = new PlacementCatalog(scenario, zoo);
   const simulate = (policy: string, checkpoint?: string) => {
@@ -92,5 +97,5 @@ export function planDemo(input: DemoPlanInput): DemoPlan {
     add('aset-direct', 'ASET');
     add('aset', 'ASET');
   }
-  return { runs, skipped, staticRanking, upperBound };
+  return { seed: settings.seed, queries: settings.queries, warmupQueries: settings.warmupQueries, runs, skipped, staticRanking, upperBound };
 }
