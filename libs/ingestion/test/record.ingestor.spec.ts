@@ -218,17 +218,24 @@ describe('RecordIngestor (real NATS JetStream and PostgreSQL)', () => {
     const h = await start('ingest_redelivery');
     const runId = 'run-r';
     const first = Array.from({ length: 50 }, (_, i) => record(runId, i));
-    // The same queries published again (new msg ids, so JetStream cannot dedupe) with other values: the first write wins.
-    const again = first.slice(0, 20).map((r) => ({ ...r, latencyMs: 999 }));
+    // The same queries published again (new msg ids, so JetStream cannot dedupe) with other values. Batches are
+    // written concurrently (maxInFlight), so which copy commits first is not defined; what is: one row per query,
+    // holding one whole copy (never a mix), and once a row is committed no later copy changes it.
+    const again = first.slice(0, 20).map((r) => ({ ...r, latencyMs: 999, prediction: 3 }));
     await publishAll(h, [...first, ...again], (r) => `${r.runId}.${r.queryId}.${r.latencyMs === 999 ? 'again' : 'first'}`);
     await expect.poll(() => h.consumer(), { timeout: 10_000 }).toMatchObject({ ackPending: 0, pending: 0 });
     expect(await h.count('run_id = $1', [runId])).toBe(50);
-    expect(await h.count('latency_ms = 999')).toBe(0);
+    expect(await h.count('run_id = $1 AND latency_ms = 999 AND query_id >= $2', [runId, first[20]!.queryId])).toBe(0);
+    expect(await h.count('run_id = $1 AND (latency_ms = 999) <> (prediction = 3)', [runId])).toBe(0);
+    const stored = async (queryId: string) =>
+      (await h.sql.query<{ latency_ms: number; prediction: number }>(`SELECT latency_ms, prediction FROM queries WHERE run_id = $1 AND query_id = $2`, [runId, queryId])).rows;
+    const before = await stored(first[3]!.queryId);
     // Later, after a commit: a third copy of an already stored query.
-    await h.publish({ ...first[3]!, latencyMs: 999 }, `${runId}.late`);
+    await h.publish({ ...first[3]!, latencyMs: 777, prediction: 1 }, `${runId}.late`);
     await expect.poll(() => h.consumer(), { timeout: 10_000 }).toMatchObject({ ackPending: 0, pending: 0 });
     expect(await h.count('run_id = $1', [runId])).toBe(50);
-    expect(await h.count('latency_ms = 999')).toBe(0);
+    expect(await stored(first[3]!.queryId)).toEqual(before);
+    expect(await h.count('latency_ms = 777')).toBe(0);
     expect(h.ingestor.ingested).toBe(50);
     expect(h.ingestor.stats.invalid).toBe(0);
     // The duplicates went through the idempotent path (staging table, ON CONFLICT DO NOTHING).
