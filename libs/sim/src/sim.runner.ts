@@ -4,6 +4,7 @@ import { PlacementCatalog, createPolicy, type AsetAgents } from '@aset/schedulin
 import { Simulation, type SimulationOptions } from './simulation.js';
 import { FanOutSink, SummarySink, type SimSummary } from './summary.sink.js';
 import { UpperBoundSink } from './upper-bound.sink.js';
+import { leastDelayMs } from './messaging.delay.js';
 
 export interface PolicyRun {
   policy: string;
@@ -20,7 +21,8 @@ export type RunSettings = Omit<SimulationOptions, 'scenario' | 'zoo' | 'policy' 
 export function simulatePolicy(scenario: Scenario, zoo: ModelZoo, policy: string, settings: RunSettings, agents?: AsetAgents): PolicyRun {
   const summary = new SummarySink(settings.queries);
   const overhead = settings.overheadMs ?? 0;
-  const upper = new UpperBoundSink(new PlacementCatalog(scenario, zoo), typeof overhead === 'object' ? overhead.request + overhead.reply : overhead);
+  // The least messaging time keeps the oracle an upper bound when messaging time is a distribution.
+  const upper = new UpperBoundSink(new PlacementCatalog(scenario, zoo), typeof overhead === 'object' ? leastDelayMs(overhead.request) + leastDelayMs(overhead.reply) : overhead);
   const sim = new Simulation({ scenario, zoo, ...settings, policy: (ctx) => createPolicy(policy, agents ? { ...ctx, agents } : ctx), sink: new FanOutSink([summary, upper]) });
   const t0 = performance.now();
   const simulated = sim.run();

@@ -5,6 +5,7 @@ import { oneWayDelayMs, type ApplicationSpec, type Scenario } from '@aset/scenar
 import { DEFAULT_MISSED_HEARTBEATS, PlacementCatalog, outcomeOf, type ClusterState, type HostedVariant, type Observation, type Placement, type PolicyContext, type QueryView, type SchedulingPolicy } from '@aset/scheduling';
 import { ArrivalMerger, arrivalClocks, sloMet } from '@aset/workload';
 import { EventHeap } from './event.heap.js';
+import { checkMessagingDelay, delaySampler, type MessagingTime } from './messaging.delay.js';
 import { toQueryRecord, type RecordSink, type SimRecord } from './sim.record.js';
 
 export interface SimulationOptions {
@@ -40,9 +41,10 @@ export interface SimulationOptions {
   /**
    * Messaging time of the live testbed, ms (default 0: an ideal system): `request` from a query's
    * scheduled time to its arrival at the worker (sender lateness, two NATS hops, the scheduler),
-   * `reply` from the worker's answer to the sender. `npm run validate:sim` measures them.
+   * `reply` from the worker's answer to the sender; each a constant or a distribution sampled per
+   * query ({@link MessagingTime}). A single number is all reply. `npm run validate:sim` measures them.
    */
-  overheadMs?: number | { request: number; reply: number };
+  overheadMs?: number | MessagingTime;
   sink: RecordSink;
 }
 
@@ -71,7 +73,10 @@ export class Simulation {
   readonly scenario: Scenario;
   readonly catalog: PlacementCatalog;
   readonly policy: SchedulingPolicy;
-  private readonly opts: Required<Omit<SimulationOptions, 'observation' | 'overheadMs'>> & { heartbeatMs: number; missedHeartbeats: number; requestOverheadMs: number; replyOverheadMs: number };
+  private readonly opts: Required<Omit<SimulationOptions, 'observation' | 'overheadMs'>> & { heartbeatMs: number; missedHeartbeats: number };
+  /** Messaging time of the next query's request and reply (per query when a distribution was given). */
+  private readonly requestOverheadMs: () => number;
+  private readonly replyOverheadMs: () => number;
   private readonly heap = new EventHeap(4096);
   private readonly arrivals: ArrivalMerger;
   private readonly random: Random;
@@ -123,9 +128,14 @@ export class Simulation {
       ...options,
       heartbeatMs: options.observation === 'exact' ? 0 : (options.observation?.heartbeatMs ?? 500),
       missedHeartbeats: typeof options.observation === 'object' ? (options.observation.missedHeartbeats ?? DEFAULT_MISSED_HEARTBEATS) : DEFAULT_MISSED_HEARTBEATS,
-      requestOverheadMs: typeof options.overheadMs === 'object' ? options.overheadMs.request : 0,
-      replyOverheadMs: typeof options.overheadMs === 'object' ? options.overheadMs.reply : (options.overheadMs ?? 0),
     };
+    const overhead: MessagingTime = typeof options.overheadMs === 'object' ? options.overheadMs : { request: 0, reply: options.overheadMs ?? 0 };
+    checkMessagingDelay(overhead.request, 'overheadMs.request');
+    checkMessagingDelay(overhead.reply, 'overheadMs.reply');
+    // Its own stream, so that constant overheads (which draw nothing) leave every other draw as it was.
+    const messagingRandom = seededRandom(deriveSeed(options.seed, 'sim:messaging'));
+    this.requestOverheadMs = delaySampler(overhead.request, messagingRandom);
+    this.replyOverheadMs = delaySampler(overhead.reply, messagingRandom);
     requireProfiles(scenario, zoo);
     this.catalog = new PlacementCatalog(scenario, zoo);
     this.random = seededRandom(deriveSeed(options.seed, 'sim:network'));
@@ -281,7 +291,7 @@ export class Simulation {
     if (placement.kind === 'drop') {
       this.qCluster[slot] = -1;
       this.qHosted[slot] = undefined;
-      this.terminal(slot, 'dropped', placement.reason, this.now + this.opts.requestOverheadMs + this.opts.replyOverheadMs);
+      this.terminal(slot, 'dropped', placement.reason, this.now + this.requestOverheadMs() + this.replyOverheadMs());
       return;
     }
     const c = placement.clusterIndex;
@@ -297,7 +307,7 @@ export class Simulation {
     const rep = oneWayDelayMs(link, s.app.replyBytes, this.random);
     this.qReplyDelay[slot] = rep;
     this.qNetwork[slot] = req + rep;
-    this.heap.push(this.now + this.opts.requestOverheadMs + req, AT_CLUSTER, AT_CLUSTER, slot);
+    this.heap.push(this.now + this.requestOverheadMs() + req, AT_CLUSTER, AT_CLUSTER, slot);
   }
 
   /**
@@ -311,7 +321,7 @@ export class Simulation {
     if (n > MAX_REDECISIONS) {
       this.qCluster[slot] = -1;
       this.qHosted[slot] = undefined;
-      this.terminal(slot, 'dropped', 'NO_LIVE_CLUSTER', this.now + this.opts.requestOverheadMs + this.opts.replyOverheadMs);
+      this.terminal(slot, 'dropped', 'NO_LIVE_CLUSTER', this.now + this.requestOverheadMs() + this.replyOverheadMs());
       return;
     }
     this.heap.push(this.now, REDECIDE, REDECIDE, slot);
@@ -368,7 +378,7 @@ export class Simulation {
   }
 
   private reply(slot: number): void {
-    const completedAt = this.now + this.opts.replyOverheadMs;
+    const completedAt = this.now + this.replyOverheadMs();
     const created = this.qCreated[slot] as number;
     if (completedAt - created > this.opts.replyTimeoutMs) {
       this.terminal(slot, 'timed_out', null, created + this.opts.replyTimeoutMs);

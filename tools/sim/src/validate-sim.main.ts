@@ -1,18 +1,29 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { ClusterHeartbeatSchema, SubjectSpace, decodeMessage } from '@aset/contracts';
 import pg from 'pg';
 import { transferMs, type Scenario } from '@aset/scenario';
-import { buildArrivalSchedule, percentile } from '@aset/workload';
+import { buildArrivalSchedule } from '@aset/workload';
 import Table from 'cli-table3';
 import { PlacementCatalog, STATIC_POLICY_NAMES, asetAgentFromCheckpoint } from '@aset/scheduling';
-import { heartbeatTiming, simulatePolicy, type HeartbeatTiming } from '@aset/sim';
+import { empiricalDelay, heartbeatTiming, medianDelayMs, simulatePolicy, type MessagingTime } from '@aset/sim';
 import { Testbed, ensureDatabase, failureExitCode, onInterrupt, provideNats, providePostgres, type HostUsage, type ManagedService } from '@aset/testbed';
 import { REPO_ROOT, checkpointPath, loadInputs, positiveInt, positiveNumber, scenarioPath } from '@aset/command-line';
+
+/**
+ * What the simulator is given of a live run's messaging time: its distribution, sampled per query,
+ * or its medians (the ablation: on a shared host messaging time is heavy-tailed).
+ */
+type MessagingModel = 'distribution' | 'median';
+const MESSAGING_MODELS = ['distribution', 'median'] as const satisfies readonly MessagingModel[];
+const MESSAGING_MODEL_TEXT: Record<MessagingModel, string> = {
+  distribution: 'its distribution, sampled per query',
+  median: 'its medians',
+};
 
 const program = new Command('validate:sim')
   .description('Run every static policy on the live testbed and in the simulator over the same arrivals and heartbeat timing, and compare success ratios.')
@@ -25,16 +36,32 @@ const program = new Command('validate:sim')
     positiveInt('--queries'),
   )
   .option('--target <points>', 'largest acceptable difference, percentage points', positiveNumber('--target'), 5)
+  .addOption(
+    new Option(
+      '--messaging <model>',
+      "what the simulator is given of each live run's messaging time: its distribution, sampled per query, or its medians (an ablation: on a shared host messaging time is heavy-tailed, and the table shows what the other model gives)",
+    )
+      .choices(MESSAGING_MODELS)
+      .default('distribution'),
+  )
   .parse();
-const opts = program.opts<{ scenario: string; policies?: string; checkpoints: string; queries?: number; target: number }>();
+const opts = program.opts<{ scenario: string; policies?: string; checkpoints: string; queries?: number; target: number; messaging: MessagingModel }>();
+
+/** The live run's messaging time per query ({@link MessagingTime}), and the quantiles the report shows. */
+interface MeasuredMessaging {
+  /** What the simulator can be given, by model (`--messaging`). */
+  models: Record<MessagingModel, MessagingTime>;
+  request: { p50: number; p90: number; p99: number };
+  reply: { p50: number; p90: number; p99: number };
+}
 
 /**
- * The testbed's messaging time in a live run, which the simulator otherwise leaves out: the medians,
- * over the run's answered queries, of (arrival at the worker - scheduled send: sender lateness, two
- * NATS hops, the scheduler) and (arrival at the sender - end of processing - the link's nominal
- * reply delay). Measured in the run it is compared with, under that run's own load.
+ * The testbed's messaging time in a live run, which the simulator otherwise leaves out, per answered
+ * query: (arrival at the worker - scheduled send: sender lateness, two NATS hops, the scheduler) and
+ * (arrival at the sender - end of processing - the link's nominal reply delay). Measured in the run
+ * it is compared with, under that run's own load.
  */
-async function messagingTime(scenario: Scenario, databaseUrl: string, runId: string): Promise<{ request: number; reply: number }> {
+async function messagingTime(scenario: Scenario, databaseUrl: string, runId: string): Promise<MeasuredMessaging> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
@@ -53,8 +80,14 @@ async function messagingTime(scenario: Scenario, databaseUrl: string, runId: str
       reply.push(Number(r.after_finish) - (link.rttMs / 2 + transferMs(link, scenario.app(r.app)?.replyBytes ?? 256)));
     }
     if (request.length === 0) throw new Error(`run ${runId} answered no query: no messaging time to measure`);
-    const median = (xs: number[]) => percentile(xs.sort((a, b) => a - b), 0.5);
-    return { request: median(request), reply: Math.max(0, median(reply)) };
+    const requestDelay = empiricalDelay(request);
+    const replyDelay = empiricalDelay(reply);
+    const at = (d: { quantilesMs: number[] }) => ({ p50: d.quantilesMs[50] as number, p90: d.quantilesMs[90] as number, p99: d.quantilesMs[99] as number });
+    const models: Record<MessagingModel, MessagingTime> = {
+      distribution: { request: requestDelay, reply: replyDelay },
+      median: { request: medianDelayMs(requestDelay), reply: medianDelayMs(replyDelay) },
+    };
+    return { models, request: at(requestDelay), reply: at(replyDelay) };
   } finally {
     await client.end();
   }
@@ -83,10 +116,10 @@ async function listenToHeartbeats(url: string, prefix: string): Promise<{ beats:
 }
 
 /**
- * The live run's heartbeat timing: the run starts `offsetMs[0]` of its arrival schedule before
- * its first query's creation time.
+ * When a live run started (epoch ms), the origin of the simulator's time: the run's first query was
+ * created its arrival schedule's first offset after it.
  */
-async function liveHeartbeatTiming(scenario: Scenario, databaseUrl: string, runId: string, beats: Map<string, number[]>, seed: number): Promise<HeartbeatTiming> {
+async function liveRunStart(scenario: Scenario, databaseUrl: string, runId: string, seed: number): Promise<number> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
@@ -94,7 +127,7 @@ async function liveHeartbeatTiming(scenario: Scenario, databaseUrl: string, runI
     const first = (rows[0] as { first: string | null }).first;
     if (first === null) throw new Error(`run ${runId} stored no query: its start is unknown`);
     const offset = buildArrivalSchedule(scenario, { count: 1, seed }).offsetMs[0] as number;
-    return heartbeatTiming(scenario, beats, Number(first) - offset);
+    return Number(first) - offset;
   } finally {
     await client.end();
   }
@@ -112,6 +145,8 @@ async function deleteRecordStream(url: string, prefix: string): Promise<void> {
   }
 }
 
+const describeMessaging = (m: MeasuredMessaging) =>
+  `request ${m.request.p50.toFixed(2)} ms median, ${m.request.p90.toFixed(2)} p90, ${m.request.p99.toFixed(2)} p99; reply ${m.reply.p50.toFixed(2)} / ${m.reply.p90.toFixed(2)} / ${m.reply.p99.toFixed(2)}`;
 const say = (m: string) => process.stderr.write(`validate:sim: ${m}\n`);
 const stops: (() => Promise<void>)[] = [];
 let stopping: Promise<void> | undefined;
@@ -138,7 +173,7 @@ try {
   const databaseUrl = postgres.started ? await ensureDatabase(postgres.url, 'aset') : postgres.url;
 
 
-  const rows: { policy: string; live: number; sim: number; diff: number; liveP95: number | null; simP95: number | null; overheadMs: { request: number; reply: number }; host: HostUsage }[] = [];
+  const rows: { policy: string; live: number; sim: number; diff: number; liveP95: number | null; simP95: number | null; messaging: MeasuredMessaging; host: HostUsage; ablations: Partial<Record<MessagingModel, number>> }[] = [];
   for (const policy of policies) {
     say(`${policy}: live run of ${queries} queries ...`);
     const checkpoint = checkpointPath(opts.scenario, policy, resolve(opts.checkpoints));
@@ -161,13 +196,17 @@ try {
       if (!host.representative) say(`${policy}: the live run is NOT representative: ${host.reason}`);
       const live = (await testbed.waitIngested(runId)).policies[0];
       await heartbeats.stop();
-      const observation = await liveHeartbeatTiming(scenario, databaseUrl, runId, heartbeats.beats, workload.seed);
-      const overhead = await messagingTime(scenario, databaseUrl, runId);
-      say(`${policy}: live heartbeats every ${observation.heartbeatMs.toFixed(1)} ms, phases after the run start ${observation.phasesMs.map((p) => p.toFixed(0)).join('/')} ms; messaging time ${overhead.request.toFixed(2)} ms request, ${overhead.reply.toFixed(2)} ms reply (medians); simulating with them`);
+      const runStart = await liveRunStart(scenario, databaseUrl, runId, workload.seed);
+      const observation = heartbeatTiming(scenario, heartbeats.beats, runStart);
+      const messaging = await messagingTime(scenario, databaseUrl, runId);
+      say(`${policy}: live heartbeats every ${observation.heartbeatMs.toFixed(1)} ms, phases after the run start ${observation.phasesMs.map((p) => p.toFixed(0)).join('/')} ms; messaging time ${describeMessaging(messaging)}; simulating with ${MESSAGING_MODEL_TEXT[opts.messaging]}`);
       const agents = asetEnv['ASET_CHECKPOINT'] ? asetAgentFromCheckpoint(readFileSync(checkpoint, 'utf8'), checkpoint, scenario, new PlacementCatalog(scenario, zoo)) : undefined;
-      const sim = simulatePolicy(scenario, zoo, policy, { seed: workload.seed, queries, warmupQueries: workload.warmupQueries, overheadMs: overhead, observation }, agents);
+      const simulate = (model: MessagingModel) => simulatePolicy(scenario, zoo, policy, { seed: workload.seed, queries, warmupQueries: workload.warmupQueries, overheadMs: messaging.models[model], observation }, agents);
+      const sim = simulate(opts.messaging);
+      // The other models on the same live run: what each costs the agreement.
+      const ablations = Object.fromEntries(MESSAGING_MODELS.filter((m) => m !== opts.messaging).map((m) => [m, simulate(m).summary.successRatio]));
       const liveRatio = live?.successRatio ?? 0;
-      rows.push({ policy, live: liveRatio, sim: sim.summary.successRatio, diff: (sim.summary.successRatio - liveRatio) * 100, liveP95: live?.p95Ms ?? null, simP95: sim.summary.p95Ms, overheadMs: overhead, host });
+      rows.push({ policy, live: liveRatio, sim: sim.summary.successRatio, diff: (sim.summary.successRatio - liveRatio) * 100, liveP95: live?.p95Ms ?? null, simP95: sim.summary.p95Ms, messaging, host, ablations });
     } finally {
       await heartbeats.stop();
       await testbed.stop();
@@ -176,19 +215,24 @@ try {
   }
   await stopAll();
 
-  const table = new Table({ head: ['policy', 'live success', 'sim success', 'diff (points)', 'live p95 ms', 'sim p95 ms', 'messaging ms (request / reply)', 'host CPU busy (mean / highest)'], style: { head: [], border: [] } });
+  const others = MESSAGING_MODELS.filter((m) => m !== opts.messaging);
+  const table = new Table({
+    head: ['policy', 'live success', 'sim success', 'diff (points)', ...others.map((m) => `diff, ${m} messaging`), 'live p95 ms', 'sim p95 ms', 'messaging ms p50 / p90 (request; reply)', 'host CPU busy (mean / highest)'],
+    style: { head: [], border: [] },
+  });
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   const ms = (x: number | null) => (x === null ? '-' : x.toFixed(1));
   for (const r of rows) {
     const busy = `${pct(r.host.meanBusy)} / ${pct(r.host.maxBusy)}${r.host.representative ? '' : ' SATURATED'}`;
-    table.push([r.policy, pct(r.live), pct(r.sim), r.diff.toFixed(1), ms(r.liveP95), ms(r.simP95), `${r.overheadMs.request.toFixed(2)} / ${r.overheadMs.reply.toFixed(2)}`, busy]);
+    table.push([r.policy, pct(r.live), pct(r.sim), r.diff.toFixed(1), ...others.map((m) => (((r.ablations[m] ?? 0) - r.live) * 100).toFixed(1)), ms(r.liveP95), ms(r.simP95), `${r.messaging.request.p50.toFixed(1)} / ${r.messaging.request.p90.toFixed(1)}; ${r.messaging.reply.p50.toFixed(1)} / ${r.messaging.reply.p90.toFixed(1)}`, busy]);
   }
-  console.log(`scenario ${scenario.name}, ${queries} measured queries per policy, seed ${workload.seed}; the simulator takes each live run's heartbeat phases and messaging time`);
+  console.log(`scenario ${scenario.name}, ${queries} measured queries per policy, seed ${workload.seed}; the simulator takes each live run's heartbeat phases and messaging time (${MESSAGING_MODEL_TEXT[opts.messaging]})`);
   console.log(table.toString());
   const saturated = rows.filter((r) => !r.host.representative);
   if (saturated.length > 0) console.log(`NOT representative (${saturated.map((r) => r.policy).join(', ')}): the host was saturated (a 1 s window above 90% of all cores), so live and simulated figures cannot be compared there; rerun on a quieter host`);
   const worst = Math.max(...rows.map((r) => Math.abs(r.diff)));
   const round = (x: number) => Number(x.toFixed(2));
+  const roundAll = (q: Record<string, number>) => Object.fromEntries(Object.entries(q).map(([k, v]) => [k, round(v)]));
   console.log(
     JSON.stringify({
       scenario: scenario.name,
@@ -197,7 +241,7 @@ try {
       target: opts.target,
       representative: saturated.length === 0,
       policies: Object.fromEntries(
-        rows.map((r) => [r.policy, { live: r.live, sim: r.sim, diffPoints: round(r.diff), overheadMs: { request: round(r.overheadMs.request), reply: round(r.overheadMs.reply) }, host: r.host }]),
+        rows.map((r) => [r.policy, { live: r.live, sim: r.sim, diffPoints: round(r.diff), messagingMs: { model: opts.messaging, request: roundAll(r.messaging.request), reply: roundAll(r.messaging.reply) }, ablations: Object.fromEntries(Object.entries(r.ablations).map(([m, sim]) => [m, { sim, diffPoints: round((sim - r.live) * 100) }])), host: r.host }]),
       ),
     }),
   );

@@ -10,6 +10,7 @@ describe('npm run validate:sim (the compiled CLI)', () => {
     [['--queries', 'many'], /--queries expects a positive integer, got "many"/],
     [['--queries', '0'], /--queries expects a positive integer, got "0"/],
     [['--target', '-1'], /--target expects a number > 0, got "-1"/],
+    [['--messaging', 'mean'], /--messaging <model>' argument 'mean' is invalid\. Allowed choices are distribution, median/],
   ])('refuses %j before starting anything, naming the option', (args, message) => {
     const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
     expect(r.status).not.toBe(0);
