@@ -29,8 +29,8 @@ describe('worker emulated timeline (in-process, real NATS, real ONNX)', () => {
 
   beforeAll(async () => {
     const demo = readFileSync(join(REPO_SCENARIOS, 'demo.yaml'), 'utf8');
-    const slowBoard = demo.replace('edge-board: { speedFactor: 8,', `edge-board: { speedFactor: ${SLOWDOWN},`);
-    if (slowBoard === demo) throw new Error('demo.yaml no longer declares edge-board with speedFactor 8; update this test');
+    const slowBoard = demo.replace('edge-board: { speedFactor: 16,', `edge-board: { speedFactor: ${SLOWDOWN},`);
+    if (slowBoard === demo) throw new Error('demo.yaml no longer declares edge-board with speedFactor 16; update this test');
     const scenarioFile = join(mkdtempSync(join(tmpdir(), 'aset-timeline-')), 'demo-slow-board.yaml');
     writeFileSync(scenarioFile, slowBoard);
     useServiceTestEnv(prefix, { SCENARIO_FILE: scenarioFile, CLUSTER_ID: 'far-edge-1', INSTANCE_ID: 'timeline-worker' });

@@ -1,6 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { reapOnExit } from './exit.reaper.js';
+
+/** Environment variable naming a folder: every service the testbed starts writes its V8 CPU profile there. */
+export const CPU_PROFILE_DIR_VAR = 'TESTBED_CPU_PROFILE_DIR';
 
 export interface ServiceProcessOptions {
   /** Label for messages, e.g. `worker far-edge-1`. */
@@ -50,8 +54,14 @@ export class ServiceProcess {
     );
   }
 
+  /**
+   * Starts the service. With TESTBED_CPU_PROFILE_DIR set, it runs under `--cpu-prof` and writes its
+   * V8 CPU profile into `<dir>/<name>/` when it exits (after SIGTERM; not after SIGKILL).
+   */
   static start(options: ServiceProcessOptions): ServiceProcess {
-    const child = spawn(process.execPath, ['--enable-source-maps', options.entry], {
+    const profileDir = process.env[CPU_PROFILE_DIR_VAR];
+    const profiling = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(resolve(profileDir), options.name.replace(/[^\w.-]+/g, '-'))}`] : [];
+    const child = spawn(process.execPath, [...profiling, '--enable-source-maps', options.entry], {
       cwd: options.cwd,
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],

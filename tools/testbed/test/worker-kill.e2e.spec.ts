@@ -6,8 +6,8 @@ import { startLiveTestbed, type LiveTestbed } from './live-testbed.fixture.js';
 /** The far-edge cluster nearest to ap-1: `closest` sends it every ap-1 query it can serve. */
 const VICTIM = 'far-edge-1';
 const QUERIES = 1500;
-/** Half the demo's arrival rates: ~70 queries/s, about 20 s of arrivals, with room on a busy 2-core host. */
-const RATE_SCALE = 0.5;
+/** The demo's arrival rates: ~72 queries/s, about 20 s of arrivals, with room on a busy 2-core host. */
+const RATE_SCALE = 1;
 const REPLY_TIMEOUT_MS = 5000;
 /** After this long past the kill, no query may go to the dead cluster. */
 const GRACE_MS = 2000;
