@@ -84,10 +84,12 @@ describe('emulated network and hardware on a live run', () => {
       // Timers resolve to the millisecond (rounded): the emulated processing time is within about half a millisecond.
       expect(profiledMs).toBeGreaterThan(0);
       expect(Math.abs(median(processing) - Math.max(profiledMs * speed, 0)), `${cluster} processing`).toBeLessThan(0.7);
-      // What is neither emulated network nor processing: NATS hops, the scheduler, queueing. Small at this load.
+      // What is neither emulated network nor processing: NATS hops, the scheduler, queueing. How much
+      // depends on the host's load, so only its sign is checked: no query ends sooner than its emulated
+      // network and processing allow (up to the clocks' agreement between processes).
       const rest = mine.map((r) => Number(r.latency_ms) - Number(r.emulated_network_ms) - Number(r.processing_ms));
       expect(median(rest), `${source} overhead`).toBeGreaterThan(0);
-      expect(median(rest), `${source} overhead`).toBeLessThan(10);
+      expect(Math.min(...rest), `${source} least overhead`).toBeGreaterThan(-0.5);
       // End to end: the emulated link and hardware dominate the latency.
       expect(median(mine.map((r) => Number(r.latency_ms))), `${source} latency`).toBeGreaterThan(expectedNetwork);
     }
