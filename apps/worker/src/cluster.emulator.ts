@@ -7,6 +7,7 @@ import { Scenario, oneWayDelayMs } from '@aset/scenario';
 import { CLOCK } from '@aset/service-kit';
 import { HostedModels } from './hosted.models.js';
 import type { WorkerEnv } from './worker.config.js';
+import { RunTimeline } from './run.timeline.js';
 
 /** The emulated network of one query: delays before processing and before replying, ms. */
 export interface EmulatedLink {
@@ -37,16 +38,20 @@ export class ClusterEmulator {
     @Inject(ModelZoo) private readonly zoo: ModelZoo,
     @Inject(HostedModels) private readonly models: HostedModels,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(RunTimeline) private readonly timeline: RunTimeline,
   ) {
     this.network = config.get('EMULATE_NETWORK', { infer: true });
     this.hardware = config.get('EMULATE_HARDWARE', { infer: true });
     this.seed = config.get('EMULATION_SEED', { infer: true });
   }
 
-  /** The query's emulated link, or undefined when network emulation is off. The source must be in the scenario. */
+  /**
+   * The query's emulated link, or undefined when network emulation is off. The source must be in the
+   * scenario. A link degradation of the run under way applies to the queries dispatched in its window.
+   */
   link(query: DispatchedQuery): EmulatedLink | undefined {
     if (!this.network) return undefined;
-    const link = this.scenario.link(query.source, this.models.cluster.id);
+    const link = this.timeline.linkAt(this.scenario.sourceIndex(query.source), query.decision.decidedAt);
     const app = this.scenario.app(query.app);
     const random = seededRandom(deriveSeed(this.seed, `${query.runId}/${query.queryId}`));
     const requestBytes = app?.payloadBytes ?? base64ByteLength(query.input.data);
@@ -68,11 +73,14 @@ export class ClusterEmulator {
     return Math.min(hostStart, Math.max(arrivedAt, freedAt ?? arrivedAt));
   }
 
-  /** How long processing must last on this cluster's hardware, given the measured time on this host. */
-  targetProcessingMs(variant: VariantSpec, measuredMs: number): number {
+  /**
+   * How long processing must last on this cluster's hardware, given the measured time on this host,
+   * for a query that started at clock time `startedAt` (a slowdown of the run under way stretches it).
+   */
+  targetProcessingMs(variant: VariantSpec, measuredMs: number, startedAt: number): number {
     if (!this.hardware) return measuredMs;
     const profiled = this.zoo.processingMs(variant, '1');
-    const target = (profiled ?? measuredMs) * this.models.speedFactor;
+    const target = (profiled ?? measuredMs) * this.models.speedFactor * this.timeline.processingFactorAt(startedAt);
     if (measuredMs > target) this.overruns++;
     return Math.max(target, measuredMs);
   }

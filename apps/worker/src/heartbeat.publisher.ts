@@ -6,8 +6,9 @@ import { CLOCK } from '@aset/service-kit';
 import { HostedModels } from './hosted.models.js';
 import { InferenceEndpoint } from './inference.endpoint.js';
 import type { WorkerEnv } from './worker.config.js';
+import { RunTimeline } from './run.timeline.js';
 
-/** Publishes this worker's slots, busy slots and queue length every HEARTBEAT_MS. */
+/** Publishes this worker's slots, busy slots and queue length every HEARTBEAT_MS; none while the cluster is dark (an emulated outage). */
 @Injectable()
 export class HeartbeatPublisher implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
@@ -18,12 +19,14 @@ export class HeartbeatPublisher implements OnApplicationBootstrap, OnApplication
     @Inject(InferenceEndpoint) private readonly endpoint: InferenceEndpoint,
     @Inject(ConfigService) private readonly config: ConfigService<WorkerEnv, true>,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(RunTimeline) private readonly timeline: RunTimeline,
   ) {}
 
   onApplicationBootstrap(): void {
     const clusterId = this.models.cluster.id;
     const instanceId = this.config.get('INSTANCE_ID', { infer: true });
     const beat = () =>
+      !this.timeline.dark &&
       this.bus.publish('clusterHeartbeat', { clusterId }, {
         schemaVersion: 1,
         clusterId,
@@ -34,6 +37,8 @@ export class HeartbeatPublisher implements OnApplicationBootstrap, OnApplication
         queueLength: this.endpoint.pool.waiting,
         processed: this.endpoint.processed,
       });
+    // The period keeps its phase through an outage: back from one, the cluster is seen again at its
+    // next regular heartbeat, as in the simulator.
     beat();
     this.timer = setInterval(beat, this.config.get('HEARTBEAT_MS', { infer: true }));
     this.timer.unref();

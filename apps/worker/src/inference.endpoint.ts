@@ -1,23 +1,30 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { decodeTensor, type DispatchedQuery, type InferenceReply } from '@aset/contracts';
 import type { Clock } from '@aset/determinism';
-import { MessageBus } from '@aset/messaging';
+import { MessageBus, UNANSWERED, type BusSubscription, type NoReply } from '@aset/messaging';
 import { Scenario } from '@aset/scenario';
 import { CLOCK } from '@aset/service-kit';
 import { HostedModels } from './hosted.models.js';
 import { SlotPool } from './slot.pool.js';
 import { ClusterEmulator } from './cluster.emulator.js';
+import { RunTimeline } from './run.timeline.js';
 
 /**
  * Serves `cluster.<id>.infer` for this worker's cluster (queue group per cluster, so replicas share
  * the load). Each query goes through the emulated request delay, waits for a slot, runs its variant
  * (padded to the hardware class), goes through the emulated reply delay and is answered to the generator.
+ * While the cluster is dark (an outage of the run under way, see {@link RunTimeline}) it does not
+ * serve, and a query that arrives during one, or is still queued or running when one begins, is
+ * lost: it is never answered.
  */
 @Injectable()
 export class InferenceEndpoint implements OnApplicationBootstrap {
   private readonly logger = new Logger(InferenceEndpoint.name);
   readonly pool: SlotPool;
   processed = 0;
+  /** Queries lost to outages since start. */
+  lost = 0;
+  private serving?: BusSubscription;
   /** Called once per completed query with its stage times (ms); set by WorkerMetrics. */
   onStages?: (variantId: string, stages: { queueingMs: number; processingMs: number; networkMs: number | null }) => void;
 
@@ -27,19 +34,37 @@ export class InferenceEndpoint implements OnApplicationBootstrap {
     @Inject(Scenario) private readonly scenario: Scenario,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ClusterEmulator) private readonly emulator: ClusterEmulator,
+    @Inject(RunTimeline) private readonly timeline: RunTimeline,
   ) {
     this.pool = new SlotPool(models.cluster.slots);
   }
 
   /** Resolves once the server knows the subscription, so a worker that is up can be reached at once. */
   async onApplicationBootstrap(): Promise<void> {
-    const clusterId = this.models.cluster.id;
-    this.bus.serve('clusterInfer', { clusterId }, (q) => this.infer(q), { queue: `worker-${clusterId}` });
+    this.serve();
+    this.timeline.listen({
+      onDark: () => {
+        this.serving?.unsubscribe();
+        this.serving = undefined;
+      },
+      onBack: () => this.serve(),
+    });
     await this.bus.flush();
-    this.logger.log(`serving ${this.bus.subject('clusterInfer', { clusterId })}`);
+    this.logger.log(`serving ${this.bus.subject('clusterInfer', { clusterId: this.models.cluster.id })}`);
   }
 
-  async infer(query: DispatchedQuery): Promise<InferenceReply> {
+  private serve(): void {
+    const clusterId = this.models.cluster.id;
+    this.serving = this.bus.serve('clusterInfer', { clusterId }, (q) => this.infer(q), { queue: `worker-${clusterId}` });
+  }
+
+  /** Counts a query lost to an outage; nobody answers it. */
+  private loseOne(): NoReply {
+    this.lost++;
+    return UNANSWERED;
+  }
+
+  async infer(query: DispatchedQuery): Promise<InferenceReply | NoReply> {
     const receivedAt = this.clock.now();
     const { decision } = query;
     const refuse = (code: 'UNKNOWN_REFERENCE' | 'INVALID_MESSAGE', message: string): InferenceReply => ({
@@ -69,7 +94,14 @@ export class InferenceEndpoint implements OnApplicationBootstrap {
     const link = this.emulator.link(query);
     const arrivedAt = receivedAt + (link?.requestDelayMs ?? 0);
     if (link) await this.emulator.waitUntil(arrivedAt);
+    // As in the simulator: lost if the cluster is dark when the query arrives, or goes dark before its processing ends.
+    if (this.timeline.dark) return this.loseOne();
+    const arrivedIn = this.timeline.outages;
     const freedAt = await this.pool.acquire();
+    if (this.timeline.lostSince(arrivedIn)) {
+      this.pool.release(freedAt);
+      return this.loseOne();
+    }
     const hostStart = this.clock.now();
     const emulatedStart = this.emulator.processingStart(arrivedAt, freedAt, hostStart);
     let doneAt = hostStart;
@@ -77,13 +109,14 @@ export class InferenceEndpoint implements OnApplicationBootstrap {
     try {
       const result = await runner.run(decodeTensor(query.input), 1);
       const ranUntil = this.clock.now();
-      const processingMs = this.emulator.targetProcessingMs(runner.variant, ranUntil - hostStart);
+      const processingMs = this.emulator.targetProcessingMs(runner.variant, ranUntil - hostStart, emulatedStart);
       // Emulated finish; when the host's lateness leaves too little of the padding, the start is
       // reported later instead, so processing always lasts processingMs.
       const finishedAt = Math.max(emulatedStart + processingMs, ranUntil);
       const startedAt = finishedAt - processingMs;
       await this.emulator.waitPreciselyUntil(finishedAt);
       doneAt = finishedAt;
+      if (this.timeline.lostSince(arrivedIn)) return this.loseOne();
       this.processed++;
       this.onStages?.(runner.variant.id, {
         queueingMs: startedAt - arrivedAt,

@@ -10,6 +10,7 @@ import { InferenceEndpoint } from './inference.endpoint.js';
 import { HeartbeatPublisher } from './heartbeat.publisher.js';
 import { ClusterEmulator } from './cluster.emulator.js';
 import { WorkerMetrics } from './worker.metrics.js';
+import { RunTimeline } from './run.timeline.js';
 
 /** Global so that the health check (in ObservabilityModule) can see the loaded models. */
 @Global()
@@ -46,7 +47,7 @@ export class WorkerModule {
           },
         }),
       ],
-      providers: [ClusterEmulator, InferenceEndpoint, HeartbeatPublisher, WorkerMetrics],
+      providers: [RunTimeline, ClusterEmulator, InferenceEndpoint, HeartbeatPublisher, WorkerMetrics],
     };
   }
 }

@@ -11,6 +11,7 @@ import { GeneratorMetrics } from './generator.metrics.js';
 import { QueryFactory } from './query.factory.js';
 import { paceQueries } from './query.pacer.js';
 import { RecordPublisher } from './record.publisher.js';
+import { RunClockAnnouncer } from './run-clock.announcer.js';
 import { RUN_SETTINGS, type RunSettings } from './run.settings.js';
 
 /** Delay from the run's start to its first scheduled arrival, ms. */
@@ -53,21 +54,29 @@ export class WorkloadRun {
     const records: QueryRecord[] = [];
     let lost = 0;
     const inFlight: Promise<void>[] = [];
-    await paceQueries(schedule, this.clock, this.clock.now() + START_DELAY_MS, (i, stream, due) => {
-      const { query, label } = factory.make(i, stream, due);
-      const warmupQuery = i < warmup;
-      inFlight.push(
-        this.bus.request('scheduleQuery', query, this.settings.replyTimeoutMs).then(async (reply) => {
-          const outcome: ReplyOutcome = reply.ok ? { kind: 'reply', reply: reply.reply } : reply.failure === 'timeout' ? { kind: 'timeout', detail: reply.message } : { kind: 'failure', detail: reply.message };
-          const record = buildQueryRecord(queryEndOf(query, outcome, { completedAt: this.clock.now(), label, warmup: warmupQuery }, this.zoo));
-          records.push(record);
-          this.metrics.record(record);
-          if (!(await publisher.publishQuery(record))) lost++;
-          progress?.increment();
-        }),
-      );
-    });
-    await Promise.all(inFlight);
+    const startAt = this.clock.now() + START_DELAY_MS;
+    // Scenario time 0 is the instant the arrival schedule counts from, as in the simulator.
+    const runClock = new RunClockAnnouncer(this.bus, this.clock, { runId, scenario: this.scenario.name, originAt: startAt });
+    runClock.start();
+    try {
+      await paceQueries(schedule, this.clock, startAt, (i, stream, due) => {
+        const { query, label } = factory.make(i, stream, due);
+        const warmupQuery = i < warmup;
+        inFlight.push(
+          this.bus.request('scheduleQuery', query, this.settings.replyTimeoutMs).then(async (reply) => {
+            const outcome: ReplyOutcome = reply.ok ? { kind: 'reply', reply: reply.reply } : reply.failure === 'timeout' ? { kind: 'timeout', detail: reply.message } : { kind: 'failure', detail: reply.message };
+            const record = buildQueryRecord(queryEndOf(query, outcome, { completedAt: this.clock.now(), label, warmup: warmupQuery }, this.zoo));
+            records.push(record);
+            this.metrics.record(record);
+            if (!(await publisher.publishQuery(record))) lost++;
+            progress?.increment();
+          }),
+        );
+      });
+      await Promise.all(inFlight);
+    } finally {
+      runClock.finish();
+    }
     progress?.stop();
 
     await publisher.publishRun({ schemaVersion: 1, kind: 'finished', runId, queryCount: total - lost, finishedAt: this.clock.now() });

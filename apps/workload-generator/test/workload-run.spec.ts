@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { INestApplication } from '@nestjs/common';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { InferenceQuerySchema, QueryRecordSchema, RunRecordSchema, SubjectSpace, type QueryRecord } from '@aset/contracts';
+import { InferenceQuerySchema, QueryRecordSchema, RunClockSchema, RunRecordSchema, SubjectSpace, type QueryRecord, type RunClock } from '@aset/contracts';
+import { buildArrivalSchedule } from '@aset/workload';
+import { readScenarioFile } from '@aset/scenario';
 import { uniqueTestPrefix } from '@aset/contracts/testing';
 import { ServiceMetrics } from '@aset/service-kit';
 import { createServiceApp, metricValue, testNatsUrl, useServiceTestEnv } from '@aset/service-kit/testing';
@@ -21,6 +23,8 @@ describe('workload generator run (in-process, real NATS and JetStream)', () => {
   const prefix = uniqueTestPrefix('gen');
   const space = new SubjectSpace(prefix);
   const summaryFile = join(mkdtempSync(join(tmpdir(), 'aset-gen-')), 'summary.json');
+  const clocks: RunClock[] = [];
+  const created: number[] = [];
 
   beforeAll(async () => {
     useServiceTestEnv(prefix, {
@@ -38,6 +42,7 @@ describe('workload generator run (in-process, real NATS and JetStream)', () => {
     nc.subscribe(space.subject('scheduleQuery'), {
       callback: (_e, m) => {
         const q = InferenceQuerySchema.parse(m.json());
+        created.push(q.createdAt);
         const i = Number(q.queryId.slice(1));
         const decision = { clusterId: 'cloud-1', variantId: 'digits-cnn-m', policy: 'scripted', decidedAt: Date.now() };
         const replies = [
@@ -46,6 +51,11 @@ describe('workload generator run (in-process, real NATS and JetStream)', () => {
           { schemaVersion: 1, status: 'error', code: 'INFERENCE_FAILED', message: 'boom', queryId: q.queryId },
         ];
         if (i % 4 < 3) m.respond(JSON.stringify(replies[i % 4]));
+      },
+    });
+    nc.subscribe(space.wildcard('runClock'), {
+      callback: (_e, m) => {
+        clocks.push(RunClockSchema.parse(m.json()));
       },
     });
     await nc.flush();
@@ -96,5 +106,15 @@ describe('workload generator run (in-process, real NATS and JetStream)', () => {
     expect(metricValue(metrics, 'aset_queries_total', { status: 'timed_out' })).toBe(21);
     expect(metricValue(metrics, 'aset_queries_total', { status: 'dropped', policy: 'scripted' })).toBe(21);
     expect(metricValue(metrics, 'aset_query_latency_ms_count', { policy: 'scripted' })).toBe(21);
+
+    // The run clock: announced while the run went, then finished; its origin is the instant the
+    // arrival schedule counts from, so that workers play the dynamics at the simulator's times.
+    expect(clocks.length).toBeGreaterThanOrEqual(2);
+    const scenario = readScenarioFile(process.env['SCENARIO_FILE'] ?? '');
+    expect(clocks.every((c) => c.runId === 'gen-run' && c.scenario === scenario.name && c.originAt === clocks[0]!.originAt)).toBe(true);
+    expect(clocks.at(-1)?.phase).toBe('finished');
+    expect(clocks.slice(0, -1).every((c) => c.phase === 'running')).toBe(true);
+    const schedule = buildArrivalSchedule(scenario, { count: 84, seed: scenario.spec.workload.seed, rateScale: 4 });
+    expect(Math.min(...created) - clocks[0]!.originAt).toBeCloseTo(schedule.offsetMs[0] as number, 2);
   });
 });

@@ -4,6 +4,7 @@ import type { StreamName } from './stream.registry.js';
 import { DispatchedQuerySchema, InferenceQuerySchema, InferenceReplySchema } from './query.schema.js';
 import { DecisionRecordSchema, QueryRecordSchema, RunRecordSchema } from './record.schema.js';
 import { ClusterHeartbeatSchema } from './heartbeat.schema.js';
+import { RunClockSchema } from './run-clock.schema.js';
 
 /**
  * How each subject is used and what travels on it. Receivers validate with `message`;
@@ -17,6 +18,7 @@ export const CONTRACTS = {
   scheduleQuery: { kind: 'request', message: InferenceQuerySchema, reply: InferenceReplySchema },
   clusterInfer: { kind: 'request', message: DispatchedQuerySchema, reply: InferenceReplySchema },
   clusterHeartbeat: { kind: 'event', message: ClusterHeartbeatSchema },
+  runClock: { kind: 'event', message: RunClockSchema },
   runRecord: { kind: 'durable', message: RunRecordSchema, stream: 'records' },
   queryRecord: { kind: 'durable', message: QueryRecordSchema, stream: 'records' },
   decisionRecord: { kind: 'durable', message: DecisionRecordSchema, stream: 'records' },

@@ -26,6 +26,7 @@ export {
   type DecisionRecord,
 } from './record.schema.js';
 export { ClusterHeartbeatSchema, type ClusterHeartbeat } from './heartbeat.schema.js';
+export { RunClockSchema, type RunClock } from './run-clock.schema.js';
 export { CONTRACTS, type RequestKey, type EventKey, type DurableKey, type MessageOf, type ReplyOf } from './contract.registry.js';
 export { decodeMessage, encodeMessage, errorReplyOf } from './message.codec.js';
 export { OutcomeFiguresSchema, RunInfoSchema, RunSummarySchema, type RunInfo, type RunSummary } from './report.schema.js';

@@ -12,6 +12,8 @@ export const SUBJECTS = {
   clusterInfer: 'cluster.{clusterId}.infer',
   /** Event: a ClusterHeartbeat from a worker. */
   clusterHeartbeat: 'cluster.{clusterId}.heartbeat',
+  /** Event: a RunClock from the workload generator: when the run's scenario time starts, while it goes. */
+  runClock: 'run.{runId}.clock',
   /** JetStream: a RunRecord (run started / finished). */
   runRecord: 'record.run.{runId}',
   /** JetStream: one QueryRecord per query, written once it reached its terminal state. */

@@ -13,7 +13,7 @@ export {
   type RequestOutcome,
   type ServeOptions,
 } from './message.bus.js';
-export { FORWARDED, type IncomingRequest, type RequestHandler } from './request.handler.js';
+export { FORWARDED, UNANSWERED, type IncomingRequest, type NoReply, type RequestHandler } from './request.handler.js';
 export { RequestDispatcher, isLiteralSubject, type NoRespondersHandler, type UnansweredDispatch } from './request.dispatcher.js';
 export type { Delivery } from './stream.delivery.js';
 export type { ParamsArg, WithParams } from './subject.resolver.js';

@@ -4,7 +4,7 @@ import { ERROR_HEADERS, InferenceReplySchema, REPLY_TO_HEADER, type DispatchedQu
 import { sampleQuery, sampleQueryRecord, uniqueTestPrefix } from '@aset/contracts/testing';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { MessageBus } from './message.bus.js';
-import { FORWARDED } from './request.handler.js';
+import { FORWARDED, UNANSWERED } from './request.handler.js';
 import type { UnansweredDispatch } from './request.dispatcher.js';
 import type { Delivery } from './stream.delivery.js';
 
@@ -118,6 +118,18 @@ describe('MessageBus against a real NATS server', () => {
     });
     const outcome = await b.request('scheduleQuery', sampleQuery({ queryId: 'q-f' }), 2000);
     expect(outcome).toMatchObject({ ok: true, reply: { queryId: 'q-f-from-back' } });
+  });
+
+  it('sends nothing for a request its handler reports lost, so that the requester times out', async () => {
+    const b = await isolated();
+    let handled = 0;
+    b.serve('scheduleQuery', async (): Promise<typeof UNANSWERED> => {
+      handled++;
+      return UNANSWERED;
+    });
+    const outcome = await b.request('scheduleQuery', sampleQuery({ queryId: 'q-lost' }), 300);
+    expect(outcome).toMatchObject({ ok: false, failure: 'timeout' });
+    expect(handled).toBe(1);
   });
 
   describe('dispatcher', () => {

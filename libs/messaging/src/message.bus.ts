@@ -25,7 +25,7 @@ import {
 import { BusStats } from './bus.stats.js';
 import { consoleBusLogger, type BusLogger } from './bus.logger.js';
 import { RequestDispatcher, isLiteralSubject, type NoRespondersHandler } from './request.dispatcher.js';
-import { FORWARDED, type IncomingRequest, type RequestHandler } from './request.handler.js';
+import { FORWARDED, UNANSWERED, type IncomingRequest, type NoReply, type RequestHandler } from './request.handler.js';
 import { AckableDelivery, UnackedDelivery, type Delivery } from './stream.delivery.js';
 import { ensureDurableConsumer, ensureStream, isNotFound } from './stream.provisioner.js';
 import { SubjectResolver, type ParamsArg, type WithParams } from './subject.resolver.js';
@@ -469,9 +469,9 @@ export class MessageBus {
     };
   }
 
-  private finish<K extends RequestKey>(subject: string, replyTo: string | undefined, result: ReplyOf<K> | typeof FORWARDED): void {
+  private finish<K extends RequestKey>(subject: string, replyTo: string | undefined, result: ReplyOf<K> | NoReply): void {
     this.stats.count(this.stats.handled, subject);
-    if (result === FORWARDED) return;
+    if (result === FORWARDED || result === UNANSWERED) return;
     this.answer(subject, replyTo, result);
   }
 

@@ -3,6 +3,12 @@ import type { MessageOf, ReplyOf, RequestKey } from '@aset/contracts';
 /** What a request handler returns when it passed the request on to a service that will answer the requester. */
 export const FORWARDED = Symbol('forwarded');
 
+/**
+ * What a request handler returns for a request that is lost: nobody answers it, and the requester
+ * times out (an emulated cluster outage loses the queries that were there, as a real one would).
+ */
+export const UNANSWERED = Symbol('unanswered');
+
 /** What a request handler sees besides the validated message. */
 export interface IncomingRequest {
   readonly subject: string;
@@ -14,11 +20,12 @@ export interface IncomingRequest {
   readonly replyTo: string | undefined;
 }
 
+/** What a request handler may return besides the reply. */
+export type NoReply = typeof FORWARDED | typeof UNANSWERED;
+
 /**
- * A request handler returns the reply, or `FORWARDED` when it passed the request (and its reply
- * subject) on to another service that will answer. A thrown exception becomes an INTERNAL ErrorReply.
+ * A request handler returns the reply, `FORWARDED` when it passed the request (and its reply
+ * subject) on to another service that will answer, or `UNANSWERED` when the request is lost. A
+ * thrown exception becomes an INTERNAL ErrorReply.
  */
-export type RequestHandler<K extends RequestKey> = (
-  message: MessageOf<K>,
-  request: IncomingRequest,
-) => ReplyOf<K> | typeof FORWARDED | Promise<ReplyOf<K> | typeof FORWARDED>;
+export type RequestHandler<K extends RequestKey> = (message: MessageOf<K>, request: IncomingRequest) => ReplyOf<K> | NoReply | Promise<ReplyOf<K> | NoReply>;

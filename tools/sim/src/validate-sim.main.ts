@@ -9,7 +9,7 @@ import pg from 'pg';
 import { transferMs, type Scenario } from '@aset/scenario';
 import { buildArrivalSchedule } from '@aset/workload';
 import Table from 'cli-table3';
-import { PlacementCatalog, STATIC_POLICY_NAMES, asetAgentFromCheckpoint } from '@aset/scheduling';
+import { PlacementCatalog, STATIC_POLICY_NAMES, agentModeOf, asetAgentFromCheckpoint } from '@aset/scheduling';
 import { empiricalDelay, heartbeatTiming, medianDelayMs, simulatePolicy, type MessagingTime } from '@aset/sim';
 import { Testbed, ensureDatabase, failureExitCode, onInterrupt, provideNats, providePostgres, type HostUsage, type ManagedService } from '@aset/testbed';
 import { REPO_ROOT, checkpointPath, loadInputs, positiveInt, positiveNumber, scenarioPath } from '@aset/command-line';
@@ -30,6 +30,7 @@ const program = new Command('validate:sim')
   .option('--scenario <name|file>', 'scenario', 'demo')
   .option('--policies <names>', 'comma-separated policies (default: every static policy; aset and aset-direct need their checkpoint, see --checkpoints)')
   .option('--checkpoints <dir>', 'folder of the ASET checkpoints, named as npm run train names them', join(REPO_ROOT, 'checkpoints'))
+  .option('--agents-from <scenario>', 'load the ASET checkpoints trained for this scenario (default: --scenario)')
   .option(
     '--queries <n>',
     "measured queries per policy (default: eight times the scenario's: policies acting on heartbeat snapshots herd, and a run must average over enough herding episodes to compare)",
@@ -45,7 +46,7 @@ const program = new Command('validate:sim')
       .default('distribution'),
   )
   .parse();
-const opts = program.opts<{ scenario: string; policies?: string; checkpoints: string; queries?: number; target: number; messaging: MessagingModel }>();
+const opts = program.opts<{ scenario: string; policies?: string; checkpoints: string; agentsFrom?: string; queries?: number; target: number; messaging: MessagingModel }>();
 
 /** The live run's messaging time per query ({@link MessagingTime}), and the quantiles the report shows. */
 interface MeasuredMessaging {
@@ -61,12 +62,12 @@ interface MeasuredMessaging {
  * (arrival at the sender - end of processing - the link's nominal reply delay). Measured in the run
  * it is compared with, under that run's own load.
  */
-async function messagingTime(scenario: Scenario, databaseUrl: string, runId: string): Promise<MeasuredMessaging> {
+async function messagingTime(scenario: Scenario, databaseUrl: string, runId: string, runStartMs: number): Promise<MeasuredMessaging> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
     const { rows } = await client.query(
-      `SELECT source, cluster_id, app,
+      `SELECT source, cluster_id, app, extract(epoch FROM dispatched_at) * 1000 AS dispatched,
               extract(epoch FROM received_at - created_at) * 1000 AS request,
               extract(epoch FROM completed_at - finished_at) * 1000 AS after_finish
          FROM queries WHERE run_id = $1 AND NOT warmup AND status = 'completed'`,
@@ -74,8 +75,9 @@ async function messagingTime(scenario: Scenario, databaseUrl: string, runId: str
     );
     const request: number[] = [];
     const reply: number[] = [];
-    for (const r of rows as { source: string; cluster_id: string; app: string; request: number; after_finish: number }[]) {
-      const link = scenario.link(r.source, r.cluster_id);
+    for (const r of rows as { source: string; cluster_id: string; app: string; dispatched: string; request: number; after_finish: number }[]) {
+      // The link as the worker emulated it: a degradation applies to the queries dispatched in its window.
+      const link = scenario.linkAtTime(scenario.sourceIndex(r.source), scenario.clusterIndex(r.cluster_id), Number(r.dispatched) - runStartMs);
       request.push(Number(r.request));
       reply.push(Number(r.after_finish) - (link.rttMs / 2 + transferMs(link, scenario.app(r.app)?.replyBytes ?? 256)));
     }
@@ -176,8 +178,9 @@ try {
   const rows: { policy: string; live: number; sim: number; diff: number; liveP95: number | null; simP95: number | null; messaging: MeasuredMessaging; host: HostUsage; ablations: Partial<Record<MessagingModel, number>> }[] = [];
   for (const policy of policies) {
     say(`${policy}: live run of ${queries} queries ...`);
-    const checkpoint = checkpointPath(opts.scenario, policy, resolve(opts.checkpoints));
-    const asetEnv: Record<string, string> = policy === 'aset' || policy === 'aset-direct' ? { ASET_CHECKPOINT: checkpoint } : {};
+    const mode = agentModeOf(policy);
+    const checkpoint = mode ? checkpointPath(opts.agentsFrom ?? opts.scenario, mode, resolve(opts.checkpoints)) : '';
+    const asetEnv: Record<string, string> = mode ? { ASET_CHECKPOINT: checkpoint } : {};
     const prefix = `aset_validate_${Date.now().toString(36)}`;
     const heartbeats = await listenToHeartbeats(nats.url, prefix);
     const testbed = await Testbed.start({
@@ -198,7 +201,7 @@ try {
       await heartbeats.stop();
       const runStart = await liveRunStart(scenario, databaseUrl, runId, workload.seed);
       const observation = heartbeatTiming(scenario, heartbeats.beats, runStart);
-      const messaging = await messagingTime(scenario, databaseUrl, runId);
+      const messaging = await messagingTime(scenario, databaseUrl, runId, runStart);
       say(`${policy}: live heartbeats every ${observation.heartbeatMs.toFixed(1)} ms, phases after the run start ${observation.phasesMs.map((p) => p.toFixed(0)).join('/')} ms; messaging time ${describeMessaging(messaging)}; simulating with ${MESSAGING_MODEL_TEXT[opts.messaging]}`);
       const agents = asetEnv['ASET_CHECKPOINT'] ? asetAgentFromCheckpoint(readFileSync(checkpoint, 'utf8'), checkpoint, scenario, new PlacementCatalog(scenario, zoo)) : undefined;
       const simulate = (model: MessagingModel) => simulatePolicy(scenario, zoo, policy, { seed: workload.seed, queries, warmupQueries: workload.warmupQueries, overheadMs: messaging.models[model], observation }, agents);
