@@ -6,3 +6,4 @@ export { providePostgres, ensureDatabase } from './postgres.server.js';
 export { failureExitCode, onInterrupt } from './cleanup.hooks.js';
 export { Testbed } from './testbed.launcher.js';
 export { HostSampler, type HostUsage } from './host.sampler.js';
+export { FAULT_ACTIONS, FaultInjector, FaultPlanError, FaultPlanSchema, faultSteps, readFaultPlan, type AppliedFault, type Fault, type FaultAction, type FaultPlan, type FaultStep, type FaultTarget } from './fault.plan.js';

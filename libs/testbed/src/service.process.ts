@@ -100,10 +100,28 @@ export class ServiceProcess {
     throw new Error(`${this.name} was not healthy at ${url} after ${timeoutMs} ms (log ${this.options.logFile}):\n${this.tail()}`);
   }
 
-  /** SIGTERM, then SIGKILL after `graceMs`. Resolves with the exit code. */
+  /** True between {@link pause} and {@link resume}. */
+  paused = false;
+
+  /** SIGSTOP: the process keeps its sockets but runs nothing (a gray failure) until {@link resume}. */
+  pause(): void {
+    if (!this.running) throw new Error(`${this.name} is not running, so it cannot be paused`);
+    this.child.kill('SIGSTOP');
+    this.paused = true;
+  }
+
+  /** SIGCONT after {@link pause}. */
+  resume(): void {
+    if (!this.running) throw new Error(`${this.name} is not running, so it cannot be resumed`);
+    this.child.kill('SIGCONT');
+    this.paused = false;
+  }
+
+  /** SIGTERM, then SIGKILL after `graceMs` (a paused process is continued so that it can stop). Resolves with the exit code. */
   async stop(graceMs = 5000): Promise<number | null> {
     if (this.running) {
       this.child.kill('SIGTERM');
+      if (this.paused) this.resume();
       const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
       const code = await this.exited;
       clearTimeout(timer);

@@ -10,6 +10,8 @@ import { DEFAULT_MANIFEST, REPO_ROOT, scenarioPath } from '@aset/command-line';
 import { appEntry } from './repo.paths.js';
 import { ServiceProcess } from './service.process.js';
 import { HostSampler, type HostUsage } from './host.sampler.js';
+import { FaultInjector, faultSteps, type AppliedFault, type FaultPlan } from './fault.plan.js';
+import { MessageBus } from '@aset/messaging';
 
 export interface TestbedOptions {
   /** Scenario name under scenarios/ or a file path. */
@@ -39,6 +41,8 @@ export interface RunOptions {
   /** Show the generator's progress bar and summary on this terminal. */
   interactive?: boolean;
   replyTimeoutMs?: number;
+  /** Faults to inject into the services during the run, timed on its scenario clock ({@link FaultPlan}). */
+  faults?: FaultPlan;
 }
 
 /**
@@ -111,7 +115,8 @@ export class Testbed {
    * service were meanwhile (`host`: a saturated host makes the run not representative). Rejects if
    * the generator fails or loses records.
    */
-  async run(run: RunOptions): Promise<RunReport & { host: HostUsage }> {
+  async run(run: RunOptions): Promise<RunReport & { host: HostUsage; faults: AppliedFault[] }> {
+    const steps = run.faults ? faultSteps(run.faults, this.services()) : [];
     const summaryFile = join(this.options.logDir, `${run.runId}.summary.json`);
     const env: Record<string, string> = {
       ...this.baseEnv,
@@ -136,11 +141,66 @@ export class Testbed {
     });
     this.processes.set(`workload-generator ${run.runId}`, generator);
     const sampler = new HostSampler(() => new Map([...this.processes].map(([name, p]) => [name, p.child.pid])));
+    const faults = steps.length > 0 ? await this.injectOnRunClock(run.runId, steps) : undefined;
     const code = await generator.exited;
     const host = sampler.stop();
+    const applied = (await faults?.stop()) ?? [];
     this.processes.delete(`workload-generator ${run.runId}`);
     if (code !== 0) throw new Error(`workload generator exited with code ${code}:\n${generator.tail()}`);
-    return { ...(JSON.parse(readFileSync(summaryFile, 'utf8')) as RunReport), host };
+    return { ...(JSON.parse(readFileSync(summaryFile, 'utf8')) as RunReport), host, faults: applied };
+  }
+
+  /**
+   * Listens for the run's clock (the generator announces it on NATS) and, once heard, applies the
+   * fault steps at their scenario times. `stop` ends the injection and returns what was applied.
+   */
+  private async injectOnRunClock(runId: string, steps: ReturnType<typeof faultSteps>): Promise<{ stop(): Promise<AppliedFault[]> }> {
+    const bus = await MessageBus.connect({ servers: this.options.natsUrl, name: `testbed-faults-${runId}`, prefix: this.options.prefix, logger: { log: () => {}, warn: () => {}, error: () => {} } });
+    const injector = new FaultInjector(steps, {
+      kill: (s) => this.kill(s),
+      pause: (s) => this.service(s).pause(),
+      resume: (s) => this.service(s).resume(),
+      restart: (s) => this.restart(s),
+    });
+    let started = false;
+    const sub = bus.subscribe('runClock', (clock) => {
+      if (started || clock.runId !== runId || clock.phase !== 'running') return;
+      started = true;
+      injector.start(clock.originAt);
+    });
+    await bus.flush();
+    return {
+      stop: async () => {
+        sub.unsubscribe();
+        await injector.stop();
+        await bus.close();
+        return injector.applied;
+      },
+    };
+  }
+
+  /** The services a fault plan can name: `metrics-store`, `scheduler` and `worker-<cluster>`. */
+  services(): string[] {
+    return [...this.processes.keys()].filter((k) => !k.startsWith('workload-generator'));
+  }
+
+  /**
+   * Brings every service back after faults: resumes the paused ones and restarts those that exited,
+   * so that the next run starts on a whole testbed. Returns the services it brought back.
+   */
+  async heal(): Promise<string[]> {
+    const healed: string[] = [];
+    for (const key of this.services()) {
+      const proc = this.service(key);
+      if (proc.running && proc.paused) {
+        proc.resume();
+        healed.push(key);
+      } else if (!proc.running) {
+        await this.restart(key);
+        healed.push(key);
+      }
+    }
+    return healed;
   }
 
   /** The metrics store's summary of a run. */

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { nonNegativeInt, positiveInt, positiveNumber } from '@aset/command-line';
 import { POLICY_NAMES } from '@aset/scheduling';
-import { REPO_ROOT, Testbed, ensureDatabase, failureExitCode, onInterrupt, provideNats, providePostgres, type HostUsage, type ManagedService } from '@aset/testbed';
+import { REPO_ROOT, Testbed, ensureDatabase, failureExitCode, faultSteps, onInterrupt, provideNats, providePostgres, readFaultPlan, type AppliedFault, type HostUsage, type ManagedService } from '@aset/testbed';
 import { planDemo } from './demo.plan.js';
 import { comparisonTable, type DemoRow } from './summary.table.js';
 
@@ -19,11 +19,12 @@ const program = new Command('demo')
   .option('--queries <n>', "measured queries per policy (default: the scenario's)", positiveInt('--queries'))
   .option('--seed <n>', "workload seed (default: the scenario's)", nonNegativeInt('--seed'))
   .option('--rate-scale <x>', 'multiply every arrival rate', positiveNumber('--rate-scale'))
+  .option('--faults <file>', 'fault plan (YAML or JSON): kill, pause, resume or restart services at given seconds of each run (docs/emulation.md)')
   .option('--json', 'print one JSON object as the last line', false)
   .option('--keep-logs', 'print where the service logs are even on success', false)
   .parse();
 
-const opts = program.opts<{ scenario: string; policy?: string; checkpoints: string; agentsFrom?: string; queries?: number; seed?: number; rateScale?: number; json: boolean; keepLogs: boolean }>();
+const opts = program.opts<{ scenario: string; policy?: string; checkpoints: string; agentsFrom?: string; queries?: number; seed?: number; rateScale?: number; faults?: string; json: boolean; keepLogs: boolean }>();
 const say = (m: string) => (opts.json ? process.stderr : process.stdout).write(`demo: ${m}\n`);
 const startedAt = Date.now();
 const stack: (() => Promise<void>)[] = [];
@@ -47,6 +48,7 @@ try {
     ...(opts.rateScale ? { rateScale: opts.rateScale } : {}),
   });
   const { seed, queries } = plan;
+  const faults = opts.faults ? readFaultPlan(resolve(opts.faults)) : undefined;
   if (!opts.policy) {
     const ranking = plan.staticRanking.map((r) => `${r.policy} ${(r.simSuccess * 100).toFixed(1)}%`).join(', ');
     say(`static policies in the simulator on this workload: ${ranking}`);
@@ -74,17 +76,23 @@ try {
     say,
   });
   stack.push(() => testbed.stop());
+  // A plan naming a service the testbed lacks is refused before any run.
+  if (faults) faultSteps(faults, testbed.services(), `fault plan ${opts.faults}`);
 
-  const rows: (DemoRow & { runId: string; predictionAccuracy: number; host: HostUsage })[] = [];
+  const rows: (DemoRow & { runId: string; predictionAccuracy: number; host: HostUsage; faults: AppliedFault[] })[] = [];
   for (const [i, planned] of plan.runs.entries()) {
     if (i > 0) await testbed.usePolicy(planned.policy, planned.env);
     const runId = `demo-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}-${randomBytes(2).toString('hex')}`;
     say(`run ${runId}: scenario ${testbed.scenario.name}, policy ${planned.policy} (${planned.role}), ${queries} queries, seed ${seed}`);
-    const report = await testbed.run({ runId, seed, queries, interactive: !opts.json, ...(opts.rateScale ? { rateScale: opts.rateScale } : {}) });
+    const report = await testbed.run({ runId, seed, queries, interactive: !opts.json, ...(opts.rateScale ? { rateScale: opts.rateScale } : {}), ...(faults ? { faults } : {}) });
+    for (const f of report.faults) say(`fault at ${f.appliedAtSec.toFixed(2)} s (planned ${f.atSec} s): ${f.action} ${f.service}${f.error ? ` FAILED: ${f.error}` : ''}`);
+    // Every run starts on a whole testbed: what the faults left killed or paused comes back.
+    const healed = faults ? await testbed.heal() : [];
+    if (healed.length > 0) say(`brought back after the run: ${healed.join(', ')}`);
     const summary = await testbed.waitIngested(runId);
     const live = summary.policies.find((p) => p.policy === planned.policy);
     if (!live) throw new Error(`the metrics store has no figures for policy ${planned.policy} in run ${runId}`);
-    rows.push({ policy: planned.policy, role: planned.role, live, simSuccess: planned.simSuccess, runId, predictionAccuracy: report.predictionAccuracy, host: report.host });
+    rows.push({ policy: planned.policy, role: planned.role, live, simSuccess: planned.simSuccess, runId, predictionAccuracy: report.predictionAccuracy, host: report.host, faults: report.faults });
     if (!report.host.representative) say(`run ${runId} (${planned.policy}) is NOT representative: ${report.host.reason}`);
   }
 
@@ -109,7 +117,7 @@ try {
         upperBound: plan.upperBound,
         staticRanking: plan.staticRanking,
         skipped: plan.skipped,
-        runs: rows.map((r) => ({ ...r.live, role: r.role, runId: r.runId, simSuccess: r.simSuccess, predictionAccuracy: r.predictionAccuracy, host: r.host })),
+        runs: rows.map((r) => ({ ...r.live, role: r.role, runId: r.runId, simSuccess: r.simSuccess, predictionAccuracy: r.predictionAccuracy, host: r.host, ...(faults ? { faults: r.faults } : {}) })),
       }),
     );
   }

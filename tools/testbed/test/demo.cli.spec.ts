@@ -1,4 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '@aset/testbed';
 import { createTestDatabase, dropTestDatabase, testNatsUrl } from '@aset/service-kit/testing';
@@ -117,5 +120,14 @@ describe('npm run demo (the compiled CLI)', () => {
     const r = spawnSync(process.execPath, [DEMO, '--queries', 'many'], { env: env(), encoding: 'utf8' });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/--queries expects a positive integer, got "many"/);
+  });
+
+  it('refuses a malformed fault plan before starting any service, naming the file and the entry', () => {
+    const plan = join(mkdtempSync(join(tmpdir(), 'aset-demo-faults-')), 'plan.yaml');
+    writeFileSync(plan, 'faults:\n  - { atSec: 2, action: explode, service: scheduler }\n');
+    const r = spawnSync(process.execPath, [DEMO, '--policy', 'closest', '--faults', plan], { env: env(), encoding: 'utf8' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain(`fault plan ${plan}: faults.0.action`);
+    expect(r.stdout).not.toMatch(/testbed up/);
   });
 });
