@@ -6,6 +6,7 @@ import { sampleQueryRecord, uniqueTestPrefix } from '@aset/contracts/testing';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import { MessageBus } from '@aset/messaging';
+import { METRICS_MIGRATIONS } from '@aset/ingestion';
 import { createServiceApp, createTestDatabase, dropTestDatabase, metricValue, testNatsUrl } from '@aset/service-kit/testing';
 
 const quiet = { log: () => {}, warn: () => {}, error: () => {} };
@@ -70,7 +71,8 @@ describe('metrics store (in-process, real NATS JetStream and PostgreSQL)', () =>
   const count = async (sql: string, params: unknown[] = []) => Number((await db.query(sql, params)).rows[0].n);
 
   it('built its schema through migrations only', async () => {
-    expect(await count(`SELECT count(*) AS n FROM typeorm_migrations`)).toBe(5);
+    expect(await count(`SELECT count(*) AS n FROM typeorm_migrations`)).toBe(METRICS_MIGRATIONS.length);
+    expect(await count(`SELECT count(*) AS n FROM information_schema.columns WHERE table_name = 'runs' AND column_name = 'host_usage'`)).toBe(1);
     expect(await count(`SELECT count(*) AS n FROM information_schema.tables WHERE table_name IN ('runs', 'queries')`)).toBe(2);
   });
 

@@ -135,8 +135,8 @@ describe('reports API (in-process, a synthetic run through JetStream into Postgr
   });
 
   it('GET /runs lists runs newest first with their query counts; limit bounds it', async () => {
-    const rep1 = { runId: 'rep-1', scenario: 'synthetic', policy: 'closest', seed: 7, startedAt: iso(0), finishedAt: iso(10_000), expectedQueries: 12, storedQueries: 12, complete: true };
-    const rep2 = { runId: 'rep-2', scenario: 'synthetic', policy: 'random', seed: 8, startedAt: iso(60_000), finishedAt: null, expectedQueries: null, storedQueries: 0, complete: false };
+    const rep1 = { runId: 'rep-1', scenario: 'synthetic', policy: 'closest', seed: 7, startedAt: iso(0), finishedAt: iso(10_000), expectedQueries: 12, storedQueries: 12, complete: true, host: null };
+    const rep2 = { runId: 'rep-2', scenario: 'synthetic', policy: 'random', seed: 8, startedAt: iso(60_000), finishedAt: null, expectedQueries: null, storedQueries: 0, complete: false, host: null };
     const all = await get('/runs');
     expect(all.status).toBe(200);
     expect(RunListSchema.parse(all.body)).toEqual({ runs: [rep2, rep1] });

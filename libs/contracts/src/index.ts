@@ -23,7 +23,10 @@ export {
   type RunRecord,
   type RunStarted,
   type RunFinished,
+  type RunHost,
   type DecisionRecord,
+  HostUsageSchema,
+  type HostUsage,
 } from './record.schema.js';
 export { ClusterHeartbeatSchema, type ClusterHeartbeat } from './heartbeat.schema.js';
 export { RunClockSchema, type RunClock } from './run-clock.schema.js';

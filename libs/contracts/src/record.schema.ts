@@ -80,10 +80,41 @@ export const RunFinishedSchema = z.object({
   finishedAt: EpochMs,
 });
 
-export const RunRecordSchema = z.discriminatedUnion('kind', [RunStartedSchema, RunFinishedSchema]);
+/** How busy the host of a live run was, as the testbed sampled it (1 s windows of all cores, and each service's CPU time). */
+export const HostUsageSchema = z.object({
+  cores: z.number().int().positive(),
+  /** Sampling windows (about 1 s each) over the run. */
+  windows: z.number().int().nonnegative(),
+  /** Busy fraction of all cores: mean and highest over the windows. */
+  meanBusy: z.number().min(0).max(1),
+  maxBusy: z.number().min(0).max(1),
+  /** Windows in which more than `saturation` of all cores were busy. */
+  saturatedWindows: z.number().int().nonnegative(),
+  /** The threshold used, a fraction of all cores. */
+  saturation: z.number().min(0).max(1),
+  /** CPU time each service used during the run, ms (Linux: from /proc; empty elsewhere). */
+  serviceCpuMs: z.record(z.string().max(200), z.number().nonnegative()),
+  /** False when the host was saturated during the run: latencies then measure the host, not the system. */
+  representative: z.boolean(),
+  /** Why the run is not representative. */
+  reason: z.string().max(1000).optional(),
+});
+export type HostUsage = z.infer<typeof HostUsageSchema>;
+
+/** The host's usage during a live run, published by the testbed once the run has ended. */
+export const RunHostSchema = z.object({
+  schemaVersion: z.literal(1),
+  kind: z.literal('host'),
+  runId: Identifier,
+  host: HostUsageSchema,
+  measuredAt: EpochMs,
+});
+
+export const RunRecordSchema = z.discriminatedUnion('kind', [RunStartedSchema, RunFinishedSchema, RunHostSchema]);
 export type RunRecord = z.infer<typeof RunRecordSchema>;
 export type RunStarted = z.infer<typeof RunStartedSchema>;
 export type RunFinished = z.infer<typeof RunFinishedSchema>;
+export type RunHost = z.infer<typeof RunHostSchema>;
 
 /**
  * One step of the `aset` meta scheduler: which static policy it chose for the step starting at `at`

@@ -1,3 +1,4 @@
+import { HostUsageSchema } from './record.schema.js';
 import { z } from 'zod';
 import { Identifier } from './identifiers.schema.js';
 
@@ -38,6 +39,7 @@ export const RunInfoSchema = z.object({
   expectedQueries: z.number().int().nullable().describe('query records the generator published (warm-up included), known once the run finished'),
   storedQueries: z.number().int().describe('query rows stored (warm-up included)'),
   complete: z.boolean().describe('the run finished and every published record is stored'),
+  host: HostUsageSchema.nullable().describe('how busy the host was during a live run, as the testbed measured it (null when not measured)'),
 });
 export type RunInfo = z.infer<typeof RunInfoSchema>;
 

@@ -131,11 +131,17 @@ async function writeRun(client: pg.ClientBase, r: RunRecord): Promise<void> {
          code_version = EXCLUDED.code_version, parameters = EXCLUDED.parameters, started_at = EXCLUDED.started_at`,
       [r.runId, r.scenario, r.policy ?? null, r.seed, r.codeVersion, JSON.stringify(r.parameters), r.startedAt],
     );
-  } else {
+  } else if (r.kind === 'finished') {
     await client.query(
       `INSERT INTO runs (run_id, finished_at, query_count) VALUES ($1, to_timestamp($2 / 1000.0), $3)
        ON CONFLICT (run_id) DO UPDATE SET finished_at = EXCLUDED.finished_at, query_count = EXCLUDED.query_count`,
       [r.runId, r.finishedAt, r.queryCount],
+    );
+  } else {
+    await client.query(
+      `INSERT INTO runs (run_id, host_usage) VALUES ($1, $2::jsonb)
+       ON CONFLICT (run_id) DO UPDATE SET host_usage = EXCLUDED.host_usage`,
+      [r.runId, JSON.stringify(r.host)],
     );
   }
 }

@@ -349,7 +349,7 @@ describe('RecordIngestor (real NATS JetStream and PostgreSQL)', () => {
     expect(h.ingestor.stats).toMatchObject({ invalid: 4, refused: 1, failedWrites: 0 });
   });
 
-  it('routes run and decision records to their tables in the same transactions', async () => {
+  it('routes run (host usage included) and decision records to their tables in the same transactions', async () => {
     const h = await start('ingest_routes');
     const runId = 'run-k';
     await h.bus.publishDurable('runRecord', { runId }, { schemaVersion: 1, kind: 'started', runId, scenario: 'demo', seed: 3, codeVersion: 'test', parameters: { queries: 2 }, startedAt: T0 }, `${runId}.started`);
@@ -359,10 +359,12 @@ describe('RecordIngestor (real NATS JetStream and PostgreSQL)', () => {
     await h.bus.publishDurable('decisionRecord', { runId }, decision, `${runId}.d0`);
     await h.bus.publishDurable('decisionRecord', { runId }, decision, `${runId}.d0.again`);
     await h.bus.publishDurable('runRecord', { runId }, { schemaVersion: 1, kind: 'finished', runId, queryCount: 2, finishedAt: T0 + 10 }, `${runId}.finished`);
+    const host = { cores: 2, windows: 7, meanBusy: 0.41, maxBusy: 0.93, saturatedWindows: 1, saturation: 0.9, serviceCpuMs: { scheduler: 670, 'worker-far-edge-1': 820 }, representative: false, reason: 'saturated' };
+    await h.bus.publishDurable('runRecord', { runId }, { schemaVersion: 1, kind: 'host', runId, host, measuredAt: T0 + 11 }, `${runId}.host`);
     await expect.poll(() => h.consumer(), { timeout: 10_000 }).toMatchObject({ ackPending: 0, pending: 0 });
     expect(await h.count('run_id = $1', [runId])).toBe(2);
-    const run = (await h.sql.query(`SELECT scenario, seed, query_count FROM runs WHERE run_id = $1`, [runId])).rows[0] as Record<string, unknown>;
-    expect(run).toEqual({ scenario: 'demo', seed: 3, query_count: 2 });
+    const run = (await h.sql.query(`SELECT scenario, seed, query_count, host_usage FROM runs WHERE run_id = $1`, [runId])).rows[0] as Record<string, unknown>;
+    expect(run).toEqual({ scenario: 'demo', seed: 3, query_count: 2, host_usage: host });
     const decisions = (await h.sql.query(`SELECT chosen, observed_success_ratio FROM scheduling_decisions WHERE run_id = $1`, [runId])).rows;
     expect(decisions).toEqual([{ chosen: 'closest', observed_success_ratio: 0.75 }]);
     expect(h.ingestor.stats.invalid).toBe(0);

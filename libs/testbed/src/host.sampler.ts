@@ -1,25 +1,9 @@
+import type { HostUsage } from '@aset/contracts';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 
-/** How busy the host and each service were during a live run. */
-export interface HostUsage {
-  cores: number;
-  /** Sampling windows (about `periodMs` each) over the run. */
-  windows: number;
-  /** Busy fraction of all cores: mean and highest over the windows. */
-  meanBusy: number;
-  maxBusy: number;
-  /** Windows in which more than `saturation` of all cores were busy. */
-  saturatedWindows: number;
-  /** The threshold used, a fraction of all cores. */
-  saturation: number;
-  /** CPU time each service used during the run, ms (Linux: from /proc; empty elsewhere; a service that exited counts up to its last sample). */
-  serviceCpuMs: Record<string, number>;
-  /** False when the host was saturated during the run: latencies then measure the host, not the system. */
-  representative: boolean;
-  /** Why the run is not representative. */
-  reason?: string;
-}
+/** How busy the host and each service were during a live run: the contract's shape, so that the testbed records it with the run as measured. */
+export type { HostUsage } from '@aset/contracts';
 
 /** Linux reports process CPU time in clock ticks of 1/100 s (USER_HZ) on every architecture Node.js supports. */
 const USER_HZ = 100;

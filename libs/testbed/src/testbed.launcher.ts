@@ -13,6 +13,8 @@ import { HostSampler, type HostUsage } from './host.sampler.js';
 import { FaultInjector, faultSteps, type AppliedFault, type FaultPlan } from './fault.plan.js';
 import { MessageBus } from '@aset/messaging';
 
+const QUIET = { log: () => {}, warn: () => {}, error: () => {} };
+
 export interface TestbedOptions {
   /** Scenario name under scenarios/ or a file path. */
   scenario: string;
@@ -141,21 +143,27 @@ export class Testbed {
     });
     this.processes.set(`workload-generator ${run.runId}`, generator);
     const sampler = new HostSampler(() => new Map([...this.processes].map(([name, p]) => [name, p.child.pid])));
-    const faults = steps.length > 0 ? await this.injectOnRunClock(run.runId, steps) : undefined;
-    const code = await generator.exited;
-    const host = sampler.stop();
-    const applied = (await faults?.stop()) ?? [];
-    this.processes.delete(`workload-generator ${run.runId}`);
-    if (code !== 0) throw new Error(`workload generator exited with code ${code}:\n${generator.tail()}`);
-    return { ...(JSON.parse(readFileSync(summaryFile, 'utf8')) as RunReport), host, faults: applied };
+    const bus = await MessageBus.connect({ servers: this.options.natsUrl, name: `testbed-${run.runId}`, prefix: this.options.prefix, logger: QUIET });
+    try {
+      const faults = steps.length > 0 ? await this.injectOnRunClock(bus, run.runId, steps) : undefined;
+      const code = await generator.exited;
+      const host = sampler.stop();
+      const applied = (await faults?.stop()) ?? [];
+      this.processes.delete(`workload-generator ${run.runId}`);
+      if (code !== 0) throw new Error(`workload generator exited with code ${code}:\n${generator.tail()}`);
+      // Recorded with the run, so that an analyst can tell a run on a saturated host from the others.
+      await bus.publishDurable('runRecord', { runId: run.runId }, { schemaVersion: 1, kind: 'host', runId: run.runId, host, measuredAt: Date.now() }, `${run.runId}.host`);
+      return { ...(JSON.parse(readFileSync(summaryFile, 'utf8')) as RunReport), host, faults: applied };
+    } finally {
+      await bus.close();
+    }
   }
 
   /**
    * Listens for the run's clock (the generator announces it on NATS) and, once heard, applies the
    * fault steps at their scenario times. `stop` ends the injection and returns what was applied.
    */
-  private async injectOnRunClock(runId: string, steps: ReturnType<typeof faultSteps>): Promise<{ stop(): Promise<AppliedFault[]> }> {
-    const bus = await MessageBus.connect({ servers: this.options.natsUrl, name: `testbed-faults-${runId}`, prefix: this.options.prefix, logger: { log: () => {}, warn: () => {}, error: () => {} } });
+  private async injectOnRunClock(bus: MessageBus, runId: string, steps: ReturnType<typeof faultSteps>): Promise<{ stop(): Promise<AppliedFault[]> }> {
     const injector = new FaultInjector(steps, {
       kill: (s) => this.kill(s),
       pause: (s) => this.service(s).pause(),
@@ -173,7 +181,6 @@ export class Testbed {
       stop: async () => {
         sub.unsubscribe();
         await injector.stop();
-        await bus.close();
         return injector.applied;
       },
     };

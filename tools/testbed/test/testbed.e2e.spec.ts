@@ -37,6 +37,9 @@ describe('live testbed, end to end', () => {
     expect(report.recordsLost).toBe(0);
     const summary = await testbed.waitIngested(runId);
     expect(summary.storedQueries).toBe(410);
+    // The host's usage during the run is recorded with it, as measured.
+    await expect.poll(async () => (await testbed.summary(runId))?.host, { timeout: 10_000 }).toEqual(report.host);
+    expect(Object.keys(report.host.serviceCpuMs)).toEqual(expect.arrayContaining(['scheduler', 'metrics-store', 'worker-far-edge-1']));
 
     const [counts] = await rows(`SELECT count(*)::int AS n, count(DISTINCT query_id)::int AS distinct_ids FROM queries WHERE run_id = $1`, [runId]);
     expect(counts).toEqual({ n: 410, distinct_ids: 410 });

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { RunInfo } from '@aset/contracts';
+import type { HostUsage, RunInfo } from '@aset/contracts';
 import type { RunList } from './report-responses.schema.js';
 
 interface RunRow {
@@ -10,10 +10,11 @@ interface RunRow {
   started_at: Date | null;
   finished_at: Date | null;
   query_count: number | null;
+  host_usage: HostUsage | null;
   stored: number;
 }
 
-const RUN_COLUMNS = `r.run_id, r.scenario, r.policy, r.seed, r.started_at, r.finished_at, r.query_count,
+const RUN_COLUMNS = `r.run_id, r.scenario, r.policy, r.seed, r.started_at, r.finished_at, r.query_count, r.host_usage,
             (SELECT count(*)::int FROM queries q WHERE q.run_id = r.run_id) AS stored`;
 
 function runInfo(r: RunRow): RunInfo {
@@ -27,6 +28,7 @@ function runInfo(r: RunRow): RunInfo {
     expectedQueries: r.query_count,
     storedQueries: r.stored,
     complete: r.finished_at !== null && r.query_count !== null && r.stored >= r.query_count,
+    host: r.host_usage,
   };
 }
 

@@ -9,6 +9,7 @@ import { EmulatedNetwork1764201600000 } from './1764201600000-emulated-network.m
 import { ReceivedAt1764288000000 } from './1764288000000-received-at.migration.js';
 import { ReportingTables1764374400000 } from './1764374400000-reporting-tables.migration.js';
 import { ReportViews1764374400001 } from './1764374400001-report-views.migration.js';
+import { RunHostUsage1764979200000 } from './1764979200000-run-host-usage.migration.js';
 
 /** Every migration, in order. Add new ones at the end; never edit a released one. */
 export const METRICS_MIGRATIONS = [
@@ -17,6 +18,7 @@ export const METRICS_MIGRATIONS = [
   ReceivedAt1764288000000,
   ReportingTables1764374400000,
   ReportViews1764374400001,
+  RunHostUsage1764979200000,
 ];
 export const METRICS_ENTITIES = [RunEntity, QueryEntity, SchedulingDecisionEntity, ClusterSampleEntity];
 

@@ -31,4 +31,8 @@ export class RunEntity {
   /** Query records the generator published; the run is fully ingested when `queries` holds this many rows. */
   @Column({ name: 'query_count', type: 'integer', nullable: true })
   queryCount!: number | null;
+
+  /** How busy the host was during a live run (`HostUsage`), when the testbed measured it. */
+  @Column({ name: 'host_usage', type: 'jsonb', nullable: true })
+  hostUsage!: Record<string, unknown> | null;
 }
