@@ -8,12 +8,18 @@ import { freePort } from './free.port.js';
 import type { Say } from './managed.service.js';
 import { DEFAULT_MANIFEST, REPO_ROOT, scenarioPath } from '@aset/command-line';
 import { appEntry } from './repo.paths.js';
-import { ServiceProcess } from './service.process.js';
+import { ServiceProcess, type ServiceProcessOptions } from './service.process.js';
 import { HostSampler, type HostUsage } from './host.sampler.js';
 import { FaultInjector, faultSteps, type AppliedFault, type FaultPlan } from './fault.plan.js';
 import { MessageBus } from '@aset/messaging';
 
 const QUIET = { log: () => {}, warn: () => {}, error: () => {} };
+
+/** Starts a service process, with the promise that it answers GET /health on its HTTP_PORT within `readyTimeoutMs`. */
+function launchService(options: ServiceProcessOptions, readyTimeoutMs: number): { proc: ServiceProcess; ready: Promise<void> } {
+  const proc = ServiceProcess.start(options);
+  return { proc, ready: proc.waitHealthy(`http://127.0.0.1:${options.env['HTTP_PORT']}/health`, readyTimeoutMs) };
+}
 
 export interface TestbedOptions {
   /** Scenario name under scenarios/ or a file path. */
@@ -84,15 +90,12 @@ export class Testbed {
     const pending: Promise<void>[] = [];
     const launch = async (key: string, app: Parameters<typeof appEntry>[0], env: Record<string, string>) => {
       const port = await freePort();
-      const proc = ServiceProcess.start({
-        name: key,
-        entry: appEntry(app),
-        cwd: REPO_ROOT,
-        env: { ...baseEnv, ...env, HTTP_PORT: String(port) },
-        logFile: join(options.logDir, `${key.replace(/\s+/g, '-')}.log`),
-      });
+      const { proc, ready } = launchService(
+        { name: key, entry: appEntry(app), cwd: REPO_ROOT, env: { ...baseEnv, ...env, HTTP_PORT: String(port) }, logFile: join(options.logDir, `${key.replace(/\s+/g, '-')}.log`) },
+        options.readyTimeoutMs ?? 60_000,
+      );
       processes.set(key, proc);
-      pending.push(proc.waitHealthy(`http://127.0.0.1:${port}/health`, options.readyTimeoutMs ?? 60_000));
+      pending.push(ready);
       return port;
     };
     let metricsPort = 0;
@@ -241,9 +244,9 @@ export class Testbed {
     const old = this.service('scheduler');
     await old.stop();
     const port = await freePort();
-    const proc = ServiceProcess.start({ ...old.options, env: { ...this.baseEnv, ...env, SCHEDULER_POLICY: policy, HTTP_PORT: String(port) } });
+    const { proc, ready } = launchService({ ...old.options, env: { ...this.baseEnv, ...env, SCHEDULER_POLICY: policy, HTTP_PORT: String(port) } }, this.options.readyTimeoutMs ?? 60_000);
     this.processes.set('scheduler', proc);
-    await proc.waitHealthy(`http://127.0.0.1:${port}/health`, this.options.readyTimeoutMs ?? 60_000);
+    await ready;
     this.currentPolicy = policy;
   }
 
@@ -259,9 +262,9 @@ export class Testbed {
   async restart(key: string, readyTimeoutMs = this.options.readyTimeoutMs ?? 60_000): Promise<void> {
     const old = this.service(key);
     if (old.running) throw new Error(`${key} is still running; kill or stop it before restarting it`);
-    const proc = ServiceProcess.start(old.options);
+    const { proc, ready } = launchService(old.options, readyTimeoutMs);
     this.processes.set(key, proc);
-    await proc.waitHealthy(`http://127.0.0.1:${old.options.env['HTTP_PORT']}/health`, readyTimeoutMs);
+    await ready;
   }
 
   private service(key: string): ServiceProcess {

@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { trainAset, type ActorSetup, type AsetMode, type TrainProgress } from '@aset/training';
 import { lineChartSvg } from '@aset/charts';
-import { DEFAULT_MANIFEST, checkpointPath, loadInputs, positiveInt, positiveNumber, probability } from '@aset/command-line';
+import { DEFAULT_MANIFEST, checkpointPath, loadInputs, positiveInt, positiveNumber, probability, formatPercent } from '@aset/command-line';
 import { WorkerExperienceCollector } from './experience.pool.js';
 
 const program = new Command('train')
@@ -44,30 +44,29 @@ try {
     { format: 'training [{bar}] {value}/{total} episodes | last {success} | eval {eval} (best {best}) | eps {eps} | eta {eta}s', stream: process.stderr, hideCursor: true },
     cliProgress.Presets.shades_classic,
   );
-  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   const t0 = Date.now();
   let best = 0;
   let started = false;
   const onProgress = (p: TrainProgress) => {
     if (p.kind === 'baseline') {
-      process.stderr.write(`baseline ${p.policy.padEnd(14)} ${pct(p.evalSuccess)} on the evaluation episodes\n`);
+      process.stderr.write(`baseline ${p.policy.padEnd(14)} ${formatPercent(p.evalSuccess)} on the evaluation episodes\n`);
       return;
     }
     if (!started) {
       bar.start(o.episodes, 0, { success: '-', eval: '-', best: '-', eps: '1.00' });
       started = true;
     }
-    if (p.kind === 'episode') bar.update(p.episode, { success: pct(p.success), eps: p.epsilon.toFixed(2) });
+    if (p.kind === 'episode') bar.update(p.episode, { success: formatPercent(p.success), eps: p.epsilon.toFixed(2) });
     else {
       if (p.best) best = p.evalSuccess;
-      bar.update({ eval: pct(p.evalSuccess), best: pct(best) });
+      bar.update({ eval: formatPercent(p.evalSuccess), best: formatPercent(best) });
     }
     // Training runs synchronously, so cli-progress's timer never fires when stderr is not a terminal
     // (a log file, CI): say the same in plain lines there.
     if (!process.stderr.isTTY) {
       const elapsed = ((Date.now() - t0) / 1000).toFixed(0);
-      if (p.kind === 'episode') process.stderr.write(`episode ${p.episode}/${o.episodes}: ${pct(p.success)} (${p.label}), eps ${p.epsilon.toFixed(2)}, ${elapsed} s\n`);
-      else process.stderr.write(`evaluation after episode ${p.episode}: ${pct(p.evalSuccess)}${p.best ? ' (best so far, kept)' : ''}, best ${pct(best)}\n`);
+      if (p.kind === 'episode') process.stderr.write(`episode ${p.episode}/${o.episodes}: ${formatPercent(p.success)} (${p.label}), eps ${p.epsilon.toFixed(2)}, ${elapsed} s\n`);
+      else process.stderr.write(`evaluation after episode ${p.episode}: ${formatPercent(p.evalSuccess)}${p.best ? ' (best so far, kept)' : ''}, best ${formatPercent(best)}\n`);
     }
   };
   const result = await trainAset({
@@ -106,7 +105,7 @@ try {
   const curveFile = out.replace(/\.json$/, '.curve.svg');
   writeFileSync(curveFile, svg);
   writeFileSync(out.replace(/\.json$/, '.curve.json'), `${JSON.stringify({ seed: o.seed, mode: o.mode, scenario: scenario.name, curve: result.curve, baselines: result.baselines, best: result.best }, null, 2)}\n`);
-  console.log(`best evaluation ${pct(result.best.evalSuccess)} at episode ${result.best.episode} (best static ${bestStatic[0]} ${pct(bestStatic[1])}); ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  console.log(`best evaluation ${formatPercent(result.best.evalSuccess)} at episode ${result.best.episode} (best static ${bestStatic[0]} ${formatPercent(bestStatic[1])}); ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   console.log(`wrote ${out}, ${curveFile}`);
 } catch (e) {
   console.error(`train failed: ${e instanceof Error ? e.message : String(e)}`);

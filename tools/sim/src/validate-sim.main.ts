@@ -12,7 +12,7 @@ import Table from 'cli-table3';
 import { PlacementCatalog, STATIC_POLICY_NAMES, agentModeOf, asetAgentFromCheckpoint } from '@aset/scheduling';
 import { empiricalDelay, heartbeatTiming, medianDelayMs, simulatePolicy, type MessagingTime } from '@aset/sim';
 import { Testbed, ensureDatabase, failureExitCode, onInterrupt, provideNats, providePostgres, type HostUsage, type ManagedService } from '@aset/testbed';
-import { REPO_ROOT, checkpointPath, loadInputs, positiveInt, positiveNumber, scenarioPath } from '@aset/command-line';
+import { REPO_ROOT, checkpointPath, loadInputs, positiveInt, positiveNumber, scenarioPath, formatPercent } from '@aset/command-line';
 
 /**
  * What the simulator is given of a live run's messaging time: its distribution, sampled per query,
@@ -223,11 +223,10 @@ try {
     head: ['policy', 'live success', 'sim success', 'diff (points)', ...others.map((m) => `diff, ${m} messaging`), 'live p95 ms', 'sim p95 ms', 'messaging ms p50 / p90 (request; reply)', 'host CPU busy (mean / highest)'],
     style: { head: [], border: [] },
   });
-  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   const ms = (x: number | null) => (x === null ? '-' : x.toFixed(1));
   for (const r of rows) {
-    const busy = `${pct(r.host.meanBusy)} / ${pct(r.host.maxBusy)}${r.host.representative ? '' : ' SATURATED'}`;
-    table.push([r.policy, pct(r.live), pct(r.sim), r.diff.toFixed(1), ...others.map((m) => (((r.ablations[m] ?? 0) - r.live) * 100).toFixed(1)), ms(r.liveP95), ms(r.simP95), `${r.messaging.request.p50.toFixed(1)} / ${r.messaging.request.p90.toFixed(1)}; ${r.messaging.reply.p50.toFixed(1)} / ${r.messaging.reply.p90.toFixed(1)}`, busy]);
+    const busy = `${formatPercent(r.host.meanBusy)} / ${formatPercent(r.host.maxBusy)}${r.host.representative ? '' : ' SATURATED'}`;
+    table.push([r.policy, formatPercent(r.live), formatPercent(r.sim), r.diff.toFixed(1), ...others.map((m) => (((r.ablations[m] ?? 0) - r.live) * 100).toFixed(1)), ms(r.liveP95), ms(r.simP95), `${r.messaging.request.p50.toFixed(1)} / ${r.messaging.request.p90.toFixed(1)}; ${r.messaging.reply.p50.toFixed(1)} / ${r.messaging.reply.p90.toFixed(1)}`, busy]);
   }
   console.log(`scenario ${scenario.name}, ${queries} measured queries per policy, seed ${workload.seed}; the simulator takes each live run's heartbeat phases and messaging time (${MESSAGING_MODEL_TEXT[opts.messaging]})`);
   console.log(table.toString());

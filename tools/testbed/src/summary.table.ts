@@ -1,10 +1,10 @@
 import Table from 'cli-table3';
 import type { RunSummary } from '@aset/contracts';
+import { formatPercent } from '@aset/command-line';
 
 type PolicySummary = RunSummary['policies'][number];
 
 const ms = (v: number | null) => (v === null ? '-' : v.toFixed(2));
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 /** One live run of the demo: the metrics store's summary of it, and what the simulator predicted. */
 export interface DemoRow {
@@ -23,7 +23,7 @@ export function comparisonTable(rows: readonly DemoRow[], upperBound: number): s
     style: { head: [], border: [] },
   });
   for (const { policy, role, live: p, simSuccess } of rows) {
-    table.push([policy, role, p.queries, p.sloMet, pct(p.successRatio), pct(simSuccess), p.drops, p.errors, p.timedOut, ms(p.p50Ms), ms(p.p95Ms), ms(p.p99Ms)]);
+    table.push([policy, role, p.queries, p.sloMet, formatPercent(p.successRatio), formatPercent(simSuccess), p.drops, p.errors, p.timedOut, ms(p.p50Ms), ms(p.p95Ms), ms(p.p99Ms)]);
   }
-  return `${table.toString()}\nupper bound: ${pct(upperBound)} of these queries could meet their SLO at all (some placement in time with empty queues; simulator, same arrivals)`;
+  return `${table.toString()}\nupper bound: ${formatPercent(upperBound)} of these queries could meet their SLO at all (some placement in time with empty queues; simulator, same arrivals)`;
 }
