@@ -136,19 +136,21 @@ export class Testbed {
     if (run.rateScale !== undefined) env['RATE_SCALE'] = String(run.rateScale);
     if (run.seed !== undefined) env['SEED'] = String(run.seed);
     if (run.replyTimeoutMs !== undefined) env['REPLY_TIMEOUT_MS'] = String(run.replyTimeoutMs);
-    const generator = ServiceProcess.start({
-      name: 'workload-generator',
-      entry: appEntry('workload-generator'),
-      cwd: REPO_ROOT,
-      env,
-      logFile: join(this.options.logDir, `generator-${run.runId}.log`),
-      inheritOutput: run.interactive ?? false,
-    });
-    this.processes.set(`workload-generator ${run.runId}`, generator);
-    const sampler = new HostSampler(() => new Map([...this.processes].map(([name, p]) => [name, p.child.pid])));
+    // Connected, and listening for the run clock, before the generator starts: nothing is left
+    // running when the connection fails, and the clock's first announcement is heard.
     const bus = await MessageBus.connect({ servers: this.options.natsUrl, name: `testbed-${run.runId}`, prefix: this.options.prefix, logger: QUIET });
     try {
       const faults = steps.length > 0 ? await this.injectOnRunClock(bus, run.runId, steps) : undefined;
+      const generator = ServiceProcess.start({
+        name: 'workload-generator',
+        entry: appEntry('workload-generator'),
+        cwd: REPO_ROOT,
+        env,
+        logFile: join(this.options.logDir, `generator-${run.runId}.log`),
+        inheritOutput: run.interactive ?? false,
+      });
+      this.processes.set(`workload-generator ${run.runId}`, generator);
+      const sampler = new HostSampler(() => new Map([...this.processes].map(([name, p]) => [name, p.child.pid])));
       const code = await generator.exited;
       const host = sampler.stop();
       const applied = (await faults?.stop()) ?? [];
