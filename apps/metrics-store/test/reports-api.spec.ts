@@ -13,6 +13,7 @@ import {
 } from '../src/reporting/report-responses.schema.js';
 import { writeDecisions } from '@aset/ingestion';
 import { startStore, type StoreHarness } from './metrics-store.harness.js';
+import { queryRecord as syntheticRecord } from './run-records.fixture.js';
 
 /** Start of the synthetic run; every time below is an offset from it, ms. */
 const T0 = 1_764_000_000_000;
@@ -135,8 +136,8 @@ describe('reports API (in-process, a synthetic run through JetStream into Postgr
   });
 
   it('GET /runs lists runs newest first with their query counts; limit bounds it', async () => {
-    const rep1 = { runId: 'rep-1', scenario: 'synthetic', policy: 'closest', seed: 7, startedAt: iso(0), finishedAt: iso(10_000), expectedQueries: 12, storedQueries: 12, complete: true, host: null };
-    const rep2 = { runId: 'rep-2', scenario: 'synthetic', policy: 'random', seed: 8, startedAt: iso(60_000), finishedAt: null, expectedQueries: null, storedQueries: 0, complete: false, host: null };
+    const rep1 = { runId: 'rep-1', scenario: 'synthetic', policy: 'closest', seed: 7, startedAt: iso(0), finishedAt: iso(10_000), expectedQueries: 12, storedQueries: 12, complete: true, host: null, parts: null };
+    const rep2 = { runId: 'rep-2', scenario: 'synthetic', policy: 'random', seed: 8, startedAt: iso(60_000), finishedAt: null, expectedQueries: null, storedQueries: 0, complete: false, host: null, parts: null };
     const all = await get('/runs');
     expect(all.status).toBe(200);
     expect(RunListSchema.parse(all.body)).toEqual({ runs: [rep2, rep1] });
@@ -344,10 +345,57 @@ describe('reports API (in-process, a synthetic run through JetStream into Postgr
     const bucketMs = doc.paths['/runs/{runId}/timeseries']?.get?.parameters?.find((p) => p.name === 'bucketMs');
     expect(bucketMs).toMatchObject({ in: 'query', schema: { type: 'integer', minimum: 100, maximum: 3_600_000, default: 1000 } });
     expect(doc.paths['/runs/{runId}/summary']?.get?.parameters?.find((p) => p.name === 'by')?.schema).toMatchObject({ enum: ['policy', 'app', 'cluster'] });
+    for (const path of ['/runs', '/reports/summary']) expect(JSON.stringify(doc.paths[path]?.get?.responses['200']), path).toContain('parts whose finished record is stored');
     const ui = await fetch(`${store.base}/docs`);
     expect(ui.status).toBe(200);
     expect(ui.headers.get('content-type')).toMatch(/text\/html/);
     expect((await fetch(`${store.base}/health`)).status).toBe(200);
     expect((await fetch(`${store.base}/no-such-route`)).status).toBe(404);
+  });
+});
+
+describe('a run split over several generators (in-process, through JetStream into PostgreSQL)', () => {
+  let store: StoreHarness;
+
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  it('GET /runs and /reports/summary show its parts, and the run complete only once every part finished', async () => {
+    store = await startStore('reports_parts');
+    const { bus } = store;
+    const runId = 'split-1';
+    const list = async () => RunListSchema.parse(await (await fetch(`${store.base}/runs`)).json()).runs.find((r) => r.runId === runId);
+    const partOf = (id: string, sources: string[]) => ({ id, count: 2, sources });
+    const started = (id: string, sources: string[], startedMs: number) =>
+      bus.publishDurable(
+        'runRecord',
+        { runId },
+        { schemaVersion: 1, kind: 'started', runId, scenario: 'synthetic', policy: 'closest', seed: 3, codeVersion: 'test', parameters: {}, startedAt: T0 + startedMs, part: partOf(id, sources) },
+        `${runId}.${id}.started`,
+      );
+    const finished = (id: string, sources: string[], queryCount: number, finishedMs: number) =>
+      bus.publishDurable('runRecord', { runId }, { schemaVersion: 1, kind: 'finished', runId, queryCount, finishedAt: T0 + finishedMs, part: partOf(id, sources) }, `${runId}.${id}.finished`);
+    const queries = async (from: number, count: number) => {
+      for (let i = from; i < from + count; i++) {
+        const r = syntheticRecord(runId, { queryId: `q${String(i).padStart(7, '0')}`, policy: 'closest', status: 'completed', createdMs: 1000 + i, latencyMs: 10 + i, sloMet: true });
+        await bus.publishDurable('queryRecord', { runId }, r, `${runId}.${r.queryId}`);
+      }
+    };
+    await started('site-a', ['ap-1'], 20);
+    await started('site-b', ['ap-2'], 10);
+    await queries(0, 5);
+    await finished('site-a', ['ap-1'], 5, 9_000);
+    await vi.waitFor(async () => expect(await list()).toMatchObject({ storedQueries: 5, parts: { count: 2, finished: 1 } }), { timeout: 10_000, interval: 100 });
+    expect(await list()).toMatchObject({ startedAt: iso(10), finishedAt: null, expectedQueries: null, complete: false });
+
+    await queries(5, 3);
+    await finished('site-b', ['ap-2'], 3, 8_000);
+    await vi.waitFor(async () => expect(await list()).toMatchObject({ complete: true }), { timeout: 10_000, interval: 100 });
+    const run = { runId, scenario: 'synthetic', policy: 'closest', seed: 3, startedAt: iso(10), finishedAt: iso(9_000), expectedQueries: 8, storedQueries: 8, complete: true, host: null, parts: { count: 2, finished: 2 } };
+    expect(await list()).toEqual(run);
+    const { policies, ...summary } = RunSummarySchema.parse(await (await fetch(`${store.base}/reports/summary?run=${runId}`)).json());
+    expect(summary).toEqual(run);
+    expect(policies).toMatchObject([{ policy: 'closest', queries: 8, completed: 8 }]);
   });
 });

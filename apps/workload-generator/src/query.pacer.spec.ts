@@ -20,4 +20,20 @@ describe('paceQueries', () => {
       { i: 2, stream: 1, due: 1015.5, at: 1016 },
     ]);
   });
+
+  it('sends only the arrivals of the streams it emits, keeping their indices and due times', async () => {
+    const clock = new ManualClock(1000);
+    const schedule = { count: 4, offsetMs: Float64Array.from([0, 5, 5.5, 9]), stream: Uint16Array.from([1, 0, 1, 0]) };
+    const sent: { i: number; stream: number; due: number; at: number }[] = [];
+    const done = paceQueries(schedule, clock, 1010, (i, stream, due) => sent.push({ i, stream, due, at: clock.now() }), (stream) => stream === 0);
+    for (let t = 0; t < 30; t++) {
+      await new Promise((r) => setImmediate(r));
+      clock.advance(1);
+    }
+    await done;
+    expect(sent).toEqual([
+      { i: 1, stream: 0, due: 1015, at: 1015 },
+      { i: 3, stream: 0, due: 1019, at: 1019 },
+    ]);
+  });
 });

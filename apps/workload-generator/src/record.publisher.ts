@@ -17,11 +17,14 @@ export class RecordPublisher {
     private readonly bus: MessageBus,
     private readonly clock: Clock,
     private readonly runId: string,
+    /** The part of a split run this generator emits, if any. */
+    private readonly partId?: string,
   ) {}
 
-  /** The run's `started` or `finished` record (message id `<runId>.<kind>`). */
+  /** The run's (or the part's) `started` or `finished` record (message id `<runId>.<kind>`, for a part `<runId>.<partId>.<kind>`). */
   async publishRun(record: RunStarted | RunFinished): Promise<void> {
-    await this.bus.publishDurable('runRecord', { runId: this.runId }, record, `${this.runId}.${record.kind}`);
+    const msgId = this.partId === undefined ? `${this.runId}.${record.kind}` : `${this.runId}.${this.partId}.${record.kind}`;
+    await this.bus.publishDurable('runRecord', { runId: this.runId }, record, msgId);
   }
 
   /** A query's terminal record; false when it could not be stored after {@link PUBLISH_ATTEMPTS} attempts. */

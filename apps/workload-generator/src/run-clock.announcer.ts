@@ -7,7 +7,8 @@ export const RUN_CLOCK_PERIOD_MS = 1_000;
 /**
  * Announces a run's scenario clock (`runClock`) while the run goes: once at once, then every
  * {@link RUN_CLOCK_PERIOD_MS}, then `finished` from {@link finish}. Workers play the scenario's
- * dynamics on it. Events are fire-and-forget: a worker that misses one hears the next.
+ * dynamics on it. Events are fire-and-forget: a worker that misses one hears the next. Each part of
+ * a split run announces the run's one clock (the same `originAt`) with its `part`.
  */
 export class RunClockAnnouncer {
   private timer?: NodeJS.Timeout;
@@ -15,7 +16,7 @@ export class RunClockAnnouncer {
   constructor(
     private readonly bus: MessageBus,
     private readonly clock: Clock,
-    private readonly run: { runId: string; scenario: string; originAt: number },
+    private readonly run: { runId: string; scenario: string; originAt: number; part?: { id: string; count: number } },
   ) {}
 
   start(): void {
@@ -33,7 +34,7 @@ export class RunClockAnnouncer {
   }
 
   private announce(phase: 'running' | 'finished'): void {
-    const { runId, scenario, originAt } = this.run;
-    this.bus.publish('runClock', { runId }, { schemaVersion: 1, runId, scenario, originAt, phase, sentAt: this.clock.now() });
+    const { runId, scenario, originAt, part } = this.run;
+    this.bus.publish('runClock', { runId }, { schemaVersion: 1, runId, scenario, originAt, phase, sentAt: this.clock.now(), ...(part ? { part: { id: part.id, count: part.count } } : {}) });
   }
 }

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import cliProgress from 'cli-progress';
-import type { QueryRecord } from '@aset/contracts';
+import type { QueryRecord, RunStarted } from '@aset/contracts';
 import { CLOCK, type Clock } from '@aset/determinism';
 import { MessageBus } from '@aset/messaging';
 import { ModelZoo } from '@aset/model-zoo';
@@ -20,7 +20,9 @@ const START_DELAY_MS = 20;
 /**
  * One open-loop run (MLPerf LoadGen style): queries are sent at their scheduled times whatever
  * the replies do, and latency counts from the scheduled time. Every query ends in exactly one
- * record on JetStream; the run is bracketed by `started` / `finished` run records.
+ * record on JetStream; the run is bracketed by `started` / `finished` run records. A generator that
+ * emits some sources only (SOURCES; one part of a run split over several, RUN_PARTS) sends the
+ * whole run's queries of those sources, with the whole run's ids and due times.
  */
 @Injectable()
 export class WorkloadRun {
@@ -36,67 +38,96 @@ export class WorkloadRun {
   ) {}
 
   async execute(): Promise<RunReport> {
-    const { runId, warmupQueries: warmup, seed } = this.settings;
+    const { runId, warmupQueries: warmup, seed, part } = this.settings;
     // The records stream must exist for the records to be stored; the metrics store creates its consumer.
     await this.bus.ensureStream('records');
+    // The whole run's schedule, whatever this generator emits: query i is the same in every part.
     const schedule = buildArrivalSchedule(this.scenario, { count: warmup + this.settings.queries, seed, rateScale: this.settings.rateScale });
-    const total = schedule.count;
-    const measured = Math.max(0, total - warmup);
-    if (measured < this.settings.queries) {
-      this.logger.warn(`the scenario's arrivals end after ${total} queries (finite traces): measuring ${measured} instead of ${this.settings.queries}`);
+    const measuredInRun = Math.max(0, schedule.count - warmup);
+    if (measuredInRun < this.settings.queries) {
+      this.logger.warn(`the scenario's arrivals end after ${schedule.count} queries (finite traces): measuring ${measuredInRun} instead of ${this.settings.queries}`);
     }
-    const factory = new QueryFactory(this.scenario, this.zoo, runId, seed);
-    const publisher = new RecordPublisher(this.bus, this.clock, runId);
-    await publisher.publishRun(this.started(measured));
-    this.logger.log(`run ${runId}: ${total} queries (${warmup} warm-up) over ${factory.streamCount} arrival streams, scenario ${this.scenario.name}`);
+    const factory = new QueryFactory(this.scenario, this.zoo, runId, seed, schedule);
+    const sources = this.settings.sources === undefined ? undefined : new Set(this.settings.sources);
+    const emitted = Array.from({ length: factory.streamCount }, (_, stream) => sources === undefined || sources.has(factory.sourceOf(stream)));
+    const emits = (stream: number) => emitted[stream] === true;
+    let total = 0;
+    let warmupSent = 0;
+    for (let i = 0; i < schedule.count; i++) {
+      if (!emits(schedule.stream[i] as number)) continue;
+      total++;
+      if (i < warmup) warmupSent++;
+    }
+    const publisher = new RecordPublisher(this.bus, this.clock, runId, part?.id);
+    await publisher.publishRun(this.started(measuredInRun));
+    const emitting = sources === undefined ? '' : `, sources ${[...sources].join(', ')}`;
+    this.logger.log(`run ${runId}${part ? ` part ${part.id} of ${part.count}` : ''}: ${total} queries (${warmupSent} warm-up) over ${emitted.filter(Boolean).length} of ${factory.streamCount} arrival streams${emitting}, scenario ${this.scenario.name}`);
 
     const progress = this.progressBar(total);
     const records: QueryRecord[] = [];
     let lost = 0;
     const inFlight: Promise<void>[] = [];
-    const startAt = this.clock.now() + START_DELAY_MS;
-    // Scenario time 0 is the instant the arrival schedule counts from, as in the simulator.
-    const runClock = new RunClockAnnouncer(this.bus, this.clock, { runId, scenario: this.scenario.name, originAt: startAt });
+    // Scenario time 0 is the instant the arrival schedule counts from, as in the simulator; the parts of a split run share it (RUN_START_AT).
+    const startAt = this.settings.startAt ?? this.clock.now() + START_DELAY_MS;
+    if (this.clock.now() > startAt) this.logger.warn(`run ${runId} starts ${(this.clock.now() - startAt).toFixed(0)} ms after RUN_START_AT: its first queries go out late (their latency counts from their due time)`);
+    const runClock = new RunClockAnnouncer(this.bus, this.clock, { runId, scenario: this.scenario.name, originAt: startAt, ...(part ? { part } : {}) });
     runClock.start();
     try {
-      await paceQueries(schedule, this.clock, startAt, (i, stream, due) => {
-        const { query, label } = factory.make(i, stream, due);
-        const warmupQuery = i < warmup;
-        inFlight.push(
-          this.bus.request('scheduleQuery', query, this.settings.replyTimeoutMs).then(async (reply) => {
-            const outcome: ReplyOutcome = reply.ok ? { kind: 'reply', reply: reply.reply } : reply.failure === 'timeout' ? { kind: 'timeout', detail: reply.message } : { kind: 'failure', detail: reply.message };
-            const record = buildQueryRecord(queryEndOf(query, outcome, { completedAt: this.clock.now(), label, warmup: warmupQuery }, this.zoo));
-            records.push(record);
-            this.metrics.record(record);
-            if (!(await publisher.publishQuery(record))) lost++;
-            progress?.increment();
-          }),
-        );
-      });
+      await paceQueries(
+        schedule,
+        this.clock,
+        startAt,
+        (i, _stream, due) => {
+          const { query, label } = factory.make(i, due);
+          const warmupQuery = i < warmup;
+          inFlight.push(
+            this.bus.request('scheduleQuery', query, this.settings.replyTimeoutMs).then(async (reply) => {
+              const outcome: ReplyOutcome = reply.ok ? { kind: 'reply', reply: reply.reply } : reply.failure === 'timeout' ? { kind: 'timeout', detail: reply.message } : { kind: 'failure', detail: reply.message };
+              const record = buildQueryRecord(queryEndOf(query, outcome, { completedAt: this.clock.now(), label, warmup: warmupQuery }, this.zoo));
+              records.push(record);
+              this.metrics.record(record);
+              if (!(await publisher.publishQuery(record))) lost++;
+              progress?.increment();
+            }),
+          );
+        },
+        emits,
+      );
       await Promise.all(inFlight);
     } finally {
       runClock.finish();
     }
     progress?.stop();
 
-    await publisher.publishRun({ schemaVersion: 1, kind: 'finished', runId, queryCount: total - lost, finishedAt: this.clock.now() });
-    const report = buildRunReport({ runId, scenario: this.scenario.name, queries: measured, warmupQueries: warmup, recordsLost: lost }, records);
+    await publisher.publishRun({ schemaVersion: 1, kind: 'finished', runId, queryCount: total - lost, finishedAt: this.clock.now(), ...(part ? { part } : {}) });
+    const report = buildRunReport({ runId, scenario: this.scenario.name, queries: total - warmupSent, warmupQueries: warmupSent, recordsLost: lost, ...(part ? { part } : {}) }, records);
     if (this.settings.summaryFile) writeFileSync(this.settings.summaryFile, JSON.stringify(report, null, 2));
     return report;
   }
 
-  private started(measured: number) {
+  /** The run's `started` record (of this part, for a split run); `parameters` are the whole run's. */
+  private started(measuredInRun: number): RunStarted {
     const s = this.settings;
     return {
-      schemaVersion: 1 as const,
-      kind: 'started' as const,
+      schemaVersion: 1,
+      kind: 'started',
       runId: s.runId,
       scenario: this.scenario.name,
       ...(s.policy ? { policy: s.policy } : {}),
       seed: s.seed,
       codeVersion: s.codeVersion,
-      parameters: { queries: measured, warmupQueries: s.warmupQueries, rateScale: s.rateScale, replyTimeoutMs: s.replyTimeoutMs, scenarioFile: this.scenario.origin },
-      startedAt: this.clock.now(),
+      parameters: {
+        queries: measuredInRun,
+        warmupQueries: s.warmupQueries,
+        rateScale: s.rateScale,
+        replyTimeoutMs: s.replyTimeoutMs,
+        scenarioFile: this.scenario.origin,
+        // A run of one generator that emits some sources only.
+        ...(s.sources && !s.part ? { sources: [...s.sources] } : {}),
+      },
+      // A run with RUN_START_AT starts at its scenario time 0 (its parts' records are published ahead of it).
+      startedAt: s.startAt ?? this.clock.now(),
+      ...(s.part ? { part: s.part } : {}),
     };
   }
 

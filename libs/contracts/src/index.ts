@@ -18,6 +18,8 @@ export {
 export {
   QueryRecordSchema,
   RunRecordSchema,
+  RunPartSchema,
+  type RunPart,
   type TerminalStatus,
   type QueryRecord,
   type RunRecord,

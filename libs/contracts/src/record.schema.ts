@@ -57,6 +57,19 @@ export const QueryRecordSchema = InferenceQuerySchema.pick({
 });
 export type QueryRecord = z.infer<typeof QueryRecordSchema>;
 
+/**
+ * One of the generator processes a run is split over (one per edge site, say): each emits the
+ * arrivals of its `sources` only, under the run's id; the run is over once all `count` parts finished.
+ */
+export const RunPartSchema = z.object({
+  id: Identifier,
+  /** How many parts make up the run. */
+  count: z.number().int().min(1),
+  /** The scenario sources (access points) whose arrivals this part emits. */
+  sources: z.array(Identifier).max(10_000),
+});
+export type RunPart = z.infer<typeof RunPartSchema>;
+
 export const RunStartedSchema = z.object({
   schemaVersion: z.literal(1),
   kind: z.literal('started'),
@@ -69,15 +82,19 @@ export const RunStartedSchema = z.object({
   /** Free-form run parameters (rate, query count, ...), stored as JSON. */
   parameters: z.record(z.string(), z.unknown()),
   startedAt: EpochMs,
+  /** Set when the run is split over several generators: the part this record starts. */
+  part: RunPartSchema.optional(),
 });
 
 export const RunFinishedSchema = z.object({
   schemaVersion: z.literal(1),
   kind: z.literal('finished'),
   runId: Identifier,
-  /** Number of QueryRecords the generator published for this run; the store uses it to tell when a run is complete. */
+  /** Number of QueryRecords the generator published for this run (for a part: for this part); the store uses it to tell when a run is complete. */
   queryCount: z.number().int().nonnegative(),
   finishedAt: EpochMs,
+  /** Set when the run is split over several generators: the part this record finishes. */
+  part: RunPartSchema.optional(),
 });
 
 /** How busy the host of a live run was, as the testbed sampled it (1 s windows of all cores, and each service's CPU time). */

@@ -38,8 +38,15 @@ export const RunInfoSchema = z.object({
   finishedAt: Timestamp.nullable(),
   expectedQueries: z.number().int().nullable().describe('query records the generator published (warm-up included), known once the run finished'),
   storedQueries: z.number().int().describe('query rows stored (warm-up included)'),
-  complete: z.boolean().describe('the run finished and every published record is stored'),
+  complete: z.boolean().describe('the run finished (every part of a split run) and every published record is stored'),
   host: HostUsageSchema.nullable().describe('how busy the host was during a live run, as the testbed measured it (null when not measured)'),
+  parts: z
+    .object({
+      count: z.number().int().describe('generator processes the run is split over'),
+      finished: z.number().int().describe('parts whose finished record is stored'),
+    })
+    .nullable()
+    .describe('a run split over several generators (one per edge site): its parts; null for a run of one generator'),
 });
 export type RunInfo = z.infer<typeof RunInfoSchema>;
 

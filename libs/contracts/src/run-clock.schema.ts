@@ -17,5 +17,10 @@ export const RunClockSchema = z.object({
   /** `running` while queries may be sent or answered; `finished` once the run has ended (its dynamics end with it). */
   phase: z.enum(['running', 'finished']),
   sentAt: EpochMs,
+  /**
+   * Set when the run is split over several generators (each announces the same `originAt`): the
+   * announcing part, of `count`. The run's dynamics end once every part has announced `finished`.
+   */
+  part: z.object({ id: Identifier, count: z.number().int().min(1) }).optional(),
 });
 export type RunClock = z.infer<typeof RunClockSchema>;

@@ -2,7 +2,7 @@ import { finished } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource } from 'typeorm';
-import type { DecisionRecord, RunRecord } from '@aset/contracts';
+import type { DecisionRecord, RunFinished, RunPart, RunRecord, RunStarted } from '@aset/contracts';
 import { writeDecisions } from './decision.writer.js';
 import { QUERY_COPY_COLUMNS, QueryRows } from './query-copy.encoder.js';
 
@@ -55,6 +55,10 @@ export function isDataError(e: unknown): boolean {
  * `INSERT ... SELECT ... ON CONFLICT (run_id, query_id) DO NOTHING`. The writer then stays on that
  * path until a batch comes through it without any duplicate. Nothing is visible to readers before
  * the commit, and a failed batch leaves nothing.
+ *
+ * The run records of a run split over several generators (with a `part`) go through `run_parts`: the
+ * run's `finished_at` and `query_count` are set only once every part has finished (writeRunPart), so
+ * that whatever reads `runs` sees the split run complete only then.
  */
 export class RecordWriter implements RecordSink {
   /** Connections that already have the staging table (temporary tables live as long as their session). */
@@ -123,6 +127,7 @@ function isPgError(e: unknown): e is Error & { code: string } {
 }
 
 async function writeRun(client: pg.ClientBase, r: RunRecord): Promise<void> {
+  if (r.kind !== 'host' && r.part !== undefined) return writeRunPart(client, r, r.part);
   if (r.kind === 'started') {
     await client.query(
       `INSERT INTO runs (run_id, scenario, policy, seed, code_version, parameters, started_at)
@@ -144,6 +149,57 @@ async function writeRun(client: pg.ClientBase, r: RunRecord): Promise<void> {
       [r.runId, JSON.stringify(r.host)],
     );
   }
+}
+
+/**
+ * A part's `started` or `finished` record (a run split over several generators): upserts the run
+ * (a `started` sets its columns, the earliest part's start; the largest part count announced wins),
+ * then the part's `run_parts` row, then sets the run's `finished_at` (the last part's) and
+ * `query_count` (the parts' sum) if every part has finished, and clears them otherwise.
+ *
+ * The runs upsert comes first because it takes the run row's lock, held until the commit: the
+ * transaction of another part's record of the same run (the ingestor commits batches concurrently,
+ * READ COMMITTED) waits for it there, before it touches `run_parts`, so its aggregate (a new
+ * statement, a new snapshot) sees this part. Taken the other way round, two parts finishing in
+ * concurrent batches would each count only themselves, and the run would never complete.
+ */
+async function writeRunPart(client: pg.ClientBase, r: RunStarted | RunFinished, part: RunPart): Promise<void> {
+  const sources = JSON.stringify(part.sources);
+  if (r.kind === 'started') {
+    await client.query(
+      `INSERT INTO runs (run_id, scenario, policy, seed, code_version, parameters, started_at, part_count)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, to_timestamp($7 / 1000.0), $8)
+       ON CONFLICT (run_id) DO UPDATE SET scenario = EXCLUDED.scenario, policy = EXCLUDED.policy, seed = EXCLUDED.seed,
+         code_version = EXCLUDED.code_version, parameters = EXCLUDED.parameters,
+         started_at = LEAST(runs.started_at, EXCLUDED.started_at), part_count = GREATEST(runs.part_count, EXCLUDED.part_count)`,
+      [r.runId, r.scenario, r.policy ?? null, r.seed, r.codeVersion, JSON.stringify(r.parameters), r.startedAt, part.count],
+    );
+    await client.query(
+      `INSERT INTO run_parts (run_id, part_id, sources, started_at) VALUES ($1, $2, $3::jsonb, to_timestamp($4 / 1000.0))
+       ON CONFLICT (run_id, part_id) DO UPDATE SET sources = EXCLUDED.sources, started_at = EXCLUDED.started_at`,
+      [r.runId, part.id, sources, r.startedAt],
+    );
+  } else {
+    await client.query(
+      `INSERT INTO runs (run_id, part_count) VALUES ($1, $2)
+       ON CONFLICT (run_id) DO UPDATE SET part_count = GREATEST(runs.part_count, EXCLUDED.part_count)`,
+      [r.runId, part.count],
+    );
+    await client.query(
+      `INSERT INTO run_parts (run_id, part_id, sources, finished_at, query_count) VALUES ($1, $2, $3::jsonb, to_timestamp($4 / 1000.0), $5)
+       ON CONFLICT (run_id, part_id) DO UPDATE SET sources = EXCLUDED.sources, finished_at = EXCLUDED.finished_at, query_count = EXCLUDED.query_count`,
+      [r.runId, part.id, sources, r.finishedAt, r.queryCount],
+    );
+  }
+  await client.query(
+    `UPDATE runs r
+        SET finished_at = CASE WHEN p.finished >= r.part_count THEN p.finished_at END,
+            query_count = CASE WHEN p.finished >= r.part_count THEN p.query_count END
+       FROM (SELECT max(finished_at) AS finished_at, sum(query_count)::int AS query_count, count(finished_at) AS finished
+               FROM run_parts WHERE run_id = $1) p
+      WHERE r.run_id = $1`,
+    [r.runId],
+  );
 }
 
 /** TypeORM's postgres driver hands out node-postgres clients; anything else is a configuration error. */

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { createTestDatabase, dropTestDatabase } from '@aset/service-kit/testing';
 import { METRICS_MIGRATIONS, metricsDataSourceOptions } from '../src/index.js';
 
-const TABLES = ['cluster_samples', 'queries', 'runs', 'scheduling_decisions'];
+const TABLES = ['cluster_samples', 'queries', 'run_parts', 'runs', 'scheduling_decisions'];
 const VIEWS = ['report_by_app', 'report_by_cluster', 'report_by_policy', 'report_by_second', 'report_latency_by_policy', 'report_measured_queries'];
 const INDEXES = ['cluster_samples_at_idx', 'queries_run_app_idx', 'queries_run_cluster_idx', 'queries_run_created_idx', 'queries_run_policy_idx'];
 
@@ -34,6 +34,22 @@ describe('metrics store migrations', () => {
     expect(await db.runMigrations({ transaction: 'all' })).toHaveLength(METRICS_MIGRATIONS.length);
     expect(await schema()).toEqual({ tables: TABLES, views: VIEWS, indexes: INDEXES });
     expect(await db.showMigrations()).toBe(false);
+  });
+
+  it('adds and removes the parts of split runs (run_parts, runs.part_count)', async () => {
+    const partColumns = async () =>
+      names(`SELECT table_name || '.' || column_name AS name FROM information_schema.columns
+              WHERE table_schema = 'public' AND (table_name = 'run_parts' OR column_name = 'part_count') ORDER BY 1`);
+    const columns = ['run_parts.finished_at', 'run_parts.part_id', 'run_parts.query_count', 'run_parts.run_id', 'run_parts.sources', 'run_parts.started_at', 'runs.part_count'];
+    expect(await partColumns()).toEqual(columns);
+    await db.undoLastMigration({ transaction: 'all' });
+    expect(await partColumns()).toEqual([]);
+    expect((await schema()).tables).toEqual(TABLES.filter((t) => t !== 'run_parts'));
+    await db.runMigrations({ transaction: 'all' });
+    expect(await partColumns()).toEqual(columns);
+    const keys = await names(`SELECT a.attname AS name FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+                               WHERE i.indrelid = 'run_parts'::regclass AND i.indisprimary ORDER BY 1`);
+    expect(keys).toEqual(['part_id', 'run_id']);
   });
 
   it('reverts every migration, and applies them again', async () => {

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { connect } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
-import type { DecisionRecord, QueryRecord } from '@aset/contracts';
+import type { DecisionRecord, QueryRecord, RunFinished, RunStarted } from '@aset/contracts';
 import { sampleQueryRecord, uniqueTestPrefix } from '@aset/contracts/testing';
 import { MessageBus } from '@aset/messaging';
 import { createTestDatabase, dropTestDatabase, testNatsUrl } from '@aset/service-kit/testing';
@@ -389,6 +389,102 @@ describe('RecordIngestor (real NATS JetStream and PostgreSQL)', () => {
       await again.onApplicationShutdown();
       await storeBus.close();
     }
+  });
+});
+
+/** Part `id` (of `count`) of split run `runId`: its started and finished records. */
+function part(runId: string, id: string, count: number, sources: string[], at: { started: number; finished: number; queries: number }): { started: RunStarted; finished: RunFinished } {
+  const p = { id, count, sources };
+  return {
+    started: { schemaVersion: 1, kind: 'started', runId, scenario: 'demo', policy: 'closest', seed: 7, codeVersion: 'test', parameters: { queries: 30 }, startedAt: T0 + at.started, part: p },
+    finished: { schemaVersion: 1, kind: 'finished', runId, queryCount: at.queries, finishedAt: T0 + at.finished, part: p },
+  };
+}
+
+describe('runs split over several generators (real PostgreSQL, and NATS JetStream)', () => {
+  /** The run's row as readers see it: complete once finished_at and query_count are set and that many queries are stored. */
+  const runRow = async (h: Harness, runId: string) =>
+    (
+      await h.sql.query(
+        `SELECT r.started_at = to_timestamp($2 / 1000.0) AS earliest_start, r.part_count, r.query_count, (extract(epoch FROM r.finished_at) * 1000 - $2)::float8 AS finished_ms,
+                (SELECT count(*)::int FROM queries q WHERE q.run_id = r.run_id) AS stored, r.parameters
+           FROM runs r WHERE run_id = $1`,
+        [runId, T0],
+      )
+    ).rows[0] as { earliest_start: boolean; part_count: number; query_count: number | null; finished_ms: number | null; stored: number; parameters: unknown };
+  const parts = async (h: Harness, runId: string) =>
+    (await h.sql.query(`SELECT part_id, sources, query_count, finished_at IS NOT NULL AS finished FROM run_parts WHERE run_id = $1 ORDER BY part_id`, [runId])).rows;
+  const noQueries = { queries: new QueryRows(), decisions: [] };
+
+  it('is complete only once every part finished and all their records are stored; counts add up', async () => {
+    const h = await start('ingest_parts');
+    const runId = 'run-split';
+    const a = part(runId, 'site-a', 2, ['ap-1'], { started: 5, finished: 900, queries: 12 });
+    const b = part(runId, 'site-b', 2, ['ap-2', 'ap-3'], { started: 0, finished: 700, queries: 18 });
+    const publishRun = (r: RunStarted | RunFinished) => h.bus.publishDurable('runRecord', { runId }, r, `${runId}.${r.part?.id}.${r.kind}`);
+    await publishRun(a.started);
+    await publishRun(b.started);
+    await publishAll(h, Array.from({ length: 12 }, (_, i) => record(runId, i, { source: 'ap-1' })), (r) => `${r.runId}.${r.queryId}`);
+    await publishRun(a.finished);
+    await expect.poll(() => parts(h, runId), { timeout: 10_000 }).toEqual([
+      { part_id: 'site-a', sources: ['ap-1'], query_count: 12, finished: true },
+      { part_id: 'site-b', sources: ['ap-2', 'ap-3'], query_count: null, finished: false },
+    ]);
+    await expect.poll(() => h.consumer(), { timeout: 10_000 }).toMatchObject({ ackPending: 0, pending: 0 });
+    // One part finished and all its queries stored: not complete.
+    expect(await runRow(h, runId)).toEqual({ earliest_start: true, part_count: 2, query_count: null, finished_ms: null, stored: 12, parameters: { queries: 30 } });
+
+    await publishAll(h, Array.from({ length: 18 }, (_, i) => record(runId, 12 + i, { source: 'ap-2' })), (r) => `${r.runId}.${r.queryId}`);
+    await publishRun(b.finished);
+    await expect.poll(() => runRow(h, runId), { timeout: 10_000 }).toMatchObject({ query_count: 30, stored: 30 });
+    // The last part's finish, the sum of the parts' counts.
+    expect(await runRow(h, runId)).toMatchObject({ part_count: 2, query_count: 30, finished_ms: 900, stored: 30 });
+    // A redelivered finished record (a new message id) changes nothing.
+    await h.bus.publishDurable('runRecord', { runId }, a.finished, `${runId}.site-a.finished.again`);
+    await expect.poll(() => h.consumer(), { timeout: 10_000 }).toMatchObject({ ackPending: 0, pending: 0 });
+    expect(await runRow(h, runId)).toMatchObject({ query_count: 30, finished_ms: 900 });
+    expect(h.ingestor.stats.invalid).toBe(0);
+  });
+
+  it('completes a run whose parts finish in batches committed concurrently', async () => {
+    const h = await start('ingest_parts_race');
+    const runId = 'run-race';
+    const a = part(runId, 'a', 2, ['ap-1'], { started: 0, finished: 400, queries: 3 });
+    const b = part(runId, 'b', 2, ['ap-2'], { started: 1, finished: 500, queries: 4 });
+    await h.writer.write({ runs: [a.started, b.started], ...noQueries });
+    // Hold the run's row so that both parts' transactions are open together, then let them go at once.
+    const blocker = new pg.Client({ connectionString: (h.dataSource.options as { url: string }).url });
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query(`SELECT 1 FROM runs WHERE run_id = $1 FOR UPDATE`, [runId]);
+      const writes = [h.writer.write({ runs: [a.finished], ...noQueries }), h.writer.write({ runs: [b.finished], ...noQueries })];
+      const waiting = async () =>
+        Number((await h.sql.query<{ n: string }>(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)).rows[0]?.n);
+      await expect.poll(waiting, { timeout: 10_000 }).toBe(2);
+      await blocker.query('COMMIT');
+      await Promise.all(writes);
+    } finally {
+      await blocker.end();
+    }
+    expect(await runRow(h, runId)).toMatchObject({ part_count: 2, query_count: 7, finished_ms: 500 });
+  });
+
+  it('completes a run whatever order its parts\' records commit in, and not while a part is missing', async () => {
+    const h = await start('ingest_parts_order');
+    const runId = 'run-order';
+    const a = part(runId, 'a', 3, ['ap-1'], { started: 2, finished: 400, queries: 3 });
+    const b = part(runId, 'b', 3, ['ap-2'], { started: 1, finished: 600, queries: 4 });
+    const c = part(runId, 'c', 3, ['ap-3'], { started: 0, finished: 500, queries: 0 });
+    // Finished records before their started ones (separate batches may commit in any order).
+    await h.writer.write({ runs: [a.finished, b.finished], ...noQueries });
+    expect(await runRow(h, runId)).toMatchObject({ part_count: 3, query_count: null, finished_ms: null });
+    await h.writer.write({ runs: [b.started, a.started], ...noQueries });
+    expect(await runRow(h, runId)).toMatchObject({ query_count: null, finished_ms: null, parameters: { queries: 30 } });
+    await h.writer.write({ runs: [c.finished], ...noQueries });
+    expect(await runRow(h, runId)).toMatchObject({ query_count: 7, finished_ms: 600 });
+    await h.writer.write({ runs: [c.started], ...noQueries });
+    expect(await runRow(h, runId)).toMatchObject({ earliest_start: true, part_count: 3, query_count: 7, finished_ms: 600 });
   });
 });
 

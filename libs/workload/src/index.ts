@@ -2,5 +2,5 @@ export { arrivalClocks, buildArrivalSchedule, ArrivalMerger, type ArrivalSchedul
 export { InputSampler } from './input.sampler.js';
 export { percentile, percentilesInPlace } from './latency.summary.js';
 export { buildQueryRecord, queryEndOf, type ReplyOutcome } from './query-record.builder.js';
-export { buildRunReport, type RunReport } from './run.report.js';
+export { buildRunReport, mergeRunReports, type RunReport } from './run.report.js';
 export { sloMet } from './slo.verdict.js';

@@ -80,21 +80,24 @@ export interface OutcomeSummary {
   p99Ms: number;
 }
 
+/** An {@link OutcomeSummary}'s counts: what adds up across groups of queries. */
+export type OutcomeCounts = Pick<OutcomeSummary, 'queries' | 'completed' | 'sloMet' | 'dropped' | 'errors' | 'timedOut'>;
+
 /** Summarises measured (non-warm-up) outcomes. Latency percentiles are over completed queries. */
 export function summarizeOutcomes(records: readonly { status: string; sloMet: boolean; latencyMs: number }[]): OutcomeSummary {
   const latencies = Float64Array.from(records.filter((r) => r.status === 'completed').map((r) => r.latencyMs)).sort();
   const count = (s: string) => records.filter((r) => r.status === s).length;
-  const sloMet = records.filter((r) => r.sloMet).length;
+  const counts = { queries: records.length, completed: count('completed'), sloMet: records.filter((r) => r.sloMet).length, dropped: count('dropped'), errors: count('error'), timedOut: count('timed_out') };
+  return outcomeSummaryOf(counts, latencies);
+}
+
+/** The summary of outcomes with these counts and these latencies of their completed queries (ascending). */
+export function outcomeSummaryOf(counts: OutcomeCounts, sortedLatenciesMs: ArrayLike<number>): OutcomeSummary {
   return {
-    queries: records.length,
-    completed: count('completed'),
-    sloMet,
-    dropped: count('dropped'),
-    errors: count('error'),
-    timedOut: count('timed_out'),
-    successRatio: records.length ? sloMet / records.length : 0,
-    p50Ms: percentile(latencies, 0.5),
-    p95Ms: percentile(latencies, 0.95),
-    p99Ms: percentile(latencies, 0.99),
+    ...counts,
+    successRatio: counts.queries ? counts.sloMet / counts.queries : 0,
+    p50Ms: percentile(sortedLatenciesMs, 0.5),
+    p95Ms: percentile(sortedLatenciesMs, 0.95),
+    p99Ms: percentile(sortedLatenciesMs, 0.99),
   };
 }

@@ -22,6 +22,18 @@ describe('InputSampler', () => {
     expect(values).toHaveLength(64);
     expect(label).toBe(set.labels[3]);
   });
+
+  it('gives the walk\'s k-th sample whichever draws were skipped before it, forward and back', () => {
+    const set = loadHeldOut(zoo, 'digits');
+    const walked = new InputSampler(set, 9);
+    const walk = Array.from({ length: set.count * 3 + 5 }, () => walked.next());
+    const skipping = new InputSampler(set, 9);
+    const ks = [3, 4, 10, set.count - 1, set.count, set.count * 2 + 7, set.count * 3 + 4, 0, set.count + 1, set.count * 3 + 2];
+    expect(ks.map((k) => skipping.at(k))).toEqual(ks.map((k) => walk[k]));
+    // next() continues after the last draw taken.
+    expect(skipping.next()).toBe(walk[set.count * 3 + 3]);
+    expect(() => skipping.at(-1)).toThrow(/integer >= 0/);
+  });
 });
 
 describe('percentile', () => {

@@ -42,7 +42,7 @@ const SCRIPT = String.raw`
   }
 
   function describe(run) {
-    var state = run.complete ? 'complete' : run.finishedAt ? 'ingesting' : 'running';
+    var state = run.complete ? 'complete' : run.finishedAt ? 'ingesting' : run.parts ? 'running (' + run.parts.finished + '/' + run.parts.count + ' parts finished)' : 'running';
     return run.runId + ' | ' + (run.policy || '-') + ' | ' + (run.scenario || '-') + ' | ' + run.storedQueries + ' queries | ' + state;
   }
 

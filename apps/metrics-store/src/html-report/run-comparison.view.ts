@@ -81,7 +81,7 @@ function runsTable(c: RunComparison): string {
         td('finished', when(info?.finishedAt ?? null)),
         td('storedQueries', info ? String(info.storedQueries) : '-'),
         td('expectedQueries', info?.expectedQueries === null || info?.expectedQueries === undefined ? '-' : String(info.expectedQueries)),
-        td('state', info === null ? 'no run record' : info.complete ? 'complete' : info.finishedAt === null ? 'running' : 'ingesting'),
+        td('state', info === null ? 'no run record' : info.complete ? 'complete' : info.finishedAt !== null ? 'ingesting' : info.parts ? `running (${info.parts.finished}/${info.parts.count} parts finished)` : 'running'),
       ],
     })),
     3,

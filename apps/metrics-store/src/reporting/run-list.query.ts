@@ -12,11 +12,18 @@ interface RunRow {
   query_count: number | null;
   host_usage: HostUsage | null;
   stored: number;
+  part_count: number | null;
+  parts_finished: number;
 }
 
-const RUN_COLUMNS = `r.run_id, r.scenario, r.policy, r.seed, r.started_at, r.finished_at, r.query_count, r.host_usage,
-            (SELECT count(*)::int FROM queries q WHERE q.run_id = r.run_id) AS stored`;
+const RUN_COLUMNS = `r.run_id, r.scenario, r.policy, r.seed, r.started_at, r.finished_at, r.query_count, r.host_usage, r.part_count,
+            (SELECT count(*)::int FROM queries q WHERE q.run_id = r.run_id) AS stored,
+            (SELECT count(p.finished_at)::int FROM run_parts p WHERE p.run_id = r.run_id) AS parts_finished`;
 
+/**
+ * A run row as the API shows it. A run split over several generators has `finished_at` and
+ * `query_count` only once every part finished (the writer sets them), so `complete` needs no more.
+ */
 function runInfo(r: RunRow): RunInfo {
   return {
     runId: r.run_id,
@@ -29,6 +36,7 @@ function runInfo(r: RunRow): RunInfo {
     storedQueries: r.stored,
     complete: r.finished_at !== null && r.query_count !== null && r.stored >= r.query_count,
     host: r.host_usage,
+    parts: r.part_count === null ? null : { count: r.part_count, finished: r.parts_finished },
   };
 }
 

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { DataSourceOptions } from 'typeorm';
 import { RunEntity } from './run.entity.js';
+import { RunPartEntity } from './run-part.entity.js';
 import { QueryEntity } from './query.entity.js';
 import { SchedulingDecisionEntity } from './scheduling-decision.entity.js';
 import { ClusterSampleEntity } from './cluster-sample.entity.js';
@@ -10,6 +11,7 @@ import { ReceivedAt1764288000000 } from './1764288000000-received-at.migration.j
 import { ReportingTables1764374400000 } from './1764374400000-reporting-tables.migration.js';
 import { ReportViews1764374400001 } from './1764374400001-report-views.migration.js';
 import { RunHostUsage1764979200000 } from './1764979200000-run-host-usage.migration.js';
+import { RunParts1765065600000 } from './1765065600000-run-parts.migration.js';
 
 /** Every migration, in order. Add new ones at the end; never edit a released one. */
 export const METRICS_MIGRATIONS = [
@@ -19,8 +21,9 @@ export const METRICS_MIGRATIONS = [
   ReportingTables1764374400000,
   ReportViews1764374400001,
   RunHostUsage1764979200000,
+  RunParts1765065600000,
 ];
-export const METRICS_ENTITIES = [RunEntity, QueryEntity, SchedulingDecisionEntity, ClusterSampleEntity];
+export const METRICS_ENTITIES = [RunEntity, RunPartEntity, QueryEntity, SchedulingDecisionEntity, ClusterSampleEntity];
 
 /**
  * Options for a TypeORM DataSource on the metrics store's schema: its entities and migrations,

@@ -28,11 +28,18 @@ export class RunEntity {
   @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
   finishedAt!: Date | null;
 
-  /** Query records the generator published; the run is fully ingested when `queries` holds this many rows. */
+  /**
+   * Query records the generator published (a split run's: its parts' sum, set with `finishedAt` once
+   * every part finished); the run is fully ingested when `queries` holds this many rows.
+   */
   @Column({ name: 'query_count', type: 'integer', nullable: true })
   queryCount!: number | null;
 
   /** How busy the host was during a live run (`HostUsage`), when the testbed measured it. */
   @Column({ name: 'host_usage', type: 'jsonb', nullable: true })
   hostUsage!: Record<string, unknown> | null;
+
+  /** Generators the run is split over (its `run_parts`); null for a run of one generator. */
+  @Column({ name: 'part_count', type: 'integer', nullable: true })
+  partCount!: number | null;
 }
