@@ -1,13 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { base64ByteLength, type DispatchedQuery } from '@aset/contracts';
 import { deriveSeed, seededRandom, type Clock } from '@aset/determinism';
-import { ModelZoo, type VariantSpec } from '@aset/model-zoo';
-import { Scenario, oneWayDelayMs } from '@aset/scenario';
-import { CLOCK } from '@aset/service-kit';
-import { HostedModels } from './hosted.models.js';
-import type { WorkerEnv } from './worker.config.js';
-import { RunTimeline } from './run.timeline.js';
+import type { ModelZoo, VariantSpec } from '@aset/model-zoo';
+import { oneWayDelayMs, type Scenario } from '@aset/scenario';
+import type { ClusterTimeline } from './cluster.timeline.js';
 
 /** The emulated network of one query: delays before processing and before replying, ms. */
 export interface EmulatedLink {
@@ -15,17 +10,25 @@ export interface EmulatedLink {
   replyDelayMs: number;
 }
 
+/** What the emulation of every hosted cluster shares: its switches and seed (EMULATE_NETWORK, EMULATE_HARDWARE, EMULATION_SEED). */
+export interface EmulationSettings {
+  readonly network: boolean;
+  readonly hardware: boolean;
+  readonly seed: number;
+}
+
 /**
- * Single-host emulation of what a cluster would look like far away and on slower hardware.
+ * Single-host emulation of what one hosted cluster would look like far away and on slower hardware.
  * - Network (EMULATE_NETWORK): the link from the query's source to this cluster delays the request
  *   and the reply by `rtt/2 + bytes/bandwidth + jitter` each (jitter seeded per query).
  * - Hardware (EMULATE_HARDWARE): processing lasts the variant's profiled batch-1 time times the
  *   cluster's speed factor (or, unprofiled, the measured time times it); runs that take longer than
- *   that on this host are not shortened and are counted as overruns. Processing counts from the
- *   emulated start (arrival over the link, or the instant the slot was freed), and the reply leaves
- *   `replyDelayMs` after the emulated finish: the host's timer lateness is absorbed, not queued.
+ *   that on this host are not shortened and are counted as the cluster's overruns. Processing
+ *   counts from the emulated start (arrival over the link, or the instant the slot was freed), and
+ *   the reply leaves `replyDelayMs` after the emulated finish: the host's timer lateness is
+ *   absorbed, not queued.
+ * Both follow the cluster's {@link ClusterTimeline} (link degradations, slowdowns of the run under way).
  */
-@Injectable()
 export class ClusterEmulator {
   readonly network: boolean;
   readonly hardware: boolean;
@@ -33,16 +36,17 @@ export class ClusterEmulator {
   overruns = 0;
 
   constructor(
-    @Inject(ConfigService) config: ConfigService<WorkerEnv, true>,
-    @Inject(Scenario) private readonly scenario: Scenario,
-    @Inject(ModelZoo) private readonly zoo: ModelZoo,
-    @Inject(HostedModels) private readonly models: HostedModels,
-    @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(RunTimeline) private readonly timeline: RunTimeline,
+    settings: EmulationSettings,
+    /** The cluster's hardware class's speed factor (scenario). */
+    private readonly speedFactor: number,
+    private readonly timeline: ClusterTimeline,
+    private readonly scenario: Scenario,
+    private readonly zoo: ModelZoo,
+    private readonly clock: Clock,
   ) {
-    this.network = config.get('EMULATE_NETWORK', { infer: true });
-    this.hardware = config.get('EMULATE_HARDWARE', { infer: true });
-    this.seed = config.get('EMULATION_SEED', { infer: true });
+    this.network = settings.network;
+    this.hardware = settings.hardware;
+    this.seed = settings.seed;
   }
 
   /**
@@ -80,7 +84,7 @@ export class ClusterEmulator {
   targetProcessingMs(variant: VariantSpec, measuredMs: number, startedAt: number): number {
     if (!this.hardware) return measuredMs;
     const profiled = this.zoo.processingMs(variant, '1');
-    const target = (profiled ?? measuredMs) * this.models.speedFactor * this.timeline.processingFactorAt(startedAt);
+    const target = (profiled ?? measuredMs) * this.speedFactor * this.timeline.processingFactorAt(startedAt);
     if (measuredMs > target) this.overruns++;
     return Math.max(target, measuredMs);
   }

@@ -4,40 +4,55 @@ import { OnnxModelRunner } from '@aset/inference';
 import { ModelZoo } from '@aset/model-zoo';
 import { Scenario, type ClusterSpec } from '@aset/scenario';
 import { ConfigurationError } from '@aset/service-kit';
-import type { WorkerEnv } from './worker.config.js';
+import type { WorkerConfig } from './worker.config.js';
 
-/** This worker's cluster and the ONNX sessions of the variants it hosts, loaded and checked at start. */
+/**
+ * The clusters this worker hosts (CLUSTER_ID or CLUSTER_IDS, checked against the scenario) and the
+ * ONNX sessions of the variants they host, loaded and checked at start: one session per variant,
+ * shared by every hosted cluster that hosts it.
+ */
 @Injectable()
 export class HostedModels implements OnApplicationShutdown {
   private readonly logger = new Logger(HostedModels.name);
 
   private constructor(
-    readonly cluster: ClusterSpec,
-    readonly speedFactor: number,
+    readonly clusters: readonly ClusterSpec[],
     private readonly runners: ReadonlyMap<string, OnnxModelRunner>,
   ) {}
 
-  /** Fails with a message naming CLUSTER_ID, the scenario file or the bad manifest entry. */
-  static async load(config: ConfigService<WorkerEnv, true>, scenario: Scenario, zoo: ModelZoo): Promise<HostedModels> {
-    const clusterId = config.get('CLUSTER_ID', { infer: true });
-    if (!scenario.hasCluster(clusterId)) {
+  /** Fails with a message naming CLUSTER_ID or CLUSTER_IDS and the unknown ids, the scenario file or the bad manifest entry. */
+  static async load(config: ConfigService<WorkerConfig, true>, scenario: Scenario, zoo: ModelZoo): Promise<HostedModels> {
+    const { variable, ids } = config.get('hostedClusters', { infer: true });
+    const unknown = ids.filter((id) => !scenario.hasCluster(id));
+    if (unknown.length > 0) {
       throw new ConfigurationError(
-        `CLUSTER_ID "${clusterId}" is not a cluster of scenario ${scenario.name} (${scenario.origin}); clusters: ${scenario.clusters.map((c) => c.id).join(', ')}`,
+        `${variable} ${unknown.map((id) => `"${id}"`).join(', ')} ${unknown.length === 1 ? 'is not a cluster' : 'are not clusters'} of scenario ${scenario.name} (${scenario.origin}); clusters: ${scenario.clusters.map((c) => c.id).join(', ')}`,
       );
     }
-    const cluster = scenario.cluster(clusterId);
+    const clusters = ids.map((id) => scenario.cluster(id));
     const threads = config.get('INFERENCE_THREADS', { infer: true });
     const runners = new Map<string, OnnxModelRunner>();
-    for (const id of cluster.variants) runners.set(id, await OnnxModelRunner.load(zoo, zoo.requireVariant(id), { threads }));
-    const models = new HostedModels(cluster, scenario.hardwareOf(cluster).speedFactor, runners);
-    models.logger.log(`cluster ${clusterId}: ${cluster.slots} slot(s), hardware ${cluster.hardware}, variants ${cluster.variants.join(', ')}`);
+    for (const cluster of clusters) {
+      for (const id of cluster.variants) if (!runners.has(id)) runners.set(id, await OnnxModelRunner.load(zoo, zoo.requireVariant(id), { threads }));
+    }
+    const models = new HostedModels(clusters, runners);
+    for (const c of clusters) models.logger.log(`cluster ${c.id}: ${c.slots} slot(s), hardware ${c.hardware}, variants ${c.variants.join(', ')}`);
+    models.logger.log(`${runners.size} ONNX session(s) shared by ${clusters.length} hosted cluster(s)`);
     return models;
   }
 
-  runner(variantId: string): OnnxModelRunner | undefined {
-    return this.runners.get(variantId);
+  /** The sessions of the variants `cluster` (a hosted cluster) hosts, by variant id. */
+  runnersOf(cluster: ClusterSpec): ReadonlyMap<string, OnnxModelRunner> {
+    return new Map(
+      cluster.variants.map((id) => {
+        const runner = this.runners.get(id);
+        if (!runner) throw new Error(`cluster ${cluster.id} is not hosted by this worker: no session of its variant ${id}`);
+        return [id, runner];
+      }),
+    );
   }
 
+  /** Every variant loaded, whichever hosted cluster hosts it. */
   get variantIds(): string[] {
     return [...this.runners.keys()];
   }

@@ -1,25 +1,24 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { decodeTensor, type DispatchedQuery, type InferenceReply } from '@aset/contracts';
 import type { Clock } from '@aset/determinism';
-import { MessageBus, UNANSWERED, type BusSubscription, type NoReply } from '@aset/messaging';
-import { Scenario } from '@aset/scenario';
-import { CLOCK } from '@aset/service-kit';
-import { HostedModels } from './hosted.models.js';
+import type { OnnxModelRunner } from '@aset/inference';
+import { UNANSWERED, type BusSubscription, type MessageBus, type NoReply } from '@aset/messaging';
+import type { ClusterSpec, Scenario } from '@aset/scenario';
 import { SlotPool } from './slot.pool.js';
-import { ClusterEmulator } from './cluster.emulator.js';
-import { RunTimeline } from './run.timeline.js';
+import type { ClusterEmulator } from './cluster.emulator.js';
+import type { ClusterTimeline } from './cluster.timeline.js';
 
 /**
- * Serves `cluster.<id>.infer` for this worker's cluster (queue group per cluster, so replicas share
- * the load). Each query goes through the emulated request delay, waits for a slot, runs its variant
- * (padded to the hardware class), goes through the emulated reply delay and is answered to the generator.
- * While the cluster is dark (an outage of the run under way, see {@link RunTimeline}) it does not
- * serve, and a query that arrives during one, or is still queued or running when one begins, is
+ * Serves `cluster.<id>.infer` for one hosted cluster (queue group `worker-<id>`, so replicas share
+ * the load) with the cluster's own slots. Each query goes through the emulated request delay, waits
+ * for a slot, runs its variant (padded to the hardware class), goes through the emulated reply
+ * delay and is answered to the generator.
+ * While the cluster is dark (an outage of the run under way, see {@link ClusterTimeline}) it does
+ * not serve, and a query that arrives during one, or is still queued or running when one begins, is
  * lost: it is never answered.
  */
-@Injectable()
-export class InferenceEndpoint implements OnApplicationBootstrap {
-  private readonly logger = new Logger(InferenceEndpoint.name);
+export class InferenceEndpoint {
+  private static readonly logger = new Logger(InferenceEndpoint.name);
   readonly pool: SlotPool;
   processed = 0;
   /** Queries lost to outages since start. */
@@ -29,18 +28,20 @@ export class InferenceEndpoint implements OnApplicationBootstrap {
   onStages?: (variantId: string, stages: { queueingMs: number; processingMs: number; networkMs: number | null }) => void;
 
   constructor(
-    @Inject(MessageBus) private readonly bus: MessageBus,
-    @Inject(HostedModels) private readonly models: HostedModels,
-    @Inject(Scenario) private readonly scenario: Scenario,
-    @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(ClusterEmulator) private readonly emulator: ClusterEmulator,
-    @Inject(RunTimeline) private readonly timeline: RunTimeline,
+    readonly cluster: ClusterSpec,
+    /** The sessions of the variants the cluster hosts, by variant id. */
+    private readonly runners: ReadonlyMap<string, OnnxModelRunner>,
+    private readonly emulator: ClusterEmulator,
+    private readonly timeline: ClusterTimeline,
+    private readonly bus: MessageBus,
+    private readonly scenario: Scenario,
+    private readonly clock: Clock,
   ) {
-    this.pool = new SlotPool(models.cluster.slots);
+    this.pool = new SlotPool(cluster.slots);
   }
 
-  /** Resolves once the server knows the subscription, so a worker that is up can be reached at once. */
-  async onApplicationBootstrap(): Promise<void> {
+  /** Subscribes now, and again after each outage of the cluster; the server knows it after the bus's next flush. */
+  start(): void {
     this.serve();
     this.timeline.listen({
       onDark: () => {
@@ -49,12 +50,10 @@ export class InferenceEndpoint implements OnApplicationBootstrap {
       },
       onBack: () => this.serve(),
     });
-    await this.bus.flush();
-    this.logger.log(`serving ${this.bus.subject('clusterInfer', { clusterId: this.models.cluster.id })}`);
   }
 
   private serve(): void {
-    const clusterId = this.models.cluster.id;
+    const clusterId = this.cluster.id;
     this.serving = this.bus.serve('clusterInfer', { clusterId }, (q) => this.infer(q), { queue: `worker-${clusterId}` });
   }
 
@@ -74,12 +73,12 @@ export class InferenceEndpoint implements OnApplicationBootstrap {
       message,
       queryId: query.queryId,
     });
-    if (decision.clusterId !== this.models.cluster.id) {
-      return refuse('UNKNOWN_REFERENCE', `query was dispatched to cluster ${decision.clusterId}, this is ${this.models.cluster.id}`);
+    if (decision.clusterId !== this.cluster.id) {
+      return refuse('UNKNOWN_REFERENCE', `query was dispatched to cluster ${decision.clusterId}, this is ${this.cluster.id}`);
     }
-    const runner = this.models.runner(decision.variantId);
+    const runner = this.runners.get(decision.variantId);
     if (!runner) {
-      return refuse('UNKNOWN_REFERENCE', `cluster ${this.models.cluster.id} does not host variant ${decision.variantId}; it hosts ${this.models.variantIds.join(', ')}`);
+      return refuse('UNKNOWN_REFERENCE', `cluster ${this.cluster.id} does not host variant ${decision.variantId}; it hosts ${this.cluster.variants.join(', ')}`);
     }
     if (runner.variant.task !== query.task) {
       return refuse('INVALID_MESSAGE', `variant ${decision.variantId} serves task ${runner.variant.task}, the query is for ${query.task}`);
@@ -133,7 +132,7 @@ export class InferenceEndpoint implements OnApplicationBootstrap {
       };
     } catch (e) {
       doneAt = this.clock.now();
-      this.logger.error(`variant ${decision.variantId} failed on query ${query.queryId}: ${e instanceof Error ? e.message : String(e)}`);
+      InferenceEndpoint.logger.error(`variant ${decision.variantId} failed on query ${query.queryId}: ${e instanceof Error ? e.message : String(e)}`);
       reply = {
         schemaVersion: 1,
         status: 'error',

@@ -5,53 +5,37 @@ import type { Clock } from '@aset/determinism';
 import { MessageBus, type BusSubscription } from '@aset/messaging';
 import { Scenario } from '@aset/scenario';
 import { CLOCK } from '@aset/service-kit';
+import { ClusterTimeline, type RunUnderWay } from './cluster.timeline.js';
 import { HostedModels } from './hosted.models.js';
-import type { WorkerEnv } from './worker.config.js';
-
-/** What goes dark and comes back with the cluster: the endpoint stops serving, heartbeats stop. */
-export interface OutageListener {
-  onDark(): void;
-  onBack(): void;
-}
+import type { WorkerConfig } from './worker.config.js';
 
 /**
- * The scenario time of the run under way and this cluster's part in the scenario's `dynamics`, played
- * live (EMULATE_DYNAMICS) on the run clock the workload generator announces (`runClock`):
- * - `linkAt` / `processingFactorAt` give the link and the slowdown at a scenario time, as the
- *   simulator's `linkAtTime` and `processingFactor` do;
- * - during an outage window of this cluster the cluster is dark: listeners stop serving (a dispatch
- *   finds no responder) and heartbeating, and every query that was there is lost (never answered;
- *   its sender times it out), as in the simulator.
+ * The scenario time of the run under way, heard (EMULATE_DYNAMICS) on the run clock the workload
+ * generator announces (`runClock`, one subscription per process), played on each hosted cluster's
+ * {@link ClusterTimeline}: its part in the scenario's `dynamics`.
  * The latest run announced wins; a `finished` clock ends its dynamics (an outage under way ends).
- * Without a run under way, links are the scenario's nominal ones and the cluster is up.
+ * A run split over several generators (`part` of the clock) ends once every part has announced `finished`.
  */
 @Injectable()
 export class RunTimeline implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(RunTimeline.name);
-  readonly enabled: boolean;
-  private readonly clusterIndex: number;
-  private run?: { runId: string; originAt: number };
-  private timers: NodeJS.Timeout[] = [];
+  private readonly enabled: boolean;
+  private readonly timelines: ReadonlyMap<string, ClusterTimeline>;
+  private run?: RunUnderWay;
+  /** Parts of the run under way that have announced `finished`. */
+  private finishedParts = new Set<string>();
   private subscription?: BusSubscription;
-  private readonly listeners: OutageListener[] = [];
   private foreignScenarioWarned = false;
-  /** True while this cluster is in an outage window of the run under way. */
-  dark = false;
-  /**
-   * Counts the outages begun so far: a query that arrived when it was `n` is lost if, by the time
-   * it would be answered, it is no longer `n` or the cluster is dark.
-   */
-  outages = 0;
 
   constructor(
-    @Inject(ConfigService) config: ConfigService<WorkerEnv, true>,
+    @Inject(ConfigService) config: ConfigService<WorkerConfig, true>,
     @Inject(MessageBus) private readonly bus: MessageBus,
     @Inject(Scenario) private readonly scenario: Scenario,
     @Inject(HostedModels) models: HostedModels,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.enabled = config.get('EMULATE_DYNAMICS', { infer: true });
-    this.clusterIndex = scenario.clusterIndex(models.cluster.id);
+    this.timelines = new Map(models.clusters.map((c) => [c.id, new ClusterTimeline(c.id, scenario)]));
   }
 
   onApplicationBootstrap(): void {
@@ -61,34 +45,14 @@ export class RunTimeline implements OnApplicationBootstrap, OnApplicationShutdow
 
   onApplicationShutdown(): void {
     this.subscription?.unsubscribe();
-    this.clearTimers();
+    for (const t of this.timelines.values()) t.stop();
   }
 
-  /** Registers what must stop while the cluster is dark (the endpoint, the heartbeats). */
-  listen(listener: OutageListener): void {
-    this.listeners.push(listener);
-  }
-
-  /** Scenario time (ms since the run's origin) at clock time `atMs`, or undefined without a run under way. */
-  scenarioTimeAt(atMs: number): number | undefined {
-    return this.run ? atMs - this.run.originAt : undefined;
-  }
-
-  /** The link from `sourceIndex` to this cluster for a query dispatched at clock time `atMs`. */
-  linkAt(sourceIndex: number, atMs: number) {
-    const t = this.scenarioTimeAt(atMs);
-    return t === undefined ? this.scenario.linkAt(sourceIndex, this.clusterIndex) : this.scenario.linkAtTime(sourceIndex, this.clusterIndex, t);
-  }
-
-  /** The slowdown factor (>= 1) for a query starting at clock time `atMs`. */
-  processingFactorAt(atMs: number): number {
-    const t = this.scenarioTimeAt(atMs);
-    return t === undefined ? 1 : this.scenario.processingFactor(this.clusterIndex, t);
-  }
-
-  /** True when a query that arrived during outage count `arrivedIn` is lost by now. */
-  lostSince(arrivedIn: number): boolean {
-    return this.dark || this.outages !== arrivedIn;
+  /** The timeline of hosted cluster `clusterId`. */
+  of(clusterId: string): ClusterTimeline {
+    const timeline = this.timelines.get(clusterId);
+    if (!timeline) throw new Error(`cluster ${clusterId} is not hosted by this worker`);
+    return timeline;
   }
 
   private heard(clock: RunClock): void {
@@ -98,53 +62,23 @@ export class RunTimeline implements OnApplicationBootstrap, OnApplicationShutdow
       return;
     }
     if (clock.phase === 'finished') {
-      if (this.run?.runId === clock.runId) this.end(`run ${clock.runId} finished`);
+      if (this.run?.runId !== clock.runId) return;
+      if (clock.part) this.finishedParts.add(clock.part.id);
+      if (!clock.part || this.finishedParts.size >= clock.part.count) this.end(`run ${clock.runId} finished`);
       return;
     }
     if (this.run?.runId === clock.runId && this.run.originAt === clock.originAt) return;
     this.end(`run ${clock.runId} started`);
-    this.run = { runId: clock.runId, originAt: clock.originAt };
-    this.schedule();
-  }
-
-  /** Sets timers for this cluster's outage windows of the run under way; a window already begun starts now. */
-  private schedule(): void {
-    const run = this.run;
-    if (!run) return;
+    const run = { runId: clock.runId, originAt: clock.originAt };
+    this.run = run;
     const now = this.clock.now();
-    for (const w of this.scenario.outageWindows(this.clusterIndex)) {
-      const from = run.originAt + w.fromMs;
-      const to = run.originAt + w.toMs;
-      if (to <= now) continue;
-      this.timers.push(setTimeout(() => this.goDark(run.runId), Math.max(0, from - now)));
-      this.timers.push(setTimeout(() => this.comeBack(`outage of run ${run.runId} over`), to - now));
-    }
+    for (const t of this.timelines.values()) t.play(run, now);
   }
 
-  private goDark(runId: string): void {
-    if (this.dark) return;
-    this.dark = true;
-    this.outages++;
-    this.logger.warn(`cluster ${this.scenario.clusters[this.clusterIndex]?.id} goes dark (outage of run ${runId}): no answers, no heartbeats; queries here are lost`);
-    for (const l of this.listeners) l.onDark();
-  }
-
-  private comeBack(why: string): void {
-    if (!this.dark) return;
-    this.dark = false;
-    this.logger.log(`cluster ${this.scenario.clusters[this.clusterIndex]?.id} is back (${why})`);
-    for (const l of this.listeners) l.onBack();
-  }
-
-  /** Ends the dynamics of the run under way. */
+  /** Ends the dynamics of the run under way on every hosted cluster. */
   private end(why: string): void {
-    this.clearTimers();
-    this.comeBack(why);
+    for (const t of this.timelines.values()) t.end(why);
     this.run = undefined;
-  }
-
-  private clearTimers(): void {
-    for (const t of this.timers) clearTimeout(t);
-    this.timers = [];
+    this.finishedParts = new Set();
   }
 }

@@ -1,13 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { LATENCY_BUCKETS_MS, ServiceMetrics } from '@aset/service-kit';
-import { ClusterEmulator } from './cluster.emulator.js';
-import { HostedModels } from './hosted.models.js';
-import { InferenceEndpoint } from './inference.endpoint.js';
+import { HostedClusters } from './hosted.clusters.js';
 
 /**
- * The worker's Prometheus series: gauges read from its state at scrape time, and histograms of the
- * time queries spend in each stage here (label `variant`).
+ * The worker's Prometheus series, each hosted cluster's under its `cluster` label: gauges read from
+ * its state at scrape time, and histograms of the time queries spend in each stage here (label
+ * `variant`).
  */
 @Injectable()
 export class WorkerMetrics {
@@ -15,17 +14,36 @@ export class WorkerMetrics {
   readonly processing: Histogram<'cluster' | 'variant'>;
   readonly network: Histogram<'cluster'>;
 
-  constructor(
-    @Inject(ServiceMetrics) metrics: ServiceMetrics,
-    @Inject(InferenceEndpoint) endpoint: InferenceEndpoint,
-    @Inject(ClusterEmulator) emulator: ClusterEmulator,
-    @Inject(HostedModels) models: HostedModels,
-  ) {
-    const cluster = models.cluster.id;
+  constructor(@Inject(ServiceMetrics) metrics: ServiceMetrics, @Inject(HostedClusters) clusters: HostedClusters) {
+    const hosted = clusters.all;
     const registers = [metrics.registry];
-    new Gauge({ name: 'aset_worker_busy_slots', help: 'Slots running a query', labelNames: ['cluster'], registers, collect() { this.set({ cluster }, endpoint.pool.busy); } });
-    new Gauge({ name: 'aset_worker_queue_length', help: 'Queries waiting for a slot', labelNames: ['cluster'], registers, collect() { this.set({ cluster }, endpoint.pool.waiting); } });
-    new Gauge({ name: 'aset_worker_slots', help: 'Slots of the cluster (scenario)', labelNames: ['cluster'], registers, collect() { this.set({ cluster }, endpoint.pool.slots); } });
+    new Gauge({
+      name: 'aset_worker_busy_slots',
+      help: 'Slots running a query',
+      labelNames: ['cluster'],
+      registers,
+      collect() {
+        for (const c of hosted) this.set({ cluster: c.spec.id }, c.endpoint.pool.busy);
+      },
+    });
+    new Gauge({
+      name: 'aset_worker_queue_length',
+      help: 'Queries waiting for a slot',
+      labelNames: ['cluster'],
+      registers,
+      collect() {
+        for (const c of hosted) this.set({ cluster: c.spec.id }, c.endpoint.pool.waiting);
+      },
+    });
+    new Gauge({
+      name: 'aset_worker_slots',
+      help: 'Slots of the cluster (scenario)',
+      labelNames: ['cluster'],
+      registers,
+      collect() {
+        for (const c of hosted) this.set({ cluster: c.spec.id }, c.endpoint.pool.slots);
+      },
+    });
     new Counter({
       name: 'aset_worker_emulation_overruns_total',
       help: 'Queries whose real processing took longer than the emulated hardware allows',
@@ -33,16 +51,19 @@ export class WorkerMetrics {
       registers,
       collect() {
         this.reset();
-        this.inc({ cluster }, emulator.overruns);
+        for (const c of hosted) this.inc({ cluster: c.spec.id }, c.emulator.overruns);
       },
     });
     this.queueing = new Histogram({ name: 'aset_worker_queueing_ms', help: 'Time waiting for a slot, ms', labelNames: ['cluster', 'variant'], buckets: LATENCY_BUCKETS_MS, registers });
     this.processing = new Histogram({ name: 'aset_worker_processing_ms', help: 'Processing time including hardware padding, ms', labelNames: ['cluster', 'variant'], buckets: LATENCY_BUCKETS_MS, registers });
     this.network = new Histogram({ name: 'aset_worker_emulated_network_ms', help: 'Emulated network delay, request plus reply, ms', labelNames: ['cluster'], buckets: LATENCY_BUCKETS_MS, registers });
-    endpoint.onStages = (variant, s) => {
-      this.queueing.observe({ cluster, variant }, Math.max(0, s.queueingMs));
-      this.processing.observe({ cluster, variant }, s.processingMs);
-      if (s.networkMs !== null) this.network.observe({ cluster }, s.networkMs);
-    };
+    for (const { spec, endpoint } of hosted) {
+      const cluster = spec.id;
+      endpoint.onStages = (variant, s) => {
+        this.queueing.observe({ cluster, variant }, Math.max(0, s.queueingMs));
+        this.processing.observe({ cluster, variant }, s.processingMs);
+        if (s.networkMs !== null) this.network.observe({ cluster }, s.networkMs);
+      };
+    }
   }
 }

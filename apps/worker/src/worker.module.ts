@@ -4,11 +4,10 @@ import { HealthIndicatorService } from '@nestjs/terminus';
 import { ModelZoo } from '@aset/model-zoo';
 import { Scenario } from '@aset/scenario';
 import { BusModule, HEALTH_CHECKS, ObservabilityModule, ScenarioModule, serviceConfigModule } from '@aset/service-kit';
-import type { WorkerEnv } from './worker.config.js';
+import type { WorkerConfig } from './worker.config.js';
 import { HostedModels } from './hosted.models.js';
-import { InferenceEndpoint } from './inference.endpoint.js';
+import { HostedClusters } from './hosted.clusters.js';
 import { HeartbeatPublisher } from './heartbeat.publisher.js';
-import { ClusterEmulator } from './cluster.emulator.js';
 import { WorkerMetrics } from './worker.metrics.js';
 import { RunTimeline } from './run.timeline.js';
 
@@ -19,7 +18,7 @@ import { RunTimeline } from './run.timeline.js';
     {
       provide: HostedModels,
       inject: [ConfigService, Scenario, ModelZoo],
-      useFactory: (config: ConfigService<WorkerEnv, true>, scenario: Scenario, zoo: ModelZoo) => HostedModels.load(config, scenario, zoo),
+      useFactory: (config: ConfigService<WorkerConfig, true>, scenario: Scenario, zoo: ModelZoo) => HostedModels.load(config, scenario, zoo),
     },
   ],
   exports: [HostedModels],
@@ -29,7 +28,7 @@ class HostedModelsModule {}
 @Module({})
 export class WorkerModule {
   /** The worker, configured by its validated environment (`validateWorkerEnv`). */
-  static forRoot(config: WorkerEnv): DynamicModule {
+  static forRoot(config: WorkerConfig): DynamicModule {
     return {
       module: WorkerModule,
       imports: [
@@ -42,12 +41,12 @@ export class WorkerModule {
             provide: HEALTH_CHECKS,
             inject: [HealthIndicatorService, HostedModels],
             useFactory: (indicators: HealthIndicatorService, models: HostedModels) => [
-              () => indicators.check('models').up({ cluster: models.cluster.id, variants: models.variantIds }),
+              () => indicators.check('models').up({ clusters: models.clusters.map((c) => c.id), variants: models.variantIds }),
             ],
           },
         }),
       ],
-      providers: [RunTimeline, ClusterEmulator, InferenceEndpoint, HeartbeatPublisher, WorkerMetrics],
+      providers: [RunTimeline, HostedClusters, HeartbeatPublisher, WorkerMetrics],
     };
   }
 }

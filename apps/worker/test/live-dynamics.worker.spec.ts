@@ -62,9 +62,9 @@ dynamics:
     await app?.close();
   });
 
-  const announce = (phase: RunClock['phase']) => {
-    const clock: RunClock = { schemaVersion: 1, runId: 'dyn-run', scenario: 'demo', originAt, phase, sentAt: Date.now() };
-    nc.publish(space.subject('runClock', { runId: 'dyn-run' }), JSON.stringify(clock));
+  const announce = (phase: RunClock['phase'], runId = 'dyn-run', part?: RunClock['part']) => {
+    const clock: RunClock = { schemaVersion: 1, runId, scenario: 'demo', originAt, phase, sentAt: Date.now(), ...(part ? { part } : {}) };
+    nc.publish(space.subject('runClock', { runId }), JSON.stringify(clock));
   };
   const query = (i: number, decidedAt = Date.now()): DispatchedQuery => ({
     ...sampleQuery({ queryId: `q-${i}`, app: 'digit-reader', task: 'digits', source: 'ap-1', slo: { maxLatencyMs: 1000, minAccuracy: 0.5 } }),
@@ -129,5 +129,25 @@ dynamics:
     expect((await ask(6)).status).toBe('completed');
 
     announce('finished');
+  });
+
+  it('keeps a run split over generators under way until every part has announced finished', async () => {
+    const responds = async () =>
+      nc.request(infer, JSON.stringify(query(7)), { timeout: 2000 }).then(
+        () => true,
+        (e: Error) => (/no responders/i.test(e.message) ? false : Promise.reject(e)),
+      );
+    // The origin puts the run inside the outage window, which lasts long after the test.
+    originAt = Date.now() - (OUTAGE.startSec + 0.5) * 1000;
+    for (const id of ['central', 'cell-1']) announce('running', 'split-run', { id, count: 2 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await responds(), 'dark in the outage').toBe(false);
+    announce('finished', 'split-run', { id: 'cell-1', count: 2 });
+    announce('finished', 'split-run', { id: 'cell-1', count: 2 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await responds(), 'still dark: one part of two has finished, twice').toBe(false);
+    announce('finished', 'split-run', { id: 'central', count: 2 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await responds(), 'back once both parts have finished').toBe(true);
   });
 });
