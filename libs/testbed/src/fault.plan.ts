@@ -16,7 +16,7 @@ const FaultSchema = z
      * with its configuration unchanged.
      */
     action: z.enum(FAULT_ACTIONS),
-    /** A testbed service: `scheduler`, `metrics-store` or `worker-<cluster id>`. */
+    /** A testbed service: `scheduler`, `metrics-store`, `worker-<cluster id>`, or `workers-<n>` for a worker process hosting several clusters. */
     service: z.string().min(1),
     /** For `kill`: restart it this many seconds later; for `pause`: resume it this many seconds later. */
     forSec: z.number().finite().positive().optional(),

@@ -7,3 +7,6 @@ export { failureExitCode, onInterrupt } from './cleanup.hooks.js';
 export { Testbed } from './testbed.launcher.js';
 export { HostSampler, type HostUsage } from './host.sampler.js';
 export { FAULT_ACTIONS, FaultInjector, FaultPlanError, FaultPlanSchema, faultSteps, readFaultPlan, type AppliedFault, type Fault, type FaultAction, type FaultPlan, type FaultStep, type FaultTarget } from './fault.plan.js';
+export { NatsTopology, HUB_CONFIG, LEAF_CONFIG, renderHubConfig, type HubNode, type LeafNode } from './nats.topology.js';
+export { SiteNetwork, SITE_NETWORK_MODES, type SiteEndpoint, type SiteNetworkMode } from './site.network.js';
+export { CENTRAL_SITE, EdgeSiteSchema, SiteLayoutError, SiteLayoutSchema, checkSiteLayout, farEdgeSites, readSiteLayout, type EdgeSite } from './site.layout.js';

@@ -32,6 +32,14 @@ function tryInstallNats(say: Say): boolean {
   return apt(['install', '-y', 'nats-server']) || (apt(['update']) && apt(['install', '-y', 'nats-server']));
 }
 
+/** The nats-server binary; installs the Debian package when missing and possible, else fails saying how to get one. */
+export function requireNatsServer(say: Say): string {
+  let binary = findNatsServer();
+  if (!binary && tryInstallNats(say)) binary = findNatsServer();
+  if (!binary) throw new Error(HOW_TO_GET_NATS);
+  return binary;
+}
+
 /**
  * NATS for a testbed: `NATS_URL` when set, else a private nats-server with JetStream on a free
  * port, storing under `dataDir`. Installs the Debian package when missing and possible; otherwise
@@ -39,22 +47,46 @@ function tryInstallNats(say: Say): boolean {
  */
 export async function provideNats(options: { env?: string | undefined; dataDir: string; say: Say }): Promise<ManagedService> {
   if (options.env) return { url: options.env, started: false, stop: async () => {} };
-  let binary = findNatsServer();
-  if (!binary && tryInstallNats(options.say)) binary = findNatsServer();
-  if (!binary) throw new Error(HOW_TO_GET_NATS);
+  const binary = requireNatsServer(options.say);
   mkdirSync(options.dataDir, { recursive: true });
   const port = await freePort();
-  const child = spawn(binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', options.dataDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const server = await startNatsServer(binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', options.dataDir], { readyAt: { host: '127.0.0.1', port } });
+  options.say(`started nats-server (JetStream) on 127.0.0.1:${port}`);
+  return { url: `nats://127.0.0.1:${port}`, started: true, stop: () => server.stop() };
+}
+
+/** A nats-server process this process started; it goes down with this process. */
+export interface NatsServerProcess {
+  readonly pid: number | undefined;
+  /** The last lines the server wrote, for error messages. */
+  tail(): string;
+  /** SIGTERM, then SIGKILL after 5 s. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `binary` with `args` (in network namespace `netns` when given, through `ip netns exec`)
+ * and resolves once it accepts connections at `readyAt`, reachable from this process. Rejects, with
+ * the server's last words, when it exits first or is not ready within 10 s.
+ */
+export async function startNatsServer(
+  binary: string,
+  args: string[],
+  options: { readyAt: { host: string; port: number }; env?: Record<string, string>; netns?: string },
+): Promise<NatsServerProcess> {
+  const [command, argv] = options.netns ? ['ip', ['netns', 'exec', options.netns, binary, ...args]] : [binary, args];
+  const child = spawn(command, argv, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...options.env } });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);
   });
+  const tail = () => stderr.trim().split('\n').slice(-3).join(' | ');
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   try {
     await Promise.race([
-      waitForPort('127.0.0.1', port, 10_000),
+      waitForPort(options.readyAt.host, options.readyAt.port, 10_000),
       exited.then((code) => {
-        throw new Error(`nats-server exited with code ${code} at start: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
+        throw new Error(`nats-server exited with code ${code} at start: ${tail()}`);
       }),
     ]);
   } catch (e) {
@@ -62,13 +94,12 @@ export async function provideNats(options: { env?: string | undefined; dataDir: 
     throw e;
   }
   const forget = reapOnExit(child);
-  options.say(`started nats-server (JetStream) on 127.0.0.1:${port}`);
   return {
-    url: `nats://127.0.0.1:${port}`,
-    started: true,
+    pid: child.pid,
+    tail,
     stop: async () => {
       forget();
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
       await exited;

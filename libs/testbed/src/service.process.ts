@@ -21,6 +21,8 @@ export interface ServiceProcessOptions {
   logFile: string;
   /** Pass output through to this process's stdout/stderr too. */
   inheritOutput?: boolean;
+  /** Run it in this Linux network namespace (through `ip netns exec`, which execs, so signals reach the service itself). */
+  netns?: string;
 }
 
 /**
@@ -61,7 +63,9 @@ export class ServiceProcess {
   static start(options: ServiceProcessOptions): ServiceProcess {
     const profileDir = process.env[CPU_PROFILE_DIR_VAR];
     const profiling = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(resolve(profileDir), options.name.replace(/[^\w.-]+/g, '-'))}`] : [];
-    const child = spawn(process.execPath, [...profiling, '--enable-source-maps', options.entry], {
+    const node = [process.execPath, ...profiling, '--enable-source-maps', options.entry];
+    const [command, ...args] = options.netns ? ['ip', 'netns', 'exec', options.netns, ...node] : node;
+    const child = spawn(command as string, args, {
       cwd: options.cwd,
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { RunSummarySchema, type RunSummary } from '@aset/contracts';
 import { readZoo } from '@aset/model-zoo';
 import { readScenarioFile, type Scenario } from '@aset/scenario';
-import type { RunReport } from '@aset/workload';
+import { mergeRunReports, type RunReport } from '@aset/workload';
 import { freePort } from './free.port.js';
 import type { Say } from './managed.service.js';
 import { DEFAULT_MANIFEST, REPO_ROOT, scenarioPath } from '@aset/command-line';
@@ -12,13 +12,25 @@ import { ServiceProcess, type ServiceProcessOptions } from './service.process.js
 import { HostSampler, type HostUsage } from './host.sampler.js';
 import { FaultInjector, faultSteps, type AppliedFault, type FaultPlan } from './fault.plan.js';
 import { MessageBus } from '@aset/messaging';
+import { NatsTopology } from './nats.topology.js';
+import { CENTRAL_SITE, checkSiteLayout, type EdgeSite } from './site.layout.js';
+import type { SiteNetworkMode } from './site.network.js';
 
 const QUIET = { log: () => {}, warn: () => {}, error: () => {} };
 
-/** Starts a service process, with the promise that it answers GET /health on its HTTP_PORT within `readyTimeoutMs`. */
+/** Starts a service process, with the promise that it answers GET /health on its HTTP_HOST (default 127.0.0.1) and HTTP_PORT within `readyTimeoutMs`. */
 function launchService(options: ServiceProcessOptions, readyTimeoutMs: number): { proc: ServiceProcess; ready: Promise<void> } {
   const proc = ServiceProcess.start(options);
-  return { proc, ready: proc.waitHealthy(`http://127.0.0.1:${options.env['HTTP_PORT']}/health`, readyTimeoutMs) };
+  return { proc, ready: proc.waitHealthy(`http://${options.env['HTTP_HOST'] ?? '127.0.0.1'}:${options.env['HTTP_PORT']}/health`, readyTimeoutMs) };
+}
+
+/** How long before scenario time 0 the parts of a split run are started, so that every generator is ready by then. */
+const RUN_PARTS_LEAD_MS = 6_000;
+
+/** Where a process runs: its site's NATS server, and its network namespace and HTTP interface there. */
+interface Placement {
+  env: Record<string, string>;
+  netns?: string;
 }
 
 export interface TestbedOptions {
@@ -28,7 +40,20 @@ export interface TestbedOptions {
   policy: string;
   /** Subject prefix; give each concurrent testbed its own. */
   prefix: string;
-  natsUrl: string;
+  /** The one NATS server (with JetStream) every service connects to. Exactly one of `natsUrl` and `sites` is given. */
+  natsUrl?: string;
+  /**
+   * A multi-site testbed: the testbed starts a hub nats-server and one leaf node per edge site from
+   * infra/nats/ (see {@link NatsTopology}), each site in its own network namespace where the machine
+   * allows (`network`). A site's workers, and a generator for its sources, run there, attached to its
+   * leaf node; everything else runs at the central site, on the hub.
+   */
+  sites?: { edge: readonly EdgeSite[]; network?: SiteNetworkMode };
+  /**
+   * Clusters per worker process (CLUSTER_IDS), default 1. A process hosts clusters of one site only.
+   * With 1, the worker of cluster `c` is the service `worker-<c>`; else the processes are `workers-<n>`.
+   */
+  clustersPerWorker?: number;
   databaseUrl: string;
   /** Service logs go here, one file per process. */
   logDir: string;
@@ -65,7 +90,19 @@ export class Testbed {
     readonly processes: Map<string, ServiceProcess>,
     private readonly baseEnv: Record<string, string>,
     private currentPolicy: string,
+    /** The hub and leaf nodes of a multi-site testbed, which it started and stops. */
+    readonly topology: NatsTopology | undefined,
   ) {}
+
+  /** The edge sites (none for a single-site testbed). */
+  get sites(): readonly EdgeSite[] {
+    return this.options.sites?.edge ?? [];
+  }
+
+  /** The NATS server of the central site, where the scheduler and the metrics store are. */
+  get natsUrl(): string {
+    return this.baseEnv['NATS_URL'] as string;
+  }
 
   /** The policy the scheduler runs now (the one runs are recorded under). */
   get policy(): string {
@@ -77,21 +114,38 @@ export class Testbed {
     const manifest = options.manifest ?? DEFAULT_MANIFEST;
     const scenarioFile = scenarioPath(options.scenario);
     const scenario = readScenarioFile(scenarioFile, { zoo: readZoo(manifest) });
+    if ((options.natsUrl === undefined) === (options.sites === undefined)) {
+      throw new Error('a testbed takes either natsUrl (one NATS server for every service) or sites (it starts a hub and a leaf node per edge site), and not both');
+    }
+    const edge = options.sites?.edge ?? [];
+    checkSiteLayout(scenario, edge);
     mkdirSync(options.logDir, { recursive: true });
+    const topology = options.sites
+      ? await NatsTopology.start({ sites: edge.map((s) => s.name), dataDir: join(options.logDir, 'nats'), network: options.sites.network ?? 'auto', say: options.say })
+      : undefined;
     const baseEnv: Record<string, string> = {
-      NATS_URL: options.natsUrl,
+      NATS_URL: topology?.hub.clientUrl ?? (options.natsUrl as string),
       NATS_PREFIX: options.prefix,
       SCENARIO_FILE: scenarioFile,
       MODELS_MANIFEST: manifest,
       LOG_LEVEL: 'warn',
       ...options.env,
     };
+    const siteOfCluster = new Map(edge.flatMap((site) => site.clusters.map((c) => [c, site.name] as const)));
     const processes = new Map<string, ServiceProcess>();
     const pending: Promise<void>[] = [];
-    const launch = async (key: string, app: Parameters<typeof appEntry>[0], env: Record<string, string>) => {
+    const launch = async (key: string, app: Parameters<typeof appEntry>[0], env: Record<string, string>, site?: string) => {
       const port = await freePort();
+      const placement = placementAt(topology, site);
       const { proc, ready } = launchService(
-        { name: key, entry: appEntry(app), cwd: REPO_ROOT, env: { ...baseEnv, ...env, HTTP_PORT: String(port) }, logFile: join(options.logDir, `${key.replace(/\s+/g, '-')}.log`) },
+        {
+          name: key,
+          entry: appEntry(app),
+          cwd: REPO_ROOT,
+          env: { ...baseEnv, ...env, ...placement.env, HTTP_PORT: String(port) },
+          logFile: join(options.logDir, `${key.replace(/\s+/g, '-')}.log`),
+          ...(placement.netns ? { netns: placement.netns } : {}),
+        },
         options.readyTimeoutMs ?? 60_000,
       );
       processes.set(key, proc);
@@ -102,17 +156,23 @@ export class Testbed {
     try {
       metricsPort = await launch('metrics-store', 'metrics-store', { DATABASE_URL: options.databaseUrl });
       await launch('scheduler', 'scheduler', { ...options.schedulerEnv, SCHEDULER_POLICY: options.policy });
-      for (const c of scenario.clusters) await launch(`worker-${c.id}`, 'worker', { CLUSTER_ID: c.id });
+      for (const [i, group] of workerGroups(scenario.clusters.map((c) => c.id), siteOfCluster, options.clustersPerWorker ?? 1).entries()) {
+        const key = (options.clustersPerWorker ?? 1) === 1 ? `worker-${group.clusters[0]}` : `workers-${i + 1}`;
+        await launch(key, 'worker', { CLUSTER_IDS: group.clusters.join(',') }, group.site);
+      }
       await Promise.all(pending);
       // A service that died at start while its health URL answered from another process still counts as failed.
       const dead = [...processes.values()].filter((p) => !p.running);
       if (dead.length > 0) throw new Error(`${dead.map((p) => p.name).join(', ')} exited during start (logs in ${options.logDir})`);
     } catch (e) {
       await Promise.allSettled([...processes.values()].map((p) => p.stop()));
+      await topology?.stop();
       throw e;
     }
-    options.say(`testbed up: metrics store, scheduler (${options.policy}), ${scenario.clusters.length} workers; logs in ${options.logDir}`);
-    return new Testbed(options, scenario, `http://127.0.0.1:${metricsPort}`, processes, baseEnv, options.policy);
+    const where = topology ? `, over a hub and ${edge.length} edge sites (${topology.network.mode})` : '';
+    const workers = [...processes.keys()].filter((k) => k.startsWith('worker')).length;
+    options.say(`testbed up: metrics store, scheduler (${options.policy}), ${scenario.clusters.length} clusters in ${workers} worker processes${where}; logs in ${options.logDir}`);
+    return new Testbed(options, scenario, `http://127.0.0.1:${metricsPort}`, processes, baseEnv, options.policy, topology);
   }
 
   /**
@@ -122,13 +182,10 @@ export class Testbed {
    */
   async run(run: RunOptions): Promise<RunReport & { host: HostUsage; faults: AppliedFault[] }> {
     const steps = run.faults ? faultSteps(run.faults, this.services()) : [];
-    const summaryFile = join(this.options.logDir, `${run.runId}.summary.json`);
     const env: Record<string, string> = {
       ...this.baseEnv,
-      HTTP_PORT: String(await freePort()),
       RUN_ID: run.runId,
       RUN_POLICY: this.currentPolicy,
-      SUMMARY_FILE: summaryFile,
       PROGRESS: run.interactive ? 'on' : 'off',
     };
     if (run.queries !== undefined) env['QUERIES'] = String(run.queries);
@@ -136,32 +193,77 @@ export class Testbed {
     if (run.rateScale !== undefined) env['RATE_SCALE'] = String(run.rateScale);
     if (run.seed !== undefined) env['SEED'] = String(run.seed);
     if (run.replyTimeoutMs !== undefined) env['REPLY_TIMEOUT_MS'] = String(run.replyTimeoutMs);
+    const parts = this.generatorParts();
     // Connected, and listening for the run clock, before the generator starts: nothing is left
     // running when the connection fails, and the clock's first announcement is heard.
-    const bus = await MessageBus.connect({ servers: this.options.natsUrl, name: `testbed-${run.runId}`, prefix: this.options.prefix, logger: QUIET });
+    const bus = await MessageBus.connect({ servers: this.natsUrl, name: `testbed-${run.runId}`, prefix: this.options.prefix, logger: QUIET });
     try {
       const faults = steps.length > 0 ? await this.injectOnRunClock(bus, run.runId, steps) : undefined;
-      const generator = ServiceProcess.start({
-        name: 'workload-generator',
-        entry: appEntry('workload-generator'),
-        cwd: REPO_ROOT,
-        env,
-        logFile: join(this.options.logDir, `generator-${run.runId}.log`),
-        inheritOutput: run.interactive ?? false,
-      });
-      this.processes.set(`workload-generator ${run.runId}`, generator);
-      const sampler = new HostSampler(() => new Map([...this.processes].map(([name, p]) => [name, p.child.pid])));
-      const code = await generator.exited;
+      const startAt = Date.now() + RUN_PARTS_LEAD_MS;
+      const generators = await Promise.all(
+        parts.map(async (part) => {
+          const key = part.name === undefined ? `workload-generator ${run.runId}` : `workload-generator ${run.runId} ${part.name}`;
+          const summaryFile = join(this.options.logDir, `${run.runId}${part.name === undefined ? '' : `.${part.name}`}.summary.json`);
+          const placement = placementAt(this.topology, part.site);
+          const partEnv: Record<string, string> =
+            part.name === undefined
+              ? {}
+              : { RUN_PART: part.name, RUN_PARTS: String(parts.length), SOURCES: part.sources.join(','), RUN_START_AT: String(startAt) };
+          const proc = ServiceProcess.start({
+            name: key,
+            entry: appEntry('workload-generator'),
+            cwd: REPO_ROOT,
+            env: { ...env, ...partEnv, ...placement.env, HTTP_PORT: String(await freePort()), SUMMARY_FILE: summaryFile },
+            logFile: join(this.options.logDir, `generator-${run.runId}${part.name === undefined ? '' : `-${part.name}`}.log`),
+            // A part's progress and report are its own share of the run: the caller shows the merged report.
+            inheritOutput: (run.interactive ?? false) && parts.length === 1,
+            ...(placement.netns ? { netns: placement.netns } : {}),
+          });
+          this.processes.set(key, proc);
+          return { key, proc, summaryFile };
+        }),
+      );
+      // Split runs: the host is sampled from the run's start on, not while the parts start up.
+      if (parts.length > 1) await new Promise((r) => setTimeout(r, Math.max(0, startAt - Date.now())));
+      const sampler = new HostSampler(() => new Map([...[...this.processes].map(([name, p]) => [name, p.child.pid] as const), ...(this.topology?.pids ?? [])]));
+      // A part that fails ends the run: the other parts are stopped rather than left sending.
+      const codes = await Promise.all(
+        generators.map(async (g) => {
+          const code = await g.proc.exited;
+          if (code !== 0) await Promise.allSettled(generators.map((other) => other.proc.stop()));
+          return code;
+        }),
+      );
       const host = sampler.stop();
       const applied = (await faults?.stop()) ?? [];
-      this.processes.delete(`workload-generator ${run.runId}`);
-      if (code !== 0) throw new Error(`workload generator exited with code ${code}:\n${generator.tail()}`);
+      for (const g of generators) this.processes.delete(g.key);
+      const failed = generators.filter((_, i) => codes[i] !== 0);
+      if (failed.length > 0) {
+        throw new Error(failed.map((g) => `${g.key} exited with code ${codes[generators.indexOf(g)]}:\n${g.proc.tail()}`).join('\n'));
+      }
       // Recorded with the run, so that an analyst can tell a run on a saturated host from the others.
       await bus.publishDurable('runRecord', { runId: run.runId }, { schemaVersion: 1, kind: 'host', runId: run.runId, host, measuredAt: Date.now() }, `${run.runId}.host`);
-      return { ...(JSON.parse(readFileSync(summaryFile, 'utf8')) as RunReport), host, faults: applied };
+      const reports = generators.map((g) => JSON.parse(readFileSync(g.summaryFile, 'utf8')) as RunReport);
+      return { ...(reports.length === 1 ? (reports[0] as RunReport) : mergeRunReports(reports)), host, faults: applied };
     } finally {
       await bus.close();
     }
+  }
+
+  /**
+   * The generators of a run: one for the whole run on a single-site testbed (or when no edge site
+   * has sources); else one part per edge site with sources, run at that site, and a central part
+   * for the sources no site claims.
+   */
+  private generatorParts(): { name: string | undefined; site: string | undefined; sources: string[] }[] {
+    const edge = this.sites.filter((s) => s.sources.length > 0);
+    if (edge.length === 0) return [{ name: undefined, site: undefined, sources: [] }];
+    const claimed = new Set(edge.flatMap((s) => s.sources));
+    const central = this.scenario.sources.map((s) => s.id).filter((id) => !claimed.has(id));
+    return [
+      ...(central.length > 0 ? [{ name: CENTRAL_SITE, site: undefined, sources: central }] : []),
+      ...edge.map((s) => ({ name: s.name, site: s.name, sources: s.sources })),
+    ];
   }
 
   /**
@@ -191,7 +293,7 @@ export class Testbed {
     };
   }
 
-  /** The services a fault plan can name: `metrics-store`, `scheduler` and `worker-<cluster>`. */
+  /** The services a fault plan can name: `metrics-store`, `scheduler` and `worker-<cluster>` (`workers-<n>` with several clusters per worker). */
   services(): string[] {
     return [...this.processes.keys()].filter((k) => !k.startsWith('workload-generator'));
   }
@@ -252,7 +354,7 @@ export class Testbed {
     this.currentPolicy = policy;
   }
 
-  /** Kills one service (`metrics-store`, `scheduler`, `worker-<cluster>`) with SIGKILL, as a crash would. Resolves once it has exited. */
+  /** Kills one service (a name of {@link services}) with SIGKILL, as a crash would. Resolves once it has exited. */
   async kill(key: string): Promise<void> {
     await this.service(key).kill();
   }
@@ -275,8 +377,30 @@ export class Testbed {
     return proc;
   }
 
-  /** Stops every service (SIGTERM, then SIGKILL). */
+  /** Stops every service (SIGTERM, then SIGKILL), then the hub and leaf nodes of a multi-site testbed. */
   async stop(): Promise<void> {
     await Promise.allSettled([...this.processes.values()].map((p) => p.stop()));
+    await this.topology?.stop();
   }
+}
+
+/** The clusters in worker processes of at most `perWorker` clusters each, never mixing sites (site undefined: the central one), in scenario order. */
+function workerGroups(clusters: readonly string[], siteOf: ReadonlyMap<string, string>, perWorker: number): { site: string | undefined; clusters: string[] }[] {
+  if (!Number.isInteger(perWorker) || perWorker < 1) throw new Error(`clustersPerWorker must be an integer >= 1, got ${perWorker}`);
+  const bySite = new Map<string | undefined, string[]>();
+  for (const c of clusters) {
+    const site = siteOf.get(c);
+    bySite.set(site, [...(bySite.get(site) ?? []), c]);
+  }
+  return [...bySite].flatMap(([site, ids]) => Array.from({ length: Math.ceil(ids.length / perWorker) }, (_, i) => ({ site, clusters: ids.slice(i * perWorker, (i + 1) * perWorker) })));
+}
+
+/** A process of `site` (undefined: the central site) attaches to its site's NATS server, inside the site's namespace when it has one. */
+function placementAt(topology: NatsTopology | undefined, site: string | undefined): Placement {
+  if (topology === undefined || site === undefined) return { env: {} };
+  const leaf = topology.leaf(site);
+  return {
+    env: { NATS_URL: leaf.clientUrl, HTTP_HOST: leaf.endpoint.siteAddress },
+    ...(leaf.endpoint.netns ? { netns: leaf.endpoint.netns } : {}),
+  };
 }

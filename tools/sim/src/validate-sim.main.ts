@@ -12,7 +12,7 @@ import Table from 'cli-table3';
 import { PlacementCatalog, STATIC_POLICY_NAMES, agentModeOf, asetAgentFromCheckpoint } from '@aset/scheduling';
 import { empiricalDelay, heartbeatTiming, medianDelayMs, simulatePolicy, type MessagingTime } from '@aset/sim';
 import { Testbed, ensureDatabase, failureExitCode, onInterrupt, provideNats, providePostgres, type HostUsage, type ManagedService } from '@aset/testbed';
-import { REPO_ROOT, checkpointPath, loadInputs, positiveInt, positiveNumber, scenarioPath, formatPercent } from '@aset/command-line';
+import { REPO_ROOT, checkpointPath, loadInputs, nonNegativeInt, positiveInt, positiveNumber, scenarioPath, formatPercent } from '@aset/command-line';
 
 /**
  * What the simulator is given of a live run's messaging time: its distribution, sampled per query,
@@ -37,6 +37,9 @@ const program = new Command('validate:sim')
     positiveInt('--queries'),
   )
   .option('--target <points>', 'largest acceptable difference, percentage points', positiveNumber('--target'), 5)
+  .option('--warmup-queries <n>', "warm-up queries before the measured ones, per policy (default: the scenario's)", nonNegativeInt('--warmup-queries'))
+  .option('--rate-scale <x>', "multiply every arrival rate, live and simulated (large scenarios: a rate this host can carry)", positiveNumber('--rate-scale'), 1)
+  .option('--clusters-per-worker <n>', 'clusters hosted by each live worker process (CLUSTER_IDS): large scenarios need fewer processes than clusters', positiveInt('--clusters-per-worker'), 1)
   .addOption(
     new Option(
       '--messaging <model>',
@@ -46,7 +49,18 @@ const program = new Command('validate:sim')
       .default('distribution'),
   )
   .parse();
-const opts = program.opts<{ scenario: string; policies?: string; checkpoints: string; agentsFrom?: string; queries?: number; target: number; messaging: MessagingModel }>();
+const opts = program.opts<{
+  scenario: string;
+  policies?: string;
+  checkpoints: string;
+  agentsFrom?: string;
+  queries?: number;
+  target: number;
+  warmupQueries?: number;
+  rateScale: number;
+  clustersPerWorker: number;
+  messaging: MessagingModel;
+}>();
 
 /** The live run's messaging time per query ({@link MessagingTime}), and the quantiles the report shows. */
 interface MeasuredMessaging {
@@ -121,14 +135,14 @@ async function listenToHeartbeats(url: string, prefix: string): Promise<{ beats:
  * When a live run started (epoch ms), the origin of the simulator's time: the run's first query was
  * created its arrival schedule's first offset after it.
  */
-async function liveRunStart(scenario: Scenario, databaseUrl: string, runId: string, seed: number): Promise<number> {
+async function liveRunStart(scenario: Scenario, databaseUrl: string, runId: string, seed: number, rateScale: number): Promise<number> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
     const { rows } = await client.query(`SELECT extract(epoch FROM min(created_at)) * 1000 AS first FROM queries WHERE run_id = $1`, [runId]);
     const first = (rows[0] as { first: string | null }).first;
     if (first === null) throw new Error(`run ${runId} stored no query: its start is unknown`);
-    const offset = buildArrivalSchedule(scenario, { count: 1, seed }).offsetMs[0] as number;
+    const offset = buildArrivalSchedule(scenario, { count: 1, seed, rateScale }).offsetMs[0] as number;
     return Number(first) - offset;
   } finally {
     await client.end();
@@ -147,6 +161,8 @@ async function deleteRecordStream(url: string, prefix: string): Promise<void> {
   }
 }
 
+const describePhases = (phasesMs: readonly number[]) =>
+  phasesMs.length <= 12 ? `${phasesMs.map((p) => p.toFixed(0)).join('/')} ms` : `${phasesMs.length} clusters, ${Math.min(...phasesMs).toFixed(0)}-${Math.max(...phasesMs).toFixed(0)} ms`;
 const describeMessaging = (m: MeasuredMessaging) =>
   `request ${m.request.p50.toFixed(2)} ms median, ${m.request.p90.toFixed(2)} p90, ${m.request.p99.toFixed(2)} p99; reply ${m.reply.p50.toFixed(2)} / ${m.reply.p90.toFixed(2)} / ${m.reply.p99.toFixed(2)}`;
 const say = (m: string) => process.stderr.write(`validate:sim: ${m}\n`);
@@ -166,6 +182,7 @@ try {
   // ms; least-loaded 71-77% at 3200 queries); eight times the scenario's queries average over
   // enough of them to compare.
   const queries = opts.queries ?? workload.queries * 8;
+  const warmupQueries = opts.warmupQueries ?? workload.warmupQueries;
   const policies = opts.policies ? opts.policies.split(',').map((p) => p.trim()) : STATIC_POLICY_NAMES;
   const state = mkdtempSync(join(tmpdir(), 'aset-validate-'));
   const nats: ManagedService = await provideNats({ env: process.env['NATS_URL'], dataDir: join(state, 'nats'), say });
@@ -190,21 +207,22 @@ try {
       prefix,
       natsUrl: nats.url,
       databaseUrl,
+      clustersPerWorker: opts.clustersPerWorker,
       logDir: join(state, 'logs', policy),
       say: () => {},
     });
     const runId = `validate-${policy}-${Date.now().toString(36)}`;
     try {
-      const { host } = await testbed.run({ runId, queries, warmupQueries: workload.warmupQueries, seed: workload.seed });
+      const { host } = await testbed.run({ runId, queries, warmupQueries, seed: workload.seed, rateScale: opts.rateScale });
       if (!host.representative) say(`${policy}: the live run is NOT representative: ${host.reason}`);
       const live = (await testbed.waitIngested(runId)).policies[0];
       await heartbeats.stop();
-      const runStart = await liveRunStart(scenario, databaseUrl, runId, workload.seed);
+      const runStart = await liveRunStart(scenario, databaseUrl, runId, workload.seed, opts.rateScale);
       const observation = heartbeatTiming(scenario, heartbeats.beats, runStart);
       const messaging = await messagingTime(scenario, databaseUrl, runId, runStart);
-      say(`${policy}: live heartbeats every ${observation.heartbeatMs.toFixed(1)} ms, phases after the run start ${observation.phasesMs.map((p) => p.toFixed(0)).join('/')} ms; messaging time ${describeMessaging(messaging)}; simulating with ${MESSAGING_MODEL_TEXT[opts.messaging]}`);
+      say(`${policy}: live heartbeats every ${observation.heartbeatMs.toFixed(1)} ms, phases after the run start ${describePhases(observation.phasesMs)}; messaging time ${describeMessaging(messaging)}; simulating with ${MESSAGING_MODEL_TEXT[opts.messaging]}`);
       const agents = asetEnv['ASET_CHECKPOINT'] ? asetAgentFromCheckpoint(readFileSync(checkpoint, 'utf8'), checkpoint, scenario, new PlacementCatalog(scenario, zoo)) : undefined;
-      const simulate = (model: MessagingModel) => simulatePolicy(scenario, zoo, policy, { seed: workload.seed, queries, warmupQueries: workload.warmupQueries, overheadMs: messaging.models[model], observation }, agents);
+      const simulate = (model: MessagingModel) => simulatePolicy(scenario, zoo, policy, { seed: workload.seed, queries, warmupQueries, rateScale: opts.rateScale, overheadMs: messaging.models[model], observation }, agents);
       const sim = simulate(opts.messaging);
       // The other models on the same live run: what each costs the agreement.
       const ablations = Object.fromEntries(MESSAGING_MODELS.filter((m) => m !== opts.messaging).map((m) => [m, simulate(m).summary.successRatio]));
@@ -228,7 +246,8 @@ try {
     const busy = `${formatPercent(r.host.meanBusy)} / ${formatPercent(r.host.maxBusy)}${r.host.representative ? '' : ' SATURATED'}`;
     table.push([r.policy, formatPercent(r.live), formatPercent(r.sim), r.diff.toFixed(1), ...others.map((m) => (((r.ablations[m] ?? 0) - r.live) * 100).toFixed(1)), ms(r.liveP95), ms(r.simP95), `${r.messaging.request.p50.toFixed(1)} / ${r.messaging.request.p90.toFixed(1)}; ${r.messaging.reply.p50.toFixed(1)} / ${r.messaging.reply.p90.toFixed(1)}`, busy]);
   }
-  console.log(`scenario ${scenario.name}, ${queries} measured queries per policy, seed ${workload.seed}; the simulator takes each live run's heartbeat phases and messaging time (${MESSAGING_MODEL_TEXT[opts.messaging]})`);
+  const scale = opts.rateScale === 1 ? '' : `, arrival rates x${opts.rateScale}`;
+  console.log(`scenario ${scenario.name}, ${queries} measured queries per policy (after ${warmupQueries} warm-up), seed ${workload.seed}${scale}; the simulator takes each live run's heartbeat phases and messaging time (${MESSAGING_MODEL_TEXT[opts.messaging]})`);
   console.log(table.toString());
   const saturated = rows.filter((r) => !r.host.representative);
   if (saturated.length > 0) console.log(`NOT representative (${saturated.map((r) => r.policy).join(', ')}): the host was saturated (a 1 s window above 90% of all cores), so live and simulated figures cannot be compared there; rerun on a quieter host`);
@@ -239,6 +258,9 @@ try {
     JSON.stringify({
       scenario: scenario.name,
       queries,
+      warmupQueries,
+      rateScale: opts.rateScale,
+      clustersPerWorker: opts.clustersPerWorker,
       maxDiffPoints: round(worst),
       target: opts.target,
       representative: saturated.length === 0,

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { nonNegativeInt, positiveInt, positiveNumber } from '@aset/command-line';
 import { POLICY_NAMES } from '@aset/scheduling';
-import { REPO_ROOT, Testbed, ensureDatabase, failureExitCode, faultSteps, onInterrupt, provideNats, providePostgres, readFaultPlan, type AppliedFault, type HostUsage, type ManagedService } from '@aset/testbed';
+import { REPO_ROOT, SITE_NETWORK_MODES, Testbed, checkSiteLayout, ensureDatabase, farEdgeSites, failureExitCode, faultSteps, onInterrupt, provideNats, providePostgres, readFaultPlan, readSiteLayout, type AppliedFault, type EdgeSite, type SiteNetworkMode, type HostUsage, type ManagedService } from '@aset/testbed';
 import { planDemo } from './demo.plan.js';
 import { comparisonTable, type DemoRow } from './summary.table.js';
 
@@ -20,11 +20,28 @@ const program = new Command('demo')
   .option('--seed <n>', "workload seed (default: the scenario's)", nonNegativeInt('--seed'))
   .option('--rate-scale <x>', 'multiply every arrival rate', positiveNumber('--rate-scale'))
   .option('--faults <file>', 'fault plan (YAML or JSON): kill, pause, resume or restart services at given seconds of each run (docs/emulation.md)')
+  .option('--sites <far-edge|file>', 'run multi-site: a hub nats-server and a leaf node per edge site (infra/nats/), each site with its workers and a generator for its sources; `far-edge` makes one site per far-edge cluster, a YAML/JSON file lists sites: [{ name, clusters, sources }] (docs/emulation.md)')
+  .option('--clusters-per-worker <n>', 'clusters hosted by each worker process (CLUSTER_IDS); large scenarios need fewer processes than clusters', positiveInt('--clusters-per-worker'), 1)
+  .addOption(new Option('--site-network <mode>', 'with --sites: netns (a network namespace per site, needs root), loopback, or auto (netns where possible)').choices(SITE_NETWORK_MODES).default('auto'))
   .option('--json', 'print one JSON object as the last line', false)
   .option('--keep-logs', 'print where the service logs are even on success', false)
   .parse();
 
-const opts = program.opts<{ scenario: string; policy?: string; checkpoints: string; agentsFrom?: string; queries?: number; seed?: number; rateScale?: number; faults?: string; json: boolean; keepLogs: boolean }>();
+const opts = program.opts<{
+  scenario: string;
+  policy?: string;
+  checkpoints: string;
+  agentsFrom?: string;
+  queries?: number;
+  seed?: number;
+  rateScale?: number;
+  faults?: string;
+  sites?: string;
+  siteNetwork: SiteNetworkMode;
+  clustersPerWorker: number;
+  json: boolean;
+  keepLogs: boolean;
+}>();
 const say = (m: string) => (opts.json ? process.stderr : process.stdout).write(`demo: ${m}\n`);
 const startedAt = Date.now();
 const stack: (() => Promise<void>)[] = [];
@@ -49,6 +66,8 @@ try {
   });
   const { seed, queries } = plan;
   const faults = opts.faults ? readFaultPlan(resolve(opts.faults)) : undefined;
+  const sites: EdgeSite[] | undefined = opts.sites === undefined ? undefined : opts.sites === 'far-edge' ? farEdgeSites(plan.scenario) : readSiteLayout(resolve(opts.sites));
+  if (sites) checkSiteLayout(plan.scenario, sites);
   if (!opts.policy) {
     const ranking = plan.staticRanking.map((r) => `${r.policy} ${(r.simSuccess * 100).toFixed(1)}%`).join(', ');
     say(`static policies in the simulator on this workload: ${ranking}`);
@@ -58,8 +77,9 @@ try {
   if (!first) throw new Error('nothing to run');
 
   const stateDir = join(REPO_ROOT, '.testbed');
-  const nats: ManagedService = await provideNats({ env: process.env['NATS_URL'], dataDir: join(stateDir, 'nats'), say });
-  stack.push(() => nats.stop());
+  // A multi-site testbed starts its own hub and leaf nodes.
+  const nats: ManagedService | undefined = sites ? undefined : await provideNats({ env: process.env['NATS_URL'], dataDir: join(stateDir, 'nats'), say });
+  if (nats) stack.push(() => nats.stop());
   const postgres = await providePostgres({ env: process.env['DATABASE_URL'], dataDir: join(stateDir, 'postgres'), say });
   stack.push(() => postgres.stop());
   // DATABASE_URL is used as given; the embedded server gets a database of its own.
@@ -70,8 +90,9 @@ try {
     policy: first.policy,
     schedulerEnv: first.env,
     prefix: process.env['NATS_PREFIX'] ?? 'aset',
-    natsUrl: nats.url,
+    ...(nats ? { natsUrl: nats.url } : { sites: { edge: sites ?? [], network: opts.siteNetwork } }),
     databaseUrl,
+    clustersPerWorker: opts.clustersPerWorker,
     logDir: join(stateDir, 'logs', new Date().toISOString().replace(/[:.]/g, '-')),
     say,
   });

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { checkpointPath, loadInputs } from '@aset/command-line';
 import { PlacementCatalog, STATIC_POLICY_NAMES, agentModeOf, asetAgentFromCheckpoint, isPolicyName, POLICY_NAMES } from '@aset/scheduling';
 import { simulatePolicy } from '@aset/sim';
+import type { Scenario } from '@aset/scenario';
 
 export interface DemoPlanInput {
   /** Scenario argument, as given to --scenario. */
@@ -29,6 +30,8 @@ export interface PlannedRun {
 }
 
 export interface DemoPlan {
+  /** The scenario, as loaded from the input's `scenario`. */
+  scenario: Scenario;
   /** The workload every run gets: the seed, measured queries and warm-up queries (the input's, or the scenario's). */
   seed: number;
   queries: number;
@@ -97,5 +100,5 @@ export function planDemo(input: DemoPlanInput): DemoPlan {
     add('aset-direct', 'ASET');
     add('aset', 'ASET');
   }
-  return { seed: settings.seed, queries: settings.queries, warmupQueries: settings.warmupQueries, runs, skipped, staticRanking, upperBound };
+  return { scenario, seed: settings.seed, queries: settings.queries, warmupQueries: settings.warmupQueries, runs, skipped, staticRanking, upperBound };
 }

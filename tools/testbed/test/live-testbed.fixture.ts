@@ -7,14 +7,14 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { SubjectSpace } from '@aset/contracts';
 import { uniqueTestPrefix } from '@aset/contracts/testing';
 import { createTestDatabase, dropTestDatabase, testNatsUrl } from '@aset/service-kit/testing';
-import { Testbed } from '@aset/testbed';
+import { Testbed, type EdgeSite, type SiteNetworkMode } from '@aset/testbed';
 
 /** A live testbed on the `demo` scenario for one spec file, with the test's own connections. */
 export interface LiveTestbed {
   testbed: Testbed;
   /** The test's client on the testbed's own database. */
   db: pg.Client;
-  /** The test's own NATS connection (subjects under `space`). */
+  /** The test's own NATS connection (subjects under `space`), to the testbed's central NATS server. */
   nc: NatsConnection;
   space: SubjectSpace;
   prefix: string;
@@ -25,8 +25,12 @@ export interface LiveTestbed {
 /**
  * Starts every service (needs the build) on a fresh database and subject prefix named after `label`,
  * the scheduler with `policy` (default closest); `env` goes to every service (e.g. ASET_CHECKPOINT).
+ * With `sites`, the testbed runs its own hub and leaf nodes instead of using the tests' NATS server.
  */
-export async function startLiveTestbed(label: string, options: { policy?: string; env?: Record<string, string> } = {}): Promise<LiveTestbed> {
+export async function startLiveTestbed(
+  label: string,
+  options: { policy?: string; env?: Record<string, string>; sites?: { edge: EdgeSite[]; network?: SiteNetworkMode } } = {},
+): Promise<LiveTestbed> {
   const prefix = uniqueTestPrefix(label);
   const space = new SubjectSpace(prefix);
   const database = await createTestDatabase(label);
@@ -49,14 +53,14 @@ export async function startLiveTestbed(label: string, options: { policy?: string
       policy: options.policy ?? 'closest',
       prefix,
       ...(options.env ? { env: options.env } : {}),
-      natsUrl: testNatsUrl(),
+      ...(options.sites ? { sites: options.sites } : { natsUrl: testNatsUrl() }),
       databaseUrl: database.url,
       logDir: mkdtempSync(join(tmpdir(), `aset-${label}-logs-`)),
       say: () => {},
     });
     db = new pg.Client({ connectionString: database.url });
     await db.connect();
-    nc = await connect({ servers: testNatsUrl() });
+    nc = await connect({ servers: testbed.natsUrl });
     return { testbed, db, nc, space, prefix, close };
   } catch (e) {
     await close();
