@@ -103,6 +103,13 @@ describe('CandidateEncoder with a safety shield', () => {
     expect(enc.mask[0]).toBe(1);
     // Answers from the first candidate's cluster arrive 100 ms later than estimated.
     for (let i = 0; i < 50; i++) activity.onOutcome({ queryId: `q${i}`, app: q.app, source: q.source, clusterIndex: first, status: 'completed', sloMet: false, createdAt: 0, completedAt: 200, latencyMs: 200, processingMs: 1 });
+    // ... while every other cluster answers on time: the lateness is that cluster's own.
+    const source = scenario.sourceIndex(q.source);
+    scenario.clusters.forEach((_, c) => {
+      if (c === first) return;
+      const latencyMs = catalog.networkMs(source, c, q.app, q.task) + 1;
+      for (let i = 0; i < 50; i++) activity.onOutcome({ queryId: `p${c}-${i}`, app: q.app, source: q.source, clusterIndex: c, status: 'completed', sloMet: true, createdAt: 0, completedAt: 200, latencyMs, processingMs: 1 });
+    });
     expect(activity.excessMs(first)).toBeGreaterThan(60);
     enc.encode(q, observation, state);
     const again = enc.candidates.findIndex((c) => c.clusterIndex === first);

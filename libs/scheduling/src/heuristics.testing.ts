@@ -25,6 +25,14 @@ export function lateOutcomes(ctx: PolicyContext, o: { source: string; app: strin
 }
 
 /**
+ * On-time outcomes (no excess delay) of `app` queries from `source` from every cluster but `except`:
+ * what makes `except`'s lateness its own rather than the common one ({@link RecentActivity.excessMs}).
+ */
+export function onTimeElsewhere(ctx: PolicyContext, o: { source: string; app: string; except: string; count?: number; at?: number }): QueryOutcome[] {
+  return ctx.scenario.clusters.filter((c) => c.id !== o.except).flatMap((c) => lateOutcomes(ctx, { ...o, cluster: c.id, excessMs: 0 }));
+}
+
+/**
  * The reference answer of the shielded rules, over every (cluster, variant) option rather than one
  * per cluster: latency-aware's estimate of each live option, the shield's first non-empty tier (all
  * when none). Returns that tier's index in `tiers` (-1: none) and its options with their estimates and margins.

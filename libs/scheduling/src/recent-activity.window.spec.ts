@@ -47,6 +47,30 @@ describe('RecentActivity', () => {
     // 100 arrivals per second for one second, tau 2 s: the decayed count over tau is ~ 100 * 2 * (1 - e^-0.5) / 2.
     expect(a.appRatePerSec(0)).toBeGreaterThan(35);
     expect(a.appRatePerSec(0)).toBeLessThan(45);
-    expect(a.excessMs(ctx.scenario.clusterIndex('cloud-1'))).toBe(0);
+    // A cluster with no answers of its own is expected to delay as the others do.
+    expect(a.excessMs(ctx.scenario.clusterIndex('cloud-1'))).toBeCloseTo(5, 6);
+  });
+
+  it('expects no excess delay before any answer', () => {
+    const a = new RecentActivity(ctx.scenario, ctx.catalog, 2000);
+    expect(a.excessMs(0)).toBe(0);
+  });
+
+  it("returns a cluster's excess delay to the common one as its own evidence ages: one outlier does not keep it looking slow", () => {
+    const a = new RecentActivity(ctx.scenario, ctx.catalog, 2000);
+    const [slow, busy] = [ctx.scenario.clusterIndex('far-edge-2'), ctx.scenario.clusterIndex('far-edge-1')];
+    const late = (cluster: number, t: number, excessMs: number) =>
+      a.onOutcome(outcome({ completedAt: t, clusterIndex: cluster, latencyMs: ctx.catalog.networkMs(0, cluster, 'digit-reader', 'digits') + 1 + excessMs, processingMs: 1 }));
+    // The first answer of the run comes through a cold pipeline; afterwards only the other cluster is used.
+    late(slow, 0, 18.5);
+    expect(a.excessMs(slow)).toBeCloseTo(18.5, 6);
+    for (let t = 10; t <= 12_000; t += 10) late(busy, t, 3);
+    // Its own evidence has decayed to e^-6 of an answer: the estimate is back near the common 3 ms.
+    expect(a.excessMs(busy)).toBeCloseTo(3, 1);
+    expect(a.excessMs(slow)).toBeGreaterThan(3);
+    expect(a.excessMs(slow)).toBeLessThan(3.1);
+    // Fresh evidence of its own weighs in at once: a second answer brings it halfway back.
+    late(slow, 12_000, 18.5);
+    expect(a.excessMs(slow)).toBeGreaterThan(10);
   });
 });

@@ -2,6 +2,9 @@ import type { Scenario } from '@aset/scenario';
 import type { PlacementCatalog } from './placement.catalog.js';
 import type { QueryOutcome, QueryView } from './policy.contract.js';
 
+/** Weight, in answers, of the common excess delay in each cluster's estimate ({@link RecentActivity.excessMs}). */
+export const EXCESS_PRIOR_WEIGHT = 1;
+
 /**
  * What a scheduler has seen recently, as exponentially decaying sums with time constant `tauMs`.
  * Updates and reads are O(1) and allocate nothing: values are stored scaled by `exp((t - origin) / tau)`
@@ -27,6 +30,9 @@ export class RecentActivity {
   readonly clusterTightDispatched: Float64Array;
   private endedSum = 0;
   private metSum = 0;
+  /** Over every cluster: answered outcomes and their excess delay (the prior each cluster's excess is shrunk towards). */
+  private answeredSum = 0;
+  private excessSum = 0;
   private readonly appIndex = new Map<string, number>();
   private readonly sourceIndexOf: (id: string) => number;
 
@@ -64,6 +70,8 @@ export class RecentActivity {
     }
     this.endedSum *= f;
     this.metSum *= f;
+    this.answeredSum *= f;
+    this.excessSum *= f;
     this.origin = this.nowMs;
   }
 
@@ -112,7 +120,10 @@ export class RecentActivity {
     }
     const app = this.scenario.app(o.app);
     const nominal = this.catalog.networkMs(this.sourceIndexOf(o.source), c, o.app, app?.task ?? '');
-    this.clusterExcess[c] = (this.clusterExcess[c] as number) + w * Math.max(0, o.latencyMs - o.processingMs - nominal);
+    const excess = w * Math.max(0, o.latencyMs - o.processingMs - nominal);
+    this.clusterExcess[c] = (this.clusterExcess[c] as number) + excess;
+    this.answeredSum += w;
+    this.excessSum += excess;
   }
 
   /** Recent success ratio (1 when nothing ended recently: no evidence of trouble). */
@@ -125,10 +136,18 @@ export class RecentActivity {
     return e > 1e-6 * this.scale ? (this.appMet[app] as number) / e : 1;
   }
 
-  /** Mean excess delay of a cluster's recent answers, ms (0 with no evidence). */
+  /**
+   * The excess delay to expect of a cluster's next answer, ms: the mean of its recent answers' excess,
+   * shrunk towards the mean over every cluster's recent answers by {@link EXCESS_PRIOR_WEIGHT}
+   * pseudo-answers (0 with no evidence anywhere). As a cluster's own evidence decays, its estimate
+   * returns to the common one: one outlier (say, the first query through a cold pipeline) cannot
+   * keep a cluster that is no longer sent anything looking slow.
+   */
   excessMs(c: number): number {
+    const prior = this.answeredSum > 1e-6 * this.scale ? this.excessSum / this.answeredSum : 0;
+    const pseudo = EXCESS_PRIOR_WEIGHT * this.scale;
     const answered = (this.clusterEnded[c] as number) - (this.clusterLost[c] as number);
-    return answered > 1e-6 * this.scale ? (this.clusterExcess[c] as number) / answered : 0;
+    return ((this.clusterExcess[c] as number) + pseudo * prior) / (Math.max(0, answered) + pseudo);
   }
 
   /** Fraction of a cluster's recent outcomes that were lost (0 with no evidence). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CandidateEncoder } from './aset-state.encoder.js';
-import { lateOutcomes, placementId } from './heuristics.testing.js';
+import { lateOutcomes, onTimeElsewhere, placementId } from './heuristics.testing.js';
 import type { AsetAgents } from './aset.agents.js';
 import type { PolicyContext } from './policy.contract.js';
 import { RecentActivity } from './recent-activity.window.js';
@@ -62,7 +62,7 @@ describe('shield-random', () => {
     const policy = new ShieldRandomPolicy(ctx);
     const late = { ...q, createdAt: 1000 };
     // far-edge-2 answers 20 ms late: 8.06 + 20 + 2.83 > 30. Its two candidates lie between far-edge-1's and near-edge-1's.
-    for (const o of lateOutcomes(ctx, { source: 'ap-1', app: 'digit-reader', cluster: 'far-edge-2', excessMs: 20, at: 1000 })) policy.observeOutcome(o);
+    for (const o of [...lateOutcomes(ctx, { source: 'ap-1', app: 'digit-reader', cluster: 'far-edge-2', excessMs: 20, at: 1000 }), ...onTimeElsewhere(ctx, { source: 'ap-1', app: 'digit-reader', except: 'far-edge-2', at: 1000 })]) policy.observeOutcome(o);
     const got = new Set(Array.from({ length: 400 }, () => placementId(ctx, policy.decide(late, idleObservation(ctx, 1000)))));
     expect([...got].sort()).toEqual(['far-edge-1/digits-linear-xs', 'near-edge-1/digits-cnn-m', 'near-edge-1/digits-mlp-s']);
   });

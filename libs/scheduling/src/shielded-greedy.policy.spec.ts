@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '@aset/determinism';
-import { lateOutcomes, placementId, referenceTier } from './heuristics.testing.js';
+import { lateOutcomes, onTimeElsewhere, placementId, referenceTier } from './heuristics.testing.js';
 import { LatencyAwarePolicy } from './latency-aware.policy.js';
 import { DEFAULT_SAFETY_TIERS } from './safety.shield.js';
 import { ShieldedGreedyPolicy } from './shielded-greedy.policy.js';
@@ -32,7 +32,7 @@ describe('shielded-greedy', () => {
     // far-edge-2 fits 4 sigma (8.06 + 2.83 <= 14).
     expect(id(policy.decide(q, idleObservation(ctx, 1000)))).toBe('far-edge-2/digits-mlp-s');
     // Its answers now come 5 ms late: 8.06 + 5 + 1.41 > 14 at 2 sigma, while near-edge-1 fits 2 sigma (10.03 + 2.83).
-    for (const o of lateOutcomes(ctx, { source: 'ap-1', app: 'digit-reader', cluster: 'far-edge-2', excessMs: 5, at: 1000 })) policy.observeOutcome(o);
+    for (const o of [...lateOutcomes(ctx, { source: 'ap-1', app: 'digit-reader', cluster: 'far-edge-2', excessMs: 5, at: 1000 }), ...onTimeElsewhere(ctx, { source: 'ap-1', app: 'digit-reader', except: 'far-edge-2', at: 1000 })]) policy.observeOutcome(o);
     expect(id(policy.decide(q, idleObservation(ctx, 1000)))).toBe('near-edge-1/digits-mlp-s');
   });
 

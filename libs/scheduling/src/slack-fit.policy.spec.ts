@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lateOutcomes, placementId } from './heuristics.testing.js';
+import { lateOutcomes, onTimeElsewhere, placementId } from './heuristics.testing.js';
 import { ShieldedGreedyPolicy } from './shielded-greedy.policy.js';
 import { SlackFitPolicy } from './slack-fit.policy.js';
 import { idleObservation, queryView, repoPolicyContext } from './testing.js';
@@ -32,7 +32,7 @@ describe('slack-fit', () => {
     const q = queryView({ source: 'ap-1', createdAt: 1000, slo: { maxLatencyMs: 30, minAccuracy: 0.95 } });
     expect(id(policy.decide(q, idleObservation(ctx, 1000)))).toBe('near-edge-1/digits-mlp-s');
     // far-edge-2 answers 6 ms late: 8.06 + 6 + 2.83 = 16.89 leaves less slack than near-edge-1's 15.69, and still fits.
-    for (const o of lateOutcomes(ctx, { source: 'ap-1', app: 'digit-reader', cluster: 'far-edge-2', excessMs: 6, at: 1000 })) policy.observeOutcome(o);
+    for (const o of [...lateOutcomes(ctx, { source: 'ap-1', app: 'digit-reader', cluster: 'far-edge-2', excessMs: 6, at: 1000 }), ...onTimeElsewhere(ctx, { source: 'ap-1', app: 'digit-reader', except: 'far-edge-2', at: 1000 })]) policy.observeOutcome(o);
     expect(id(policy.decide(q, idleObservation(ctx, 1000)))).toBe('far-edge-2/digits-mlp-s');
   });
 

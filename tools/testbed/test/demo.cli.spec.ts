@@ -130,4 +130,20 @@ describe('npm run demo (the compiled CLI)', () => {
     expect(r.stderr).toContain(`fault plan ${plan}: faults.0.action`);
     expect(r.stdout).not.toMatch(/testbed up/);
   });
+
+  it('refuses a site layout that does not fit the scenario before starting any service, naming every problem', () => {
+    const layout = join(mkdtempSync(join(tmpdir(), 'aset-demo-sites-')), 'sites.yaml');
+    writeFileSync(layout, 'sites:\n  - { name: cell-1, clusters: [far-edge-1, far-edge-9], sources: [ap-1] }\n  - { name: cell-2, clusters: [far-edge-1] }\n');
+    const r = spawnSync(process.execPath, [DEMO, '--policy', 'closest', '--sites', layout], { env: env(), encoding: 'utf8' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('site "cell-1": cluster "far-edge-9" is not in scenario demo');
+    expect(r.stderr).toContain('cluster "far-edge-1" is in both site "cell-1" and site "cell-2"');
+    expect(r.stdout).not.toMatch(/testbed up/);
+  });
+
+  it('refuses an unknown --site-network mode', () => {
+    const r = spawnSync(process.execPath, [DEMO, '--sites', 'far-edge', '--site-network', 'vpn'], { env: env(), encoding: 'utf8' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/--site-network.*vpn/);
+  });
 });

@@ -29,7 +29,7 @@ export interface LiveTestbed {
  */
 export async function startLiveTestbed(
   label: string,
-  options: { policy?: string; env?: Record<string, string>; sites?: { edge: EdgeSite[]; network?: SiteNetworkMode } } = {},
+  options: { policy?: string; env?: Record<string, string>; sites?: { edge: EdgeSite[]; network?: SiteNetworkMode }; clustersPerWorker?: number } = {},
 ): Promise<LiveTestbed> {
   const prefix = uniqueTestPrefix(label);
   const space = new SubjectSpace(prefix);
@@ -54,6 +54,7 @@ export async function startLiveTestbed(
       prefix,
       ...(options.env ? { env: options.env } : {}),
       ...(options.sites ? { sites: options.sites } : { natsUrl: testNatsUrl() }),
+      ...(options.clustersPerWorker ? { clustersPerWorker: options.clustersPerWorker } : {}),
       databaseUrl: database.url,
       logDir: mkdtempSync(join(tmpdir(), `aset-${label}-logs-`)),
       say: () => {},

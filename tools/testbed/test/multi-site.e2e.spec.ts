@@ -27,13 +27,14 @@ const monitor = async <T,>(url: string): Promise<T> => {
  * The multi-site testbed as infra/nats/ deploys it: a hub nats-server (JetStream) with the
  * scheduler and metrics store, and one leaf node per edge site, each site in its own network
  * namespace when running as root. A site's workers and its generator attach to its leaf node; the
- * run is split over the sites' generators and a central one, under one run id.
+ * run is split over the sites' generators and a central one, under one run id. Worker processes
+ * host up to two clusters each, of one site.
  */
 describe(`a multi-site testbed (hub and 2 leaf nodes, ${NETWORK})`, () => {
   let live: LiveTestbed;
 
   beforeAll(async () => {
-    live = await startLiveTestbed('multisite', { sites: { edge: SITES, network: NETWORK } });
+    live = await startLiveTestbed('multisite', { sites: { edge: SITES, network: NETWORK }, clustersPerWorker: 2 });
   });
 
   afterAll(async () => {
@@ -43,6 +44,8 @@ describe(`a multi-site testbed (hub and 2 leaf nodes, ${NETWORK})`, () => {
   it('runs queries through the leaf nodes: one terminal record per query, each edge worker served through its own leaf node', async () => {
     const topology = live.testbed.topology!;
     expect(topology.network.mode).toBe(NETWORK);
+    // 7 clusters, at most 2 per process and never across sites: cell-1 1, cell-2 1, central 2 (4 clusters).
+    expect(live.testbed.services().filter((s) => s.startsWith('workers-'))).toHaveLength(4);
     const runId = 'multi-site';
     const report = await live.testbed.run({ runId, queries: QUERIES, warmupQueries: 0, replyTimeoutMs: 3000 });
     expect(report.recordsLost).toBe(0);
@@ -70,6 +73,7 @@ describe(`a multi-site testbed (hub and 2 leaf nodes, ${NETWORK})`, () => {
         const servedBy = (c: Connz['connections'][number]) => (c.subscriptions_list ?? []).includes(subject);
         const workers = connz.connections.filter(servedBy);
         expect(workers, `${cluster}'s worker is a client of ${leaf.serverName}`).toHaveLength(1);
+        if (site.clusters.length > 1) expect(site.clusters.every((c) => workers[0]!.subscriptions_list!.includes(live.space.subject('clusterInfer', { clusterId: c }))), `${site.name}'s clusters share one worker process`).toBe(true);
         expect(workers[0]!.out_msgs, `queries reached ${cluster} through ${leaf.serverName}`).toBeGreaterThan(0);
         expect(workers[0]!.in_msgs, `${cluster} answered and heartbeat through ${leaf.serverName}`).toBeGreaterThan(0);
         expect(hubConnz.connections.filter(servedBy), `${cluster}'s worker is not a client of the hub`).toEqual([]);
