@@ -17,7 +17,7 @@ export const DEFAULT_SAFETY_TIERS: readonly number[] = [4, 2, 1, 0];
  *
  * with `jitter` the scenario's nominal one-way jitter of the source-cluster link (SQRT2: the two
  * ways), `excessMs` the delay the cluster's recent answers held beyond their nominal network and
- * processing time, and `budget` the time left before the query's deadline
+ * processing time (shrunk towards every cluster's: {@link RecentActivity.excessMs}), and `budget` the time left before the query's deadline
  * (`createdAt + maxLatencyMs - now`). {@link mark} keeps the candidates of the first tier, in the
  * order given, that has any; when none has, every candidate. aset-direct (through
  * CandidateEncoder), shield-random and the shielded heuristics all decide through it.
