@@ -3,11 +3,9 @@ import pg from 'pg';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import { uniqueTestPrefix } from '@aset/contracts/testing';
-import { MessageBus } from '@aset/messaging';
+import { MessageBus, silentBusLogger } from '@aset/messaging';
 import { serveOpenApiDocs } from '../src/api/openapi.docs.js';
 import { createServiceApp, createTestDatabase, dropTestDatabase, testNatsUrl } from '@aset/service-kit/testing';
-
-const quiet = { log: () => {}, warn: () => {}, error: () => {} };
 
 /** A metrics store running in process on its own database and subject prefix, with a bus and a SQL client for the test. */
 export interface StoreHarness {
@@ -37,7 +35,7 @@ export async function startStore(label: string): Promise<StoreHarness> {
   const prefix = uniqueTestPrefix(label);
   const database = await createTestDatabase(label);
   Object.assign(process.env, { NATS_URL: testNatsUrl(), NATS_PREFIX: prefix, DATABASE_URL: database.url, LOG_LEVEL: 'error' });
-  const bus = await MessageBus.connect({ servers: testNatsUrl(), name: `${label}-test`, prefix, logger: quiet });
+  const bus = await MessageBus.connect({ servers: testNatsUrl(), name: `${label}-test`, prefix, logger: silentBusLogger });
   const raw: NatsConnection = await connect({ servers: testNatsUrl(), name: `${label}-raw` });
   await bus.ensureStream('records');
   const { validateMetricsStoreEnv } = await import('../src/metrics-store.config.js');

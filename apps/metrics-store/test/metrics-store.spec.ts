@@ -5,11 +5,9 @@ import { RunSummarySchema, type QueryRecord } from '@aset/contracts';
 import { sampleQueryRecord, uniqueTestPrefix } from '@aset/contracts/testing';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
-import { MessageBus } from '@aset/messaging';
+import { MessageBus, silentBusLogger } from '@aset/messaging';
 import { METRICS_MIGRATIONS } from '@aset/ingestion';
 import { createServiceApp, createTestDatabase, dropTestDatabase, metricValue, testNatsUrl } from '@aset/service-kit/testing';
-
-const quiet = { log: () => {}, warn: () => {}, error: () => {} };
 
 function record(runId: string, i: number, overrides: Partial<QueryRecord> = {}): QueryRecord {
   const t = 1_764_000_000_000 + i;
@@ -47,7 +45,7 @@ describe('metrics store (in-process, real NATS JetStream and PostgreSQL)', () =>
     const testDb = await createTestDatabase('store');
     dbName = testDb.name;
     Object.assign(process.env, { NATS_URL: testNatsUrl(), NATS_PREFIX: prefix, DATABASE_URL: testDb.url, LOG_LEVEL: 'error' });
-    bus = await MessageBus.connect({ servers: testNatsUrl(), name: 'store-test', prefix, logger: quiet });
+    bus = await MessageBus.connect({ servers: testNatsUrl(), name: 'store-test', prefix, logger: silentBusLogger });
     raw = await connect({ servers: testNatsUrl(), name: 'store-test-raw' });
     await bus.ensureStream('records');
     const { validateMetricsStoreEnv } = await import('../src/metrics-store.config.js');

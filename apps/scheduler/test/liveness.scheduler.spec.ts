@@ -3,7 +3,7 @@ import type { INestApplication } from '@nestjs/common';
 import { createInbox, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import { InferenceReplySchema, type InferenceReply, type SubjectSpace } from '@aset/contracts';
 import { sampleQuery } from '@aset/contracts/testing';
-import { MessageBus, type BusSubscription } from '@aset/messaging';
+import { MessageBus, type BusSubscription, silentBusLogger } from '@aset/messaging';
 import { metricValue, testNatsUrl } from '@aset/service-kit/testing';
 import { ClusterStateTracker } from '../src/cluster-state.tracker.js';
 import { startScheduler, type SchedulerHarness } from './scheduler.harness.js';
@@ -35,7 +35,7 @@ describe('scheduler liveness (in-process, real NATS)', () => {
     scheduler = await startScheduler('liveness', { SCHEDULER_POLICY: 'closest', HEARTBEAT_MS: String(HEARTBEAT_MS), LIVENESS_MISSED_HEARTBEATS: String(MISSED) });
     ({ app, nc, space } = scheduler);
     tracker = app.get(ClusterStateTracker);
-    workers = await MessageBus.connect({ servers: testNatsUrl(), name: 'fake-workers', prefix: scheduler.prefix, logger: { log: () => {}, warn: () => {}, error: () => {} } });
+    workers = await MessageBus.connect({ servers: testNatsUrl(), name: 'fake-workers', prefix: scheduler.prefix, logger: silentBusLogger });
   });
 
   afterAll(async () => {

@@ -6,11 +6,10 @@ import { connect } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import type { DecisionRecord, QueryRecord, RunFinished, RunStarted } from '@aset/contracts';
 import { sampleQueryRecord, uniqueTestPrefix } from '@aset/contracts/testing';
-import { MessageBus } from '@aset/messaging';
+import { MessageBus, silentBusLogger } from '@aset/messaging';
 import { createTestDatabase, dropTestDatabase, testNatsUrl } from '@aset/service-kit/testing';
 import { metricsDataSourceOptions, RecordIngestor, type IngestOptions, QueryRows, RecordWriter, type RecordBatchContent, type RecordSink } from '../src/index.js';
 
-const quiet = { log: () => {}, warn: () => {}, error: () => {} };
 const T0 = 1_764_000_000_000;
 
 function record(runId: string, i: number, overrides: Partial<QueryRecord> = {}): QueryRecord {
@@ -69,8 +68,8 @@ async function start(label: string, wrap?: (real: RecordWriter) => RecordSink, o
   await dataSource.initialize();
   await dataSource.runMigrations({ transaction: 'all' });
   const prefix = uniqueTestPrefix(label);
-  const bus = await MessageBus.connect({ servers: testNatsUrl(), name: `${label}-test`, prefix, logger: quiet });
-  const storeBus = await MessageBus.connect({ servers: testNatsUrl(), name: `${label}-store`, prefix, logger: quiet });
+  const bus = await MessageBus.connect({ servers: testNatsUrl(), name: `${label}-test`, prefix, logger: silentBusLogger });
+  const storeBus = await MessageBus.connect({ servers: testNatsUrl(), name: `${label}-store`, prefix, logger: silentBusLogger });
   const raw = await connect({ servers: testNatsUrl(), name: `${label}-raw` });
   await bus.ensureStream('records');
   const real = new RecordWriter(dataSource);
@@ -378,7 +377,7 @@ describe('RecordIngestor (real NATS JetStream and PostgreSQL)', () => {
     const afterStop = await h.count();
     expect(h.ingestor.ingested).toBe(afterStop);
     await publishAll(h, records.slice(150), (r) => `${r.runId}.${r.queryId}`);
-    const storeBus = await MessageBus.connect({ servers: testNatsUrl(), name: 'ingest-restart-2', prefix: h.bus.subjects.prefix, logger: quiet });
+    const storeBus = await MessageBus.connect({ servers: testNatsUrl(), name: 'ingest-restart-2', prefix: h.bus.subjects.prefix, logger: silentBusLogger });
     const again = new RecordIngestor(storeBus, h.dataSource);
     await again.onApplicationBootstrap();
     try {

@@ -10,3 +10,10 @@ export const consoleBusLogger: BusLogger = {
   warn: (m) => console.warn(m),
   error: (m) => console.error(m),
 };
+
+/** Says nothing: for tools and tests whose own output must not be interleaved with the bus's. */
+export const silentBusLogger: BusLogger = {
+  log: () => {},
+  warn: () => {},
+  error: () => {},
+};

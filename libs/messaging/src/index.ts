@@ -1,4 +1,4 @@
-export { consoleBusLogger, type BusLogger } from './bus.logger.js';
+export { consoleBusLogger, silentBusLogger, type BusLogger } from './bus.logger.js';
 export { BusStats } from './bus.stats.js';
 export {
   MessageBus,

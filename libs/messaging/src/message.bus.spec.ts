@@ -7,9 +7,9 @@ import { MessageBus } from './message.bus.js';
 import { FORWARDED, UNANSWERED } from './request.handler.js';
 import type { UnansweredDispatch } from './request.dispatcher.js';
 import type { Delivery } from './stream.delivery.js';
+import { silentBusLogger } from './bus.logger.js';
 
 const natsUrl = () => process.env['ASET_TEST_NATS_URL'] ?? 'nats://127.0.0.1:4222';
-const quiet = { log: () => {}, warn: () => {}, error: () => {} };
 
 describe('MessageBus against a real NATS server', () => {
   let bus: MessageBus;
@@ -19,13 +19,13 @@ describe('MessageBus against a real NATS server', () => {
   const others: MessageBus[] = [];
   /** A bus on a prefix of its own: a test that serves `scheduleQuery` (one subject per prefix) uses one. */
   const isolated = async (): Promise<MessageBus> => {
-    const b = await MessageBus.connect({ servers: natsUrl(), name: 'bus-test-isolated', prefix: uniqueTestPrefix('bus'), logger: quiet });
+    const b = await MessageBus.connect({ servers: natsUrl(), name: 'bus-test-isolated', prefix: uniqueTestPrefix('bus'), logger: silentBusLogger });
     others.push(b);
     return b;
   };
 
   beforeAll(async () => {
-    bus = await MessageBus.connect({ servers: natsUrl(), name: 'bus-test', prefix, logger: quiet });
+    bus = await MessageBus.connect({ servers: natsUrl(), name: 'bus-test', prefix, logger: silentBusLogger });
     raw = await connect({ servers: natsUrl() });
   });
   afterAll(async () => {
@@ -173,12 +173,12 @@ describe('MessageBus against a real NATS server', () => {
         unanswered.push(d);
         return FORWARDED;
       });
-      bus.serve('clusterInfer', { clusterId: 'quiet' }, (q) => completed(q.queryId));
+      bus.serve('clusterInfer', { clusterId: 'silentBusLogger' }, (q) => completed(q.queryId));
       await bus.flush();
       const r = await requester();
       const lost = dispatched('q-d2');
       dispatcher.send({ clusterId: 'nobody' }, lost, r.inbox, 3);
-      dispatcher.send({ clusterId: 'quiet' }, dispatched('q-d3'), r.inbox);
+      dispatcher.send({ clusterId: 'silentBusLogger' }, dispatched('q-d3'), r.inbox);
       expect(dispatcher.pending).toBe(2);
       await expect.poll(() => unanswered.length).toBe(1);
       expect(unanswered[0]).toEqual({ subject: `${prefix}.cluster.nobody.infer`, message: lost, replyTo: r.inbox, attempt: 3 });

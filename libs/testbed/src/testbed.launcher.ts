@@ -11,12 +11,10 @@ import { appEntry } from './repo.paths.js';
 import { ServiceProcess, type ServiceProcessOptions } from './service.process.js';
 import { HostSampler, type HostUsage } from './host.sampler.js';
 import { FaultInjector, faultSteps, type AppliedFault, type FaultPlan } from './fault.plan.js';
-import { MessageBus } from '@aset/messaging';
+import { MessageBus, silentBusLogger } from '@aset/messaging';
 import { NatsTopology } from './nats.topology.js';
 import { CENTRAL_SITE, checkSiteLayout, type EdgeSite } from './site.layout.js';
 import type { SiteNetworkMode } from './site.network.js';
-
-const QUIET = { log: () => {}, warn: () => {}, error: () => {} };
 
 /** Starts a service process, with the promise that it answers GET /health on its HTTP_HOST (default 127.0.0.1) and HTTP_PORT within `readyTimeoutMs`. */
 function launchService(options: ServiceProcessOptions, readyTimeoutMs: number): { proc: ServiceProcess; ready: Promise<void> } {
@@ -196,7 +194,7 @@ export class Testbed {
     const parts = this.generatorParts();
     // Connected, and listening for the run clock, before the generator starts: nothing is left
     // running when the connection fails, and the clock's first announcement is heard.
-    const bus = await MessageBus.connect({ servers: this.natsUrl, name: `testbed-${run.runId}`, prefix: this.options.prefix, logger: QUIET });
+    const bus = await MessageBus.connect({ servers: this.natsUrl, name: `testbed-${run.runId}`, prefix: this.options.prefix, logger: silentBusLogger });
     try {
       const faults = steps.length > 0 ? await this.injectOnRunClock(bus, run.runId, steps) : undefined;
       const startAt = Date.now() + RUN_PARTS_LEAD_MS;
