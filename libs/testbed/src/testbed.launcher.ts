@@ -201,7 +201,8 @@ export class Testbed {
       const generators = await Promise.all(
         parts.map(async (part) => {
           const key = part.name === undefined ? `workload-generator ${run.runId}` : `workload-generator ${run.runId} ${part.name}`;
-          const summaryFile = join(this.options.logDir, `${run.runId}${part.name === undefined ? '' : `.${part.name}`}.summary.json`);
+          const named = part.name === undefined ? run.runId : `${run.runId}-${part.name}`;
+          const summaryFile = join(this.options.logDir, `${named}.summary.json`);
           const placement = placementAt(this.topology, part.site);
           const partEnv: Record<string, string> =
             part.name === undefined
@@ -212,7 +213,7 @@ export class Testbed {
             entry: appEntry('workload-generator'),
             cwd: REPO_ROOT,
             env: { ...env, ...partEnv, ...placement.env, HTTP_PORT: String(await freePort()), SUMMARY_FILE: summaryFile },
-            logFile: join(this.options.logDir, `generator-${run.runId}${part.name === undefined ? '' : `-${part.name}`}.log`),
+            logFile: join(this.options.logDir, `generator-${named}.log`),
             // A part's progress and report are its own share of the run: the caller shows the merged report.
             inheritOutput: (run.interactive ?? false) && parts.length === 1,
             ...(placement.netns ? { netns: placement.netns } : {}),
@@ -235,10 +236,8 @@ export class Testbed {
       const host = sampler.stop();
       const applied = (await faults?.stop()) ?? [];
       for (const g of generators) this.processes.delete(g.key);
-      const failed = generators.filter((_, i) => codes[i] !== 0);
-      if (failed.length > 0) {
-        throw new Error(failed.map((g) => `${g.key} exited with code ${codes[generators.indexOf(g)]}:\n${g.proc.tail()}`).join('\n'));
-      }
+      const failures = generators.flatMap((g, i) => (codes[i] === 0 ? [] : [`${g.key} exited with code ${codes[i]}:\n${g.proc.tail()}`]));
+      if (failures.length > 0) throw new Error(failures.join('\n'));
       // Recorded with the run, so that an analyst can tell a run on a saturated host from the others.
       await bus.publishDurable('runRecord', { runId: run.runId }, { schemaVersion: 1, kind: 'host', runId: run.runId, host, measuredAt: Date.now() }, `${run.runId}.host`);
       const reports = generators.map((g) => JSON.parse(readFileSync(g.summaryFile, 'utf8')) as RunReport);
