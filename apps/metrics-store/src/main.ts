@@ -1,7 +1,7 @@
 import { runService } from '@aset/service-kit';
 import { validateMetricsStoreEnv } from './metrics-store.config.js';
-import { serveOpenApiDocs } from './api/openapi.docs.js';
+import { setUpReportsHttp } from './api/reports-http.setup.js';
 
 await runService('metrics-store', validateMetricsStoreEnv, async (config) => (await import('./metrics-store.module.js')).MetricsStoreModule.forRoot(config), {
-  beforeListen: (app) => void serveOpenApiDocs(app),
+  beforeListen: (app) => setUpReportsHttp(app),
 });

@@ -1,10 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 import { TypeOrmHealthIndicator } from '@nestjs/terminus';
-import { BusModule, HEALTH_CHECKS, ObservabilityModule, serviceConfigModule } from '@aset/service-kit';
+import { BusModule, ConfigurationError, HEALTH_CHECKS, ObservabilityModule, serviceConfigModule } from '@aset/service-kit';
 import type { MetricsStoreEnv } from './metrics-store.config.js';
-import { ClusterSampler, INGEST_OPTIONS, IngestionMetrics, RecordIngestor, metricsDataSourceOptions, type IngestOptions } from '@aset/ingestion';
+import { ClusterSampler, INGEST_OPTIONS, IngestionMetrics, RecordIngestor, metricsDataSourceOptions, reportingDataSourceOptions, type IngestOptions } from '@aset/ingestion';
+import { REPORTS_DATA_SOURCE, openReportsDataSource } from './reporting/reports.data-source.js';
 import { ReportsApiModule } from './api/reports-api.module.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
 
@@ -24,6 +26,18 @@ export class MetricsStoreModule {
             migrationsRun: true,
             retryAttempts: 3,
           }),
+        }),
+        // The reports API and dashboard read through the read-only reporting role. Injecting the store's
+        // DataSource orders this after its migrations, which create the role.
+        TypeOrmModule.forRootAsync({
+          name: REPORTS_DATA_SOURCE,
+          inject: [ConfigService, DataSource],
+          useFactory: (config: ConfigService<MetricsStoreEnv, true>) => ({
+            ...reportingDataSourceOptions(config.get('REPORTS_DATABASE_URL', { infer: true }) ?? config.get('DATABASE_URL', { infer: true })),
+            retryAttempts: 3,
+            toRetry: (e: unknown) => !(e instanceof ConfigurationError),
+          }),
+          dataSourceFactory: (options) => openReportsDataSource(options as DataSourceOptions, config.REPORTS_DATABASE_URL ? 'REPORTS_DATABASE_URL' : 'DATABASE_URL'),
         }),
         BusModule.forService('metrics-store'),
         ObservabilityModule.forRoot({

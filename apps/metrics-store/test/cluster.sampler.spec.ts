@@ -47,6 +47,25 @@ describe('cluster sampler (worker heartbeats over core NATS into cluster_samples
       .toMatch(new RegExp(`aset_bus_invalid_messages_total\\{subject="${store.prefix}\\.cluster\\.edge-1\\.heartbeat",service="metrics-store"\\} 1`));
   });
 
+  it('refuses a valid heartbeat no column can hold, alone, and stores the others of its batch', async () => {
+    const { bus } = store;
+    const subject = bus.subject('clusterHeartbeat', { clusterId: 'poison' });
+    const invalidCounted = async () => Number(new RegExp(`aset_bus_invalid_messages_total\\{subject="${subject.replace(/\./g, '\\.')}",service="metrics-store"\\} (\\d+)`).exec(await (await fetch(`${store.base}/metrics`)).text())?.[1] ?? 0);
+    for (let i = 0; i < 20; i++) {
+      // 2^31 slots and a time past year 294276: valid heartbeats, but no integer or timestamp column holds them.
+      const h = heartbeat({ clusterId: 'poison', sentAt: T0 + 30_000 + i, ...(i === 7 ? { slots: 2 ** 31 } : {}), ...(i === 13 ? { sentAt: 9.3e15 } : {}) });
+      bus.publish('clusterHeartbeat', { clusterId: 'poison' }, h);
+    }
+    await bus.flush();
+    const count = async () => Number((await store.sql.query(`SELECT count(*) AS n FROM cluster_samples WHERE cluster_id = 'poison'`)).rows[0].n);
+    await expect.poll(count, { timeout: 5000 }).toBe(18);
+    await expect.poll(invalidCounted, { timeout: 5000 }).toBe(2);
+    // Written once, never retried: later heartbeats still get through.
+    bus.publish('clusterHeartbeat', { clusterId: 'poison' }, heartbeat({ clusterId: 'poison', sentAt: T0 + 31_000 }));
+    await expect.poll(count, { timeout: 5000 }).toBe(19);
+    expect(await invalidCounted()).toBe(2);
+  });
+
   it('stores a burst of 2500 heartbeats', async () => {
     const { bus } = store;
     for (let i = 0; i < 2500; i++) {

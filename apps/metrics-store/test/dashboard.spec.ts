@@ -10,6 +10,8 @@ import { T0, publishHeartbeats, publishQueries, publishRunStarted, waitForCount,
 const CHROMIUM = '/usr/bin/chromium';
 /** Waiting for the page's next polls (every 2 s) to show what was just stored. */
 const LIVE = { timeout: 15_000, interval: 100 };
+/** The text of a summary cell of `page`. */
+const summaryCell = (page: Page, run: string, field: string) => page.locator(`[data-content="summary"] tr[data-run="${run}"] td[data-field="${field}"]`).first().textContent();
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 /** dash-1 (closest), live: two 1 s buckets so far; latencies are whole ms, the slowest 40. */
@@ -174,5 +176,70 @@ describe('dashboard (Debian chromium on /dashboard of an in-process store, runs 
       expect(res.status, bad).toBe(400);
       expect(res.body.message, bad).toMatch(bad.includes('bucketMs=50') ? /bucketMs/ : /runs/);
     }
+  });
+});
+
+describe('dashboard behind REPORTS_TOKEN (Debian chromium, in-process store)', () => {
+  const TOKEN = 'dashboard-token-'.padEnd(40, 'x');
+  let store: StoreHarness;
+  let context: BrowserContext;
+  let userDataDir: string;
+  /** Authorization headers of the page's data requests, per path. */
+  const sent: { path: string; authorization: string | undefined }[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install it with: apt-get install -y chromium (as root)`);
+    store = await startStore('dashtoken', { REPORTS_TOKEN: TOKEN });
+    await publishRunStarted(store.bus, 'lock-1', { policy: 'closest', startedMs: 0 });
+    await publishQueries(store.bus, 'lock-1', FIRST);
+    await waitForCount(store.sql, `SELECT count(*) AS n FROM queries`, FIRST.length);
+    userDataDir = mkdtempSync(join(tmpdir(), 'aset-chromium-'));
+    context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    await context.route('**/*', (route) => (route.request().url().startsWith(store.base) ? route.continue() : route.abort()));
+    context.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.pathname !== '/dashboard') sent.push({ path: url.pathname, authorization: request.headers()['authorization'] });
+    });
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    await store?.close();
+  });
+
+  it('asks for the token, refuses a wrong one, then shows the runs and keeps the token for the tab only', async () => {
+    const page = await context.newPage();
+    expect((await page.goto(`${store.base}/dashboard`))?.status()).toBe(200);
+    await page.waitForSelector('body[data-state="auth"]');
+    expect(await page.locator('#auth').isVisible()).toBe(true);
+    expect(await page.locator('#status').textContent()).toContain('REPORTS_TOKEN');
+    await page.fill('#token', 'not-the-token');
+    await page.click('#auth button');
+    await expect.poll(() => page.locator('#status').textContent(), LIVE).toContain('refused');
+    await page.fill('#token', TOKEN);
+    await page.click('#auth button');
+    await page.waitForSelector('body[data-state="ready"]');
+    expect(await page.locator('#auth').isVisible()).toBe(false);
+    expect(await summaryCell(page, 'lock-1', 'queries')).toBe(String(FIRST.filter((q) => !q.warmup).length));
+    expect(page.url()).not.toContain(TOKEN);
+    expect(sent.filter((r) => r.authorization === `Bearer ${TOKEN}`).map((r) => r.path)).toEqual(expect.arrayContaining(['/runs', '/dashboard/view']));
+    // A reload keeps the token (sessionStorage); a new tab, which starts with its own empty session storage, asks again.
+    await page.reload();
+    await page.waitForSelector('body[data-state="ready"]');
+    const other = await context.newPage();
+    await other.goto(`${store.base}/dashboard`);
+    await other.waitForSelector('body[data-state="auth"]');
+    await other.close();
+    await page.close();
+  });
+
+  it('takes the token from #token= in the address, and removes it from there', async () => {
+    const page = await context.newPage();
+    await page.goto(`${store.base}/dashboard?runs=lock-1#token=${encodeURIComponent(TOKEN)}`);
+    await page.waitForSelector('body[data-state="ready"]');
+    expect(new URL(page.url()).hash).toBe('');
+    expect(new URL(page.url()).searchParams.get('runs')).toBe('lock-1');
+    await page.close();
   });
 });

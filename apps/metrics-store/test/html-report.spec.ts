@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -157,6 +158,16 @@ describe('HTML report (npm run report) against a store database holding two runs
       await expect(reportMain(['--runs', 'rpt-closest'], { DATABASE_URL: empty.url })).rejects.toThrow(/has no metrics-store schema/);
     } finally {
       await dropTestDatabase(empty.name);
+    }
+    // It reads as the read-only reporting role: a login outside it is refused, naming the role.
+    const outsider = `aset_outsider_${randomBytes(4).toString('hex')}`;
+    await store.sql.query(`CREATE ROLE ${outsider} LOGIN PASSWORD 'outsider-pw'`);
+    try {
+      const url = new URL(databaseUrl);
+      Object.assign(url, { username: outsider, password: 'outsider-pw' });
+      await expect(reportMain(['--runs', 'rpt-closest'], { DATABASE_URL: url.toString() })).rejects.toThrow(/^the login of DATABASE_URL=\S+:\*\*\*@\S+ may not read as aset_reporting: use a login that is a member of it/);
+    } finally {
+      await store.sql.query(`DROP ROLE ${outsider}`);
     }
     const stderr = process.stderr.write;
     process.stderr.write = () => true;

@@ -4,7 +4,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import { uniqueTestPrefix } from '@aset/contracts/testing';
 import { MessageBus, silentBusLogger } from '@aset/messaging';
-import { serveOpenApiDocs } from '../src/api/openapi.docs.js';
+import { setUpReportsHttp } from '../src/api/reports-http.setup.js';
 import { createServiceApp, createTestDatabase, dropTestDatabase, testNatsUrl } from '@aset/service-kit/testing';
 
 /** A metrics store running in process on its own database and subject prefix, with a bus and a SQL client for the test. */
@@ -27,21 +27,37 @@ export interface StoreHarness {
   close(): Promise<void>;
 }
 
+/** Variables a test may set on the store; those it leaves out are unset. */
+export type StoreEnv = { REPORTS_TOKEN?: string; REPORTS_DATABASE_URL?: string };
+
 /**
- * Starts the metrics store module in process against the test NATS and a fresh test database.
- * Sets the environment first: the root module reads it when imported, so import it only here.
+ * Starts the metrics store module in process against the test NATS and a fresh test database,
+ * listening on 127.0.0.1; `env` adds variables, or computes them from the fresh database before the
+ * store starts (e.g. to migrate it and create logins). A store that fails to start leaves nothing
+ * behind (its database is dropped) and rejects with its error. Sets the environment first: the root
+ * module reads it when imported, so import it only here.
  */
-export async function startStore(label: string): Promise<StoreHarness> {
+export async function startStore(label: string, env: StoreEnv | ((database: { name: string; url: string }) => Promise<StoreEnv>) = {}): Promise<StoreHarness> {
   const prefix = uniqueTestPrefix(label);
   const database = await createTestDatabase(label);
-  Object.assign(process.env, { NATS_URL: testNatsUrl(), NATS_PREFIX: prefix, DATABASE_URL: database.url, LOG_LEVEL: 'error' });
   const bus = await MessageBus.connect({ servers: testNatsUrl(), name: `${label}-test`, prefix, logger: silentBusLogger });
   const raw: NatsConnection = await connect({ servers: testNatsUrl(), name: `${label}-raw` });
-  await bus.ensureStream('records');
-  const { validateMetricsStoreEnv } = await import('../src/metrics-store.config.js');
-  const { MetricsStoreModule } = await import('../src/metrics-store.module.js');
-  const app = await createServiceApp(validateMetricsStoreEnv, (config) => MetricsStoreModule.forRoot(config));
-  serveOpenApiDocs(app);
+  let app: INestApplication;
+  try {
+    await bus.ensureStream('records');
+    const extra = typeof env === 'function' ? await env(database) : env;
+    Object.assign(process.env, { NATS_URL: testNatsUrl(), NATS_PREFIX: prefix, DATABASE_URL: database.url, LOG_LEVEL: 'error', REPORTS_TOKEN: '', REPORTS_DATABASE_URL: '', ...extra });
+    const { validateMetricsStoreEnv } = await import('../src/metrics-store.config.js');
+    const { MetricsStoreModule } = await import('../src/metrics-store.module.js');
+    app = await createServiceApp(validateMetricsStoreEnv, (config) => MetricsStoreModule.forRoot(config));
+  } catch (e) {
+    await bus.deleteStream('records').catch(() => false);
+    await bus.close();
+    await raw.close();
+    await dropTestDatabase(database.name);
+    throw e;
+  }
+  setUpReportsHttp(app);
   await app.listen(0, '127.0.0.1');
   const sql = new pg.Client({ connectionString: database.url });
   await sql.connect();

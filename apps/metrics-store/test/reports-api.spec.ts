@@ -386,7 +386,11 @@ describe('a run split over several generators (in-process, through JetStream int
     await started('site-b', ['ap-2'], 10);
     await queries(0, 5);
     await finished('site-a', ['ap-1'], 5, 9_000);
-    await vi.waitFor(async () => expect(await list()).toMatchObject({ storedQueries: 5, parts: { count: 2, finished: 1 } }), { timeout: 10_000, interval: 100 });
+    // Batches commit concurrently, so site-b's `started` may land after site-a's `finished`: wait for both.
+    await vi.waitFor(async () => expect(await list()).toMatchObject({ storedQueries: 5, startedAt: iso(10), parts: { count: 2, finished: 1 } }), {
+      timeout: 10_000,
+      interval: 100,
+    });
     expect(await list()).toMatchObject({ startedAt: iso(10), finishedAt: null, expectedQueries: null, complete: false });
 
     await queries(5, 3);

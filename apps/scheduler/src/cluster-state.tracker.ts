@@ -11,7 +11,10 @@ import { SchedulerMetrics } from './scheduler.metrics.js';
 
 /**
  * The scheduler's view of every cluster, from worker heartbeats. Several instances of a cluster
- * report separately; their states are summed. A heartbeat older than `staleAfterMs` no longer counts.
+ * report separately; their states are summed, dated by the oldest of them (`reportedAt`, the
+ * worker's send time, or the scheduler's receipt when that is earlier: a `sentAt` ahead of the
+ * scheduler's clock counts as sent on receipt, so it can neither date a state in the future nor
+ * keep it fresh forever). A heartbeat older than `staleAfterMs` no longer counts.
  *
  * Liveness (the rule of `@aset/scheduling`'s cluster.liveness, which the simulator follows too): a
  * cluster is alive while one of its instances was heard within the last LIVENESS_MISSED_HEARTBEATS
@@ -80,14 +83,16 @@ export class ClusterStateTracker implements OnApplicationBootstrap, OnApplicatio
     const known = this.instances[i] as Map<string, number>;
     const beats = this.beats[i] as ClusterHeartbeat[];
     const k = known.get(hb.instanceId);
+    const now = this.clock.now();
+    const beat = hb.sentAt > now ? { ...hb, sentAt: now } : hb;
     if (k === undefined) {
       this.logger.log(`cluster ${hb.clusterId}: worker ${hb.instanceId} is up`);
       known.set(hb.instanceId, beats.length);
-      beats.push(hb);
+      beats.push(beat);
     } else {
-      beats[k] = hb;
+      beats[k] = beat;
     }
-    this.lastHeard[i] = this.clock.now();
+    this.lastHeard[i] = now;
     this.heard[i] = 1;
     if (!(this.states[i] as ClusterState).alive) this.transition(i, true, '');
   }
@@ -117,13 +122,16 @@ export class ClusterStateTracker implements OnApplicationBootstrap, OnApplicatio
       const s = this.states[i] as ClusterState;
       s.busySlots = 0;
       s.queueLength = 0;
+      let reportedAt = Infinity;
       const beats = this.beats[i] as ClusterHeartbeat[];
       for (let k = 0; k < beats.length; k++) {
         const hb = beats[k] as ClusterHeartbeat;
         if (now - hb.sentAt > this.staleAfterMs) continue;
         s.busySlots += hb.busySlots;
         s.queueLength += hb.queueLength;
+        if (hb.sentAt < reportedAt) reportedAt = hb.sentAt;
       }
+      s.reportedAt = reportedAt === Infinity ? undefined : reportedAt;
       const silentMs = now - (this.lastHeard[i] as number);
       if (s.alive && silentMs > window) {
         this.transition(i, false, this.heard[i] === 1 ? `no heartbeat for ${Math.round(silentMs)} ms` : `no heartbeat in the ${Math.round(silentMs)} ms since the scheduler started`);

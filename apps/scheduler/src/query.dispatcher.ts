@@ -1,12 +1,14 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { DropReason, InferenceQuery, InferenceReply } from '@aset/contracts';
 import { FORWARDED, MessageBus, type IncomingRequest, type RequestDispatcher, type UnansweredDispatch } from '@aset/messaging';
+import { ModelZoo } from '@aset/model-zoo';
 import { Scenario } from '@aset/scenario';
-import type { PolicyDecision, SchedulingPolicy } from '@aset/scheduling';
+import type { DeadlineAdmission, PolicyDecision, SchedulingPolicy } from '@aset/scheduling';
 import { CLOCK } from '@aset/service-kit';
 import type { Clock } from '@aset/determinism';
 import { ClusterStateTracker } from './cluster-state.tracker.js';
 import { SCHEDULING_POLICY } from './scheduling-policy.provider.js';
+import { ADMISSION_RULE } from './admission.provider.js';
 import { SchedulerMetrics } from './scheduler.metrics.js';
 
 /**
@@ -20,22 +22,32 @@ const MAX_REDISPATCHES = 16;
  * Serves `query.schedule`: asks the configured policy for a placement, then dispatches the query to
  * the chosen cluster's workers, who answer the generator directly (see `RequestDispatcher`). When
  * nobody listens on that cluster's subject, the cluster is marked down at once and the query is
- * decided again with the updated observation. Drops and unknown references are answered here.
+ * decided again with the updated observation. Drops and unknown references (a source the scenario
+ * does not have, a task no variant of its clusters serves) are answered here.
+ * With ADMISSION=on, each decision is preceded by the admission rule (`DeadlineAdmission`, the
+ * simulator's too): a query no live cluster can answer by its deadline is dropped with
+ * DEADLINE_UNREACHABLE before the policy sees it.
  */
 @Injectable()
 export class QueryDispatcher implements OnApplicationBootstrap {
   private readonly logger = new Logger(QueryDispatcher.name);
   private readonly schedulerId = `scheduler-${process.pid}`;
   private dispatcher!: RequestDispatcher<'clusterInfer'>;
+  /** The tasks some variant hosted by a cluster of the scenario serves. */
+  private readonly tasks: ReadonlySet<string>;
 
   constructor(
     @Inject(MessageBus) private readonly bus: MessageBus,
     @Inject(Scenario) private readonly scenario: Scenario,
+    @Inject(ModelZoo) zoo: ModelZoo,
     @Inject(SCHEDULING_POLICY) private readonly policy: SchedulingPolicy,
     @Inject(ClusterStateTracker) private readonly tracker: ClusterStateTracker,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(SchedulerMetrics) private readonly metrics: SchedulerMetrics,
-  ) {}
+    @Inject(ADMISSION_RULE) private readonly admission: DeadlineAdmission | null,
+  ) {
+    this.tasks = new Set(scenario.clusters.flatMap((c) => c.variants.map((id) => zoo.requireVariant(id).task)));
+  }
 
   /** Resolves once the server knows the subscription, so a scheduler that is up can be reached at once. */
   async onApplicationBootstrap(): Promise<void> {
@@ -49,14 +61,20 @@ export class QueryDispatcher implements OnApplicationBootstrap {
     if (!this.scenario.hasSource(query.source)) {
       return this.unknown(query, `source "${query.source}" is not in scenario ${this.scenario.name}`);
     }
+    if (!this.tasks.has(query.task)) {
+      return this.unknown(query, `task "${query.task}" is served by no variant of scenario ${this.scenario.name} (it serves ${[...this.tasks].join(', ')})`);
+    }
     return this.place(query, request.replyTo, 1);
   }
 
   /** Decides and sends the query (its `attempt`-th dispatch), or returns the drop to answer. */
   private place(query: InferenceQuery, replyTo: string | undefined, attempt: number): InferenceReply | typeof FORWARDED {
     const now = this.clock.now();
+    const observation = this.tracker.observe(now);
+    const refused = this.admission?.check(query, observation);
+    if (refused) return this.dropped(query, refused.reason, refused.detail, now);
     const t0 = performance.now();
-    const placement = this.policy.decide(query, this.tracker.observe(now));
+    const placement = this.policy.decide(query, observation);
     this.metrics.decisionTime.observe({ policy: this.policy.name }, (performance.now() - t0) * 1000);
     const journaled = this.policy.takeDecision?.();
     if (journaled) this.journal(journaled, query.runId);

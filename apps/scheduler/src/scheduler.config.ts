@@ -32,6 +32,11 @@ export const SCHEDULER_ENV = {
     .positive()
     .default(DEFAULT_MISSED_HEARTBEATS)
     .describe('heartbeats a cluster may miss before the scheduler holds it to be down, a positive integer'),
+  ADMISSION: z
+    .enum(['on', 'off'])
+    .default('off')
+    .transform((v) => v === 'on')
+    .describe('on or off: drop at once, with DEADLINE_UNREACHABLE, a query that no live cluster can answer by its deadline (the simulator\'s admission option)'),
   ASET_ONLINE_EPSILON: z.coerce.number().min(0).max(1).default(0.02).describe('exploration rate of online learning, a number in [0, 1]'),
 } as const;
 

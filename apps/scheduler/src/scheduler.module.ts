@@ -3,6 +3,7 @@ import { BusModule, ObservabilityModule, ScenarioModule, serviceConfigModule } f
 import type { SchedulerEnv } from './scheduler.config.js';
 import { ClusterStateTracker } from './cluster-state.tracker.js';
 import { QueryDispatcher } from './query.dispatcher.js';
+import { admissionProvider } from './admission.provider.js';
 import { schedulingPolicyProvider } from './scheduling-policy.provider.js';
 import { OutcomeFeed } from './outcome.feed.js';
 import { SchedulerMetrics } from './scheduler.metrics.js';
@@ -14,7 +15,7 @@ export class SchedulerModule {
     return {
       module: SchedulerModule,
       imports: [serviceConfigModule(config), BusModule.forService('scheduler'), ScenarioModule, ObservabilityModule.forRoot()],
-      providers: [schedulingPolicyProvider, ClusterStateTracker, QueryDispatcher, OutcomeFeed, SchedulerMetrics],
+      providers: [schedulingPolicyProvider, admissionProvider, ClusterStateTracker, QueryDispatcher, OutcomeFeed, SchedulerMetrics],
     };
   }
 }

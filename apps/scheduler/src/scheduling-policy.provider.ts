@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { Logger, type Provider } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { seededRandom } from '@aset/determinism';
 import { ModelZoo } from '@aset/model-zoo';
 import { DqnAgent } from '@aset/rl';
 import { Scenario } from '@aset/scenario';
-import { DqnController, PlacementCatalog, agentModeOf, asetAgentsOf, createPolicy, loadAsetCheckpoint, type AsetAgents, type AsetCheckpoint, type AsetController } from '@aset/scheduling';
+import { DqnController, PlacementCatalog, agentModeOf, asetAgentsOf, createPolicy, readAsetCheckpoint, type AsetAgents, type AsetCheckpoint, type AsetController } from '@aset/scheduling';
 import { ConfigurationError } from '@aset/service-kit';
 import type { SchedulerEnv } from './scheduler.config.js';
 
@@ -20,19 +19,13 @@ function loadAgents(config: ConfigService<SchedulerEnv, true>, scenario: Scenari
   if (!needed) return undefined;
   const file = config.get('ASET_CHECKPOINT', { infer: true });
   if (!file) throw new ConfigurationError(`SCHEDULER_POLICY=${policy} needs ASET_CHECKPOINT: the path of a checkpoint written by npm run train (e.g. checkpoints/demo.${needed}.json)`);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new ConfigurationError(`ASET_CHECKPOINT ${file} cannot be read (${e instanceof Error && 'code' in e ? String(e.code) : String(e)})`);
-  }
   let checkpoint: AsetCheckpoint;
   let agents: AsetAgents;
   try {
-    checkpoint = loadAsetCheckpoint(text, file);
+    checkpoint = readAsetCheckpoint(file);
     agents = asetAgentsOf(checkpoint, file, scenario, catalog, { safetyTiers: config.get('ASET_SAFETY_TIERS', { infer: true }) });
   } catch (e) {
-    throw new ConfigurationError(e instanceof Error ? e.message : String(e));
+    throw new ConfigurationError(`ASET_CHECKPOINT ${e instanceof Error ? e.message : String(e)}`);
   }
   const agent = agents.aset ?? agents.asetDirect;
   const mode = agents.aset ? 'aset' : 'aset-direct';

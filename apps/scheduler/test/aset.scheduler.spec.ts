@@ -1,10 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { INestApplication } from '@nestjs/common';
+import type { FactoryProvider, INestApplication } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
-import { DispatchedQuerySchema, type SubjectSpace, encodeMessage } from '@aset/contracts';
+import { DATA_FILES, DispatchedQuerySchema, type SubjectSpace, encodeMessage } from '@aset/contracts';
 import { sampleQuery, sampleQueryRecord } from '@aset/contracts/testing';
 import { readZoo } from '@aset/model-zoo';
 import { REPO_MANIFEST } from '@aset/model-zoo/testing';
@@ -12,6 +14,8 @@ import { readScenarioFile } from '@aset/scenario';
 import { POLICY_LAB_SCENARIO, REPO_SCENARIOS } from '@aset/scenario/testing';
 import { PlacementCatalog, asetAgentFromCheckpoint } from '@aset/scheduling';
 import { OutcomeFeed } from '../src/outcome.feed.js';
+import { validateSchedulerEnv } from '../src/scheduler.config.js';
+import { schedulingPolicyProvider } from '../src/scheduling-policy.provider.js';
 import { startScheduler, type SchedulerHarness } from './scheduler.harness.js';
 
 const CHECKPOINTS = join(REPO_SCENARIOS, '..', 'checkpoints');
@@ -71,5 +75,31 @@ describe('scheduler configuration for ASET', () => {
     expect(() => asetAgentFromCheckpoint(readFileSync(file, 'utf8'), file, lab, new PlacementCatalog(lab, zoo))).toThrow(
       /trained on scenario demo with a state of \d+ features; scenario policy-lab gives \d+ \(4 clusters, 2 applications\)/,
     );
+  });
+
+  it('refuses an ASET_CHECKPOINT that is missing, oversized, truncated or of the wrong shape, naming the variable and the file', () => {
+    const zoo = readZoo(REPO_MANIFEST);
+    const demo = readScenarioFile(join(REPO_SCENARIOS, 'demo.yaml'), { zoo });
+    const dir = mkdtempSync(join(tmpdir(), 'aset-scheduler-checkpoint-'));
+    const policyWith = (file: string) => {
+      const config = new ConfigService(validateSchedulerEnv({ SCHEDULER_POLICY: 'aset-direct', ASET_CHECKPOINT: file }));
+      return () => (schedulingPolicyProvider as FactoryProvider).useFactory(config, demo, zoo);
+    };
+    try {
+      expect(policyWith(join(CHECKPOINTS, 'demo.aset-direct.json'))()).toBeDefined();
+      const huge = join(dir, 'huge.json');
+      writeFileSync(huge, '');
+      truncateSync(huge, DATA_FILES.checkpoint.maxBytes + 1);
+      expect(policyWith(huge)).toThrow(`ASET_CHECKPOINT checkpoint ${huge}: is ${DATA_FILES.checkpoint.maxBytes + 1} bytes, over the limit`);
+      expect(policyWith(join(dir, 'missing.json'))).toThrow(`ASET_CHECKPOINT checkpoint ${join(dir, 'missing.json')}: cannot be read (ENOENT)`);
+      const truncated = join(dir, 'truncated.json');
+      writeFileSync(truncated, readFileSync(join(CHECKPOINTS, 'demo.aset-direct.json'), 'utf8').slice(0, 500));
+      expect(policyWith(truncated)).toThrow(`ASET_CHECKPOINT ${truncated}: (root): expected a JSON document`);
+      const wrongShape = join(dir, 'curve.json');
+      writeFileSync(wrongShape, readFileSync(join(CHECKPOINTS, 'demo.aset-direct.curve.json'), 'utf8'));
+      expect(policyWith(wrongShape)).toThrow(new RegExp(`^ASET_CHECKPOINT ${wrongShape.replace(/[./]/g, '\\$&')}: format: `));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

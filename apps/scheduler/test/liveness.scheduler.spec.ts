@@ -4,7 +4,9 @@ import { createInbox, type Msg, type NatsConnection } from '@nats-io/transport-n
 import { InferenceReplySchema, type InferenceReply, type SubjectSpace } from '@aset/contracts';
 import { sampleQuery } from '@aset/contracts/testing';
 import { MessageBus, type BusSubscription, silentBusLogger } from '@aset/messaging';
+import { CLOCK } from '@aset/service-kit';
 import { metricValue, testNatsUrl } from '@aset/service-kit/testing';
+import type { Clock } from '@aset/determinism';
 import { ClusterStateTracker } from '../src/cluster-state.tracker.js';
 import { startScheduler, type SchedulerHarness } from './scheduler.harness.js';
 
@@ -146,6 +148,19 @@ describe('scheduler liveness (in-process, real NATS)', () => {
     expect(replies).toHaveLength(1);
     expect(replies[0]).toMatchObject({ status: 'dropped', reason: 'NO_LIVE_CLUSTER', policy: 'closest', queryId: `q-${n}` });
     expect(tracker.liveClusters).toBe(0);
+  });
+
+  it('lets a heartbeat sent "in the future" go stale staleAfterMs after its receipt and its cluster down after the window, as any other', () => {
+    const clock = app.get<Clock>(CLOCK);
+    const cloud = CLUSTERS.indexOf('cloud-1');
+    tracker.record({ schemaVersion: 1, clusterId: 'cloud-1', instanceId: 'future-instance', sentAt: clock.now() + 86_400_000, slots: 8, busySlots: 7, queueLength: 5, processed: 0 });
+    const receivedBy = clock.now();
+    const fresh = tracker.observe(receivedBy).clusters[cloud];
+    expect(fresh?.busySlots).toBeGreaterThanOrEqual(7);
+    expect(fresh?.reportedAt, 'dated no later than its receipt').toBeLessThanOrEqual(receivedBy);
+    // Every heartbeat of cloud-1, this one included, is stale by then (this moves the tracker past every liveness window: last in this file).
+    const later = tracker.observe(receivedBy + tracker.staleAfterMs + 1).clusters[cloud];
+    expect(later).toMatchObject({ busySlots: 0, queueLength: 0, reportedAt: undefined, alive: false });
   });
 
   let url: string | undefined;

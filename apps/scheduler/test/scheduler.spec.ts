@@ -51,6 +51,15 @@ describe('scheduler service (in-process, real NATS)', () => {
     expect(await ask(sampleQuery({ source: 'ap-99' }))).toMatchObject({ status: 'error', code: 'UNKNOWN_REFERENCE' });
   });
 
+  it('refuses a task no variant of the scenario serves with UNKNOWN_REFERENCE naming it and the tasks served', async () => {
+    // A task the zoo does not know, and one it knows that no cluster of the scenario hosts a variant of.
+    for (const task of ['sonar', 'cluttered-digits']) {
+      const reply = await ask(sampleQuery({ queryId: `q-${task}`, task }));
+      expect(reply).toMatchObject({ status: 'error', code: 'UNKNOWN_REFERENCE', queryId: `q-${task}` });
+      expect(reply.status === 'error' && reply.message).toMatch(new RegExp(`task "${task}" .*\\(it serves digits\\)`));
+    }
+  });
+
   it('answers malformed queries with a typed error and keeps serving', async () => {
     expect(await ask('][')).toMatchObject({ status: 'error', code: 'INVALID_MESSAGE' });
     expect(await ask({ ...sampleQuery(), input: { dtype: 'int8', shape: [1], data: '' } })).toMatchObject({ status: 'error', code: 'INVALID_MESSAGE' });
@@ -67,7 +76,7 @@ describe('scheduler service (in-process, real NATS)', () => {
     expect(metrics).toMatch(new RegExp(`aset_bus_invalid_messages_total\\{subject="${prefix}\\.query\\.schedule",service="scheduler"\\} 2`));
     expect(metricValue(metrics, 'aset_scheduler_decisions_total', { policy: 'closest', outcome: 'dropped' })).toBe(2);
     expect(metricValue(metrics, 'aset_scheduler_decisions_total', { policy: 'closest', outcome: 'dispatched', cluster: 'far-edge-1' })).toBe(1);
-    expect(metricValue(metrics, 'aset_scheduler_decisions_total', { policy: 'closest', outcome: 'refused' })).toBe(1);
+    expect(metricValue(metrics, 'aset_scheduler_decisions_total', { policy: 'closest', outcome: 'refused' })).toBe(3);
     expect(metricValue(metrics, 'aset_scheduler_decision_us_count', { policy: 'closest' })).toBe(3);
     expect(metricValue(metrics, 'aset_scheduler_live_clusters')).toBe(4);
   });

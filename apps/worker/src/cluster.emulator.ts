@@ -78,12 +78,13 @@ export class ClusterEmulator {
   }
 
   /**
-   * How long processing must last on this cluster's hardware, given the measured time on this host,
-   * for a query that started at clock time `startedAt` (a slowdown of the run under way stretches it).
+   * How long processing of a batch of `batchSize` must last on this cluster's hardware, given the
+   * measured time on this host, for a batch that started at clock time `startedAt` (a slowdown of
+   * the run under way stretches it): the profiled batch time (ModelZoo.batchMs) times the speed factor.
    */
-  targetProcessingMs(variant: VariantSpec, measuredMs: number, startedAt: number): number {
+  targetProcessingMs(variant: VariantSpec, measuredMs: number, startedAt: number, batchSize = 1): number {
     if (!this.hardware) return measuredMs;
-    const profiled = this.zoo.processingMs(variant, '1');
+    const profiled = this.zoo.batchMs(variant, batchSize);
     const target = (profiled ?? measuredMs) * this.speedFactor * this.timeline.processingFactorAt(startedAt);
     if (measuredMs > target) this.overruns++;
     return Math.max(target, measuredMs);
@@ -97,7 +98,8 @@ export class ClusterEmulator {
 
   /**
    * Waits until `untilMs` to a few tens of microseconds: a timer for all but the last millisecond,
-   * then event-loop turns. For the processing padding, which holds a slot: there, a timer's
+   * then event-loop turns. For the processing padding, which holds a slot, and a batch waiting its
+   * queue delay: there, a timer's
    * half-millisecond error would change how long queues get. Costs up to 1 ms of polling per call.
    */
   async waitPreciselyUntil(untilMs: number): Promise<void> {

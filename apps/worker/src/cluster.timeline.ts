@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { setChainedTimeout, type ChainedTimeout } from '@aset/determinism';
 import type { Scenario } from '@aset/scenario';
 
 /** What goes dark and comes back with a cluster: its endpoint stops serving. */
@@ -27,7 +28,7 @@ export class ClusterTimeline {
   private static readonly logger = new Logger(ClusterTimeline.name);
   private readonly clusterIndex: number;
   private run?: RunUnderWay;
-  private timers: NodeJS.Timeout[] = [];
+  private timers: ChainedTimeout[] = [];
   private readonly listeners: OutageListener[] = [];
   /** True while this cluster is in an outage window of the run under way. */
   dark = false;
@@ -68,7 +69,8 @@ export class ClusterTimeline {
 
   /**
    * Plays `run` from clock time `now` (after `end` of the run before): a timer per edge of this
-   * cluster's outage windows still to come; a window already begun darkens the cluster at once.
+   * cluster's outage windows still to come, however far ahead (an origin days away included); a
+   * window already begun darkens the cluster at once.
    */
   play(run: RunUnderWay, now: number): void {
     this.run = run;
@@ -76,8 +78,8 @@ export class ClusterTimeline {
       const from = run.originAt + w.fromMs;
       const to = run.originAt + w.toMs;
       if (to <= now) continue;
-      this.timers.push(setTimeout(() => this.goDark(run.runId), Math.max(0, from - now)));
-      this.timers.push(setTimeout(() => this.comeBack(`outage of run ${run.runId} over`), to - now));
+      this.timers.push(setChainedTimeout(() => this.goDark(run.runId), from - now));
+      this.timers.push(setChainedTimeout(() => this.comeBack(`outage of run ${run.runId} over`), to - now));
     }
   }
 
@@ -90,7 +92,7 @@ export class ClusterTimeline {
 
   /** Cancels what is scheduled, without coming back (at shutdown). */
   stop(): void {
-    for (const t of this.timers) clearTimeout(t);
+    for (const t of this.timers) t.clear();
     this.timers = [];
   }
 

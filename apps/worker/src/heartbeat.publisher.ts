@@ -32,9 +32,9 @@ export class HeartbeatPublisher implements OnApplicationBootstrap, OnApplication
           clusterId: spec.id,
           instanceId,
           sentAt: this.clock.now(),
-          slots: endpoint.pool.slots,
-          busySlots: endpoint.pool.busy,
-          queueLength: endpoint.pool.waiting,
+          slots: endpoint.cluster.slots,
+          busySlots: endpoint.server.queue.busy,
+          queueLength: endpoint.server.queue.waiting,
           processed: endpoint.processed,
         });
       }

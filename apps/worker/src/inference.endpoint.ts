@@ -4,26 +4,34 @@ import type { Clock } from '@aset/determinism';
 import type { OnnxModelRunner } from '@aset/inference';
 import { UNANSWERED, type BusSubscription, type MessageBus, type NoReply } from '@aset/messaging';
 import type { ClusterSpec, Scenario } from '@aset/scenario';
-import { SlotPool } from './slot.pool.js';
+import { ClusterServer, REFUSED } from './cluster.server.js';
 import type { ClusterEmulator } from './cluster.emulator.js';
 import type { ClusterTimeline } from './cluster.timeline.js';
 
 /**
  * Serves `cluster.<id>.infer` for one hosted cluster (queue group `worker-<id>`, so replicas share
  * the load) with the cluster's own slots. Each query goes through the emulated request delay, waits
- * for a slot, runs its variant (padded to the hardware class), goes through the emulated reply
- * delay and is answered to the generator.
+ * for its batch and a slot ({@link ClusterServer}: the scenario's queue and batching rule, the
+ * simulator's too), runs with its batch (padded to the hardware class), goes through the emulated
+ * reply delay and is answered to the generator.
+ * A query that arrives with every slot busy and the cluster's `maxQueue` queries waiting is refused
+ * at once with a `QUEUE_FULL` error carrying its decision, over the emulated reply delay; the
+ * generator records it as dropped.
  * While the cluster is dark (an outage of the run under way, see {@link ClusterTimeline}) it does
  * not serve, and a query that arrives during one, or is still queued or running when one begins, is
  * lost: it is never answered.
  */
 export class InferenceEndpoint {
   private static readonly logger = new Logger(InferenceEndpoint.name);
-  readonly pool: SlotPool;
+  readonly server: ClusterServer;
   processed = 0;
   /** Queries lost to outages since start. */
   lost = 0;
+  /** Queries refused with QUEUE_FULL since start. */
+  refused = 0;
   private serving?: BusSubscription;
+  /** The index of each hosted variant in the cluster's `variants` (the queue's variant index). */
+  private readonly variantIndex: ReadonlyMap<string, number>;
   /** Called once per completed query with its stage times (ms); set by WorkerMetrics. */
   onStages?: (variantId: string, stages: { queueingMs: number; processingMs: number; networkMs: number | null }) => void;
 
@@ -37,7 +45,8 @@ export class InferenceEndpoint {
     private readonly scenario: Scenario,
     private readonly clock: Clock,
   ) {
-    this.pool = new SlotPool(cluster.slots);
+    this.server = new ClusterServer(cluster, runners, emulator, clock);
+    this.variantIndex = new Map(cluster.variants.map((id, i) => [id, i]));
   }
 
   /** Subscribes now, and again after each outage of the cluster; the server knows it after the bus's next flush. */
@@ -47,6 +56,7 @@ export class InferenceEndpoint {
       onDark: () => {
         this.serving?.unsubscribe();
         this.serving = undefined;
+        this.server.loseWaiting();
       },
       onBack: () => this.serve(),
     });
@@ -96,26 +106,22 @@ export class InferenceEndpoint {
     // As in the simulator: lost if the cluster is dark when the query arrives, or goes dark before its processing ends.
     if (this.timeline.dark) return this.loseOne();
     const arrivedIn = this.timeline.outages;
-    const freedAt = await this.pool.acquire();
-    if (this.timeline.lostSince(arrivedIn)) {
-      this.pool.release(freedAt);
-      return this.loseOne();
+    const served = this.server.submit(this.variantIndex.get(runner.variant.id) as number, decodeTensor(query.input), arrivedAt);
+    if (served === REFUSED) {
+      this.refused++;
+      const { queue } = this.server;
+      const message = `cluster ${this.cluster.id} refused the query: its ${this.cluster.slots} slots are busy and ${queue.waiting} queries wait (maxQueue ${this.cluster.maxQueue})`;
+      if (link) await this.emulator.waitUntil(arrivedAt + link.replyDelayMs);
+      return { schemaVersion: 1, status: 'error', code: 'QUEUE_FULL', message, queryId: query.queryId, decision };
     }
-    const hostStart = this.clock.now();
-    const emulatedStart = this.emulator.processingStart(arrivedAt, freedAt, hostStart);
-    let doneAt = hostStart;
+    const outcome = await served;
+    if (outcome.kind === 'lost' || this.timeline.lostSince(arrivedIn)) return this.loseOne();
     let reply: InferenceReply;
-    try {
-      const result = await runner.run(decodeTensor(query.input), 1);
-      const ranUntil = this.clock.now();
-      const processingMs = this.emulator.targetProcessingMs(runner.variant, ranUntil - hostStart, emulatedStart);
-      // Emulated finish; when the host's lateness leaves too little of the padding, the start is
-      // reported later instead, so processing always lasts processingMs.
-      const finishedAt = Math.max(emulatedStart + processingMs, ranUntil);
-      const startedAt = finishedAt - processingMs;
-      await this.emulator.waitPreciselyUntil(finishedAt);
-      doneAt = finishedAt;
-      if (this.timeline.lostSince(arrivedIn)) return this.loseOne();
+    if (outcome.kind === 'failed') {
+      InferenceEndpoint.logger.error(`query ${query.queryId}: ${outcome.message}`);
+      reply = { schemaVersion: 1, status: 'error', code: 'INFERENCE_FAILED', message: outcome.message, queryId: query.queryId };
+    } else {
+      const { startedAt, finishedAt } = outcome;
       this.processed++;
       this.onStages?.(runner.variant.id, {
         queueingMs: startedAt - arrivedAt,
@@ -128,21 +134,10 @@ export class InferenceEndpoint {
         queryId: query.queryId,
         decision,
         timing: { receivedAt, startedAt, finishedAt, emulatedNetworkMs: link ? link.requestDelayMs + link.replyDelayMs : null },
-        prediction: result.predictions[0] as number,
+        prediction: outcome.prediction,
       };
-    } catch (e) {
-      doneAt = this.clock.now();
-      InferenceEndpoint.logger.error(`variant ${decision.variantId} failed on query ${query.queryId}: ${e instanceof Error ? e.message : String(e)}`);
-      reply = {
-        schemaVersion: 1,
-        status: 'error',
-        code: 'INFERENCE_FAILED',
-        message: `variant ${decision.variantId} failed: ${e instanceof Error ? e.message : String(e)}`,
-        queryId: query.queryId,
-      };
-    } finally {
-      this.pool.release(doneAt);
     }
+    const doneAt = outcome.finishedAt;
     if (link) await this.emulator.waitUntil(doneAt + link.replyDelayMs);
     return reply;
   }

@@ -9,7 +9,8 @@ import { sampleQuery, uniqueTestPrefix } from '@aset/contracts/testing';
 import { loadHeldOut, readZoo } from '@aset/model-zoo';
 import { REPO_MANIFEST } from '@aset/model-zoo/testing';
 import { REPO_SCENARIOS } from '@aset/scenario/testing';
-import { createServiceApp, testNatsUrl, useServiceTestEnv } from '@aset/service-kit/testing';
+import { testNatsUrl } from '@aset/service-kit/testing';
+import { startWorkerApp } from './worker-app.fixture.js';
 
 /**
  * The emulated cluster keeps its own timeline: on demo's far-edge-1 (one slot, an embedded board) a
@@ -33,12 +34,8 @@ describe('worker emulated timeline (in-process, real NATS, real ONNX)', () => {
     if (slowBoard === demo) throw new Error('demo.yaml no longer declares edge-board with speedFactor 16; update this test');
     const scenarioFile = join(mkdtempSync(join(tmpdir(), 'aset-timeline-')), 'demo-slow-board.yaml');
     writeFileSync(scenarioFile, slowBoard);
-    useServiceTestEnv(prefix, { SCENARIO_FILE: scenarioFile, CLUSTER_ID: 'far-edge-1', INSTANCE_ID: 'timeline-worker' });
     nc = await connect({ servers: testNatsUrl() });
-    const { validateWorkerEnv } = await import('../src/worker.config.js');
-    const { WorkerModule } = await import('../src/worker.module.js');
-    app = await createServiceApp(validateWorkerEnv, (config) => WorkerModule.forRoot(config));
-    await app.init();
+    app = await startWorkerApp(prefix, { SCENARIO_FILE: scenarioFile, CLUSTER_ID: 'far-edge-1', INSTANCE_ID: 'timeline-worker' });
     // Serving once it answers (a typed refusal) rather than "no responders".
     for (let attempt = 0; !(await nc.request(infer, 'ping', { timeout: 1000 }).then(() => true, () => false)); attempt++) {
       if (attempt === 100) throw new Error(`the worker does not answer on ${infer}`);

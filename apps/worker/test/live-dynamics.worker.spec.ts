@@ -9,7 +9,8 @@ import { sampleQuery, uniqueTestPrefix } from '@aset/contracts/testing';
 import { loadHeldOut, readZoo } from '@aset/model-zoo';
 import { REPO_MANIFEST } from '@aset/model-zoo/testing';
 import { REPO_SCENARIOS } from '@aset/scenario/testing';
-import { createServiceApp, testNatsUrl, useServiceTestEnv } from '@aset/service-kit/testing';
+import { testNatsUrl } from '@aset/service-kit/testing';
+import { startWorkerApp } from './worker-app.fixture.js';
 
 /** Scenario times of the dynamics added to demo for this test, seconds from the run's origin. */
 const DEGRADED = { startSec: 1, durationSec: 1.5 };
@@ -43,17 +44,13 @@ dynamics:
 `;
     const scenarioFile = join(mkdtempSync(join(tmpdir(), 'aset-dynamics-')), 'demo-dynamics.yaml');
     writeFileSync(scenarioFile, withDynamics);
-    useServiceTestEnv(prefix, { SCENARIO_FILE: scenarioFile, CLUSTER_ID: 'far-edge-1', INSTANCE_ID: 'dynamics-worker', HEARTBEAT_MS: String(HEARTBEAT_MS) });
     nc = await connect({ servers: testNatsUrl() });
     nc.subscribe(space.subject('clusterHeartbeat', { clusterId: 'far-edge-1' }), {
       callback: (_e, m) => {
         beats.push(ClusterHeartbeatSchema.parse(m.json()).sentAt);
       },
     });
-    const { validateWorkerEnv } = await import('../src/worker.config.js');
-    const { WorkerModule } = await import('../src/worker.module.js');
-    app = await createServiceApp(validateWorkerEnv, (config) => WorkerModule.forRoot(config));
-    await app.init();
+    app = await startWorkerApp(prefix, { SCENARIO_FILE: scenarioFile, CLUSTER_ID: 'far-edge-1', INSTANCE_ID: 'dynamics-worker', HEARTBEAT_MS: String(HEARTBEAT_MS) });
     await nc.flush();
   });
 

@@ -6,7 +6,8 @@ import { sampleQuery, uniqueTestPrefix } from '@aset/contracts/testing';
 import { loadHeldOut, readZoo } from '@aset/model-zoo';
 import { REPO_MANIFEST } from '@aset/model-zoo/testing';
 import { ServiceMetrics } from '@aset/service-kit';
-import { createServiceApp, metricValue, testNatsUrl, useServiceTestEnv } from '@aset/service-kit/testing';
+import { metricValue, testNatsUrl } from '@aset/service-kit/testing';
+import { startWorkerApp } from './worker-app.fixture.js';
 
 describe('worker service (in-process, real NATS, real ONNX)', () => {
   let app: INestApplication;
@@ -18,12 +19,8 @@ describe('worker service (in-process, real NATS, real ONNX)', () => {
   const held = loadHeldOut(zoo, 'digits');
 
   beforeAll(async () => {
-    useServiceTestEnv(prefix, { CLUSTER_ID: 'cloud-1', INSTANCE_ID: 'test-worker', HEARTBEAT_MS: '100' });
     nc = await connect({ servers: testNatsUrl() });
-    const { validateWorkerEnv } = await import('../src/worker.config.js');
-    const { WorkerModule } = await import('../src/worker.module.js');
-    app = await createServiceApp(validateWorkerEnv, (config) => WorkerModule.forRoot(config));
-    await app.init();
+    app = await startWorkerApp(prefix, { CLUSTER_ID: 'cloud-1', INSTANCE_ID: 'test-worker', HEARTBEAT_MS: '100' });
   });
 
   afterAll(async () => {

@@ -36,4 +36,28 @@ describe('paceQueries', () => {
       { i: 3, stream: 0, due: 1019, at: 1019 },
     ]);
   });
+
+  it('waits in whole milliseconds, rounded up: a fraction left is one timer of 1 ms, not polled', async () => {
+    const clock = new ManualClock(1000);
+    const waits: number[] = [];
+    const sleep = clock.sleep.bind(clock);
+    clock.sleep = (ms: number) => {
+      waits.push(ms);
+      return sleep(ms);
+    };
+    const schedule = { count: 3, offsetMs: Float64Array.from([0.3, 0.6, 2.2]), stream: Uint16Array.from([0, 0, 0]) };
+    const sent: { i: number; at: number }[] = [];
+    const done = paceQueries(schedule, clock, 1000, (i) => sent.push({ i, at: clock.now() }));
+    for (let t = 0; t < 5; t++) {
+      await new Promise((r) => setImmediate(r));
+      clock.advance(1);
+    }
+    await done;
+    expect(waits).toEqual([1, 2]);
+    expect(sent).toEqual([
+      { i: 0, at: 1001 },
+      { i: 1, at: 1001 },
+      { i: 2, at: 1003 },
+    ]);
+  });
 });

@@ -65,13 +65,13 @@ export class WorkloadRun {
 
     const progress = this.progressBar(total);
     const records: QueryRecord[] = [];
-    let lost = 0;
     const inFlight: Promise<void>[] = [];
     // Scenario time 0 is the instant the arrival schedule counts from, as in the simulator; the parts of a split run share it (RUN_START_AT).
     const startAt = this.settings.startAt ?? this.clock.now() + START_DELAY_MS;
     if (this.clock.now() > startAt) this.logger.warn(`run ${runId} starts ${(this.clock.now() - startAt).toFixed(0)} ms after RUN_START_AT: its first queries go out late (their latency counts from their due time)`);
     const runClock = new RunClockAnnouncer(this.bus, this.clock, { runId, scenario: this.scenario.name, originAt: startAt, ...(part ? { part } : {}) });
     runClock.start();
+    let lost: number;
     try {
       await paceQueries(
         schedule,
@@ -81,12 +81,12 @@ export class WorkloadRun {
           const { query, label } = factory.make(i, due);
           const warmupQuery = i < warmup;
           inFlight.push(
-            this.bus.request('scheduleQuery', query, this.settings.replyTimeoutMs).then(async (reply) => {
+            this.bus.request('scheduleQuery', query, this.settings.replyTimeoutMs).then((reply) => {
               const outcome: ReplyOutcome = reply.ok ? { kind: 'reply', reply: reply.reply } : reply.failure === 'timeout' ? { kind: 'timeout', detail: reply.message } : { kind: 'failure', detail: reply.message };
               const record = buildQueryRecord(queryEndOf(query, outcome, { completedAt: this.clock.now(), label, warmup: warmupQuery }, this.zoo));
               records.push(record);
               this.metrics.record(record);
-              if (!(await publisher.publishQuery(record))) lost++;
+              publisher.queueQuery(record);
               progress?.increment();
             }),
           );
@@ -94,6 +94,7 @@ export class WorkloadRun {
         emits,
       );
       await Promise.all(inFlight);
+      lost = await publisher.settled();
     } finally {
       runClock.finish();
     }

@@ -56,6 +56,13 @@ describe('lineChartSvg', () => {
     expect([...svg.matchAll(/text-anchor="end">([^<]*)<\/text>/g)].map((m) => m[1])).toEqual(['0%', '20%', '40%', '60%', '80%', '100%']);
   });
 
+  it('spans y up to yMax with the ticks yTick labels, placing points on that scale', () => {
+    const svg = lineChartSvg({ title: 't', xLabel: 'rate', yLabel: 'latency', yMin: 0, yMax: 200, yTick: (y) => `${y} ms`, series: [{ label: 'p99', color: '#000', points: [[0, 0], [10, 100], [20, 200]] }] });
+    expect([...svg.matchAll(/text-anchor="end">([^<]*)<\/text>/g)].map((m) => m[1])).toEqual(['0 ms', '40 ms', '80 ms', '120 ms', '160 ms', '200 ms']);
+    // Plot from y 40 (top) to 370 (bottom): 100 of 200 ms is half way, 205.0.
+    expect(paths(svg)[0]).toBe('M60.0,370.0 L310.0,205.0 L560.0,40.0');
+  });
+
   it('widens the legend on request, keeping the plot within the chart', () => {
     const svg = lineChartSvg({ title: 't', xLabel: 'x', yLabel: 'y', series: [{ label: 's', color: '#000', points: [[0, 0.5], [10, 1]] }], legendWidth: 300, width: 900 });
     expect(svg).toContain('<svg xmlns="http://www.w3.org/2000/svg" width="900" height="420"');

@@ -1,4 +1,4 @@
 export { REPO_ROOT, DEFAULT_MANIFEST, scenarioPath, checkpointPath, loadInputs } from './repo.paths.js';
-export { positiveInt, nonNegativeInt, positiveNumber, nonNegativeNumber, probability } from './option.parsers.js';
+export { positiveInt, nonNegativeInt, positiveNumber, nonNegativeNumber, positiveNumberList, probability, nonEmpty, directory } from './option.parsers.js';
 export { runCommand } from './command.runner.js';
 export { formatPercent } from './percent.format.js';

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { join } from 'node:path';
-import { nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, probability } from './option.parsers.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { directory, nonEmpty, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, positiveNumberList, probability } from './option.parsers.js';
 import { REPO_ROOT, checkpointPath, scenarioPath } from './repo.paths.js';
 
 describe('option parsers', () => {
@@ -17,6 +19,30 @@ describe('option parsers', () => {
     expect(probability('--p')('0.5')).toBe(0.5);
     expect(probability('--p')('1')).toBe(1);
     for (const bad of ['1.5', '-0.1', 'x', '']) expect(() => probability('--p')(bad)).toThrow(`--p expects a probability in [0, 1], got "${bad}"`);
+  });
+
+  it('read a comma-separated list of positive numbers in the order given, and refuse any bad or blank item naming the flag and form', () => {
+    expect(positiveNumberList('--rates')('40, 10,20.5')).toEqual([40, 10, 20.5]);
+    expect(positiveNumberList('--rates')('7')).toEqual([7]);
+    for (const bad of ['', '10,,20', '10,0', '10,-5', 'ten', '10;20', '10,Infinity']) {
+      expect(() => positiveNumberList('--rates')(bad)).toThrow(`--rates expects a comma-separated list of numbers > 0 (e.g. 10,20,40), got "${bad}"`);
+    }
+  });
+
+  it('keep a non-blank value as given and refuse a blank one naming what the flag expects', () => {
+    expect(nonEmpty('--scenario', 'a scenario name or file')(' demo ')).toBe(' demo ');
+    for (const bad of ['', '  ', '\t']) expect(() => nonEmpty('--scenario', 'a scenario name or file')(bad)).toThrow(`--scenario expects a scenario name or file, got "${bad}"`);
+  });
+
+  it('resolve a directory, existing or not, and refuse a blank value or a file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aset-option-'));
+    const file = join(dir, 'a-file');
+    writeFileSync(file, '');
+    expect(directory('--out')(dir)).toBe(dir);
+    expect(directory('--out')(join(dir, 'not-yet'))).toBe(join(dir, 'not-yet'));
+    expect(directory('--out')('relative/out')).toBe(resolve('relative/out'));
+    expect(() => directory('--out')(' ')).toThrow('--out expects a directory, got " "');
+    expect(() => directory('--out')(file)).toThrow(`--out expects a directory, got "${file}" (a file)`);
   });
 });
 

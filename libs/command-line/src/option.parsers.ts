@@ -1,3 +1,5 @@
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 
 /** commander option parsers: each refuses a bad value with a message naming the flag and the expected form (commander prints it and exits 1). */
@@ -26,6 +28,18 @@ export function positiveNumber(flag: string): (value: string) => number {
   };
 }
 
+/** A comma-separated list of numbers > 0, e.g. "10,20,40" (blanks around commas allowed), in the order given. */
+export function positiveNumberList(flag: string): (value: string) => number[] {
+  return (v) => {
+    const parts = v.split(',').map((p) => p.trim());
+    const numbers = parts.map(Number);
+    if (parts.some((p) => p === '') || numbers.some((n) => !(n > 0) || !Number.isFinite(n))) {
+      throw new InvalidArgumentError(`${flag} expects a comma-separated list of numbers > 0 (e.g. 10,20,40), got "${v}"`);
+    }
+    return numbers;
+  };
+}
+
 export function nonNegativeNumber(flag: string): (value: string) => number {
   return (v) => {
     const n = Number(v);
@@ -39,5 +53,23 @@ export function probability(flag: string): (value: string) => number {
     const n = Number(v);
     if (!(n >= 0 && n <= 1) || v.trim() === '') throw new InvalidArgumentError(`${flag} expects a probability in [0, 1], got "${v}"`);
     return n;
+  };
+}
+
+/** A value that is not blank, kept as given; `expected` names what the flag takes (e.g. "a scenario name or file"). */
+export function nonEmpty(flag: string, expected: string): (value: string) => string {
+  return (v) => {
+    if (v.trim() === '') throw new InvalidArgumentError(`${flag} expects ${expected}, got "${v}"`);
+    return v;
+  };
+}
+
+/** A directory, resolved to an absolute path: it may not exist yet (the caller creates it), but must not be a file. */
+export function directory(flag: string): (value: string) => string {
+  return (v) => {
+    if (v.trim() === '') throw new InvalidArgumentError(`${flag} expects a directory, got "${v}"`);
+    const dir = resolve(v);
+    if (existsSync(dir) && !statSync(dir).isDirectory()) throw new InvalidArgumentError(`${flag} expects a directory, got "${v}" (a file)`);
+    return dir;
   };
 }

@@ -15,6 +15,12 @@ export const ERROR_CODES = {
   INFERENCE_FAILED: 500,
   /** A bug: the service caught an exception it did not expect. */
   INTERNAL: 500,
+  /**
+   * Load shed: the cluster's queue is at its bound (the scenario's `maxQueue`, as Triton's
+   * `max_queue_size`) and every slot is busy, so the query is refused at once instead of queued.
+   * The sender records it as `dropped` with reason `QUEUE_FULL`: an expected outcome of overload.
+   */
+  QUEUE_FULL: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

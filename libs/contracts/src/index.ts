@@ -35,3 +35,4 @@ export { RunClockSchema, type RunClock } from './run-clock.schema.js';
 export { CONTRACTS, type RequestKey, type EventKey, type DurableKey, type MessageOf, type ReplyOf } from './contract.registry.js';
 export { decodeMessage, encodeMessage, errorReplyOf } from './message.codec.js';
 export { OutcomeFiguresSchema, RunInfoSchema, RunSummarySchema, type RunInfo, type RunSummary } from './report.schema.js';
+export { DATA_FILES, DataFileError, readDataFile, jsonErrorPlace, type DataFileKind } from './data-file.reader.js';

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { InferenceQuerySchema, QueryRecordSchema } from './index.js';
-import { decodeMessage, encodeMessage, errorReplyOf } from './message.codec.js';
+import { InferenceQuerySchema, QueryRecordSchema, RunRecordSchema, type RunStarted } from './index.js';
+import { MAX_MESSAGE_DEPTH, decodeMessage, encodeMessage, errorReplyOf } from './message.codec.js';
 import { sampleQuery } from './testing.js';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
+const runStarted = (parameters: Record<string, unknown>): RunStarted => ({ schemaVersion: 1, kind: 'started', runId: 'r', scenario: 'demo', seed: 1, codeVersion: 'v', parameters, startedAt: 1 });
 
 describe('decodeMessage', () => {
   it('accepts a valid query and returns the parsed value', () => {
@@ -46,6 +47,21 @@ describe('decodeMessage', () => {
   it('rejects identifiers that are not subject tokens', () => {
     const d = decodeMessage(InferenceQuerySchema, encodeMessage(sampleQuery({ source: 'a.b' })), 's');
     expect(d).toMatchObject({ ok: false, issues: [{ path: 'source' }] });
+  });
+
+  it('refuses a payload nested deeper than MAX_MESSAGE_DEPTH before parsing it, and counts no bracket inside a string', () => {
+    const deep = '['.repeat(400_000) + ']'.repeat(400_000);
+    const d = decodeMessage(InferenceQuerySchema, bytes(`{"schemaVersion":1,"app":${deep}}`), 's');
+    expect(d).toMatchObject({ ok: false, code: 'INVALID_MESSAGE', message: `s: payload nests objects or arrays deeper than ${MAX_MESSAGE_DEPTH} levels` });
+    const nested = (n: number) => '['.repeat(n) + ']'.repeat(n);
+    expect(decodeMessage(RunRecordSchema, encodeMessage(runStarted({ deep: JSON.parse(nested(MAX_MESSAGE_DEPTH - 2)) })), 's').ok).toBe(true);
+    expect(decodeMessage(RunRecordSchema, encodeMessage(runStarted({ deep: JSON.parse(nested(MAX_MESSAGE_DEPTH - 1)) })), 's')).toMatchObject({ ok: false, code: 'INVALID_MESSAGE' });
+    expect(decodeMessage(RunRecordSchema, encodeMessage(runStarted({ text: `"\\[${'['.repeat(100)}` })), 's').ok).toBe(true);
+    // A string ending in backslashes ends at its quote: the nesting after it counts.
+    for (const text of ['a\\', 'a\\\\', '\\"']) {
+      expect(decodeMessage(RunRecordSchema, encodeMessage(runStarted({ text, deep: JSON.parse(nested(MAX_MESSAGE_DEPTH - 1)) })), 's')).toMatchObject({ ok: false, code: 'INVALID_MESSAGE', message: expect.stringContaining('nests') });
+    }
+    expect(decodeMessage(RunRecordSchema, bytes(`{"text":"${'['.repeat(100)}`), 's')).toMatchObject({ ok: false, code: 'INVALID_MESSAGE', message: expect.stringContaining('not JSON') });
   });
 
   it('rejects a query record with an unknown terminal status', () => {

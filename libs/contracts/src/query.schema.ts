@@ -72,6 +72,9 @@ export const CompletedReplySchema = z.object({
  * Expected reasons for a scheduler to drop a query. They are outcomes, not errors.
  * `NO_LIVE_CLUSTER`: clusters can serve the query, but every one of them is down as far as the
  * scheduler knows (no heartbeat for its liveness window, or no responder on dispatch).
+ * `DEADLINE_UNREACHABLE`: the scheduler's admission rule found that no live cluster can answer
+ * before the deadline, even at a lower bound of the time it would take (`DeadlineAdmission`).
+ * `QUEUE_FULL`: the chosen cluster refused the query, its queue at the bound (error code `QUEUE_FULL`).
  */
 export const DROP_REASONS = ['NO_FEASIBLE_OPTION', 'NO_LIVE_CLUSTER', 'DEADLINE_UNREACHABLE', 'QUEUE_FULL'] as const;
 export type DropReason = (typeof DROP_REASONS)[number];
@@ -95,6 +98,8 @@ export const ErrorReplySchema = z.object({
   queryId: Identifier.optional(),
   /** Validation issues: where in the message, and what was expected. */
   issues: z.array(z.object({ path: z.string(), message: z.string() })).max(50).optional(),
+  /** The scheduler's decision, when a worker refuses a query it was dispatched (`QUEUE_FULL`): which policy sent it where. */
+  decision: DecisionSchema.optional(),
 });
 export type ErrorReply = z.infer<typeof ErrorReplySchema>;
 

@@ -49,3 +49,13 @@ export function sampleQueryRecord(overrides: Partial<QueryRecord> = {}): QueryRe
     ...overrides,
   };
 }
+
+export {
+  DEFAULT_FUZZ_WEIGHTS,
+  FUZZ_CATEGORIES,
+  REFERENCE_FIELDS,
+  malformedMessages,
+  type FuzzCategory,
+  type FuzzMessage,
+  type FuzzOptions,
+} from './malformed-message.generator.js';

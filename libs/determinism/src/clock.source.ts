@@ -1,3 +1,5 @@
+import { MAX_TIMER_DELAY_MS, setChainedTimeout } from './chained.timer.js';
+
 /** Dependency-injection token under which a service provides its {@link Clock}. */
 export const CLOCK = Symbol('CLOCK');
 
@@ -21,10 +23,15 @@ export class SystemClock implements Clock {
   /**
    * Node's timers have a resolution of 1 ms and drop the fraction of a delay; rounding to the
    * nearest millisecond makes the error about +-0.5 ms and unbiased, which is what emulated delays need.
+   * A delay beyond Node's longest timer (about 24.8 days) is waited in full, not cut to 1 ms.
    */
   sleep(ms: number): Promise<void> {
     const rounded = Math.round(ms);
-    return new Promise((resolve) => (rounded <= 0 ? setImmediate(resolve) : setTimeout(resolve, rounded)));
+    return new Promise((resolve) => {
+      if (rounded <= 0) setImmediate(resolve);
+      else if (rounded <= MAX_TIMER_DELAY_MS) setTimeout(resolve, rounded);
+      else setChainedTimeout(resolve, rounded);
+    });
   }
 }
 

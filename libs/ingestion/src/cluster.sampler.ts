@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import type { ClusterHeartbeat } from '@aset/contracts';
 import { MessageBus, type BusSubscription } from '@aset/messaging';
 import { writeClusterSamples } from './cluster-sample.writer.js';
+import { isDataError } from './record.writer.js';
 
 /** Write at least this often, ms. */
 const FLUSH_MS = 1000;
@@ -16,7 +17,10 @@ const MAX_BUFFERED = 50_000;
  * durable): heartbeats sent while the store is down or disconnected are lost, which the reports
  * tolerate (utilisation is a mean over the samples present). Buffers samples and writes them every
  * FLUSH_MS or FLUSH_SAMPLES, whichever comes first, with one idempotent INSERT per batch; a failed
- * write is retried with the next flush. Writes what it holds before the application shuts down.
+ * write is retried with the next flush. A heartbeat valid by its contract that no column can hold
+ * (e.g. `slots` beyond a 32-bit integer, `sentAt` beyond year 294276) is isolated by writing halves,
+ * counted as invalid on its subject (`MessageBus.noteInvalid`) and dropped, so that it cannot hold
+ * back the others. Writes what it holds before the application shuts down.
  */
 @Injectable()
 export class ClusterSampler implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -30,6 +34,8 @@ export class ClusterSampler implements OnApplicationBootstrap, BeforeApplication
   written = 0;
   /** Samples discarded because the buffer was full while writes failed. */
   dropped = 0;
+  /** Samples the database refused (no column can hold them), dropped. */
+  refused = 0;
 
   constructor(
     @Inject(MessageBus) private readonly bus: MessageBus,
@@ -66,7 +72,7 @@ export class ClusterSampler implements OnApplicationBootstrap, BeforeApplication
     while (this.buffer.length > 0) {
       const batch = this.buffer.splice(0, FLUSH_SAMPLES);
       try {
-        this.written += await writeClusterSamples(this.db, batch);
+        this.written += await this.write(batch);
       } catch (e) {
         this.buffer.unshift(...batch);
         this.trim();
@@ -76,6 +82,27 @@ export class ClusterSampler implements OnApplicationBootstrap, BeforeApplication
       }
       if (this.failing) this.logger.log('writing cluster samples again');
       this.failing = false;
+    }
+  }
+
+  /**
+   * Writes `batch` and resolves to the new rows. When the database refuses the data itself, writes
+   * halves until the refused samples stand alone, and refuses those. Rejects on any other failure
+   * (the caller keeps the batch; what was written of it is skipped next time, the write being idempotent).
+   */
+  private async write(batch: ClusterHeartbeat[]): Promise<number> {
+    try {
+      return await writeClusterSamples(this.db, batch);
+    } catch (e) {
+      if (!isDataError(e)) throw e;
+      const [heartbeat] = batch;
+      if (batch.length === 1 && heartbeat) {
+        this.refused++;
+        this.bus.noteInvalid(this.bus.subject('clusterHeartbeat', { clusterId: heartbeat.clusterId }), `sample refused by the database: ${e instanceof Error ? e.message : String(e)}`);
+        return 0;
+      }
+      const half = Math.ceil(batch.length / 2);
+      return (await this.write(batch.slice(0, half))) + (await this.write(batch.slice(half)));
     }
   }
 

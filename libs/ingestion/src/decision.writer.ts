@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import type { DecisionRecord } from '@aset/contracts';
+import { checkInt4, checkTimestamp } from './query-copy.encoder.js';
 
 /**
  * One statement for any batch size; timestamps travel as epoch ms. The CTE counts the rows that
@@ -17,6 +18,16 @@ const INSERT_DECISIONS = `
   SELECT count(*)::int AS inserted FROM inserted`;
 
 /**
+ * Throws UnwritableRecordError when a decision holds a number its columns cannot (`step` beyond
+ * int4, `at` beyond to_timestamp's range), so that the ingestor refuses it on receipt instead of the
+ * database refusing its whole batch.
+ */
+export function checkDecisionWritable(r: DecisionRecord): void {
+  checkInt4('step', r.step);
+  checkTimestamp(r.at);
+}
+
+/**
  * Where decisions are written: a TypeORM DataSource (a statement of its own), the EntityManager of
  * an open TypeORM transaction, or a node-postgres client (e.g. inside the ingestor's BEGIN/COMMIT).
  */
@@ -30,6 +41,8 @@ export type DecisionTarget = DataSource | EntityManager | pg.ClientBase;
  */
 export async function writeDecisions(db: DecisionTarget, records: readonly DecisionRecord[]): Promise<number> {
   if (records.length === 0) return 0;
+  // In key order, so that two writes at once take the same rows' locks in the same order rather than deadlock.
+  records = [...records].sort((a, b) => compareKeys(a, b));
   const values = [
     records.map((r) => r.runId),
     records.map((r) => r.schedulerId),
@@ -45,4 +58,10 @@ export async function writeDecisions(db: DecisionTarget, records: readonly Decis
       ? ((await db.query(INSERT_DECISIONS, values)) as { inserted: number }[])
       : (await db.query<{ inserted: number }>(INSERT_DECISIONS, values)).rows;
   return rows[0]?.inserted ?? 0;
+}
+
+function compareKeys(a: DecisionRecord, b: DecisionRecord): number {
+  if (a.runId !== b.runId) return a.runId < b.runId ? -1 : 1;
+  if (a.schedulerId !== b.schedulerId) return a.schedulerId < b.schedulerId ? -1 : 1;
+  return a.step - b.step;
 }

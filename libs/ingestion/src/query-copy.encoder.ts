@@ -230,7 +230,8 @@ function pgTimestampMicros(ms: number): number {
   return fraction < 0.5 ? floor : fraction > 0.5 ? floor + 1 : floor % 2 === 0 ? floor : floor + 1;
 }
 
-function checkTimestamp(ms: number | null): void {
+/** Throws {@link UnwritableRecordError} when `ms` is beyond what a PostgreSQL timestamp (to_timestamp) holds. */
+export function checkTimestamp(ms: number | null): void {
   if (ms === null) return;
   const seconds = ms / 1000;
   if (!(seconds >= TIMESTAMP_MIN_SECONDS && seconds < TIMESTAMP_END_SECONDS)) {
@@ -238,7 +239,8 @@ function checkTimestamp(ms: number | null): void {
   }
 }
 
-function checkInt4(field: string, v: number | null): void {
+/** Throws {@link UnwritableRecordError} when `v` does not fit an integer (int4) column. */
+export function checkInt4(field: string, v: number | null): void {
   if (v !== null && !(Number.isInteger(v) && v >= INT4_MIN && v <= INT4_MAX)) {
     throw new UnwritableRecordError(`${field} ${v} does not fit the integer column`);
   }

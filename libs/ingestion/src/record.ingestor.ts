@@ -3,12 +3,13 @@ import { DataSource } from 'typeorm';
 import { CONSUMERS, type DecisionRecord, type DurableKey, type QueryRecord, type RunRecord } from '@aset/contracts';
 import { MessageBus, type Consumption, type Delivery, type Refusal } from '@aset/messaging';
 import { IngestionMetrics } from './ingestion.metrics.js';
+import { checkDecisionWritable } from './decision.writer.js';
 import { QueryRows, UnwritableRecordError } from './query-copy.encoder.js';
-import { RecordWriter, isDataError, type RecordBatchContent, type RecordSink } from './record.writer.js';
+import { RecordWriter, checkRunWritable, isDataError, type RecordBatchContent, type RecordSink } from './record.writer.js';
 
 /** Tuning of {@link RecordIngestor}; every field has a default. */
 export interface IngestOptions {
-  /** Most records in one transaction. A batch is whatever arrived while the previous write ran, up to this. */
+  /** Most records in one transaction. A batch is whatever arrived while the previous write ran (or within `lingerMs`), up to this. */
   maxBatch: number;
   /** Messages the pull consumer keeps requested ahead of the callback (the consumer's max_ack_pending bounds it too). */
   pullAhead: number;
@@ -16,9 +17,14 @@ export interface IngestOptions {
   maxInFlight: number;
   /** After a failed write: when its messages are redelivered, and how long writing pauses. */
   retryDelayMs: number;
+  /**
+   * A record waits up to this long (ms) for others to share its batch; 0: only for the rest of the
+   * socket read. A write that ends starts the next batches at once, whatever this says.
+   */
+  lingerMs: number;
 }
 
-export const DEFAULT_INGEST_OPTIONS: IngestOptions = { maxBatch: 5_000, pullAhead: 10_000, maxInFlight: 2, retryDelayMs: 1_000 };
+export const DEFAULT_INGEST_OPTIONS: IngestOptions = { maxBatch: 5_000, pullAhead: 10_000, maxInFlight: 2, retryDelayMs: 1_000, lingerMs: 10 };
 
 /** Optional provider: partial {@link IngestOptions}. */
 export const INGEST_OPTIONS = Symbol('INGEST_OPTIONS');
@@ -100,9 +106,11 @@ class Batch implements RecordBatchContent {
 /**
  * Consumes records (query, run and decision records) from the durable JetStream consumer and writes
  * them in batches, one transaction each, while the next batch is being received and decoded. A batch
- * is whatever arrived while the previous write ran, up to `maxBatch` (group commit): batches grow
- * with the backlog and stay small when traffic is light. The bus decodes and validates each message
- * (zod) when it arrives, and a query record is encoded into the batch's COPY buffer right away.
+ * is whatever arrived while the previous write ran, or within `lingerMs` of its first record, up to
+ * `maxBatch` (group commit): batches grow with the backlog and stay small when traffic is light. The bus decodes and validates each message
+ * (zod) when it arrives, and a query record is encoded into the batch's COPY buffer right away (run
+ * and decision records are checked against their columns' ranges), so that a number no column holds
+ * is refused on receipt.
  *
  * Guarantees:
  * - a message is acknowledged only after the transaction holding its row has COMMITTED;
@@ -128,6 +136,7 @@ export class RecordIngestor implements OnApplicationBootstrap, OnApplicationShut
   private drained?: () => void;
   private pausedUntil = 0;
   private resumeTimer?: NodeJS.Timeout;
+  private pumpTimer?: NodeJS.Timeout;
   private pumpScheduled = false;
   private stopping = false;
   private consumption?: Consumption;
@@ -167,6 +176,8 @@ export class RecordIngestor implements OnApplicationBootstrap, OnApplicationShut
     this.consumption = undefined;
     clearTimeout(this.resumeTimer);
     this.resumeTimer = undefined;
+    clearTimeout(this.pumpTimer);
+    this.pumpTimer = undefined;
     this.pausedUntil = 0;
     for (;;) {
       this.pump();
@@ -184,7 +195,10 @@ export class RecordIngestor implements OnApplicationBootstrap, OnApplicationShut
     try {
       batch.queries.append(record);
     } catch (e) {
-      if (e instanceof UnwritableRecordError) return this.refuse(delivery, `${delivery.subject}: ${e.message}`, 'query');
+      if (e instanceof UnwritableRecordError) {
+        this.refuse(delivery, `${delivery.subject}: ${e.message}`, 'query');
+        return;
+      }
       throw e;
     }
     batch.queryMessages.push(delivery);
@@ -192,6 +206,11 @@ export class RecordIngestor implements OnApplicationBootstrap, OnApplicationShut
   }
 
   private receiveRun(record: RunRecord, delivery: Delivery): void {
+    const unwritable = unwritableBy(checkRunWritable, record);
+    if (unwritable) {
+      this.refuse(delivery, `${delivery.subject}: ${unwritable}`, 'run');
+      return;
+    }
     const batch = this.filling();
     batch.runs.push(record);
     batch.runMessages.push(delivery);
@@ -199,6 +218,11 @@ export class RecordIngestor implements OnApplicationBootstrap, OnApplicationShut
   }
 
   private receiveDecision(record: DecisionRecord, delivery: Delivery): void {
+    const unwritable = unwritableBy(checkDecisionWritable, record);
+    if (unwritable) {
+      this.refuse(delivery, `${delivery.subject}: ${unwritable}`, 'decision');
+      return;
+    }
     const batch = this.filling();
     batch.decisions.push(record);
     batch.decisionMessages.push(delivery);
@@ -215,14 +239,20 @@ export class RecordIngestor implements OnApplicationBootstrap, OnApplicationShut
     return batch;
   }
 
-  /** Lets the rest of this socket read arrive before deciding how much goes into the next write. */
+  /**
+   * Lets the records of the next `lingerMs` arrive (a transaction and a COPY cost about as much for
+   * one record as for dozens) before deciding how much goes into the next write.
+   */
   private schedulePump(): void {
     if (this.pumpScheduled) return;
     this.pumpScheduled = true;
-    setImmediate(() => {
+    const run = () => {
       this.pumpScheduled = false;
+      this.pumpTimer = undefined;
       this.pump();
-    });
+    };
+    if (this.options.lingerMs > 0) this.pumpTimer = setTimeout(run, this.options.lingerMs);
+    else setImmediate(run);
   }
 
   /** Counts a message the bus refused (not JSON, schema, a subject the store keeps nothing of); the bus counted, logged and terminated it. */
@@ -231,12 +261,16 @@ export class RecordIngestor implements OnApplicationBootstrap, OnApplicationShut
     this.metrics?.refused(refusal.key === undefined ? 'unknown' : KIND_OF_KEY[refusal.key]);
   }
 
-  /** Counts, logs and terminates a valid record the store cannot write (the reason goes to the log and the invalid-messages counter, not to TERM). */
-  private refuse(m: Pending, why: string, kind: Kind): void {
+  /**
+   * Refuses a valid record the store cannot write: terminated, and counted and logged once per
+   * stored message (a redelivery of one refused before is terminated, not counted again). Returns
+   * whether it counted.
+   */
+  private refuse(m: Pending, why: string, kind: Kind): boolean {
+    if (!m.refuse(why)) return false;
     this.stats.invalid++;
     this.metrics?.refused(kind);
-    this.bus.noteInvalid(m.subject, why);
-    m.term();
+    return true;
   }
 
   /**
@@ -300,9 +334,8 @@ export class RecordIngestor implements OnApplicationBootstrap, OnApplicationShut
     }
     const m = batch.messages()[0];
     if (!m) return;
-    this.stats.refused++;
     const kind = batch.runs.length > 0 ? 'run' : batch.decisions.length > 0 ? 'decision' : 'query';
-    this.refuse(m, `${m.subject}: refused by the database: ${describe(e)}`, kind);
+    if (this.refuse(m, `${m.subject}: refused by the database: ${describe(e)}`, kind)) this.stats.refused++;
   }
 
   /** A write failed for a reason that may pass: NAK it and everything waiting, and pause writing. */
@@ -320,6 +353,17 @@ export class RecordIngestor implements OnApplicationBootstrap, OnApplicationShut
       this.resumeTimer = undefined;
       this.pump();
     }, this.options.retryDelayMs);
+  }
+}
+
+/** Why `check` finds `record` unwritable (its UnwritableRecordError's message), or undefined. */
+function unwritableBy<R>(check: (record: R) => void, record: R): string | undefined {
+  try {
+    check(record);
+    return undefined;
+  } catch (e) {
+    if (e instanceof UnwritableRecordError) return e.message;
+    throw e;
   }
 }
 

@@ -4,7 +4,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource } from 'typeorm';
 import type { DecisionRecord, RunFinished, RunPart, RunRecord, RunStarted } from '@aset/contracts';
 import { writeDecisions } from './decision.writer.js';
-import { QUERY_COPY_COLUMNS, QueryRows } from './query-copy.encoder.js';
+import { QUERY_COPY_COLUMNS, QueryRows, checkInt4, checkTimestamp } from './query-copy.encoder.js';
 
 /** What one batch holds; every part may be empty. */
 export interface RecordBatchContent {
@@ -33,6 +33,8 @@ const COPY_STAGING = `COPY ${STAGING} (${COLUMN_LIST}) FROM STDIN (FORMAT binary
 /** A (run_id, query_id) already stored, or repeated in the batch, is skipped: the first write wins. */
 const INSERT_FROM_STAGING = `INSERT INTO queries (${COLUMN_LIST}) SELECT ${COLUMN_LIST} FROM ${STAGING} ON CONFLICT (run_id, query_id) DO NOTHING`;
 const UNIQUE_VIOLATION = '23505';
+/** A COPY payload up to this size is sent as one chunk (copied together), a larger one part by part. */
+const ONE_CHUNK_BYTES = 256 * 1024;
 
 /**
  * True when PostgreSQL refused the data itself (SQLSTATE class 22 data exception, e.g. a NUL
@@ -92,9 +94,15 @@ export class RecordWriter implements RecordSink {
     const runner = this.db.createQueryRunner();
     try {
       const client = pgClientOf(await runner.connect());
+      // A batch of query rows alone is one statement, the direct COPY: a transaction of its own
+      // (autocommit; committed before the server reports it complete), without BEGIN and COMMIT
+      // and their two round trips.
+      const oneStatement = !viaStaging && batch.runs.length === 0 && batch.decisions.length === 0;
       try {
-        await client.query('BEGIN');
-        for (const r of batch.runs) await writeRun(client, r);
+        if (!oneStatement) await client.query('BEGIN');
+        // In run-id order (stable: a run's records keep theirs), so that two batches written at once
+        // lock the same run rows in the same order rather than deadlock.
+        for (const r of [...batch.runs].sort((a, b) => (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0))) await writeRun(client, r);
         if (batch.decisions.length > 0) await writeDecisions(client, batch.decisions);
         let inserted = 0;
         if (batch.queries.count > 0) {
@@ -103,22 +111,43 @@ export class RecordWriter implements RecordSink {
             this.staged.add(client);
           }
           const copy = client.query(copyFrom(viaStaging ? COPY_STAGING : COPY_DIRECT));
-          for (const part of batch.queries.payload()) copy.write(part);
+          // Each chunk written costs two socket writes: a small batch goes as one.
+          const parts = batch.queries.payload();
+          const bytes = parts.reduce((n, p) => n + p.length, 0);
+          if (bytes <= ONE_CHUNK_BYTES) copy.write(Buffer.concat(parts, bytes));
+          else for (const part of parts) copy.write(part);
           copy.end();
           await finished(copy);
           inserted = viaStaging ? ((await client.query(INSERT_FROM_STAGING)).rowCount ?? 0) : copy.rowCount;
         }
-        await client.query('COMMIT');
+        if (!oneStatement) await client.query('COMMIT');
         return inserted;
       } catch (e) {
         // The staging table may be what is missing (e.g. the session was reset): recreate it next time.
         this.staged.delete(client);
-        await client.query('ROLLBACK').catch(() => undefined);
+        if (!oneStatement) await client.query('ROLLBACK').catch(() => undefined);
         throw e;
       }
     } finally {
       await runner.release();
     }
+  }
+}
+
+/**
+ * Throws UnwritableRecordError when a run record holds a number its columns cannot (an integer
+ * beyond int4, a time beyond to_timestamp's range), so that the ingestor refuses it on receipt
+ * instead of the database refusing its whole batch. Other refusals (e.g. a NUL character) come from the database.
+ */
+export function checkRunWritable(r: RunRecord): void {
+  if (r.kind === 'host') return;
+  if (r.part) checkInt4('part.count', r.part.count);
+  if (r.kind === 'started') {
+    checkInt4('seed', r.seed);
+    checkTimestamp(r.startedAt);
+  } else {
+    checkInt4('queryCount', r.queryCount);
+    checkTimestamp(r.finishedAt);
   }
 }
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataSource } from 'typeorm';
 import { createTestDatabase, dropTestDatabase } from '@aset/service-kit/testing';
-import { METRICS_MIGRATIONS, metricsDataSourceOptions } from '../src/index.js';
+import { METRICS_MIGRATIONS, REPORTING_ROLE, metricsDataSourceOptions } from '../src/index.js';
 
 const TABLES = ['cluster_samples', 'queries', 'run_parts', 'runs', 'scheduling_decisions'];
 const VIEWS = ['report_by_app', 'report_by_cluster', 'report_by_policy', 'report_by_second', 'report_latency_by_policy', 'report_measured_queries'];
@@ -36,13 +36,22 @@ describe('metrics store migrations', () => {
     expect(await db.showMigrations()).toBe(false);
   });
 
+  /** Reverts the newest migrations, down to and including `name`. */
+  const undoThrough = async (name: string) => {
+    for (;;) {
+      const [last] = (await db.query(`SELECT name FROM typeorm_migrations ORDER BY id DESC LIMIT 1`)) as { name: string }[];
+      await db.undoLastMigration({ transaction: 'all' });
+      if (last?.name === name) return;
+    }
+  };
+
   it('adds and removes the parts of split runs (run_parts, runs.part_count)', async () => {
     const partColumns = async () =>
       names(`SELECT table_name || '.' || column_name AS name FROM information_schema.columns
               WHERE table_schema = 'public' AND (table_name = 'run_parts' OR column_name = 'part_count') ORDER BY 1`);
     const columns = ['run_parts.finished_at', 'run_parts.part_id', 'run_parts.query_count', 'run_parts.run_id', 'run_parts.sources', 'run_parts.started_at', 'runs.part_count'];
     expect(await partColumns()).toEqual(columns);
-    await db.undoLastMigration({ transaction: 'all' });
+    await undoThrough('RunParts1765065600000');
     expect(await partColumns()).toEqual([]);
     expect((await schema()).tables).toEqual(TABLES.filter((t) => t !== 'run_parts'));
     await db.runMigrations({ transaction: 'all' });
@@ -55,6 +64,15 @@ describe('metrics store migrations', () => {
   it('reverts every migration, and applies them again', async () => {
     for (let i = 0; i < METRICS_MIGRATIONS.length; i++) await db.undoLastMigration({ transaction: 'all' });
     expect(await schema()).toEqual({ tables: [], views: [], indexes: [] });
+    // Roles are cluster-wide: the reporting role is dropped unless another database or a login still uses it.
+    const [role] = (await db.query(
+      `SELECT r.oid IS NULL AS dropped,
+              EXISTS (SELECT FROM pg_shdepend d WHERE d.refclassid = 'pg_authid'::regclass AND d.refobjid = r.oid)
+              OR EXISTS (SELECT FROM pg_auth_members m WHERE m.roleid = r.oid) AS used
+         FROM (SELECT NULL) x LEFT JOIN pg_roles r ON r.rolname = $1`,
+      [REPORTING_ROLE],
+    )) as { dropped: boolean; used: boolean | null }[];
+    expect(role?.dropped || role?.used).toBe(true);
     await db.runMigrations({ transaction: 'all' });
     expect(await schema()).toEqual({ tables: TABLES, views: VIEWS, indexes: INDEXES });
   });

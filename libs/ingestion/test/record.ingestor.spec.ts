@@ -4,7 +4,7 @@ import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { connect } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
-import type { DecisionRecord, QueryRecord, RunFinished, RunStarted } from '@aset/contracts';
+import type { DecisionRecord, QueryRecord, RunFinished, RunRecord, RunStarted } from '@aset/contracts';
 import { sampleQueryRecord, uniqueTestPrefix } from '@aset/contracts/testing';
 import { MessageBus, silentBusLogger } from '@aset/messaging';
 import { createTestDatabase, dropTestDatabase, testNatsUrl } from '@aset/service-kit/testing';
@@ -315,6 +315,23 @@ describe('RecordIngestor (real NATS JetStream and PostgreSQL)', () => {
     expect(await h.count()).toBe(40);
   });
 
+  it('writes the records that trickle in within lingerMs together, and each at once without it', { timeout: 60_000 }, async () => {
+    const trickle = async (h: Harness, runId: string) => {
+      for (let i = 0; i < 20; i++) {
+        await h.publish(record(runId, i));
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      await expect.poll(() => h.count('run_id = $1', [runId]), { timeout: 20_000 }).toBe(20);
+    };
+    const lingering = await start('linger', undefined, { lingerMs: 200 });
+    await trickle(lingering, 'linger-on');
+    // 20 records over about 60 ms, the first waiting 200 ms: one or two writes.
+    expect(lingering.ingestor.stats.batches).toBeLessThanOrEqual(2);
+    const eager = await start('eager', undefined, { lingerMs: 0 });
+    await trickle(eager, 'linger-off');
+    expect(eager.ingestor.stats.batches).toBeGreaterThan(5);
+  });
+
   it('stores a large backlog (25k records) exactly once, in large batches', { timeout: 120_000 }, async () => {
     // The backlog is in the stream before the store starts: what a restarted store finds.
     const h = await start('ingest_large', undefined, {}, false);
@@ -367,6 +384,38 @@ describe('RecordIngestor (real NATS JetStream and PostgreSQL)', () => {
     const decisions = (await h.sql.query(`SELECT chosen, observed_success_ratio FROM scheduling_decisions WHERE run_id = $1`, [runId])).rows;
     expect(decisions).toEqual([{ chosen: 'closest', observed_success_ratio: 0.75 }]);
     expect(h.ingestor.stats.invalid).toBe(0);
+  });
+
+  it('refuses on receipt a run or decision record whose numbers no column holds, and writes the rest of its batch at once', async () => {
+    const h = await start('ingest_unwritable');
+    const runId = 'run-u';
+    const decision = (step: number, at = T0 + step): DecisionRecord => ({ schemaVersion: 1, runId, schedulerId: 'sched-1', policy: 'aset', chosen: 'closest', step, stepMs: 1000, at, observedSuccessRatio: 0.5 });
+    const started = (id: string, seed: number, startedAt = T0): RunRecord => ({ schemaVersion: 1, kind: 'started', runId: id, scenario: 'demo', seed, codeVersion: 'test', parameters: {}, startedAt });
+    await h.bus.publishDurable('runRecord', { runId }, started(runId, 1), `${runId}.started`);
+    await h.bus.publishDurable('runRecord', { runId: 'run-seed' }, started('run-seed', 2 ** 31), 'run-seed.started');
+    await h.bus.publishDurable('runRecord', { runId: 'run-late' }, started('run-late', 1, 9.3e15), 'run-late.started');
+    await h.bus.publishDurable('runRecord', { runId: 'run-count' }, { schemaVersion: 1, kind: 'finished', runId: 'run-count', queryCount: 2 ** 40, finishedAt: T0 }, 'run-count.finished');
+    for (const [i, d] of [decision(0), decision(2 ** 31), decision(1, 1e300), decision(2)].entries()) await h.bus.publishDurable('decisionRecord', { runId }, d, `${runId}.d${i}`);
+    await expect.poll(() => h.consumer(), { timeout: 10_000 }).toMatchObject({ ackPending: 0, pending: 0 });
+    expect((await h.sql.query(`SELECT run_id FROM runs ORDER BY run_id`)).rows).toEqual([{ run_id: runId }]);
+    expect((await h.sql.query(`SELECT step FROM scheduling_decisions ORDER BY step`)).rows).toEqual([{ step: 0 }, { step: 2 }]);
+    // Refused on receipt (invalid), none by the database: no batch had to be split.
+    expect(h.ingestor.stats).toMatchObject({ invalid: 5, refused: 0, failedWrites: 0 });
+  });
+
+  it('writes batches at once that upsert the same runs and decisions in opposite orders without deadlocking', { timeout: 60_000 }, async () => {
+    const h = await start('ingest_lock_order');
+    const finished = (runId: string, n: number): RunRecord => ({ schemaVersion: 1, kind: 'finished', runId, queryCount: n, finishedAt: T0 + n });
+    const decision = (runId: string, step: number): DecisionRecord => ({ schemaVersion: 1, runId, schedulerId: 's1', policy: 'aset', chosen: 'closest', step, stepMs: 1000, at: T0 + step, observedSuccessRatio: 0.5 });
+    const runIds = Array.from({ length: 8 }, (_, i) => `lock-order-${i}`);
+    for (let round = 0; round < 10; round++) {
+      const forward = { runs: runIds.map((id) => finished(id, round)), queries: new QueryRows(), decisions: runIds.map((id) => decision(id, round)) };
+      const backward = { runs: [...forward.runs].reverse(), queries: new QueryRows(), decisions: [...forward.decisions].reverse() };
+      // Two transactions at once over the same rows: in opposite orders they would each hold a lock the other waits for.
+      await Promise.all([h.writer.write(forward), h.writer.write(backward)]);
+    }
+    const { rows } = await h.sql.query(`SELECT count(*)::int AS runs, min(query_count) AS q FROM runs WHERE run_id LIKE 'lock-order-%'`);
+    expect(rows[0]).toEqual({ runs: 8, q: 9 });
   });
 
   it('writes what it already received when shut down, and resumes from the durable consumer afterwards', { timeout: 60_000 }, async () => {

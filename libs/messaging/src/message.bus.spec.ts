@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, createInbox, headers, type Msg, type NatsConnection } from '@nats-io/transport-node';
-import { ERROR_HEADERS, InferenceReplySchema, REPLY_TO_HEADER, type DispatchedQuery, type InferenceReply } from '@aset/contracts';
+import { CONSUMERS, ERROR_HEADERS, InferenceReplySchema, REPLY_TO_HEADER, type DispatchedQuery, type InferenceReply } from '@aset/contracts';
 import { sampleQuery, sampleQueryRecord, uniqueTestPrefix } from '@aset/contracts/testing';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { MessageBus } from './message.bus.js';
 import { FORWARDED, UNANSWERED } from './request.handler.js';
 import type { UnansweredDispatch } from './request.dispatcher.js';
@@ -279,6 +279,16 @@ describe('MessageBus against a real NATS server', () => {
     expect(await bus.deleteStream('records')).toBe(false);
   });
 
+  it('rejects a durable publish that no stream stores, or that the stream refuses', async () => {
+    const b = await isolated();
+    const msg = { schemaVersion: 1 as const, kind: 'finished' as const, runId: 'r1', queryCount: 0, finishedAt: 1 };
+    await expect(b.publishDurable('runRecord', { runId: 'r1' }, msg, 'r1.finished')).rejects.toThrow(/not stored: no stream stores this subject/);
+    const jsm = await jetstreamManager(raw);
+    await jsm.streams.add({ name: b.subjects.streamName('records'), subjects: [`${b.subjects.prefix}.record.>`], max_msg_size: 16 });
+    await expect(b.publishDurable('runRecord', { runId: 'r1' }, msg, 'r1.finished')).rejects.toThrow(/not stored: .*maximum/);
+    await b.deleteStream('records');
+  });
+
   describe('consume', () => {
     const T = 1_764_000_000_000;
     const run = (runId: string) => ({ schemaVersion: 1 as const, kind: 'finished' as const, runId, queryCount: 0, finishedAt: T });
@@ -325,6 +335,33 @@ describe('MessageBus against a real NATS server', () => {
       await expect.poll(() => runs.length).toBe(2);
       for (const d of held) d.ack();
       await expect.poll(() => b.consumerState('metricsStore')).toMatchObject({ pending: 0, ackPending: 0, ackFloor: 5 });
+      await consumption.close();
+      await b.deleteStream('records');
+    });
+
+    it('counts a stored message refused once, however often it is delivered again', async () => {
+      const b = await isolated();
+      await b.ensureStream('records');
+      const stream = b.subjects.streamName(CONSUMERS.metricsStore.stream);
+      // The durable consumer as the store declares it, but with a 1 s ack wait, so that a record held
+      // past it comes again (an existing consumer is left as it is).
+      await (await jetstreamManager(raw)).consumers.add(stream, {
+        durable_name: CONSUMERS.metricsStore.durable,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        ack_wait: 1_000_000_000,
+      });
+      await b.publishDurable('runRecord', { runId: 'r1' }, run('r1'), 'r1.finished');
+      await b.publishDurable('runRecord', { runId: 'r2' }, run('r2'), 'r2.finished');
+      const deliveries: { runId: string; delivery: Delivery }[] = [];
+      const consumption = await b.consume({ durable: 'metricsStore' }, { runRecord: (r, delivery) => deliveries.push({ runId: r.runId, delivery }), decisionRecord: () => {} });
+      // Held unsettled past the ack wait: each record is delivered again.
+      await expect.poll(() => deliveries.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(4);
+      const counted = deliveries.map(({ runId, delivery }) => [runId, delivery.refuse(`${runId} refused`)] as const);
+      expect(counted.filter(([, c]) => c).map(([runId]) => runId).sort()).toEqual(['r1', 'r2']);
+      expect(b.stats.total(b.stats.invalid)).toBe(2);
+      expect(b.stats.invalid.get(b.subject('runRecord', { runId: 'r1' }))).toBe(1);
+      await expect.poll(() => b.consumerState('metricsStore'), { timeout: 10_000 }).toMatchObject({ pending: 0, ackPending: 0, ackFloor: 2 });
       await consumption.close();
       await b.deleteStream('records');
     });

@@ -1,4 +1,4 @@
-import { connect, headers, type MsgHdrs, type Msg, type NatsConnection } from '@nats-io/transport-node';
+import { connect, headers, nkeyAuthenticator, type MsgHdrs, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import { DeliverPolicy, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import {
   CONSUMERS,
@@ -26,9 +26,12 @@ import { BusStats } from './bus.stats.js';
 import { consoleBusLogger, type BusLogger } from './bus.logger.js';
 import { RequestDispatcher, isLiteralSubject, type NoRespondersHandler } from './request.dispatcher.js';
 import { FORWARDED, UNANSWERED, type IncomingRequest, type NoReply, type RequestHandler } from './request.handler.js';
-import { AckableDelivery, UnackedDelivery, type Delivery } from './stream.delivery.js';
+import { AckableDelivery, RefusedSequences, UnackedDelivery, type Delivery, type RefusalCounter } from './stream.delivery.js';
 import { ensureDurableConsumer, ensureStream, isNotFound } from './stream.provisioner.js';
+import { RequestMux } from './request.mux.js';
 import { SubjectResolver, type ParamsArg, type WithParams } from './subject.resolver.js';
+import type { NatsIdentity } from './nats.credentials.js';
+import { inboxPrefixOf } from './nats.permissions.js';
 
 export interface BusOptions {
   /** NATS server URL(s), comma-separated. */
@@ -38,7 +41,30 @@ export interface BusOptions {
   /** Subject prefix (the deployment's, `NATS_PREFIX`); tests use their own so that runs never collide. */
   prefix: string;
   logger?: BusLogger;
+  /**
+   * Authenticate as this nkey user (`readNkeySeedFile`). The connection's inboxes are then under
+   * `inboxPrefixOf(publicKey)`, the only part of `_INBOX` its user may subscribe to.
+   */
+  identity?: NatsIdentity;
+  /** Connect over TLS, verifying the server against `caFile`; with `certFile` and `keyFile`, present that client certificate. */
+  tls?: NatsTls;
 }
+
+/** TLS settings of a connection: PEM files. */
+export interface NatsTls {
+  readonly caFile: string;
+  readonly certFile?: string;
+  readonly keyFile?: string;
+}
+
+/** How long the first connection may take, handshake (TLS, authentication) included. */
+const CONNECT_TIMEOUT_MS = 60_000;
+
+/** How long a durable publish waits for JetStream's acknowledgement (nats.js's default for JetStream calls). */
+export const DURABLE_PUBLISH_TIMEOUT_MS = 5_000;
+
+/** JetStream's message id header: a publish repeated with the same id within the stream's duplicate window is stored once. */
+const MSG_ID_HEADER = 'Nats-Msg-Id';
 
 /** A subscription made by {@link MessageBus.serve} or {@link MessageBus.subscribe}. */
 export interface BusSubscription {
@@ -81,7 +107,7 @@ export interface Refusal<K extends DurableKey> {
 export interface ConsumeOptions<K extends DurableKey> {
   /** Messages kept requested ahead of the handlers (the durable consumer's max_ack_pending bounds it too). */
   pullAhead?: number;
-  /** Told of each message refused, after the bus counted it (for a consumer's own counters). */
+  /** Told of each stored message refused, after the bus counted it (for a consumer's own counters); once, not again for a redelivery of it. */
   onRefused?: (refusal: Refusal<K>) => void;
 }
 
@@ -129,13 +155,18 @@ export class MessageBus {
   private readonly resolver: SubjectResolver;
   private jsClient?: JetStreamClient;
   private jsManager?: JetStreamManager;
+  /** Requests and durable publishes: their replies and acknowledgements come to one inbox subscription. */
+  private readonly requests: RequestMux;
 
   private constructor(
     private readonly nc: NatsConnection,
     readonly subjects: SubjectSpace,
     private readonly logger: BusLogger,
+    /** The connection's inbox prefix when it is not the default `_INBOX`. */
+    private readonly inboxPrefix: string | undefined,
   ) {
     this.resolver = new SubjectResolver(subjects);
+    this.requests = new RequestMux(nc, inboxPrefix, logger);
   }
 
   /** Connects; fails with a message naming the server when it cannot be reached. */
@@ -149,16 +180,36 @@ export class MessageBus {
         name: options.name,
         maxReconnectAttempts: -1,
         reconnectTimeWait: 500,
+        // nats.js waits up to 1 s more between reconnect attempts over TLS (100 ms without), against
+        // a herd of clients; a deployment has a handful per server, and every second counts after a
+        // server restart (the chaos spec's nats-restart).
+        reconnectJitterTLS: 250,
+        // A server that is not there refuses at once; this bounds a slow handshake (TLS takes more
+        // round trips than plain TCP, each waiting for a busy process's event loop).
+        timeout: CONNECT_TIMEOUT_MS,
+        // nats.js otherwise builds an Error (a stack capture) for every request and every request
+        // timer, in case it fails: 9.5% of the generator's CPU in bench:pipeline. The bus reports
+        // failures as values naming the subject, which need no async stack.
+        noAsyncTraces: true,
+        ...(options.identity ? { authenticator: nkeyAuthenticator(options.identity.seed), inboxPrefix: inboxPrefixOf(options.identity.publicKey) } : {}),
+        ...(options.tls ? { tls: { ...options.tls } } : {}),
       });
     } catch (e) {
       throw new Error(`cannot connect to NATS at ${options.servers}: ${e instanceof Error ? e.message : String(e)}`);
     }
+    const bus = new MessageBus(nc, subjects, logger, options.identity ? inboxPrefixOf(options.identity.publicKey) : undefined);
     void (async () => {
       for await (const s of nc.status()) {
         if (s.type === 'disconnect' || s.type === 'reconnect') logger.warn(`NATS ${s.type} (${options.name})`);
+        else if (s.type === 'error') {
+          // E.g. a permissions violation: the server refused a publish or subscription of this user.
+          logger.error(`NATS server error (${options.name}): ${s.error.message}`);
+          const refusal = publishRefusalOf(s.error);
+          if (refusal) bus.requests.refused(refusal.subject, s.error.message);
+        }
       }
     })();
-    return new MessageBus(nc, subjects, logger);
+    return bus;
   }
 
   /** The concrete subject of `key` under this bus's prefix (for logs, metrics labels and tests). */
@@ -223,20 +274,24 @@ export class MessageBus {
   }
 
   /** Sends a request to the subject of `key` and validates the reply against its contract. */
-  async request<K extends RequestKey>(key: K, ...args: WithParams<K, [message: MessageOf<K>, timeoutMs: number]>): Promise<RequestOutcome<ReplyOf<K>>> {
-    const [subject, message, timeoutMs] = this.split<K, [MessageOf<K>, number]>(key, args);
-    let msg: Msg;
-    try {
-      msg = await this.nc.request(subject, encodeMessage(message), { timeout: timeoutMs });
-    } catch (e) {
-      return requestFailure(e, subject, timeoutMs);
-    }
-    const decoded = decodeMessage(CONTRACTS[key].reply, msg.data, `reply from ${subject}`);
-    if (!decoded.ok) {
-      this.stats.count(this.stats.invalid, `reply:${subject}`);
-      return { ok: false, failure: 'invalid-reply', message: decoded.message };
-    }
-    return { ok: true, reply: decoded.value as ReplyOf<K> };
+  request<K extends RequestKey>(key: K, ...args: WithParams<K, [message: MessageOf<K>, timeoutMs: number]>): Promise<RequestOutcome<ReplyOf<K>>> {
+    // In the executor, so that what it throws rejects.
+    return new Promise((resolve) => {
+      const [subject, message, timeoutMs] = this.split<K, [MessageOf<K>, number]>(key, args);
+      this.requests.request(subject, encodeMessage(message), timeoutMs, (outcome) => {
+        if (!outcome.ok) {
+          resolve(outcome);
+          return;
+        }
+        const decoded = decodeMessage(CONTRACTS[key].reply, outcome.msg.data, `reply from ${subject}`);
+        if (!decoded.ok) {
+          this.stats.count(this.stats.invalid, `reply:${subject}`);
+          resolve({ ok: false, failure: 'invalid-reply', message: decoded.message });
+          return;
+        }
+        resolve({ ok: true, reply: decoded.value as ReplyOf<K> });
+      });
+    });
   }
 
   /**
@@ -261,6 +316,7 @@ export class MessageBus {
       key,
       {
         nc: this.nc,
+        ...(this.inboxPrefix ? { inboxPrefix: this.inboxPrefix } : {}),
         logger: this.logger,
         subjects: this.resolver,
         noteInvalid: (subject, why) => this.noteInvalid(subject, why),
@@ -326,11 +382,28 @@ export class MessageBus {
   /**
    * Publishes to JetStream on the subject of `key` and waits for the server's ack. `msgId` makes
    * retries idempotent (within the stream's duplicate window). Rejects when the message was not
-   * stored (no stream, timeout, connection): the caller retries or gives up.
+   * stored (no stream, the stream's refusal, no ack within {@link DURABLE_PUBLISH_TIMEOUT_MS},
+   * connection): the caller retries or gives up. The message is published before this returns, so
+   * the publishes of one synchronous loop leave in one socket write.
    */
-  async publishDurable<K extends DurableKey>(key: K, ...args: WithParams<K, [message: MessageOf<K>, msgId: string]>): Promise<void> {
-    const [subject, message, msgId] = this.split<K, [MessageOf<K>, string]>(key, args);
-    await this.js().publish(subject, encodeMessage(message), { msgID: msgId });
+  publishDurable<K extends DurableKey>(key: K, ...args: WithParams<K, [message: MessageOf<K>, msgId: string]>): Promise<void> {
+    // In the executor, so that what it throws rejects.
+    return new Promise((resolve, reject) => {
+      const [subject, message, msgId] = this.split<K, [MessageOf<K>, string]>(key, args);
+      const h = headers();
+      h.set(MSG_ID_HEADER, msgId);
+      this.requests.request(
+        subject,
+        encodeMessage(message),
+        DURABLE_PUBLISH_TIMEOUT_MS,
+        (outcome) => {
+          const refusal = outcome.ok ? refusalOfAck(outcome.msg.data) : outcome.failure === 'no-responders' ? 'no stream stores this subject' : outcome.message;
+          if (refusal === undefined) resolve();
+          else reject(new Error(`JetStream publish to ${subject} (${msgId}) not stored: ${refusal}`));
+        },
+        h,
+      );
+    });
   }
 
   /**
@@ -387,6 +460,17 @@ export class MessageBus {
   }
 
   /**
+   * How many messages the stream of `key` holds on the concrete subject of `key` with `params` (e.g.
+   * the query records of one run): what an auditor compares with the distinct ids stored downstream
+   * to tell a duplicate that reached the stream. Rejects when the stream does not exist.
+   */
+  async storedCount<K extends DurableKey>(key: K, ...args: WithParams<K, []>): Promise<number> {
+    const [subject] = this.split<K, []>(key, args);
+    const info = await (await this.jsm()).streams.info(this.subjects.streamName(streamOfKeys([key])), { subjects_filter: subject });
+    return info.state.subjects?.[subject] ?? 0;
+  }
+
+  /**
    * Deletes the stream under this bus's prefix, its messages and consumers with it; false when there
    * was none. For tests and benchmarks, on a prefix of their own.
    */
@@ -409,15 +493,22 @@ export class MessageBus {
     await this.nc.flush();
   }
 
-  /** Flushes pending publishes, drains subscriptions and closes. Safe to call twice. */
+  /**
+   * Flushes pending publishes, drains subscriptions and closes. Safe to call twice. Requests and
+   * durable publishes still waiting for their answer fail (`connection`).
+   */
   async close(): Promise<void> {
     for (const d of this.dispatchers.splice(0)) d.close();
-    if (this.nc.isClosed()) return;
+    if (this.nc.isClosed()) {
+      this.requests.close();
+      return;
+    }
     try {
       await this.nc.drain();
     } catch {
       await this.nc.close();
     }
+    this.requests.close();
   }
 
   private js(): JetStreamClient {
@@ -450,14 +541,21 @@ export class MessageBus {
       }
       return route;
     };
+    // Counts each stored message refused once, whether the bus refused it (below) or a handler did.
+    const refused = new RefusedSequences();
+    const refusals: RefusalCounter = {
+      refuse: (subject, sequence, why) => {
+        if (!refused.first(sequence)) return false;
+        this.noteInvalid(subject, why);
+        return true;
+      },
+    };
     const refuse = (delivery: Delivery, key: K | undefined, why: string) => {
-      this.noteInvalid(delivery.subject, why);
-      delivery.term();
-      onRefused?.({ subject: delivery.subject, key, why });
+      if (delivery.refuse(why)) onRefused?.({ subject: delivery.subject, key, why });
     };
     return (m) => {
       const { key, subject } = routeOf(m.subject);
-      const delivery = ackable ? new AckableDelivery(subject, m, this.nc) : new UnackedDelivery(subject);
+      const delivery = ackable ? new AckableDelivery(subject, m, this.nc, refusals) : new UnackedDelivery(subject, refusals);
       if (key === undefined) return refuse(delivery, undefined, `${subject}: no handler for this subject`);
       const decoded = decodeMessage(CONTRACTS[key].message, m.data, subject);
       if (!decoded.ok) return refuse(delivery, key, decoded.message);
@@ -526,13 +624,25 @@ function describe(e: unknown): string {
   return e instanceof Error ? (e.stack ?? e.message) : String(e);
 }
 
-function requestFailure(e: unknown, subject: string, timeoutMs: number): { ok: false; failure: 'timeout' | 'no-responders' | 'connection'; message: string } {
-  const err = e as Error & { isNoResponders?: () => boolean; cause?: unknown };
-  if (typeof err.isNoResponders === 'function' && err.isNoResponders()) {
-    return { ok: false, failure: 'no-responders', message: `no service listens on ${subject}` };
+/** The subject of a publish the server refused for the user's permissions (nats.js's PermissionViolationError), if `e` is one. */
+function publishRefusalOf(e: Error): { subject: string } | undefined {
+  const v = e as Error & { operation?: unknown; subject?: unknown };
+  return e.name === 'PermissionViolationError' && v.operation === 'publish' && typeof v.subject === 'string' ? { subject: v.subject } : undefined;
+}
+
+const ackDecoder = new TextDecoder();
+
+/**
+ * Why JetStream did not store a message, from its acknowledgement (`{"stream":...,"seq":...}`,
+ * `"duplicate":true` for a message id it stored already, or `{"error":{...}}`); undefined when stored.
+ */
+function refusalOfAck(data: Uint8Array): string | undefined {
+  let ack: { stream?: unknown; error?: { code?: unknown; err_code?: unknown; description?: unknown } };
+  try {
+    ack = JSON.parse(ackDecoder.decode(data)) as typeof ack;
+  } catch {
+    return 'the acknowledgement is not JSON';
   }
-  if (err.name === 'TimeoutError' || (err.cause instanceof Error && err.cause.name === 'TimeoutError')) {
-    return { ok: false, failure: 'timeout', message: `no reply from ${subject} within ${timeoutMs} ms` };
-  }
-  return { ok: false, failure: 'connection', message: `request to ${subject} failed: ${err.message}` };
+  if (ack.error) return `${String(ack.error.description)} (${String(ack.error.code)}, ${String(ack.error.err_code)})`;
+  return typeof ack.stream === 'string' && ack.stream.length > 0 ? undefined : 'the acknowledgement names no stream';
 }

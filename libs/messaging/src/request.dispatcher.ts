@@ -26,6 +26,8 @@ export type NoRespondersHandler<K extends RequestKey> = (dispatch: UnansweredDis
 /** What the dispatcher needs of the bus that made it. */
 export interface DispatcherDeps {
   readonly nc: NatsConnection;
+  /** The connection's inbox prefix (default `_INBOX`): the dispatcher's reply subjects are under it. */
+  readonly inboxPrefix?: string;
   readonly logger: BusLogger;
   readonly subjects: SubjectResolver;
   /** Counts and logs a message the dispatcher refused. */
@@ -75,8 +77,8 @@ export class RequestDispatcher<K extends RequestKey> {
   private open = new Map<string, Pending>();
   /** Batches sent before a PING whose PONG has not come yet (usually none or one). */
   private readonly sealed = new Set<Map<string, Pending>>();
-  private readonly inbox = createInbox();
-  private readonly inboxWildcard = `${this.inbox}.>`;
+  private readonly inbox: string;
+  private readonly inboxWildcard: string;
   private sequence = 0;
   private readonly subscription: Subscription;
   private timer: NodeJS.Timeout | undefined;
@@ -86,6 +88,8 @@ export class RequestDispatcher<K extends RequestKey> {
     private readonly deps: DispatcherDeps,
     private readonly onNoResponders: NoRespondersHandler<K>,
   ) {
+    this.inbox = createInbox(deps.inboxPrefix);
+    this.inboxWildcard = `${this.inbox}.>`;
     this.subscription = deps.nc.subscribe(this.inboxWildcard, {
       callback: (err, msg) => (err ? deps.logger.error(`dispatch inbox of ${key} failed: ${err.message}`) : this.receive(msg)),
     });

@@ -17,6 +17,40 @@ export interface Delivery {
   nak(delayMs?: number): void;
   /** Never deliver it again, though not done (refused). */
   term(): void;
+  /**
+   * Never deliver it again, as invalid: terminated, and counted and logged under its subject (the
+   * bus's invalid-messages counter) once per stored message, however often the stream delivered it
+   * (a delivery that waited out its ack wait comes again). Returns whether this call counted it:
+   * false when an earlier delivery of the same stored message was refused already, in which case a
+   * caller with counters of its own must not count it either.
+   */
+  refuse(why: string): boolean;
+}
+
+/** Counts refused stored messages once each: what a consumer's deliveries report their refusals to. */
+export interface RefusalCounter {
+  /** Counts `why` under `subject` unless stream message `sequence` was refused before (undefined: unknown, counted); returns whether it counted. */
+  refuse(subject: string, sequence: number | undefined, why: string): boolean;
+}
+
+/**
+ * The stream sequences a consumer refused, for {@link RefusalCounter}: the last {@link capacity}
+ * of them. A redelivery comes within the consumer's ack wait times its deliveries, long before that
+ * many further refusals push its sequence out.
+ */
+export class RefusedSequences {
+  private readonly seen = new Set<number>();
+
+  constructor(private readonly capacity = 65_536) {}
+
+  /** True the first time `sequence` is given (and always for undefined), false after. */
+  first(sequence: number | undefined): boolean {
+    if (sequence === undefined) return true;
+    if (this.seen.has(sequence)) return false;
+    this.seen.add(sequence);
+    if (this.seen.size > this.capacity) this.seen.delete(this.seen.values().next().value as number);
+    return true;
+  }
 }
 
 const encoder = new TextEncoder();
@@ -50,9 +84,28 @@ export class AckableDelivery implements Delivery {
     readonly subject: string,
     m: JsMsg,
     private readonly nc: NatsConnection,
+    private readonly refusals: RefusalCounter,
   ) {
     const reply: unknown = Reflect.get(m, 'reply');
     this.target = typeof reply === 'string' && reply.length > 0 ? reply : m;
+  }
+
+  refuse(why: string): boolean {
+    const counted = this.refusals.refuse(this.subject, this.streamSequence(), why);
+    this.term();
+    return counted;
+  }
+
+  /**
+   * The message's sequence in the stream, from its acknowledgement subject:
+   * `$JS.ACK.<stream>.<consumer>.<delivered>.<sseq>...` (9 tokens) or, with a domain and account
+   * hash, `$JS.ACK.<domain>.<hash>.<stream>.<consumer>.<delivered>.<sseq>...` (12 tokens).
+   */
+  private streamSequence(): number | undefined {
+    if (typeof this.target !== 'string') return this.target.seq;
+    const tokens = this.target.split('.');
+    const sequence = Number(tokens.length === 9 ? tokens[5] : tokens[7]);
+    return Number.isSafeInteger(sequence) && sequence > 0 ? sequence : undefined;
   }
 
   ack(): void {
@@ -78,9 +131,16 @@ export class AckableDelivery implements Delivery {
   }
 }
 
-/** A delivery of an ordered consumer: nothing to acknowledge. */
+/** A delivery of an ordered consumer: nothing to acknowledge, and never delivered twice. */
 export class UnackedDelivery implements Delivery {
-  constructor(readonly subject: string) {}
+  constructor(
+    readonly subject: string,
+    private readonly refusals: RefusalCounter,
+  ) {}
+
+  refuse(why: string): boolean {
+    return this.refusals.refuse(this.subject, undefined, why);
+  }
 
   ack(): void {}
 

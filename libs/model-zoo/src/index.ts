@@ -1,4 +1,4 @@
-export { BATCH_SIZES, type Manifest, type TaskSpec, type VariantSpec, type LatencyProfile } from './manifest.schema.js';
+export { BATCH_SIZES, MAX_BATCH_SIZE, type Manifest, type TaskSpec, type VariantSpec, type LatencyProfile } from './manifest.schema.js';
 export { ZooError } from './zoo.error.js';
 export { readZoo, ModelZoo } from './model.zoo.js';
 export { readVerifiedModel } from './model-file.check.js';

@@ -19,7 +19,10 @@ export const TaskSchema = z.object({
   heldOut: z.object({ file: RelativePath, count: z.number().int().positive(), sha256: Sha256 }),
 });
 
+/** The batch sizes `npm run zoo:profile` measures; sizes between them are interpolated (ModelZoo.batchMs). */
 export const BATCH_SIZES = ['1', '2', '4', '8'] as const;
+/** The largest profiled batch size: a scenario's batching may not exceed it. */
+export const MAX_BATCH_SIZE = 8;
 
 /** Latency profile of a variant on one host, written by `npm run zoo:profile`. */
 export const LatencyProfileSchema = z.object({

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { ManifestSchema, type Manifest, type TaskSpec, type VariantSpec } from './manifest.schema.js';
+import { BATCH_SIZES, MAX_BATCH_SIZE, ManifestSchema, type Manifest, type TaskSpec, type VariantSpec } from './manifest.schema.js';
 import { ZooError } from './zoo.error.js';
 
 /**
@@ -68,6 +68,30 @@ export class ModelZoo {
    */
   processingMs(variant: VariantSpec, batch: '1' | '2' | '4' | '8' = '1'): number | undefined {
     return variant.latencyMs?.batchMs[batch];
+  }
+
+  /**
+   * Profiled median time of a batch of `size` queries (1..MAX_BATCH_SIZE) on the profiling host, ms:
+   * the profiled figure at a profiled size, else linear between the profiled sizes around it;
+   * undefined when the variant was never profiled. Callers scale it by the speed factor.
+   */
+  batchMs(variant: VariantSpec, size: number): number | undefined {
+    const profile = variant.latencyMs?.batchMs;
+    if (!profile) return undefined;
+    if (!Number.isInteger(size) || size < 1 || size > MAX_BATCH_SIZE) throw new RangeError(`batch size ${size} is not an integer in [1, ${MAX_BATCH_SIZE}]`);
+    let below = 1;
+    for (const b of BATCH_SIZES) {
+      const at = Number(b);
+      if (at === size) return profile[b];
+      if (at > size) {
+        const low = profile[String(below) as (typeof BATCH_SIZES)[number]];
+        const high = profile[b];
+        if (low === undefined || high === undefined) return undefined;
+        return low + ((high - low) * (size - below)) / (at - below);
+      }
+      below = at;
+    }
+    return undefined;
   }
 
   /** A cost to rank variants by when cheaper is better: profiled batch-1 latency, else parameter count. */

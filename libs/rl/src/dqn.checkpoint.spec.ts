@@ -62,7 +62,7 @@ describe('checkpoint', () => {
   });
 
   it.each([
-    ['not JSON', () => '{"format": "aset-dqn",', /^models\/agent\.json: \(root\): expected a JSON document/],
+    ['not JSON', () => '{"format": "aset-dqn",', /^models\/agent\.json: \(root\): expected a JSON document \(.*; at line 1, column 23\)$/],
     ['not an object', () => '[1, 2]', /^models\/agent\.json: \(root\): expected a JSON object with format "aset-dqn"/],
     ['wrong format', () => edited((d) => (d.format = 'onnx')), /^models\/agent\.json: format: expected "aset-dqn", got "onnx"$/],
     ['wrong version', () => edited((d) => (d.version = 2)), /^models\/agent\.json: version: expected 1, got 2$/],

@@ -1,3 +1,4 @@
+import { jsonErrorPlace } from '@aset/contracts';
 import { SystemClock, type Clock } from '@aset/determinism';
 import { z } from 'zod';
 import { DqnAgent } from './dqn.agent.js';
@@ -78,7 +79,8 @@ export function saveCheckpoint(agent: DqnAgent, metadata: Record<string, unknown
  * Parses and validates a checkpoint written by `saveCheckpoint`, returning an agent whose online and
  * target networks hold the saved parameters (ready for `greedy`; training resumes with an empty
  * replay buffer, fresh optimiser moments and step 0). Throws an Error naming `source` (e.g. the file
- * path), the offending field and the expected form: not JSON, wrong `format` or `version`, schema
+ * path), the offending field and the expected form: not JSON (with the line and column where the
+ * parser stopped, the end of a truncated text), wrong `format` or `version`, schema
  * violations, `network.layers` disagreeing with the config, bad base64, a parameter count that does
  * not match the layers, or non-finite parameters.
  */
@@ -87,7 +89,8 @@ export function loadCheckpoint(text: string, source: string): LoadedCheckpoint {
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${source}: (root): expected a JSON document (${(e as Error).message})`);
+    const place = jsonErrorPlace(text, e);
+    throw new Error(`${source}: (root): expected a JSON document (${(e as Error).message}${place ? `; at ${place}` : ''})`);
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new Error(`${source}: (root): expected a JSON object with format "${CHECKPOINT_FORMAT}"`);

@@ -1,6 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DATA_FILES } from '@aset/contracts';
 import { readZoo } from '@aset/model-zoo';
 import { REPO_MANIFEST } from '@aset/model-zoo/testing';
 import { parseScenario, readScenarioFile } from './scenario.parser.js';
@@ -10,6 +13,7 @@ import { POLICY_LAB_SCENARIO, REPO_SCENARIOS } from './testing.js';
 const zoo = readZoo(REPO_MANIFEST);
 const demoFile = POLICY_LAB_SCENARIO;
 const demoText = readFileSync(demoFile, 'utf8');
+const GOOD = fileURLToPath(new URL('../test/fixtures/good/', import.meta.url));
 
 function problemsOf(text: string) {
   const r = parseScenario(text, 'bad.yaml', { zoo });
@@ -87,5 +91,67 @@ describe('parseScenario', () => {
   it('throws ScenarioError with every problem from readScenarioFile', () => {
     expect(() => readScenarioFile('/nonexistent/x.yaml')).toThrow(ScenarioError);
     expect(() => readScenarioFile('/nonexistent/x.yaml')).toThrow(/x\.yaml: \(document\): cannot read the file \(ENOENT\)/);
+  });
+});
+
+describe('scenario and trace files as data: size limits and malformed content', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'aset-scenario-files-'));
+  const traced = readFileSync(join(GOOD, 'traced.yaml'), 'utf8');
+  const write = (name: string, content: string | Buffer) => {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    return path;
+  };
+  const firstProblem = (path: string) => {
+    try {
+      readScenarioFile(path, { zoo });
+    } catch (e) {
+      expect(e).toBeInstanceOf(ScenarioError);
+      return formatProblem((e as ScenarioError).problems[0]!);
+    }
+    throw new Error(`expected ${path} to be refused`);
+  };
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it(`refuses a scenario over ${DATA_FILES.scenario.maxBytes} bytes before reading it`, () => {
+    const path = write('huge.yaml', '');
+    truncateSync(path, DATA_FILES.scenario.maxBytes + 1);
+    expect(firstProblem(path)).toBe(`${path}: (document): the file is ${DATA_FILES.scenario.maxBytes + 1} bytes, over the limit of ${DATA_FILES.scenario.maxBytes} bytes (16 MiB) for scenario files`);
+  });
+
+  it('refuses a base scenario (extends) over the limit, at the extends line', () => {
+    const base = write('huge-base.yaml', '');
+    truncateSync(base, DATA_FILES.scenario.maxBytes + 1);
+    expect(firstProblem(write('extends-huge.yaml', 'schemaVersion: 1\nextends: huge-base.yaml\n'))).toMatch(/extends-huge\.yaml:2: extends: base scenario .*huge-base\.yaml is 16777217 bytes, over the limit/);
+  });
+
+  it(`refuses a trace over ${DATA_FILES.trace.maxBytes} bytes, at the line of the scenario naming it`, () => {
+    const trace = write('huge.csv', '');
+    truncateSync(trace, DATA_FILES.trace.maxBytes + 1);
+    const path = write('traced-huge.yaml', traced.replace('file: arrivals.csv', 'file: huge.csv'));
+    expect(firstProblem(path)).toBe(`${path}:18: workload.arrivals.0.process.file: trace ${trace} is ${DATA_FILES.trace.maxBytes + 1} bytes, over the limit of ${DATA_FILES.trace.maxBytes} bytes (64 MiB) for arrival trace files`);
+  });
+
+  it('refuses a truncated scenario at the place the cut leaves wrong', () => {
+    const cut = traced.slice(0, traced.indexOf('applications:'));
+    expect(firstProblem(write('truncated.yaml', cut))).toMatch(/truncated\.yaml:1: applications: Invalid input: expected array, received undefined/);
+    const midFlow = traced.slice(0, traced.indexOf('variants: [digits') + 12);
+    expect(firstProblem(write('truncated-flow.yaml', midFlow))).toMatch(/truncated-flow\.yaml:\d+: \(document\): YAML syntax: /);
+  });
+
+  it('refuses a scenario of the wrong shape or not text', () => {
+    expect(firstProblem(write('list.yaml', '- a\n- b\n'))).toMatch(/list\.yaml:1: \(document\): Invalid input: expected object, received array/);
+    expect(firstProblem(write('binary.yaml', Buffer.from([0x6e, 0x61, 0x6d, 0x65, 0x3a, 0x20, 0xc3, 0x28])))).toMatch(/binary\.yaml: \(document\): the file is not UTF-8 text/);
+  });
+
+  it('refuses a truncated trace or one of the wrong shape, naming the trace and its line', () => {
+    const sceneWith = (csv: string, content: string) => {
+      write(csv, content);
+      return write(`${csv}.yaml`, traced.replace('file: arrivals.csv', `file: ${csv}`));
+    };
+    expect(firstProblem(sceneWith('cut-header.csv', '# Arrival trace\noffs'))).toMatch(/cut-header\.csv:2: \(document\): header must name an offset_ms column, got: offs/);
+    expect(firstProblem(sceneWith('header-only.csv', 'offset_ms,note\n'))).toMatch(/header-only\.csv:2: \(document\): the trace has no arrivals/);
+    expect(firstProblem(sceneWith('json.csv', '{"offsets": [0, 10]}\n'))).toMatch(/json\.csv:1: \(document\): header must name an offset_ms column/);
+    expect(firstProblem(sceneWith('binary.csv', Buffer.from([0x6f, 0xff, 0x0a]).toString('latin1')))).toMatch(/binary\.csv:1: \(document\): header must name an offset_ms column/);
   });
 });

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { DATA_FILES, DataFileError, readDataFile } from '@aset/contracts';
 import type { ModelZoo } from '@aset/model-zoo';
 import { ScenarioSchema, type ScenarioSpec } from './scenario.schema.js';
 import { ScenarioError, type ScenarioProblem } from './scenario.error.js';
@@ -10,7 +10,10 @@ import { parseTrace } from './trace.parser.js';
 export interface ParseOptions {
   /** When given, the zoo binding is checked: variants exist, apps' tasks exist and are hosted somewhere. */
   zoo?: ModelZoo;
-  /** Reads files the scenario refers to (traces); defaults to the file system. */
+  /**
+   * Reads files the scenario refers to (base scenarios, traces); defaults to the file system through
+   * `readDataFile`, with the size limits of `DATA_FILES` (scenario, trace).
+   */
   readFile?: (path: string) => string;
 }
 
@@ -33,8 +36,9 @@ export function parseScenario(text: string, file: string, options: ParseOptions 
     };
   }
   const lineOf = (path: readonly PropertyKey[]): number | undefined => locate(doc, lineCounter, path);
-  const readFile = options.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
-  const merged = resolveExtends(doc.toJS() as unknown, file, readFile, [file]);
+  const readBase = options.readFile ?? ((p: string) => readDataFile(p, DATA_FILES.scenario));
+  const readTrace = options.readFile ?? ((p: string) => readDataFile(p, DATA_FILES.trace));
+  const merged = resolveExtends(doc.toJS() as unknown, file, readBase, [file]);
   if (!merged.ok) return { ok: false, problems: merged.problems.map((p) => ({ ...p, line: p.file === file ? lineOf(['extends']) : p.line })) };
   const parsed = ScenarioSchema.safeParse(merged.value);
   if (!parsed.success) {
@@ -55,7 +59,7 @@ export function parseScenario(text: string, file: string, options: ParseOptions 
     message: p.message,
   }));
   if (problems.length > 0) return { ok: false, problems };
-  const traces = loadTraces(parsed.data, file, readFile, lineOf);
+  const traces = loadTraces(parsed.data, file, readTrace, lineOf);
   if (!traces.ok) return traces;
   return { ok: true, scenario: new Scenario(parsed.data, file, traces.traces) };
 }
@@ -79,8 +83,7 @@ function resolveExtends(
   try {
     text = readFile(basePath);
   } catch (e) {
-    const reason = e instanceof Error && 'code' in e ? String(e.code) : String(e);
-    return { ok: false, problems: [{ file, path: 'extends', message: `cannot read base scenario ${basePath} (${reason})` }] };
+    return { ok: false, problems: [{ file, path: 'extends', message: unreadable(e, 'base scenario', basePath) }] };
   }
   const counter = new LineCounter();
   const base = parseDocument(text, { lineCounter: counter, uniqueKeys: true });
@@ -121,8 +124,7 @@ function loadTraces(
     try {
       text = readFile(path);
     } catch (e) {
-      const reason = e instanceof Error && 'code' in e ? String(e.code) : String(e);
-      problems.push({ file, path: where.join('.'), line: lineOf(where), message: `cannot read trace ${path} (${reason})` });
+      problems.push({ file, path: where.join('.'), line: lineOf(where), message: unreadable(e, 'trace', path) });
       return;
     }
     const parsed = parseTrace(text, path);
@@ -132,14 +134,23 @@ function loadTraces(
   return problems.length ? { ok: false, problems } : { ok: true, traces };
 }
 
-/** Reads and parses a scenario file. Throws ScenarioError listing every problem. */
+/** Why a file the scenario names (`what` at `path`) cannot be used: an I/O error's code, or what is wrong with the file. */
+function unreadable(e: unknown, what: string, path: string): string {
+  if (e instanceof DataFileError) return e.code ? `cannot read ${what} ${path} (${e.code})` : `${what} ${path} ${e.detail}`;
+  return `cannot read ${what} ${path} (${e instanceof Error && 'code' in e ? String(e.code) : String(e)})`;
+}
+
+/**
+ * Reads and parses a scenario file (at most `DATA_FILES.scenario.maxBytes`, UTF-8). Throws
+ * ScenarioError listing every problem.
+ */
 export function readScenarioFile(path: string, options: ParseOptions = {}): Scenario {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readDataFile(path, DATA_FILES.scenario);
   } catch (e) {
-    const reason = e instanceof Error && 'code' in e ? String(e.code) : String(e);
-    throw new ScenarioError([{ file: path, path: '', message: `cannot read the file (${reason})` }]);
+    const detail = e instanceof DataFileError ? (e.code ? `cannot read the file (${e.code})` : `the file ${e.detail}`) : String(e);
+    throw new ScenarioError([{ file: path, path: '', message: detail }]);
   }
   const result = parseScenario(text, path, options);
   if (!result.ok) throw new ScenarioError(result.problems);
@@ -198,6 +209,12 @@ function crossReferenceProblems(spec: ScenarioSpec, zoo?: ModelZoo): RawProblem[
       d.sources?.forEach((s, j) => {
         if (!sources.has(s)) problems.push({ path: ['dynamics', i, 'sources', j], message: `unknown source "${s}"` });
       });
+    }
+  });
+
+  spec.clusters.forEach((c, i) => {
+    for (const v of Object.keys(c.batching ?? {})) {
+      if (!c.variants.includes(v)) problems.push({ path: ['clusters', i, 'batching', v], message: `variant "${v}" is not hosted by cluster ${c.id} (variants: ${c.variants.join(', ')})` });
     }
   });
 

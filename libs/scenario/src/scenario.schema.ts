@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Identifier, SloSchema } from '@aset/contracts';
+import { MAX_BATCH_SIZE } from '@aset/model-zoo';
 
 export const TIERS = ['far-edge', 'near-edge', 'cloud'] as const;
 export type Tier = (typeof TIERS)[number];
@@ -13,6 +14,14 @@ export const HardwareClassSchema = z.object({
   description: z.string().optional(),
 });
 
+/** How one hosted variant's queries are batched; see ClusterSchema's `batching`. */
+export const BatchingSchema = z.object({
+  /** Most queries in one batch; at most the largest batch size the zoo profiles (MAX_BATCH_SIZE, 8). */
+  maxBatchSize: z.number().int().min(1).max(MAX_BATCH_SIZE),
+  /** How long the oldest waiting query may wait for its batch to fill (Triton's `max_queue_delay_microseconds`), ms. */
+  maxQueueDelayMs: z.number().nonnegative().max(10_000),
+});
+
 export const ClusterSchema = z.object({
   id: Identifier,
   tier: z.enum(TIERS),
@@ -20,8 +29,20 @@ export const ClusterSchema = z.object({
   hardware: Identifier,
   /** How many queries the cluster runs at once. */
   slots: z.number().int().positive().max(1024),
+  /**
+   * How many queries may wait for a slot (Triton's `max_queue_size`); a query that arrives with
+   * every slot busy and this many waiting is refused at once (`QUEUE_FULL`). Absent: unbounded.
+   */
+  maxQueue: z.number().int().nonnegative().max(1_000_000).optional(),
   /** Zoo binding: ids of the model variants this cluster hosts. */
   variants: z.array(Identifier).min(1),
+  /**
+   * Dynamic batching, by hosted variant id (Triton's `dynamic_batching`): a variant listed here
+   * runs up to `maxBatchSize` of its waiting queries as one batch on one slot; a batch that is not
+   * full starts once its oldest query has waited `maxQueueDelayMs`. Variants not listed run one
+   * query at a time. `libs/scenario`'s ClusterQueue is the rule, for the workers and the simulator.
+   */
+  batching: z.record(Identifier, BatchingSchema).optional(),
 });
 
 export const SourceSchema = z.object({
@@ -239,6 +260,7 @@ export const ScenarioSchema = z.object({
 export type ScenarioSpec = z.infer<typeof ScenarioSchema>;
 export type ScenarioInput = z.input<typeof ScenarioSchema>;
 export type ClusterSpec = z.infer<typeof ClusterSchema>;
+export type BatchingRule = z.infer<typeof BatchingSchema>;
 export type SourceSpec = z.infer<typeof SourceSchema>;
 export type LinkSpec = z.infer<typeof LinkSchema>;
 export type ApplicationSpec = z.infer<typeof ApplicationSchema>;

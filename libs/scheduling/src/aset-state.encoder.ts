@@ -1,27 +1,9 @@
-import type { ArrivalProcess, Scenario, Tier } from '@aset/scenario';
-import { TIERS } from '@aset/scenario';
-import type { PlacementCatalog } from './placement.catalog.js';
+import type { Scenario, Tier } from '@aset/scenario';
+import { TIERS, meanArrivalRatePerSec } from '@aset/scenario';
+import { serviceEstimateMs, type PlacementCatalog } from './placement.catalog.js';
 import type { ClusterState, Observation, QueryView } from './policy.contract.js';
 import type { RecentActivity } from './recent-activity.window.js';
 import { SafetyShield } from './safety.shield.js';
-
-/** Long-run mean rate of an arrival process, per second (traces: arrivals over the trace span). */
-function meanRate(p: ArrivalProcess, trace: Float64Array | undefined): number {
-  switch (p.kind) {
-    case 'poisson':
-      return p.ratePerSec;
-    case 'diurnal':
-      return p.meanRatePerSec;
-    case 'flash-crowd':
-      return p.baseRatePerSec;
-    case 'mmpp':
-      return (p.calmRatePerSec * p.meanCalmSec + p.burstRatePerSec * p.meanBurstSec) / (p.meanCalmSec + p.meanBurstSec);
-    case 'trace': {
-      const last = trace?.[trace.length - 1] ?? 0;
-      return trace && last > 0 ? (trace.length / last) * 1000 : 1;
-    }
-  }
-}
 
 const clip = (x: number, hi = 10) => (x > hi ? hi : x);
 
@@ -52,7 +34,7 @@ export class AsetStateEncoder {
     this.nominalAppRate = new Float64Array(apps.length);
     scenario.spec.workload.arrivals.forEach((a, i) => {
       const k = apps.findIndex((x) => x.id === a.app);
-      this.nominalAppRate[k] = (this.nominalAppRate[k] as number) + meanRate(a.process, scenario.traces.get(i));
+      this.nominalAppRate[k] = (this.nominalAppRate[k] as number) + meanArrivalRatePerSec(a.process, scenario.traces.get(i));
     });
     // Mean RTT to each cluster over sources: its scale for excess delay.
     this.nominalRtt = Float64Array.from(scenario.clusters, (_, c) => {
@@ -117,7 +99,7 @@ export interface Candidate {
   accuracy: number;
   /** Estimated latency as latency-aware computes it, ms. */
   estimateMs: number;
-  /** The variant's processing time on that cluster, ms. */
+  /** The variant's slot time per query on that cluster, ms (`HostedVariant.drainMs`: its processing time without batching). */
   processingMs: number;
 }
 
@@ -299,13 +281,13 @@ export class CandidateEncoder {
     if (this.fastestVariantOnly) {
       const o = catalog.cheapestMeeting(c, query.task, query.slo.minAccuracy);
       if (!o) return;
-      this.insert(c, o.variant.id, o.accuracy, network + (waiting / slots + 1) * o.processingMs, o.processingMs);
+      this.insert(c, o.variant.id, o.accuracy, network + serviceEstimateMs(o, waiting, slots), o.drainMs);
       return;
     }
     for (const o of catalog.options(c, query.task)) {
       if (o.accuracy < query.slo.minAccuracy) continue;
-      const estimate = network + (waiting / slots + 1) * o.processingMs;
-      this.insert(c, o.variant.id, o.accuracy, estimate, o.processingMs);
+      const estimate = network + serviceEstimateMs(o, waiting, slots);
+      this.insert(c, o.variant.id, o.accuracy, estimate, o.drainMs);
     }
   }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DATA_FILES, readDataFile } from '@aset/contracts';
 import { loadCheckpoint, type DqnAgent } from '@aset/rl';
 import type { Scenario } from '@aset/scenario';
 import { AsetStateEncoder, candidateStateSize } from './aset-state.encoder.js';
@@ -74,6 +75,15 @@ export function loadAsetCheckpoint(text: string, source: string): AsetCheckpoint
     throw new Error(`${source}: metadata.${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'} (expected an ASET checkpoint written by npm run train)`);
   }
   return { agent, metadata: parsed.data };
+}
+
+/**
+ * Reads and parses the ASET checkpoint file at `file`: refused, with an error naming the file, when it
+ * cannot be read, is over `DATA_FILES.checkpoint.maxBytes` (checked before reading) or is not UTF-8,
+ * and as {@link loadAsetCheckpoint} when it is not a valid ASET checkpoint.
+ */
+export function readAsetCheckpoint(file: string): AsetCheckpoint {
+  return loadAsetCheckpoint(readDataFile(file, DATA_FILES.checkpoint), file);
 }
 
 /**

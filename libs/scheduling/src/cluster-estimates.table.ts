@@ -1,4 +1,4 @@
-import type { FeasibleSet, HostedVariant, PlacementCatalog } from './placement.catalog.js';
+import { serviceEstimateMs, type FeasibleSet, type HostedVariant, type PlacementCatalog } from './placement.catalog.js';
 import type { ClusterState, Observation, QueryView } from './policy.contract.js';
 
 const NO_SET: FeasibleSet = { clusters: new Int32Array(0), cheapest: [], options: [] };
@@ -7,7 +7,7 @@ const NO_SET: FeasibleSet = { clusters: new Int32Array(0), cheapest: [], options
  * Per query, latency-aware's latency estimate for every live cluster that can serve it, each with
  * its cheapest variant meeting the accuracy floor:
  *
- *     network(source, cluster, app, task) + (waiting / slots + 1) * processingMs
+ *     network(source, cluster, app, task) + serviceEstimateMs(variant, waiting, slots)
  *     waiting = max(0, busySlots + queueLength - slots + 1)
  *
  * One entry per cluster suffices for any rule that prefers lower estimates or tests estimates
@@ -16,7 +16,7 @@ const NO_SET: FeasibleSet = { clusters: new Int32Array(0), cheapest: [], options
  * processing time has the lowest estimate, and is safe under the shield whenever any variant there
  * is (the shield's margin is per cluster too). The catalog's cheapest variant is that one whenever
  * the variants are profiled (its cost is then the profiled time; unprofiled ones are estimated at
- * 0 ms anyway). Accuracy above the floor earns nothing in the SLO. So the table is O(clusters) per
+ * 0 ms anyway; with batching, per-cluster rules make this an approximation). Accuracy above the floor earns nothing in the SLO. So the table is O(clusters) per
  * query, not O(options).
  *
  * Network times come from the catalog's rows (computed once per (app, task, source), then kept).
@@ -69,7 +69,7 @@ export class ClusterEstimates {
       const waiting = Math.max(0, state.busySlots + state.queueLength - slots + 1);
       this.cluster[n] = c;
       this.entry[n] = k;
-      this.estimate[n] = (network[c] as number) + (waiting / slots + 1) * (set.cheapest[k] as HostedVariant).processingMs;
+      this.estimate[n] = (network[c] as number) + serviceEstimateMs(set.cheapest[k] as HostedVariant, waiting, slots);
       n++;
     }
     this.count = n;

@@ -11,7 +11,7 @@ export type {
 export type { AsetController, AsetAgents } from './aset.agents.js';
 export { outcomeOf } from './query-outcome.builder.js';
 export { DEFAULT_MISSED_HEARTBEATS } from './cluster.liveness.js';
-export { PlacementCatalog, type HostedVariant } from './placement.catalog.js';
+export { PlacementCatalog, serviceEstimateMs, type HostedVariant } from './placement.catalog.js';
 export { POLICY_NAMES, HEURISTIC_POLICY_NAMES, agentModeOf, createPolicy, isPolicyName } from './policy.registry.js';
 export { STATIC_POLICY_NAMES } from './static.policies.js';
 export { AsetPolicy } from './aset.policy.js';
@@ -22,6 +22,7 @@ export {
   greedyController,
   parseSafetyTiers,
   loadAsetCheckpoint,
+  readAsetCheckpoint,
   asetAgentFromCheckpoint,
   asetAgentsOf,
   type AsetCheckpointMetadata,
@@ -29,3 +30,5 @@ export {
 } from './aset.checkpoint.js';
 export { DqnController } from './dqn.controller.js';
 export { DEFAULT_SAFETY_TIERS } from './safety.shield.js';
+export { ADMISSION_JITTER_SIGMAS, DeadlineAdmission } from './deadline.admission.js';
+export { emulatedCapacity } from './emulated.capacity.js';

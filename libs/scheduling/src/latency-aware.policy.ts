@@ -1,4 +1,5 @@
 import { noFeasibleOption, noLiveCluster } from './no-feasible.drop.js';
+import { serviceEstimateMs } from './placement.catalog.js';
 import type { ClusterState, Observation, Placement, PolicyContext, QueryView, SchedulingPolicy } from './policy.contract.js';
 
 /**
@@ -30,7 +31,7 @@ export class LatencyAwarePolicy implements SchedulingPolicy {
       if (!state.alive) continue;
       const slots = catalog.slots[c] as number;
       const waiting = Math.max(0, state.busySlots + state.queueLength - slots + 1);
-      const estimate = (network[c] as number) + (waiting / slots + 1) * hosted.processingMs;
+      const estimate = (network[c] as number) + serviceEstimateMs(hosted, waiting, slots);
       if (estimate < fastestEstimate) {
         fastest = k;
         fastestEstimate = estimate;

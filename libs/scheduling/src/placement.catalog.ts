@@ -1,5 +1,5 @@
 import type { ModelZoo, VariantSpec } from '@aset/model-zoo';
-import { transferMs, type Scenario } from '@aset/scenario';
+import { batchingRules, transferMs, type BatchingRule, type Scenario } from '@aset/scenario';
 
 /** One model variant hosted on one cluster. */
 export interface HostedVariant {
@@ -11,8 +11,30 @@ export interface HostedVariant {
   readonly processingMs: number;
   /** Rank for "cheapest": processing time, else parameter count. */
   readonly cost: number;
+  /** Its position in the cluster's `variants` (the cluster queue's variant index). */
+  readonly variantIndex: number;
+  /** How the cluster batches its queries (the scenario's `batching`, else one at a time). */
+  readonly batching: BatchingRule;
+  /** `batchMs[n]`: processing time of a batch of n (1..maxBatchSize) on the cluster, ms (profiled, interpolated, times the speed factor); `batchMs[1]` is `processingMs`. */
+  readonly batchMs: Float64Array;
+  /** Slot time per query when its queue runs full batches, ms: `batchMs[maxBatchSize] / maxBatchSize` (`processingMs` without batching). */
+  readonly drainMs: number;
   /** The placement sending a query here, shared (placements are immutable): policies return it without allocating. */
   readonly dispatch: { readonly kind: 'dispatch'; readonly clusterIndex: number; readonly variantId: string; readonly hosted: HostedVariant };
+}
+
+/**
+ * The policies' estimate of the time from a query's arrival at a cluster to its answer there, ms,
+ * with `waiting` queries ahead of it beyond the free slots (`max(0, busy + queue - slots + 1)`):
+ * without batching `(waiting / slots + 1) * processingMs`; with it, the queue ahead drains at
+ * `drainMs` per query per slot, the query's own batch takes `batchMs[min(waiting + 1, maxBatchSize)]`,
+ * and a batch the queue cannot fill waits `maxQueueDelayMs` first.
+ */
+export function serviceEstimateMs(hosted: HostedVariant, waiting: number, slots: number): number {
+  const max = hosted.batching.maxBatchSize;
+  if (max === 1) return (waiting / slots + 1) * hosted.processingMs;
+  const own = waiting + 1 < max ? waiting + 1 : max;
+  return (waiting / slots) * hosted.drainMs + (hosted.batchMs[own] as number) + (own < max ? hosted.batching.maxQueueDelayMs : 0);
 }
 
 /** Where a query of some (task, accuracy floor) can run at all: one entry per cluster that hosts a variant meeting the floor. */
@@ -48,15 +70,22 @@ export class PlacementCatalog {
     this.hosted = scenario.clusters.map((cluster, index) => {
       const speed = scenario.hardwareOf(cluster).speedFactor;
       const byTask = new Map<string, HostedVariant[]>();
-      for (const id of cluster.variants) {
+      const rules = batchingRules(cluster);
+      cluster.variants.forEach((id, variantIndex) => {
         const variant = zoo.requireVariant(id);
         const baseMs = zoo.processingMs(variant) ?? 0;
         const list = byTask.get(variant.task) ?? [];
-        const entry = { variant, accuracy: variant.accuracy, baseMs, processingMs: baseMs * speed, cost: zoo.cost(variant) } as HostedVariant & { dispatch: HostedVariant['dispatch'] };
+        const batching = rules[variantIndex] as BatchingRule;
+        const batchMs = new Float64Array(batching.maxBatchSize + 1);
+        for (let n = 1; n <= batching.maxBatchSize; n++) batchMs[n] = (zoo.batchMs(variant, n) ?? 0) * speed;
+        const drainMs = (batchMs[batching.maxBatchSize] as number) / batching.maxBatchSize;
+        const entry = { variant, accuracy: variant.accuracy, baseMs, processingMs: baseMs * speed, cost: zoo.cost(variant), variantIndex, batching, batchMs, drainMs } as HostedVariant & {
+          dispatch: HostedVariant['dispatch'];
+        };
         entry.dispatch = Object.freeze({ kind: 'dispatch' as const, clusterIndex: index, variantId: variant.id, hosted: entry });
         list.push(Object.freeze(entry));
         byTask.set(variant.task, list);
-      }
+      });
       for (const list of byTask.values()) list.sort((a, b) => a.accuracy - b.accuracy || a.cost - b.cost);
       return byTask;
     });
@@ -107,9 +136,7 @@ export class PlacementCatalog {
     }
     let row = bySource[sourceIndex];
     if (!row) {
-      const spec = this.scenario.app(app);
-      const request = spec?.payloadBytes ?? this.inputBytes(task);
-      const reply = spec?.replyBytes ?? 256;
+      const { request, reply } = this.messageBytes(app, task);
       row = Float64Array.from(this.scenario.clusters, (_, c) => {
         const link = this.scenario.linkAt(sourceIndex, c);
         return link.rttMs + transferMs(link, request) + transferMs(link, reply);
@@ -117,6 +144,12 @@ export class PlacementCatalog {
       bySource[sourceIndex] = row;
     }
     return row;
+  }
+
+  /** Bytes on the wire of a query of `app` (running `task`) and of its reply: the app's payloadBytes, else one input tensor; its replyBytes, else 256. */
+  messageBytes(app: string, task: string): { request: number; reply: number } {
+    const spec = this.scenario.app(app);
+    return { request: spec?.payloadBytes ?? this.inputBytes(task), reply: spec?.replyBytes ?? 256 };
   }
 
   private inputBytes(task: string): number {

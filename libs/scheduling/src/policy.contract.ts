@@ -30,6 +30,13 @@ export interface ClusterState {
    * whose every feasible cluster is down drops the query with `NO_LIVE_CLUSTER` ({@link noLiveCluster}).
    */
   alive: boolean;
+  /**
+   * When `busySlots` and `queueLength` were measured (clock ms): live, the oldest of the summed
+   * heartbeats' send times, each no later than its receipt by the scheduler; in the simulator, the snapshot's time. Absent: they are the state now
+   * (the simulator's exact observation). The admission rule credits the queue with what it may
+   * have drained since (`DeadlineAdmission`).
+   */
+  reportedAt?: number;
 }
 
 /** Everything a policy may look at when deciding. Read-only for policies. */

@@ -51,6 +51,16 @@ describe('RecentActivity', () => {
     expect(a.excessMs(ctx.scenario.clusterIndex('cloud-1'))).toBeCloseTo(5, 6);
   });
 
+  it('learns no excess delay from an outcome of a source the scenario does not have, and does not throw on it', () => {
+    const a = new RecentActivity(ctx.scenario, ctx.catalog, 2000);
+    const far1 = ctx.scenario.clusterIndex('far-edge-1');
+    const nominal = ctx.catalog.networkMs(0, far1, 'digit-reader', 'digits');
+    a.onOutcome(outcome({ completedAt: 0, clusterIndex: far1, latencyMs: nominal + 1 + 5 }));
+    expect(() => a.onOutcome(outcome({ completedAt: 0, clusterIndex: far1, source: 'nowhere', latencyMs: 10_000 }))).not.toThrow();
+    expect(a.excessMs(far1)).toBeCloseTo(5, 6);
+    expect(a.ended).toBeCloseTo(2, 10);
+  });
+
   it('expects no excess delay before any answer', () => {
     const a = new RecentActivity(ctx.scenario, ctx.catalog, 2000);
     expect(a.excessMs(0)).toBe(0);

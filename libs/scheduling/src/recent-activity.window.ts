@@ -112,7 +112,8 @@ export class RecentActivity {
       if (o.sloMet) this.appMet[a] = (this.appMet[a] as number) + w;
     }
     const c = o.clusterIndex;
-    if (c < 0) return;
+    // A source the scenario does not have (a record from elsewhere) has no nominal network time: nothing to learn of the cluster.
+    if (c < 0 || !this.scenario.hasSource(o.source)) return;
     this.clusterEnded[c] = (this.clusterEnded[c] as number) + w;
     if (o.status !== 'completed' || o.processingMs === null) {
       this.clusterLost[c] = (this.clusterLost[c] as number) + w;

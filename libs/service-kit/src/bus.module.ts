@@ -29,8 +29,14 @@ export class BusModule {
           inject: [ConfigService],
           useFactory: (config: ConfigService<BaseEnv, true>) => {
             const logger = new Logger('MessageBus');
+            const identity = config.get('NATS_NKEY_SEED_FILE', { infer: true });
+            const caFile = config.get('NATS_TLS_CA', { infer: true });
+            const certFile = config.get('NATS_TLS_CERT', { infer: true });
+            const keyFile = config.get('NATS_TLS_KEY', { infer: true });
             return MessageBus.connect({
               servers: config.get('NATS_URL', { infer: true }),
+              ...(identity ? { identity } : {}),
+              ...(caFile ? { tls: { caFile, ...(certFile && keyFile ? { certFile, keyFile } : {}) } } : {}),
               prefix: config.get('NATS_PREFIX', { infer: true }),
               name,
               logger: { log: (m) => logger.log(m), warn: (m) => logger.warn(m), error: (m) => logger.error(m) },

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { SUBJECT_PREFIX } from '@aset/contracts';
+import { readNkeySeedFile } from '@aset/messaging';
 
 /** Raised when the environment is invalid; its message names every bad variable and its expected form. */
 export class ConfigurationError extends Error {
@@ -21,6 +23,23 @@ export const BASE_ENV = {
     .regex(SUBJECT_PREFIX, 'not a subject prefix')
     .default('aset')
     .describe('subject prefix: dot-separated tokens of [A-Za-z0-9_-], e.g. aset'),
+  NATS_NKEY_SEED_FILE: z
+    .string()
+    .min(1)
+    .optional()
+    .transform((file, ctx) => {
+      if (file === undefined) return undefined;
+      try {
+        return readNkeySeedFile(file);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: (e as Error).message });
+        return z.NEVER;
+      }
+    })
+    .describe('the nkey seed file of this service\'s NATS user (<service>.nk from npm run nats:credentials); unset: no authentication'),
+  NATS_TLS_CA: pemFile('CERTIFICATE').describe('PEM file of the CA that signed the NATS server\'s certificate; set: connect over TLS'),
+  NATS_TLS_CERT: pemFile('CERTIFICATE').describe('PEM file of this service\'s TLS client certificate (with NATS_TLS_KEY and NATS_TLS_CA)'),
+  NATS_TLS_KEY: pemFile('PRIVATE KEY').describe('PEM file of the private key of NATS_TLS_CERT'),
   HTTP_HOST: z.string().min(1).default('127.0.0.1').describe('interface for /health and /metrics, e.g. 0.0.0.0'),
   HTTP_PORT: z.coerce
     .number()
@@ -34,6 +53,33 @@ export const BASE_ENV = {
 
 const SECRET = /URL|PASSWORD|SECRET|TOKEN/;
 
+/** An optional path to a readable PEM file holding a `-----BEGIN ...<kind>-----` block. */
+function pemFile(kind: string) {
+  return z
+    .string()
+    .min(1)
+    .optional()
+    .superRefine((file, ctx) => {
+      if (file === undefined) return;
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}` });
+        return;
+      }
+      if (!new RegExp(`-----BEGIN [A-Z ]*${kind}-----`).test(text)) ctx.addIssue({ code: 'custom', message: `${file} holds no PEM ${kind}` });
+    });
+}
+
+/** The TLS client options of NATS_TLS_*, or an issue naming the variables that do not go together. */
+function natsTlsIssue(env: Record<string, unknown>): string | undefined {
+  const [ca, cert, key] = [env['NATS_TLS_CA'], env['NATS_TLS_CERT'], env['NATS_TLS_KEY']];
+  if ((cert === undefined) !== (key === undefined)) return '  NATS_TLS_CERT and NATS_TLS_KEY: set both (a client certificate and its key) or neither';
+  if (cert !== undefined && ca === undefined) return '  NATS_TLS_CERT is set without NATS_TLS_CA: a client certificate needs the CA that verifies the server';
+  return undefined;
+}
+
 /**
  * Builds the `validate` function for `ConfigModule.forRoot`: parses `process.env` with the given
  * shape and throws ConfigurationError naming each bad variable, what it got and the expected form.
@@ -42,7 +88,11 @@ export function envValidator<S extends z.ZodRawShape>(service: string, shape: S)
   const schema = z.object(shape);
   return (env) => {
     const parsed = schema.safeParse(env);
-    if (parsed.success) return parsed.data;
+    if (parsed.success) {
+      const tls = 'NATS_TLS_CA' in shape ? natsTlsIssue(parsed.data) : undefined;
+      if (tls) throw new ConfigurationError(`invalid configuration for ${service}:\n${tls}`);
+      return parsed.data;
+    }
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? '(environment)');
       const field = shape[name] as z.ZodType | undefined;

@@ -48,7 +48,10 @@ export async function runService<E extends BaseEnv>(
     const logger = new ServiceLogger({ prefix: name, json: config.LOG_FORMAT === 'json', logLevels: logLevels(config.LOG_LEVEL) });
     const rootModule = await loadModule(config);
     const app = await NestFactory.create(rootModule as never, { logger, abortOnError: false });
-    app.enableShutdownHooks();
+    // Graceful stop on what orchestrators and terminals send. Not SIGUSR1/SIGUSR2 (Nest's default
+    // list has SIGUSR2): Node reserves them for the inspector and `--heapsnapshot-signal`, and a
+    // diagnosis must not stop the service.
+    app.enableShutdownHooks(['SIGTERM', 'SIGINT', 'SIGHUP']);
     await options.beforeListen?.(app);
     await app.listen(config.HTTP_PORT, config.HTTP_HOST);
     const address = app.getHttpServer().address() as { port: number } | null;

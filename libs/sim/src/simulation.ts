@@ -1,8 +1,8 @@
 import { queryIdOf } from '@aset/contracts';
 import { deriveSeed, seededRandom, type Random } from '@aset/determinism';
 import type { ModelZoo } from '@aset/model-zoo';
-import { oneWayDelayMs, type ApplicationSpec, type Scenario } from '@aset/scenario';
-import { DEFAULT_MISSED_HEARTBEATS, PlacementCatalog, outcomeOf, type ClusterState, type HostedVariant, type Observation, type Placement, type PolicyContext, type QueryView, type SchedulingPolicy } from '@aset/scheduling';
+import { ClusterQueue, batchingRules, oneWayDelayMs, type ApplicationSpec, type Scenario } from '@aset/scenario';
+import { DEFAULT_MISSED_HEARTBEATS, DeadlineAdmission, PlacementCatalog, outcomeOf, type ClusterState, type HostedVariant, type Observation, type Placement, type PolicyContext, type QueryView, type SchedulingPolicy } from '@aset/scheduling';
 import { ArrivalMerger, arrivalClocks, sloMet } from '@aset/workload';
 import { EventHeap } from './event.heap.js';
 import { checkMessagingDelay, delaySampler, type MessagingTime } from './messaging.delay.js';
@@ -45,6 +45,13 @@ export interface SimulationOptions {
    * query ({@link MessagingTime}). A single number is all reply. `npm run validate:sim` measures them.
    */
   overheadMs?: number | MessagingTime;
+  /**
+   * Deadline-aware admission (default false, as the live scheduler's ADMISSION=off): before the
+   * policy decides, a query that no live cluster can answer by its deadline is dropped with
+   * `DEADLINE_UNREACHABLE` (`DeadlineAdmission` of `@aset/scheduling`, the live scheduler's rule),
+   * judged on what the policy observes.
+   */
+  admission?: boolean;
   sink: RecordSink;
 }
 
@@ -58,6 +65,10 @@ const TIMEOUT = 4;
 const REDECIDE = 5;
 /** `exact` observation: an outage starts (ref 2c) or ends (ref 2c + 1) on cluster c. */
 const LIVENESS = 6;
+/** A cluster's refusal (its queue at `maxQueue`) reaches the sender's side. */
+const REFUSED = 7;
+/** A waiting batch on cluster `ref` has waited its `maxQueueDelayMs` (after arrivals at the same instant joined it). */
+const BATCH_READY = 8;
 /** The run id of the records the simulator builds for policies that observe outcomes (they never read it). */
 const SIM_RUN_ID = 'sim';
 /** Redecisions of one query after which it is dropped (each one marks another cluster down, so only a scenario with more dark clusters than this gets there). */
@@ -65,15 +76,19 @@ const MAX_REDECISIONS = 16;
 
 /**
  * A discrete-event simulation of the live testbed: open-loop arrivals from the scenario, the
- * policy deciding each query as it arrives, the emulated network (same link model as the workers),
- * cluster slots with FIFO queues, processing at the profiled time times the hardware speed factor,
+ * policy deciding each query as it arrives (after the admission rule, when on), the emulated
+ * network (same link model as the workers), cluster slots and queues by the workers' rule
+ * (`ClusterQueue`: FIFO, bounded by `maxQueue`, dynamic batching per the scenario's `batching`),
+ * a batch of n taking the variant's profiled batch-n time times the hardware speed factor,
  * and one terminal record per query in the live shape. Deterministic for a seed.
  */
 export class Simulation {
   readonly scenario: Scenario;
   readonly catalog: PlacementCatalog;
   readonly policy: SchedulingPolicy;
-  private readonly opts: Required<Omit<SimulationOptions, 'observation' | 'overheadMs'>> & { heartbeatMs: number; missedHeartbeats: number };
+  private readonly opts: Required<Omit<SimulationOptions, 'observation' | 'overheadMs' | 'admission'>> & { heartbeatMs: number; missedHeartbeats: number };
+  /** The admission rule, when admission is on. */
+  private readonly admission: DeadlineAdmission | undefined;
   /** Messaging time of the next query's request and reply (per query when a distribution was given). */
   private readonly requestOverheadMs: () => number;
   private readonly replyOverheadMs: () => number;
@@ -81,11 +96,12 @@ export class Simulation {
   private readonly arrivals: ArrivalMerger;
   private readonly random: Random;
   private readonly streams: { sourceIndex: number; source: string; app: ApplicationSpec }[];
-  private readonly slots: Int32Array;
-  private readonly busy: Int32Array;
-  private readonly queues: Int32Array[];
-  private readonly qHead: Int32Array;
-  private readonly qLen: Int32Array;
+  /** Per cluster: its slots and waiting queries (refs are query slots). */
+  private readonly clusterQueues: ClusterQueue[];
+  /** Per cluster: the time of the BATCH_READY event pending, Infinity when none. */
+  private readonly readyEventAt: Float64Array;
+  /** The refs of the batch being started. */
+  private readonly batch: Int32Array;
   private readonly live: ClusterState[];
   private readonly observed: ClusterState[];
   private readonly observation: Observation;
@@ -102,6 +118,8 @@ export class Simulation {
   private qStream = new Int32Array(1024);
   private qIndex = new Int32Array(1024);
   private qRedecisions = new Int32Array(1024);
+  /** The next query of the same batch, -1 for the last: a batch is a chain from the query its FINISH event names. */
+  private qBatchNext = new Int32Array(1024);
   private qHosted: (HostedVariant | undefined)[] = new Array(1024);
   private free: number[] = [];
   private pending = false;
@@ -138,6 +156,7 @@ export class Simulation {
     this.replyOverheadMs = delaySampler(overhead.reply, messagingRandom);
     requireProfiles(scenario, zoo);
     this.catalog = new PlacementCatalog(scenario, zoo);
+    this.admission = options.admission ? new DeadlineAdmission(this.catalog) : undefined;
     this.random = seededRandom(deriveSeed(options.seed, 'sim:network'));
     this.policy = options.policy({ scenario, zoo, catalog: this.catalog, random: seededRandom(deriveSeed(options.seed, 'sim:policy')) });
     this.observesOutcomes = this.policy.observeOutcome !== undefined;
@@ -145,11 +164,9 @@ export class Simulation {
     this.total = this.opts.warmupQueries + options.queries;
     this.streams = scenario.spec.workload.arrivals.map((a) => ({ sourceIndex: scenario.sourceIndex(a.source), source: a.source, app: scenario.app(a.app) as ApplicationSpec }));
     const n = scenario.clusters.length;
-    this.slots = Int32Array.from(scenario.clusters, (c) => c.slots);
-    this.busy = new Int32Array(n);
-    this.queues = scenario.clusters.map(() => new Int32Array(64));
-    this.qHead = new Int32Array(n);
-    this.qLen = new Int32Array(n);
+    this.clusterQueues = scenario.clusters.map((c) => new ClusterQueue(c, batchingRules(c)));
+    this.readyEventAt = new Float64Array(n).fill(Infinity);
+    this.batch = new Int32Array(Math.max(...this.clusterQueues.map((q) => q.largestBatch)));
     this.live = scenario.clusters.map(() => ({ busySlots: 0, queueLength: 0, alive: true }));
     this.observed = this.opts.heartbeatMs > 0 ? scenario.clusters.map(() => ({ busySlots: 0, queueLength: 0, alive: true })) : this.live;
     this.lastBeat = new Float64Array(n);
@@ -227,7 +244,8 @@ export class Simulation {
         arrivals.advance();
         this.prepare(this.pendingStream);
         this.pending = true;
-        return true;
+        if (this.admitted()) return true;
+        continue;
       }
       this.now = te;
       const kind = heap.peekKind();
@@ -235,10 +253,12 @@ export class Simulation {
       heap.pop();
       if (kind === FINISH) this.finish(ref);
       else if (kind === AT_CLUSTER) this.atCluster(ref);
-      else if (kind === REPLY) this.reply(ref);
+      else if (kind === REPLY) this.reply(ref, 'completed', null);
       else if (kind === TIMEOUT) this.terminal(ref, 'timed_out', null, this.now);
       else if (kind === SNAPSHOT) this.snapshot(ref);
       else if (kind === LIVENESS) (this.live[ref >> 1] as ClusterState).alive = (ref & 1) === 1;
+      else if (kind === REFUSED) this.reply(ref, 'dropped', 'QUEUE_FULL');
+      else if (kind === BATCH_READY) this.batchReady(ref);
       else {
         // REDECIDE: the query comes back for a new decision, with its identity and creation time.
         this.redecided = ref;
@@ -247,9 +267,20 @@ export class Simulation {
         this.query.createdAt = this.qCreated[ref] as number;
         if (this.observesOutcomes) this.query.queryId = queryIdOf(this.qIndex[ref] as number);
         this.pending = true;
-        return true;
+        if (this.admitted()) return true;
       }
     }
+  }
+
+  /**
+   * With admission on, applies the admission rule to the pending query: a query no live cluster can
+   * answer by its deadline is dropped here (the policy never sees it) and false returned; else true.
+   */
+  private admitted(): boolean {
+    const drop = this.admission?.check(this.query as QueryView, this.observation);
+    if (drop === undefined) return true;
+    this.apply(drop);
+    return false;
   }
 
   /** The query awaiting a decision (valid between nextDecision and apply; reused afterwards). */
@@ -347,44 +378,98 @@ export class Simulation {
       this.lost(slot);
       return;
     }
-    if ((this.busy[c] as number) < (this.slots[c] as number)) {
-      this.start(slot, c);
+    const queue = this.clusterQueues[c] as ClusterQueue;
+    const variant = (this.qHosted[slot] as HostedVariant).variantIndex;
+    if (queue.startAlone(variant, this.now)) {
+      this.batch[0] = slot;
+      this.startBatch(c, 1);
+      (this.live[c] as ClusterState).busySlots = queue.busy;
       return;
     }
-    this.enqueue(c, slot);
+    if (!queue.offer(slot, variant, this.now)) {
+      // Refused at once, as the worker does: the refusal travels back over the link.
+      this.heap.push(this.now + (this.qReplyDelay[slot] as number), REFUSED, REFUSED, slot);
+      return;
+    }
+    this.startReady(c);
   }
 
-  private start(slot: number, c: number): void {
-    this.busy[c] = (this.busy[c] as number) + 1;
-    (this.live[c] as ClusterState).busySlots = this.busy[c] as number;
-    this.qStarted[slot] = this.now;
-    const processing = (this.qHosted[slot] as HostedVariant).processingMs * this.scenario.processingFactor(c, this.now);
-    this.qFinished[slot] = this.now + processing;
-    this.heap.push(this.now + processing, FINISH, FINISH, slot);
+  /** Starts every batch cluster `c` has ready now, and keeps a BATCH_READY event pending for the next one that waits its delay. */
+  private startReady(c: number): void {
+    const queue = this.clusterQueues[c] as ClusterQueue;
+    for (let n = queue.take(this.now, this.batch); n > 0; n = queue.take(this.now, this.batch)) this.startBatch(c, n);
+    const live = this.live[c] as ClusterState;
+    live.busySlots = queue.busy;
+    live.queueLength = queue.waiting;
+    if (queue.batches) this.armBatchReady(c, queue);
   }
 
+  /** Starts the batch of `n` queries in `this.batch` on cluster `c` now: one FINISH event for the chain. */
+  private startBatch(c: number, n: number): void {
+    const batch = this.batch;
+    const now = this.now;
+    const first = batch[0] as number;
+    const processing = ((this.qHosted[first] as HostedVariant).batchMs[n] as number) * this.scenario.processingFactor(c, now);
+    for (let i = 0; i < n; i++) {
+      const q = batch[i] as number;
+      this.qStarted[q] = now;
+      this.qFinished[q] = now + processing;
+      this.qBatchNext[q] = i + 1 < n ? (batch[i + 1] as number) : -1;
+    }
+    this.heap.push(now + processing, FINISH, FINISH, first);
+  }
+
+  private armBatchReady(c: number, queue: ClusterQueue): void {
+    const readyAt = queue.nextReadyAt();
+    if (readyAt < (this.readyEventAt[c] as number)) {
+      this.readyEventAt[c] = readyAt;
+      this.heap.push(readyAt, BATCH_READY, BATCH_READY, c);
+    }
+  }
+
+  private batchReady(c: number): void {
+    if (this.readyEventAt[c] === this.now) this.readyEventAt[c] = Infinity;
+    if (this.scenario.isDown(c, this.now)) {
+      this.loseWaiting(c);
+      return;
+    }
+    this.startReady(c);
+  }
+
+  /** A batch (the chain from `slot`) is done: its slot is free; its queries' answers leave, unless the cluster went dark. */
   private finish(slot: number): void {
     const c = this.qCluster[slot] as number;
-    this.busy[c] = (this.busy[c] as number) - 1;
-    (this.live[c] as ClusterState).busySlots = this.busy[c] as number;
+    (this.clusterQueues[c] as ClusterQueue).release(this.now);
     if (this.scenario.isDown(c, this.now)) {
-      // The cluster went dark: this query and everything queued there are lost.
-      this.lost(slot);
-      while ((this.qLen[c] as number) > 0) this.lost(this.dequeue(c));
+      // The cluster went dark: this batch and everything waiting there are lost.
+      for (let q = slot; q >= 0; q = this.qBatchNext[q] as number) this.lost(q);
+      this.loseWaiting(c);
       return;
     }
-    if ((this.qLen[c] as number) > 0) this.start(this.dequeue(c), c);
-    this.heap.push(this.now + (this.qReplyDelay[slot] as number), REPLY, REPLY, slot);
+    this.startReady(c);
+    for (let q = slot; q >= 0; q = this.qBatchNext[q] as number) this.heap.push(this.now + (this.qReplyDelay[q] as number), REPLY, REPLY, q);
   }
 
-  private reply(slot: number): void {
+  private readonly loseOne = (slot: number): void => this.lost(slot);
+
+  /** Every query waiting at cluster `c` is lost (it went dark). */
+  private loseWaiting(c: number): void {
+    const queue = this.clusterQueues[c] as ClusterQueue;
+    queue.clear(this.loseOne);
+    const live = this.live[c] as ClusterState;
+    live.busySlots = queue.busy;
+    live.queueLength = 0;
+  }
+
+  /** A cluster's answer reaches the sender's side: its result, or its refusal (`QUEUE_FULL`); unless the sender gave up waiting. */
+  private reply(slot: number, status: 'completed' | 'dropped', reason: 'QUEUE_FULL' | null): void {
     const completedAt = this.now + this.replyOverheadMs();
     const created = this.qCreated[slot] as number;
     if (completedAt - created > this.opts.replyTimeoutMs) {
       this.terminal(slot, 'timed_out', null, created + this.opts.replyTimeoutMs);
       return;
     }
-    this.terminal(slot, 'completed', null, completedAt);
+    this.terminal(slot, status, reason, completedAt);
   }
 
   /** A query that never gets an answer: the sender records it as timed out when its timeout expires. */
@@ -403,8 +488,10 @@ export class Simulation {
       // Beats are due every heartbeatMs since the last one; half a period of slack absorbs rounding.
       if (this.now - (this.lastBeat[c] as number) > (this.opts.missedHeartbeats - 0.5) * heartbeatMs) o.alive = false;
     } else {
-      o.busySlots = this.busy[c] as number;
-      o.queueLength = this.qLen[c] as number;
+      const queue = this.clusterQueues[c] as ClusterQueue;
+      o.busySlots = queue.busy;
+      o.queueLength = queue.waiting;
+      o.reportedAt = this.now;
       o.alive = true;
       this.lastBeat[c] = this.now;
     }
@@ -456,31 +543,6 @@ export class Simulation {
     return b;
   }
 
-  private enqueue(c: number, slot: number): void {
-    let q = this.queues[c] as Int32Array;
-    const len = this.qLen[c] as number;
-    if (len === q.length) {
-      const grown = new Int32Array(q.length * 2);
-      const head = this.qHead[c] as number;
-      for (let i = 0; i < len; i++) grown[i] = q[(head + i) % q.length] as number;
-      this.queues[c] = q = grown;
-      this.qHead[c] = 0;
-    }
-    q[((this.qHead[c] as number) + len) % q.length] = slot;
-    this.qLen[c] = len + 1;
-    (this.live[c] as ClusterState).queueLength = len + 1;
-  }
-
-  private dequeue(c: number): number {
-    const q = this.queues[c] as Int32Array;
-    const head = this.qHead[c] as number;
-    const slot = q[head] as number;
-    this.qHead[c] = (head + 1) % q.length;
-    this.qLen[c] = (this.qLen[c] as number) - 1;
-    (this.live[c] as ClusterState).queueLength = this.qLen[c] as number;
-    return slot;
-  }
-
   private allocate(): number {
     const reused = this.free.pop();
     if (reused !== undefined) return reused;
@@ -510,6 +572,7 @@ export class Simulation {
     this.qStream = i(this.qStream);
     this.qIndex = i(this.qIndex);
     this.qRedecisions = i(this.qRedecisions);
+    this.qBatchNext = i(this.qBatchNext);
     this.qHosted.length = n;
   }
 }

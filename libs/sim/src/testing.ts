@@ -2,10 +2,11 @@ import { ModelZoo, type Manifest } from '@aset/model-zoo';
 import { parseScenario, type Scenario } from '@aset/scenario';
 
 /**
- * A zoo for simulator tests: one task `t` (input 1x8x8) and variants with fixed profiled latencies.
+ * A zoo for simulator tests: one task `t` (input 1x8x8) and variants with fixed profiled latencies
+ * (every batch size taking `ms` unless `batchMs` says otherwise).
  * The simulator never opens model files, so none exist.
  */
-export function syntheticZoo(variants: { id: string; accuracy: number; ms: number }[]): ModelZoo {
+export function syntheticZoo(variants: { id: string; accuracy: number; ms: number; batchMs?: { '2': number; '4': number; '8': number } }[]): ModelZoo {
   const manifest: Manifest = {
     schemaVersion: 1,
     tasks: {
@@ -18,7 +19,7 @@ export function syntheticZoo(variants: { id: string; accuracy: number; ms: numbe
       sha256: '0'.repeat(64),
       accuracy: v.accuracy,
       provenance: {},
-      latencyMs: { host: 'test', profiledAt: '2026-01-01', threads: 1, batchMs: { '1': v.ms, '2': v.ms, '4': v.ms, '8': v.ms } },
+      latencyMs: { host: 'test', profiledAt: '2026-01-01', threads: 1, batchMs: { '1': v.ms, ...(v.batchMs ?? { '2': v.ms, '4': v.ms, '8': v.ms }) } },
     })),
   };
   return ModelZoo.fromManifest(manifest, '/nonexistent');

@@ -32,3 +32,29 @@ export function onInterrupt(cleanup: Cleanup): () => void {
   }
   return () => cleanups.delete(cleanup);
 }
+
+/** What a tool started, stopped last-started first: by {@link StopStack.stopAll}, or on an interrupt. */
+export interface StopStack {
+  push(stop: Cleanup): void;
+  /** Forgets `stop`, pushed before: its caller stops what it stops itself. */
+  forget(stop: Cleanup): void;
+  /** Stops everything pushed so far, newest first; a stop that fails is reported to `onError` and the rest still run. */
+  stopAll(): Promise<void>;
+}
+
+/** A {@link StopStack} registered with {@link onInterrupt}. */
+export function stopStack(onError: (e: unknown) => void = () => {}): StopStack {
+  const stops: Cleanup[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.splice(0).reverse()) await stop().catch(onError);
+  };
+  onInterrupt(stopAll);
+  return {
+    push: (stop) => stops.push(stop),
+    forget: (stop) => {
+      const i = stops.lastIndexOf(stop);
+      if (i >= 0) stops.splice(i, 1);
+    },
+    stopAll,
+  };
+}

@@ -21,12 +21,22 @@ function hostTimes(): { total: number; idle: number } {
 }
 
 /** CPU time (user + system) of a process so far, ms, or undefined when it cannot be read (not Linux, or exited). */
-function processCpuMs(pid: number): number | undefined {
+export function processCpuMs(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name (which may hold spaces), from its closing parenthesis.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Resident set size of a process, bytes, or undefined when it cannot be read (not Linux, or exited). */
+export function processRssBytes(pid: number): number | undefined {
+  try {
+    const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : undefined;
   } catch {
     return undefined;
   }

@@ -52,7 +52,7 @@ export async function provideNats(options: { env?: string | undefined; dataDir: 
   const port = await freePort();
   const server = await startNatsServer(binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', options.dataDir], { readyAt: { host: '127.0.0.1', port } });
   options.say(`started nats-server (JetStream) on 127.0.0.1:${port}`);
-  return { url: `nats://127.0.0.1:${port}`, started: true, stop: () => server.stop() };
+  return { url: `nats://127.0.0.1:${port}`, started: true, pid: server.pid, stop: () => server.stop() };
 }
 
 /** A nats-server process this process started; it goes down with this process. */
@@ -62,6 +62,8 @@ export interface NatsServerProcess {
   tail(): string;
   /** SIGTERM, then SIGKILL after 5 s. */
   stop(): Promise<void>;
+  /** SIGKILL at once, as a crash; resolves once the process is gone. */
+  kill(): Promise<void>;
 }
 
 /**
@@ -104,6 +106,12 @@ export async function startNatsServer(
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
       await exited;
       clearTimeout(timer);
+    },
+    kill: async () => {
+      forget();
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGKILL');
+      await exited;
     },
   };
 }

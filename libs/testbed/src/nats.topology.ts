@@ -4,7 +4,10 @@ import { REPO_ROOT } from '@aset/command-line';
 import { freePort } from './free.port.js';
 import type { Say } from './managed.service.js';
 import { requireNatsServer, startNatsServer, type NatsServerProcess } from './nats.server.js';
+import { NatsSecurity } from './nats.security.js';
+import { LEAF_USER, type NatsUserSpec } from '@aset/messaging';
 import { SiteNetwork, type SiteEndpoint, type SiteNetworkMode } from './site.network.js';
+import type { RestartableServer } from './restartable.servers.js';
 
 /** The deployment's NATS configurations: the multi-site testbed runs these, not copies of them. */
 export const HUB_CONFIG = join(REPO_ROOT, 'infra', 'nats', 'hub.conf');
@@ -35,47 +38,112 @@ export interface HubNode {
 }
 
 /**
- * A hub `nats-server` and one leaf node per edge site, started from `infra/nats/hub.conf` and
- * `infra/nats/leaf-edge.conf`:
- * - the hub runs its configuration with only its three ports and its JetStream directory changed
- *   (rendered into `dataDir/hub.conf`), its clients on 127.0.0.1;
- * - each leaf node runs the leaf configuration as it is, inside its site's network namespace (see
- *   {@link SiteNetwork}), given `HUB_URL`; on loopback its two ports are moved by command-line options.
- * {@link start} resolves once every leaf node is connected to the hub.
+ * A hub `nats-server` and one leaf node per edge site (none: the hub alone), started from
+ * `infra/nats/hub.conf` and `infra/nats/leaf-edge.conf`, secured as a deployment is:
+ * - credentials for `users` (nkeys and permissions under `prefix`) and a CA with certificates are
+ *   made into `dataDir/auth` and `dataDir/tls` ({@link NatsSecurity}); both configurations take
+ *   their TLS files from there (rendered into `dataDir`, where their `auth/...` includes resolve);
+ * - the hub runs its configuration with only its three ports, its JetStream directory and its TLS
+ *   files changed (`dataDir/hub.conf`), its clients on 127.0.0.1;
+ * - each leaf node runs the leaf configuration with only its TLS files changed
+ *   (`dataDir/leaf-edge.conf`), inside its site's network namespace (see {@link SiteNetwork}),
+ *   given `HUB_URL` with the leaf-node link's password; on loopback its two ports are moved by
+ *   command-line options.
+ * Every client connects over TLS as one of `users` ({@link security}). {@link start} resolves once
+ * every leaf node is connected to the hub.
  */
 export class NatsTopology {
   private constructor(
     readonly hub: HubNode,
     readonly leaves: readonly LeafNode[],
     readonly network: SiteNetwork,
-    private readonly servers: readonly NatsServerProcess[],
+    private readonly servers: NatsServerProcess[],
+    /** The users' credentials and the CA clients verify the servers with. */
+    readonly security: NatsSecurity,
+    /** Starts the hub again with the same configuration, ports and JetStream store. */
+    private readonly launchHub: () => Promise<NatsServerProcess>,
   ) {}
 
-  static async start(options: { sites: readonly string[]; dataDir: string; network?: SiteNetworkMode; say: Say; readyTimeoutMs?: number }): Promise<NatsTopology> {
+  private hubDown = false;
+
+  /**
+   * The hub as a server a fault can take down and bring back ({@link RestartableServer}): `kill` is
+   * SIGKILL, as a crash; `restart` starts it again on the same ports, configuration and JetStream
+   * file store, from which JetStream recovers its streams and consumers. Leaf nodes and clients
+   * reconnect on their own.
+   */
+  get hubServer(): RestartableServer {
+    const isDown = () => this.hubDown;
+    const pid = () => this.servers[0]?.pid;
+    return {
+      url: this.hub.clientUrl,
+      get pid() {
+        return isDown() ? undefined : pid();
+      },
+      get running() {
+        return !isDown();
+      },
+      kill: async () => {
+        this.hubDown = true;
+        await this.servers[0]?.kill();
+      },
+      restart: async () => {
+        if (!this.hubDown) throw new Error('the NATS hub is still running; kill it before restarting it');
+        this.servers[0] = await this.launchHub();
+        this.hubDown = false;
+      },
+      stop: async () => {
+        this.hubDown = true;
+        await this.servers[0]?.stop();
+      },
+    };
+  }
+
+  static async start(options: {
+    sites: readonly string[];
+    dataDir: string;
+    network?: SiteNetworkMode;
+    say: Say;
+    readyTimeoutMs?: number;
+    /** The deployment prefix the users' permissions are for. */
+    prefix: string;
+    /** Who may connect (see `testbedNatsUsers`). */
+    users: readonly NatsUserSpec[];
+  }): Promise<NatsTopology> {
     const binary = requireNatsServer(options.say);
     mkdirSync(options.dataDir, { recursive: true });
-    const network = SiteNetwork.create(options.sites, { mode: options.network ?? 'auto', say: options.say });
+    const network = SiteNetwork.create(options.sites, { mode: options.sites.length === 0 ? 'loopback' : (options.network ?? 'auto'), say: options.say });
     const servers: NatsServerProcess[] = [];
     try {
+      const security = NatsSecurity.create(options.dataDir, {
+        prefix: options.prefix,
+        users: options.users,
+        addresses: network.sites.flatMap((e) => [e.hostAddress, e.siteAddress]),
+      });
       const [clientPort, monitorPort, leafnodePort] = [await freePort(), await freePort(), await freePort()];
       const hubConf = join(options.dataDir, 'hub.conf');
-      writeFileSync(hubConf, renderHubConfig(readFileSync(HUB_CONFIG, 'utf8'), { clientPort, monitorPort, leafnodePort, storeDir: join(options.dataDir, 'jetstream') }));
-      servers.push(await startNatsServer(binary, ['-c', hubConf, '-a', '127.0.0.1'], { readyAt: { host: '127.0.0.1', port: clientPort } }));
+      const hubText = renderHubConfig(readFileSync(HUB_CONFIG, 'utf8'), { clientPort, monitorPort, leafnodePort, storeDir: join(options.dataDir, 'jetstream') });
+      writeFileSync(hubConf, security.renderTlsPaths(hubText, HUB_CONFIG));
+      const leafConf = join(options.dataDir, 'leaf-edge.conf');
+      writeFileSync(leafConf, security.renderTlsPaths(readFileSync(LEAF_CONFIG, 'utf8'), LEAF_CONFIG));
+      const launchHub = () => startNatsServer(binary, ['-c', hubConf, '-a', '127.0.0.1'], { readyAt: { host: '127.0.0.1', port: clientPort } });
+      servers.push(await launchHub());
       const hub: HubNode = { clientUrl: `nats://127.0.0.1:${clientPort}`, monitorUrl: `http://127.0.0.1:${monitorPort}`, leafnodePort };
       const leaves: LeafNode[] = [];
       for (const endpoint of network.sites) {
         const serverName = `leaf-${endpoint.site}`;
-        const env = { HUB_URL: `nats-leaf://${endpoint.hostAddress}:${leafnodePort}` };
+        const env = { HUB_URL: `nats-leaf://${LEAF_USER}:${security.credentials.leafPassword}@${endpoint.hostAddress}:${leafnodePort}` };
         const [port, monitor] = endpoint.netns ? [LEAF_CLIENT_PORT, LEAF_MONITOR_PORT] : [await freePort(), await freePort()];
         const moved = endpoint.netns ? [] : ['-a', '127.0.0.1', '-p', String(port), '-m', String(monitor)];
         servers.push(
-          await startNatsServer(binary, ['-c', LEAF_CONFIG, '-n', serverName, ...moved], { readyAt: { host: endpoint.siteAddress, port }, env, ...(endpoint.netns ? { netns: endpoint.netns } : {}) }),
+          await startNatsServer(binary, ['-c', leafConf, '-n', serverName, ...moved], { readyAt: { host: endpoint.siteAddress, port }, env, ...(endpoint.netns ? { netns: endpoint.netns } : {}) }),
         );
         leaves.push({ site: endpoint.site, serverName, clientUrl: `nats://127.0.0.1:${port}`, monitorUrl: `http://${endpoint.siteAddress}:${monitor}`, endpoint });
       }
-      const topology = new NatsTopology(hub, leaves, network, servers);
+      const topology = new NatsTopology(hub, leaves, network, servers, security, launchHub);
       await topology.waitLeavesConnected(options.readyTimeoutMs ?? 15_000);
-      options.say(`NATS hub on ${hub.clientUrl} (leaf nodes dial port ${leafnodePort}); leaf nodes: ${leaves.map((l) => `${l.serverName} at ${l.endpoint.siteAddress}`).join(', ')}`);
+      const edge = leaves.length === 0 ? 'no leaf nodes' : `leaf nodes: ${leaves.map((l) => `${l.serverName} at ${l.endpoint.siteAddress}`).join(', ')}`;
+      options.say(`NATS hub on ${hub.clientUrl}, TLS and ${options.users.length} nkey users (leaf nodes dial port ${leafnodePort}); ${edge}`);
       return topology;
     } catch (e) {
       await Promise.allSettled(servers.map((s) => s.stop()));

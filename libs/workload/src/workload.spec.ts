@@ -70,6 +70,53 @@ describe('buildQueryRecord', () => {
     expect(record(1, { kind: 'timeout', detail: 'late' }, 11_000, false)).toMatchObject({ status: 'timed_out', latencyMs: 10_000, sloMet: false });
   });
 
+  it('records a query that reached no service as an error, every observed field but the sender\'s null', () => {
+    expect(record(4, { kind: 'failure', detail: 'no service listens' }, 1003, false)).toEqual({
+      schemaVersion: 1,
+      runId: q.runId,
+      queryId: q.queryId,
+      app: q.app,
+      source: q.source,
+      task: q.task,
+      policy: null,
+      clusterId: null,
+      variantId: null,
+      status: 'error',
+      reason: null,
+      detail: 'no service listens',
+      createdAt: 1000,
+      dispatchedAt: null,
+      receivedAt: null,
+      startedAt: null,
+      finishedAt: null,
+      completedAt: 1003,
+      emulatedNetworkMs: null,
+      latencyMs: 3,
+      sloMaxLatencyMs: 50,
+      sloMinAccuracy: 0.95,
+      sloMet: false,
+      warmup: false,
+      prediction: null,
+      label: 4,
+    });
+  });
+
+  it("records a worker's QUEUE_FULL refusal as a drop with reason QUEUE_FULL and the refused decision", () => {
+    const refusal = { schemaVersion: 1 as const, status: 'error' as const, code: 'QUEUE_FULL' as const, message: 'full', queryId: q.queryId, decision: { ...decision, variantId: 'digits-cnn-m' } };
+    expect(record(1, { kind: 'reply', reply: refusal }, 1005, false)).toMatchObject({
+      status: 'dropped',
+      reason: 'QUEUE_FULL',
+      detail: 'full',
+      policy: 'closest',
+      clusterId: 'cloud-1',
+      variantId: 'digits-cnn-m',
+      dispatchedAt: 1001,
+      startedAt: null,
+      prediction: null,
+      sloMet: false,
+    });
+  });
+
   it('summarizes outcomes', () => {
     const s = summarizeOutcomes([
       { status: 'completed', sloMet: true, latencyMs: 10 },

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { readZoo, type ModelZoo } from '@aset/model-zoo';
 import { readScenarioFile, type Scenario } from '@aset/scenario';
-import { PlacementCatalog, asetAgentFromCheckpoint, createPolicy, type AsetAgents } from '@aset/scheduling';
+import { PlacementCatalog, asetAgentsOf, readAsetCheckpoint, createPolicy, type AsetAgents } from '@aset/scheduling';
 import { CapacityBoundSink, FanOutSink, Simulation, SummarySink, UpperBoundSink, type RecordSink } from '@aset/sim';
 
 /** One simulated run of the experiment: a policy on a scenario with a workload seed. */
@@ -78,7 +77,7 @@ export class ExperimentJobRunner {
     const key = `${file}|${scenarioFile}`;
     let a = this.agents.get(key);
     if (!a) {
-      a = asetAgentFromCheckpoint(readFileSync(file, 'utf8'), file, scenario, catalog);
+      a = asetAgentsOf(readAsetCheckpoint(file), file, scenario, catalog);
       this.agents.set(key, a);
     }
     return a;

@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_SEEDS, SUITE_NAMES, buildSuiteReport, mergeResultsDocument, suiteByName, suiteSection, type SeedBounds, type SeedRun, type SuiteRoles, type TrainedAgentRun } from '@aset/evaluation';
-import { HEURISTIC_POLICY_NAMES, STATIC_POLICY_NAMES } from '@aset/scheduling';
+import { HEURISTIC_POLICY_NAMES, STATIC_POLICY_NAMES, readAsetCheckpoint } from '@aset/scheduling';
 import { barChartSvg } from '@aset/charts';
 import { REPO_ROOT, checkpointPath, positiveInt, runCommand } from '@aset/command-line';
 import { readScenarioFile } from '@aset/scenario';
@@ -171,8 +171,7 @@ function trainedAgents(agentsFrom: string, shipped: Record<string, string>, othe
   const seedsDir = join(REPO_ROOT, 'checkpoints', 'seeds');
   for (const mode of ASET_MODES) {
     const file = shipped[mode] as string;
-    const seed = (JSON.parse(readFileSync(file, 'utf8')) as { metadata?: { seed?: number } }).metadata?.seed;
-    if (typeof seed !== 'number') throw new Error(`${file}: metadata.seed is missing (expected a checkpoint written by npm run train)`);
+    const seed = readAsetCheckpoint(file).metadata.seed;
     out.push({ mode, trainingSeed: seed, label: mode, checkpoint: relative(REPO_ROOT, file), shipped: true });
     if (!others || !existsSync(seedsDir)) continue;
     const stem = relative(join(REPO_ROOT, 'checkpoints'), checkpointPath(agentsFrom, mode, join(REPO_ROOT, 'checkpoints'))).replace(/\.json$/, '');

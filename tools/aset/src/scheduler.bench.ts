@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { Command } from 'commander';
 import { DqnAgent } from '@aset/rl';
-import { AsetDirectPolicy, DEFAULT_SAFETY_TIERS, PlacementCatalog, asetAgentFromCheckpoint, createPolicy, greedyController, candidateStateSize, type ClusterState, type QueryView, type SchedulingPolicy } from '@aset/scheduling';
+import { AsetDirectPolicy, DEFAULT_SAFETY_TIERS, PlacementCatalog, asetAgentsOf, readAsetCheckpoint, createPolicy, greedyController, candidateStateSize, type ClusterState, type QueryView, type SchedulingPolicy } from '@aset/scheduling';
 import { deriveSeed, seededRandom } from '@aset/determinism';
 import { buildArrivalSchedule, percentile } from '@aset/workload';
 import type { ApplicationSpec } from '@aset/scenario';
@@ -22,7 +22,7 @@ try {
   let agentSource = 'untrained';
   let agents;
   if (existsSync(file)) {
-    agents = asetAgentFromCheckpoint(readFileSync(file, 'utf8'), file, scenario, catalog);
+    agents = asetAgentsOf(readAsetCheckpoint(file), file, scenario, catalog);
     agentSource = file;
   } else {
     const slots = 8;

@@ -74,3 +74,41 @@ function serverTicks(postmaster: number | undefined): { nats: number; postgres: 
   }
   return ticks;
 }
+
+/**
+ * CPU time used so far, in microseconds, by the nats-server process `pids.nats` and by the PostgreSQL
+ * server whose postmaster is `pids.postmaster` (it and its children): the servers a bench started,
+ * whatever other servers run on the host. A figure is absent when its pid is not given or /proc
+ * cannot be read. A backend that exits meanwhile takes its time with it.
+ */
+export function serverCpuUs(pids: { nats: number | undefined; postmaster: number | undefined }): { nats?: number; postgres?: number } {
+  const result: { nats?: number; postgres?: number } = {};
+  const nats = pids.nats === undefined ? undefined : ticksOf(pids.nats);
+  if (nats !== undefined) result.nats = nats.ticks * MICROS_PER_TICK;
+  if (pids.postmaster !== undefined) {
+    let procs: string[] = [];
+    try {
+      procs = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
+    } catch {
+      return result;
+    }
+    let ticks = 0;
+    for (const pid of procs) {
+      const t = ticksOf(Number(pid));
+      if (t && (Number(pid) === pids.postmaster || t.ppid === pids.postmaster)) ticks += t.ticks;
+    }
+    result.postgres = ticks * MICROS_PER_TICK;
+  }
+  return result;
+}
+
+/** utime + stime (ticks) and parent of process `pid`, or undefined when it cannot be read. */
+function ticksOf(pid: number): { ticks: number; ppid: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { ticks: Number(fields[11]) + Number(fields[12]), ppid: Number(fields[1]) };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
-import { REPO_ROOT, runCommand } from '@aset/command-line';
+import { existsSync, mkdirSync, readFileSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { Command } from 'commander';
+import { REPO_ROOT, directory, nonEmpty, runCommand } from '@aset/command-line';
 import { K8S_DIR, loadInfraSource, renderInfra, staleWorkerFiles } from './infra.render.js';
 
 const DEFAULT_OUT = join(REPO_ROOT, 'infra');
@@ -12,7 +12,7 @@ const program = new Command('infra:render')
       'k8s/worker-<cluster>.yaml (one Deployment per cluster; stale worker files are removed), k8s/kustomization.yaml and k8s/config.yaml. ' +
       'Same scenario, same bytes. Templates: tools/scenario/src/infra.render.ts.',
   )
-  .requiredOption('--scenario <name|file>', 'scenario name under scenarios/ (demo, suite/base) or a YAML file inside the repository', nonEmpty('--scenario'))
+  .requiredOption('--scenario <name|file>', 'scenario name under scenarios/ (demo, suite/base) or a YAML file inside the repository', nonEmpty('--scenario', 'a scenario name or file'))
   .option('--out <dir>', 'folder to write compose/ and k8s/ into (the files refer to the repository as infra/ does)', directory('--out'), DEFAULT_OUT)
   .parse();
 
@@ -46,22 +46,6 @@ await runCommand('infra:render', () => {
       `${stale.length} stale worker file${stale.length === 1 ? '' : 's'} removed`,
   );
 });
-
-function nonEmpty(flag: string): (value: string) => string {
-  return (v) => {
-    if (v.trim() === '') throw new InvalidArgumentError(`${flag} expects a scenario name or file, got "${v}"`);
-    return v;
-  };
-}
-
-function directory(flag: string): (value: string) => string {
-  return (v) => {
-    if (v.trim() === '') throw new InvalidArgumentError(`${flag} expects a directory, got "${v}"`);
-    const dir = resolve(v);
-    if (existsSync(dir) && !statSync(dir).isDirectory()) throw new InvalidArgumentError(`${flag} expects a directory, got "${v}" (a file)`);
-    return dir;
-  };
-}
 
 function shown(path: string): string {
   const rel = relative(REPO_ROOT, path);

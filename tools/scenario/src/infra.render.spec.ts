@@ -75,6 +75,21 @@ describe('renderInfra for another cluster set (the policy-lab fixture: 4 cluster
     expect(compose.services['scheduler']!.environment).toMatchObject({ SCENARIO_FILE: scenarioFile });
   });
 
+  it('Compose: NATS over TLS with a user per service, each service mounting its own seed and nobody else\'s', () => {
+    const compose = yamlOf<Compose & { secrets: Record<string, { file: string }> }>(byPath(files, 'compose/compose.yaml'));
+    const users = ['workload-generator', 'scheduler', 'metrics-store', ...ids.map((id) => `worker-${id}`)];
+    expect(compose.secrets).toEqual({
+      'nats-ca': { file: '../secrets/nats/tls/ca.pem' },
+      ...Object.fromEntries(users.map((u) => [`nats-seed-${u}`, { file: `../secrets/nats/auth/${u}.nk` }])),
+    });
+    for (const user of users) {
+      const service = compose.services[user] as { environment: Record<string, unknown>; secrets: unknown[] };
+      expect(service.environment, user).toMatchObject({ NATS_TLS_CA: '/run/secrets/nats-ca', NATS_NKEY_SEED_FILE: '/run/secrets/nats-seed' });
+      expect(service.secrets, user).toEqual(['nats-ca', { source: `nats-seed-${user}`, target: 'nats-seed' }]);
+    }
+    expect((compose.services['nats'] as { volumes: string[] }).volumes).toEqual(expect.arrayContaining(['../secrets/nats/auth:/etc/nats/auth:ro', '../secrets/nats/tls:/etc/nats/tls:ro']));
+  });
+
   it('Kubernetes: the kustomization lists exactly the rendered workers beside the other resources, and the ConfigMap names the scenario', () => {
     const k = yamlOf<{ resources: string[] }>(byPath(files, 'k8s/kustomization.yaml'));
     expect(k.resources).toEqual(['namespace.yaml', 'config.yaml', 'db-secret.yaml', 'nats.yaml', 'postgres.yaml', 'metrics-store.yaml', 'scheduler.yaml', ...ids.map((id) => `worker-${id}.yaml`)]);
@@ -89,6 +104,21 @@ describe('renderInfra for another cluster set (the policy-lab fixture: 4 cluster
     expect(d.spec.replicas).toBe(1);
     expect(d.spec.template.metadata.labels).toMatchObject(d.spec.selector.matchLabels);
     expect(d.spec.template.spec.containers[0]!.env.find((e) => e.name === 'CLUSTER_ID')?.value).toBe(id);
+  });
+
+  it.each(ids)('k8s/worker-%s.yaml mounts its own nkey seed and the CA where aset-config points NATS_NKEY_SEED_FILE and NATS_TLS_CA', (id) => {
+    const config = yamlOf<{ data: Record<string, string> }>(byPath(files, 'k8s/config.yaml')).data;
+    expect(config).toMatchObject({ NATS_NKEY_SEED_FILE: '/etc/aset/nats/nats.nk', NATS_TLS_CA: '/etc/aset/nats/ca.pem' });
+    const pod = yamlOf<Deployment>(byPath(files, `k8s/worker-${id}.yaml`)).spec.template.spec as unknown as {
+      containers: { volumeMounts: { name: string; mountPath: string }[] }[];
+      volumes: { name: string; projected: { sources: { secret: { name: string; items: { key: string; path: string }[] } }[] } }[];
+    };
+    expect(pod.containers[0]!.volumeMounts).toContainEqual(expect.objectContaining({ name: 'nats-credentials', mountPath: '/etc/aset/nats' }));
+    const sources = pod.volumes.find((v) => v.name === 'nats-credentials')!.projected.sources.map((s) => s.secret);
+    expect(sources).toEqual([
+      { name: 'nats-seeds', items: [{ key: `worker-${id}.nk`, path: 'nats.nk' }] },
+      { name: 'nats-tls', items: [{ key: 'ca.pem', path: 'ca.pem' }] },
+    ]);
   });
 
   it('tells which worker files of another scenario are stale (worker files only)', () => {

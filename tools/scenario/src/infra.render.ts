@@ -66,8 +66,12 @@ export function staleWorkerFiles(existing: readonly string[], rendered: readonly
 
 /** The command that renders a scenario file: by name when it is one under scenarios/, else by its path (npm runs scripts from the repository root). */
 export function renderCommand(scenarioFile: string): string {
-  const name = /^scenarios\/(.+)\.yaml$/.exec(scenarioFile)?.[1];
-  return `npm run infra:render -- --scenario ${name ?? scenarioFile}`;
+  return `npm run infra:render -- --scenario ${renderedScenarioArg(scenarioFile)}`;
+}
+
+/** The --scenario argument that names a scenario file: its name when it is one under scenarios/, else its path. */
+function renderedScenarioArg(scenarioFile: string): string {
+  return /^scenarios\/(.+)\.yaml$/.exec(scenarioFile)?.[1] ?? scenarioFile;
 }
 
 type Source = { file: string; command: string };
@@ -116,6 +120,7 @@ function composeFile(s: Source, clusterIds: readonly string[]): string {
       CLUSTER_ID: ${scalar(id)}
       INFERENCE_THREADS: 1
       HEARTBEAT_MS: 500
+    secrets: [nats-ca, { source: nats-seed-worker-${id}, target: nats-seed }]
     depends_on: *worker-depends
 `,
     )
@@ -133,6 +138,8 @@ function composeFile(s: Source, clusterIds: readonly string[]): string {
 # worker per cluster of ${s.file}. The workload generator is a one-shot run under the
 # \`run\` profile. From the repository root:
 #
+#   npm run nats:credentials -- --scenario ${renderedScenarioArg(s.file)} --out infra/secrets/nats/auth   # once: NATS users
+#   infra/nats/tls/make-certs.sh infra/secrets/nats/tls                        # once: NATS CA and certificates
 #   docker compose -f infra/compose/compose.yaml up -d --build --wait
 #   docker compose -f infra/compose/compose.yaml --profile run run --rm workload-generator
 #   curl 'http://127.0.0.1:8080/reports/summary?run=<run id printed by the generator>'
@@ -142,6 +149,9 @@ function composeFile(s: Source, clusterIds: readonly string[]): string {
 # LOG_LEVEL, ASET_CODE_VERSION, host ports NATS_HOST_PORT, NATS_MONITOR_HOST_PORT,
 # METRICS_HOST_PORT, and for a run RUN_ID, QUERIES, WARMUP_QUERIES, RATE_SCALE, SEED.
 # Everything runs on one host: this is the emulated testbed, not a distributed one (infra/README.md).
+# NATS requires TLS and a user per service (docs/reliability.md#security): the files under
+# infra/secrets/nats must exist, and the seed files must be readable by uid 1000 (the image's
+# \`node\` user; Compose mounts them with their owner and mode 0600).
 
 name: aset
 
@@ -162,6 +172,9 @@ x-aset-env: &aset-env
   # Listen on all interfaces of the container (the services default to 127.0.0.1).
   HTTP_HOST: 0.0.0.0
   LOG_LEVEL: \${LOG_LEVEL:-log}
+  # NATS over TLS, as the service's own user: the CA and its nkey seed are the secrets below.
+  NATS_TLS_CA: /run/secrets/nats-ca
+  NATS_NKEY_SEED_FILE: /run/secrets/nats-seed
 
 # GET /health on the service's own HTTP_PORT (set explicitly in every service below). The image
 # has no curl/wget: Node's fetch does the probe. /health is 200 only when NATS (and, for the
@@ -206,6 +219,9 @@ services:
     command: ["--config", "/etc/nats/hub.conf", "-js"]
     volumes:
       - ../nats/hub.conf:/etc/nats/hub.conf:ro
+      # npm run nats:credentials (users and permissions) and infra/nats/tls/make-certs.sh.
+      - ../secrets/nats/auth:/etc/nats/auth:ro
+      - ../secrets/nats/tls:/etc/nats/tls:ro
       - nats-data:/data
     ports:
       - "127.0.0.1:\${NATS_HOST_PORT:-4222}:4222"
@@ -240,8 +256,12 @@ services:
       HTTP_PORT: 8080
       # If POSTGRES_PASSWORD has URL-reserved characters (@ : / ? #), percent-encode it here.
       DATABASE_URL: postgres://aset:\${POSTGRES_PASSWORD:-aset}@postgres:5432/aset
+      # Required (the store listens beyond loopback here): clients of the reports API and dashboard
+      # send it as Authorization: Bearer <token>. At least 32 characters, e.g. openssl rand -hex 32.
+      REPORTS_TOKEN: \${REPORTS_TOKEN:-}
+    secrets: [nats-ca, { source: nats-seed-metrics-store, target: nats-seed }]
     ports:
-      # GET /health, /metrics, /reports/summary?run=<id>
+      # GET /health, /metrics (open); /reports/summary?run=<id>, /runs, /dashboard (REPORTS_TOKEN)
       - "127.0.0.1:\${METRICS_HOST_PORT:-8080}:8080"
     depends_on:
       postgres:
@@ -258,6 +278,7 @@ services:
       SCHEDULER_POLICY: \${SCHEDULER_POLICY:-closest}
       # The workers' heartbeat period: a cluster silent for 3 of them is held down.
       HEARTBEAT_MS: 500
+    secrets: [nats-ca, { source: nats-seed-scheduler, target: nats-seed }]
     depends_on:
       nats:
         condition: service_started
@@ -289,6 +310,7 @@ ${workers}
       WARMUP_QUERIES:
       RATE_SCALE:
       SEED:
+    secrets: [nats-ca, { source: nats-seed-workload-generator, target: nats-seed }]
     # Every worker, so that a run starts with every cluster of the scenario up.
     depends_on:
       metrics-store:
@@ -296,6 +318,11 @@ ${workers}
       scheduler:
         condition: service_healthy
 ${dependsOnWorkers}
+# The NATS CA and one nkey seed per service (mounted as /run/secrets/nats-seed in its container).
+secrets:
+  nats-ca:
+    file: ../secrets/nats/tls/ca.pem
+${['workload-generator', 'scheduler', 'metrics-store', ...clusterIds.map((id) => `worker-${id}`)].map((user) => `  nats-seed-${user}:\n    file: ../secrets/nats/auth/${user}.nk\n`).join('')}
 volumes:
   nats-data:
   postgres-data:
@@ -324,6 +351,10 @@ data:
   # The hub NATS of this namespace. A worker Deployment that runs at an edge site next to a NATS
   # leaf node overrides NATS_URL with its local leaf node (see the comments in worker-*.yaml).
   NATS_URL: nats://nats:4222
+  # Over TLS, each service as its own NATS user: every Deployment mounts its own nkey seed and the
+  # CA at /etc/aset/nats (Secrets nats-seeds and nats-tls; see infra/README.md).
+  NATS_NKEY_SEED_FILE: /etc/aset/nats/nats.nk
+  NATS_TLS_CA: /etc/aset/nats/ca.pem
   # The services bind 127.0.0.1 by default; probes and Services need all interfaces.
   HTTP_HOST: 0.0.0.0
   LOG_FORMAT: json
@@ -397,6 +428,9 @@ spec:
         app.kubernetes.io/part-of: aset
         aset.io/cluster: ${v}
     spec:
+      # The image runs as \`node\` (uid 1000): the NATS credential files are readable by its group.
+      securityContext:
+        fsGroup: 1000
       # Distributed testbed: pin the worker to the nodes of its edge site, e.g.
       # nodeSelector:
       #   aset.io/site: ${id}
@@ -464,5 +498,26 @@ spec:
               memory: 256Mi
             limits:
               memory: 512Mi
+          volumeMounts:
+            - name: nats-credentials
+              mountPath: /etc/aset/nats
+              readOnly: true
+      # NATS_NKEY_SEED_FILE and NATS_TLS_CA of aset-config point here: this worker's own nkey seed
+      # (Secret nats-seeds, key worker-${id}.nk) and the CA (Secret nats-tls); see infra/README.md.
+      volumes:
+        - name: nats-credentials
+          projected:
+            defaultMode: 0440
+            sources:
+              - secret:
+                  name: nats-seeds
+                  items:
+                    - key: worker-${id}.nk
+                      path: nats.nk
+              - secret:
+                  name: nats-tls
+                  items:
+                    - key: ca.pem
+                      path: ca.pem
 `;
 }

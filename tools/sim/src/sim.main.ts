@@ -1,8 +1,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import Table from 'cli-table3';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_SAFETY_TIERS, HEURISTIC_POLICY_NAMES, POLICY_NAMES, PlacementCatalog, agentModeOf, asetAgentFromCheckpoint, parseSafetyTiers, type AsetAgents } from '@aset/scheduling';
+import { DEFAULT_SAFETY_TIERS, HEURISTIC_POLICY_NAMES, POLICY_NAMES, PlacementCatalog, agentModeOf, asetAgentsOf, readAsetCheckpoint, parseSafetyTiers, type AsetAgents } from '@aset/scheduling';
 import { simulatePolicy, type PolicyRun } from '@aset/sim';
 import { REPO_ROOT, checkpointPath, loadInputs, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber } from '@aset/command-line';
 
@@ -27,6 +27,7 @@ const program = new Command('sim')
       throw new InvalidArgumentError((e as Error).message);
     }
   }, DEFAULT_SAFETY_TIERS)
+  .option('--admission', "drop at once, with DEADLINE_UNREACHABLE, a query no live cluster can answer by its deadline (the live scheduler's ADMISSION=on)", false)
   .option('--json', 'print one JSON object instead of a table', false)
   .parse();
 
@@ -44,6 +45,7 @@ type Options = {
   heartbeatMs: number;
   overheadMs: number;
   safetyTiers: readonly number[];
+  admission: boolean;
   json: boolean;
 };
 const opts = program.opts<Options>();
@@ -58,6 +60,7 @@ try {
     rateScale: opts.rateScale,
     observation: opts.observation === 'exact' ? ('exact' as const) : { heartbeatMs: opts.heartbeatMs },
     overheadMs: opts.overheadMs,
+    admission: opts.admission,
   };
   const catalog = new PlacementCatalog(scenario, zoo);
   const checkpoint = (mode: string) => checkpointPath(opts.agentsFrom ?? opts.scenario, mode, opts.checkpoints);
@@ -65,7 +68,7 @@ try {
   const needed = agentModeOf(opts.policy);
   for (const mode of ['aset', 'aset-direct']) {
     const file = checkpoint(mode);
-    if ((opts.allPolicies || needed === mode) && existsSync(file)) Object.assign(agents, asetAgentFromCheckpoint(readFileSync(file, 'utf8'), file, scenario, catalog, { safetyTiers: opts.safetyTiers }));
+    if ((opts.allPolicies || needed === mode) && existsSync(file)) Object.assign(agents, asetAgentsOf(readAsetCheckpoint(file), file, scenario, catalog, { safetyTiers: opts.safetyTiers }));
   }
   if (!opts.allPolicies && needed && !existsSync(checkpoint(needed))) {
     throw new Error(`${opts.policy} needs its checkpoint ${checkpoint(needed)}: run npm run train -- --scenario ${opts.agentsFrom ?? opts.scenario} --mode ${needed}, or name trained agents with --agents-from`);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
@@ -9,9 +9,9 @@ import pg from 'pg';
 import { transferMs, type Scenario } from '@aset/scenario';
 import { buildArrivalSchedule } from '@aset/workload';
 import Table from 'cli-table3';
-import { PlacementCatalog, STATIC_POLICY_NAMES, agentModeOf, asetAgentFromCheckpoint } from '@aset/scheduling';
+import { PlacementCatalog, STATIC_POLICY_NAMES, agentModeOf, asetAgentsOf, readAsetCheckpoint } from '@aset/scheduling';
 import { empiricalDelay, heartbeatTiming, medianDelayMs, simulatePolicy, type MessagingTime } from '@aset/sim';
-import { Testbed, ensureDatabase, failureExitCode, onInterrupt, provideNats, providePostgres, type HostUsage, type ManagedService } from '@aset/testbed';
+import { Testbed, failureExitCode, onInterrupt, provideTestbedServers, type HostUsage } from '@aset/testbed';
 import { REPO_ROOT, checkpointPath, loadInputs, nonNegativeInt, positiveInt, positiveNumber, scenarioPath, formatPercent } from '@aset/command-line';
 
 /**
@@ -185,11 +185,9 @@ try {
   const warmupQueries = opts.warmupQueries ?? workload.warmupQueries;
   const policies = opts.policies ? opts.policies.split(',').map((p) => p.trim()) : STATIC_POLICY_NAMES;
   const state = mkdtempSync(join(tmpdir(), 'aset-validate-'));
-  const nats: ManagedService = await provideNats({ env: process.env['NATS_URL'], dataDir: join(state, 'nats'), say });
-  stops.push(() => nats.stop());
-  const postgres = await providePostgres({ env: process.env['DATABASE_URL'], dataDir: join(REPO_ROOT, '.testbed', 'postgres'), say });
-  stops.push(() => postgres.stop());
-  const databaseUrl = postgres.started ? await ensureDatabase(postgres.url, 'aset') : postgres.url;
+  const servers = await provideTestbedServers({ stateDir: state, say });
+  stops.push(() => servers.stop());
+  const { natsUrl, databaseUrl } = servers;
 
 
   const rows: { policy: string; live: number; sim: number; diff: number; liveP95: number | null; simP95: number | null; messaging: MeasuredMessaging; host: HostUsage; ablations: Partial<Record<MessagingModel, number>> }[] = [];
@@ -199,13 +197,13 @@ try {
     const checkpoint = mode ? checkpointPath(opts.agentsFrom ?? opts.scenario, mode, resolve(opts.checkpoints)) : '';
     const asetEnv: Record<string, string> = mode ? { ASET_CHECKPOINT: checkpoint } : {};
     const prefix = `aset_validate_${Date.now().toString(36)}`;
-    const heartbeats = await listenToHeartbeats(nats.url, prefix);
+    const heartbeats = await listenToHeartbeats(natsUrl, prefix);
     const testbed = await Testbed.start({
       scenario: scenarioPath(opts.scenario),
       policy,
       env: asetEnv,
       prefix,
-      natsUrl: nats.url,
+      natsUrl: natsUrl,
       databaseUrl,
       clustersPerWorker: opts.clustersPerWorker,
       logDir: join(state, 'logs', policy),
@@ -221,7 +219,7 @@ try {
       const observation = heartbeatTiming(scenario, heartbeats.beats, runStart);
       const messaging = await messagingTime(scenario, databaseUrl, runId, runStart);
       say(`${policy}: live heartbeats every ${observation.heartbeatMs.toFixed(1)} ms, phases after the run start ${describePhases(observation.phasesMs)}; messaging time ${describeMessaging(messaging)}; simulating with ${MESSAGING_MODEL_TEXT[opts.messaging]}`);
-      const agents = asetEnv['ASET_CHECKPOINT'] ? asetAgentFromCheckpoint(readFileSync(checkpoint, 'utf8'), checkpoint, scenario, new PlacementCatalog(scenario, zoo)) : undefined;
+      const agents = asetEnv['ASET_CHECKPOINT'] ? asetAgentsOf(readAsetCheckpoint(checkpoint), checkpoint, scenario, new PlacementCatalog(scenario, zoo)) : undefined;
       const simulate = (model: MessagingModel) => simulatePolicy(scenario, zoo, policy, { seed: workload.seed, queries, warmupQueries, rateScale: opts.rateScale, overheadMs: messaging.models[model], observation }, agents);
       const sim = simulate(opts.messaging);
       // The other models on the same live run: what each costs the agreement.
@@ -231,7 +229,7 @@ try {
     } finally {
       await heartbeats.stop();
       await testbed.stop();
-      await deleteRecordStream(nats.url, prefix);
+      await deleteRecordStream(natsUrl, prefix);
     }
   }
   await stopAll();

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { nonNegativeInt, positiveInt, positiveNumber } from '@aset/command-line';
 import { POLICY_NAMES } from '@aset/scheduling';
-import { REPO_ROOT, SITE_NETWORK_MODES, Testbed, checkSiteLayout, ensureDatabase, farEdgeSites, failureExitCode, faultSteps, onInterrupt, provideNats, providePostgres, readFaultPlan, readSiteLayout, type AppliedFault, type EdgeSite, type SiteNetworkMode, type HostUsage, type ManagedService } from '@aset/testbed';
+import { REPO_ROOT, SITE_NETWORK_MODES, Testbed, checkSiteLayout, ensureDatabase, farEdgeSites, failureExitCode, faultSteps, onInterrupt, providePostgres, readFaultPlan, readSiteLayout, type AppliedFault, type EdgeSite, type SiteNetworkMode, type HostUsage } from '@aset/testbed';
 import { planDemo } from './demo.plan.js';
 import { comparisonTable, type DemoRow } from './summary.table.js';
 
@@ -77,9 +77,9 @@ try {
   if (!first) throw new Error('nothing to run');
 
   const stateDir = join(REPO_ROOT, '.testbed');
-  // A multi-site testbed starts its own hub and leaf nodes.
-  const nats: ManagedService | undefined = sites ? undefined : await provideNats({ env: process.env['NATS_URL'], dataDir: join(stateDir, 'nats'), say });
-  if (nats) stack.push(() => nats.stop());
+  // NATS_URL is used as given (single site); otherwise the testbed runs its own hub (and a leaf
+  // node per edge site) from infra/nats, with TLS and a NATS user per service.
+  const natsUrl = sites ? undefined : process.env['NATS_URL'];
   const postgres = await providePostgres({ env: process.env['DATABASE_URL'], dataDir: join(stateDir, 'postgres'), say });
   stack.push(() => postgres.stop());
   // DATABASE_URL is used as given; the embedded server gets a database of its own.
@@ -90,7 +90,7 @@ try {
     policy: first.policy,
     schedulerEnv: first.env,
     prefix: process.env['NATS_PREFIX'] ?? 'aset',
-    ...(nats ? { natsUrl: nats.url } : { sites: { edge: sites ?? [], network: opts.siteNetwork } }),
+    ...(natsUrl ? { natsUrl } : { sites: { edge: sites ?? [], network: opts.siteNetwork } }),
     databaseUrl,
     clustersPerWorker: opts.clustersPerWorker,
     logDir: join(stateDir, 'logs', new Date().toISOString().replace(/[:.]/g, '-')),

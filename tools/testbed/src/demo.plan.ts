@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { checkpointPath, loadInputs } from '@aset/command-line';
-import { PlacementCatalog, STATIC_POLICY_NAMES, agentModeOf, asetAgentFromCheckpoint, isPolicyName, POLICY_NAMES } from '@aset/scheduling';
+import { PlacementCatalog, STATIC_POLICY_NAMES, agentModeOf, asetAgentsOf, readAsetCheckpoint, isPolicyName, POLICY_NAMES } from '@aset/scheduling';
 import { simulatePolicy } from '@aset/sim';
 import type { Scenario } from '@aset/scenario';
 
@@ -63,7 +63,7 @@ export function planDemo(input: DemoPlanInput): DemoPlan {
   const agentsFrom = input.agentsFrom ?? input.scenario;
   const catalog = new PlacementCatalog(scenario, zoo);
   const simulate = (policy: string, checkpoint?: string) => {
-    const agents = checkpoint ? asetAgentFromCheckpoint(readFileSync(checkpoint, 'utf8'), checkpoint, scenario, catalog) : undefined;
+    const agents = checkpoint ? asetAgentsOf(readAsetCheckpoint(checkpoint), checkpoint, scenario, catalog) : undefined;
     return simulatePolicy(scenario, zoo, policy, settings, agents);
   };
 

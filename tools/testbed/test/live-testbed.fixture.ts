@@ -2,19 +2,23 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect, nkeyAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { SubjectSpace } from '@aset/contracts';
 import { uniqueTestPrefix } from '@aset/contracts/testing';
 import { createTestDatabase, dropTestDatabase, testNatsUrl } from '@aset/service-kit/testing';
+import { inboxPrefixOf } from '@aset/messaging';
 import { Testbed, type EdgeSite, type SiteNetworkMode } from '@aset/testbed';
 
-/** A live testbed on the `demo` scenario for one spec file, with the test's own connections. */
+/** A live testbed (on the `demo` scenario unless told otherwise) for one spec file, with the test's own connections. */
 export interface LiveTestbed {
   testbed: Testbed;
   /** The test's client on the testbed's own database. */
   db: pg.Client;
-  /** The test's own NATS connection (subjects under `space`), to the testbed's central NATS server. */
+  /**
+   * The test's own NATS connection (subjects under `space`), to the testbed's central NATS server;
+   * on a testbed with its own hub, as the testbed's user (its permissions: run records, the run clock).
+   */
   nc: NatsConnection;
   space: SubjectSpace;
   prefix: string;
@@ -24,12 +28,12 @@ export interface LiveTestbed {
 
 /**
  * Starts every service (needs the build) on a fresh database and subject prefix named after `label`,
- * the scheduler with `policy` (default closest); `env` goes to every service (e.g. ASET_CHECKPOINT).
+ * the scheduler with `policy` (default closest), on `scenario` (default demo); `env` goes to every service (e.g. ASET_CHECKPOINT).
  * With `sites`, the testbed runs its own hub and leaf nodes instead of using the tests' NATS server.
  */
 export async function startLiveTestbed(
   label: string,
-  options: { policy?: string; env?: Record<string, string>; sites?: { edge: EdgeSite[]; network?: SiteNetworkMode }; clustersPerWorker?: number } = {},
+  options: { scenario?: string; policy?: string; env?: Record<string, string>; sites?: { edge: EdgeSite[]; network?: SiteNetworkMode }; clustersPerWorker?: number } = {},
 ): Promise<LiveTestbed> {
   const prefix = uniqueTestPrefix(label);
   const space = new SubjectSpace(prefix);
@@ -38,7 +42,8 @@ export async function startLiveTestbed(
   let db: pg.Client | undefined;
   let nc: NatsConnection | undefined;
   const close = async () => {
-    if (nc) {
+    // A testbed's own hub goes with its data; the tests' shared server keeps streams until deleted.
+    if (nc && !testbed?.topology) {
       const jsm = await jetstreamManager(nc);
       await jsm.streams.delete(space.streamName('records')).catch(() => {});
     }
@@ -49,7 +54,7 @@ export async function startLiveTestbed(
   };
   try {
     testbed = await Testbed.start({
-      scenario: 'demo',
+      scenario: options.scenario ?? 'demo',
       policy: options.policy ?? 'closest',
       prefix,
       ...(options.env ? { env: options.env } : {}),
@@ -61,7 +66,11 @@ export async function startLiveTestbed(
     });
     db = new pg.Client({ connectionString: database.url });
     await db.connect();
-    nc = await connect({ servers: testbed.natsUrl });
+    const secured = testbed.topology?.security.busOptions('testbed');
+    nc = await connect({
+      servers: testbed.natsUrl,
+      ...(secured ? { authenticator: nkeyAuthenticator(secured.identity.seed), inboxPrefix: inboxPrefixOf(secured.identity.publicKey), tls: { ...secured.tls } } : {}),
+    });
     return { testbed, db, nc, space, prefix, close };
   } catch (e) {
     await close();

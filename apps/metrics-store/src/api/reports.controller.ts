@@ -1,6 +1,8 @@
-import { Controller, Get, Inject, NotFoundException } from '@nestjs/common';
+import { Controller, Get, NotFoundException } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { REPORTS_DATA_SOURCE } from '../reporting/reports.data-source.js';
 import type { z } from 'zod';
 import { RunSummarySchema, type RunSummary } from '@aset/contracts';
 import { runSummary } from '../reporting/run-summary.query.js';
@@ -11,7 +13,7 @@ import { ZodQuery } from './zod-params.decorator.js';
 @ApiTags('reports')
 @Controller('reports')
 export class ReportsController {
-  constructor(@Inject(DataSource) private readonly db: DataSource) {}
+  constructor(@InjectDataSource(REPORTS_DATA_SOURCE) private readonly db: DataSource) {}
 
   /** `GET /reports/summary?run=<id>`: the run as `GET /runs` lists it, and per policy the figures of `GET /runs/:runId/summary`. */
   @Get('summary')

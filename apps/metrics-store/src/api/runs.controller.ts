@@ -1,6 +1,8 @@
-import { Controller, Get, Inject, NotFoundException } from '@nestjs/common';
+import { Controller, Get, NotFoundException } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { REPORTS_DATA_SOURCE } from '../reporting/reports.data-source.js';
 import type { z } from 'zod';
 import { BreakdownQuery, BucketQuery, LatencyCdfQuery, LatencyQuery, RunListQuery, RunParams, cdfFractions } from '../reporting/report-params.schema.js';
 import {
@@ -38,7 +40,7 @@ type Run = z.infer<typeof RunParams>;
 @ApiBadRequestResponse({ description: 'a parameter is invalid; the message names it', standardSchema: BadRequestSchema })
 @Controller('runs')
 export class RunsController {
-  constructor(@Inject(DataSource) private readonly db: DataSource) {}
+  constructor(@InjectDataSource(REPORTS_DATA_SOURCE) private readonly db: DataSource) {}
 
   @Get()
   @ApiOperation({ summary: 'Runs, newest first, with their stored and expected query counts' })

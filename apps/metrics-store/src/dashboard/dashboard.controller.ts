@@ -1,5 +1,7 @@
-import { Controller, Get, Header, Inject, NotFoundException } from '@nestjs/common';
+import { Controller, Get, Header, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { REPORTS_DATA_SOURCE } from '../reporting/reports.data-source.js';
 import { ZodQuery } from '../api/zod-params.decorator.js';
 import { UnknownRunsError, loadRunComparison } from '../reporting/run-comparison.query.js';
 import { renderComparison, type ComparisonSections } from '../html-report/run-comparison.view.js';
@@ -22,7 +24,7 @@ export interface DashboardView {
  */
 @Controller('dashboard')
 export class DashboardController {
-  constructor(@Inject(DataSource) private readonly db: DataSource) {}
+  constructor(@InjectDataSource(REPORTS_DATA_SOURCE) private readonly db: DataSource) {}
 
   @Get()
   @Header('Content-Type', 'text/html; charset=utf-8')

@@ -19,7 +19,11 @@ const BUCKETS: [ms: number, label: string][] = [
 // - every poll, GET /dashboard/view for the picked runs; a section's [data-content] element is
 //   replaced only when its HTML changed, and body[data-renders] counts the replacements;
 // - body[data-state] is "idle" (nothing picked), "ready" (view shown) or "error" (#status says why);
-//   body[data-stored-queries] is the picked runs' stored query rows of the last view.
+//   body[data-stored-queries] is the picked runs' stored query rows of the last view;
+// - with REPORTS_TOKEN set, data requests carry Authorization: Bearer <token>. The token comes from
+//   #token=<token> in the page URL (then removed from the address bar) or from the #auth form, which
+//   is shown (body[data-state]="auth") when a request is refused with 401; it is kept in
+//   sessionStorage (this tab only, gone when the tab closes), never in the query string.
 const SCRIPT = String.raw`
 (function () {
   'use strict';
@@ -29,6 +33,14 @@ const SCRIPT = String.raw`
   var bucket = document.getElementById('bucket');
   var status = document.getElementById('status');
   var sections = document.getElementById('sections');
+  var auth = document.getElementById('auth');
+  var tokenInput = document.getElementById('token');
+  var TOKEN_KEY = 'aset-reports-token';
+  var fromHash = /^#token=(.+)$/.exec(location.hash);
+  if (fromHash) {
+    sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(fromHash[1]));
+    history.replaceState(null, '', location.pathname + location.search);
+  }
   var initial = new URLSearchParams(location.search).get('runs');
   var wanted = initial ? initial.split(',') : [];
   var rendered = {};
@@ -51,9 +63,15 @@ const SCRIPT = String.raw`
     status.textContent = text;
   }
 
+  function Unauthorized(message) { this.message = message; }
+
   async function getJson(url) {
-    var res = await fetch(url, { cache: 'no-store', headers: { accept: 'application/json' } });
+    var headers = { accept: 'application/json' };
+    var token = sessionStorage.getItem(TOKEN_KEY);
+    if (token) headers.authorization = 'Bearer ' + token;
+    var res = await fetch(url, { cache: 'no-store', headers: headers });
     var body = await res.json().catch(function () { return {}; });
+    if (res.status === 401) throw new Unauthorized(token ? 'The reports token was refused: enter the current one.' : 'This metrics store needs its reports token (REPORTS_TOKEN).');
     if (!res.ok) throw new Error((body && body.message) || ('GET ' + url + ': HTTP ' + res.status));
     return body;
   }
@@ -108,11 +126,18 @@ const SCRIPT = String.raw`
     try {
       await refreshRuns();
       await refreshView();
+      auth.hidden = true;
     } catch (e) {
+      if (e instanceof Unauthorized) {
+        auth.hidden = false;
+        setState('auth', e.message);
+        return;
+      }
+      auth.hidden = true;
       setState('error', 'Refresh failed: ' + (e && e.message ? e.message : e) + ' (retrying).');
     } finally {
       busy = false;
-      timer = setTimeout(poll, POLL_MS);
+      if (document.body.dataset.state !== 'auth') timer = setTimeout(poll, POLL_MS);
       if (again) { again = false; poll(); }
     }
   }
@@ -124,6 +149,12 @@ const SCRIPT = String.raw`
     poll();
   }
 
+  auth.addEventListener('submit', function (event) {
+    event.preventDefault();
+    sessionStorage.setItem(TOKEN_KEY, tokenInput.value.trim());
+    tokenInput.value = '';
+    poll();
+  });
   picker.addEventListener('change', repoll);
   bucket.addEventListener('change', repoll);
   poll();
@@ -147,6 +178,10 @@ export function dashboardHtml(): string {
 </head>
 <body data-state="idle" data-renders="0">
 <h1>ASET dashboard</h1>
+<form id="auth" hidden>
+<label>Reports token<br><input id="token" type="password" autocomplete="off" required></label>
+<button type="submit">Use token</button>
+</form>
 <form id="picker" onsubmit="return false">
 <label>Runs (pick one or several; Ctrl/Cmd-click for more)<br><select id="runs" multiple size="8"></select></label>
 <label>Time bucket<br><select id="bucket">${buckets}</select></label>
