@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { OnnxModelRunner } from '@aset/inference';
+import { InferenceThreads, OnnxModelRunner } from '@aset/inference';
 import { ModelZoo } from '@aset/model-zoo';
 import { Scenario, type ClusterSpec } from '@aset/scenario';
 import { ConfigurationError } from '@aset/service-kit';
@@ -8,8 +8,10 @@ import type { WorkerConfig } from './worker.config.js';
 
 /**
  * The clusters this worker hosts (CLUSTER_ID or CLUSTER_IDS, checked against the scenario) and the
- * ONNX sessions of the variants they host, loaded and checked at start: one session per variant,
- * shared by every hosted cluster that hosts it.
+ * ONNX sessions of the variants they host, loaded and checked at start: one runner per variant,
+ * shared by every hosted cluster that hosts it. With INFERENCE_THREAD_POOL > 0 the sessions run on
+ * that many inference threads (each holds every variant), so batches neither block the worker's
+ * messaging nor wait for each other while a thread is free.
  */
 @Injectable()
 export class HostedModels implements OnApplicationShutdown {
@@ -18,6 +20,7 @@ export class HostedModels implements OnApplicationShutdown {
   private constructor(
     readonly clusters: readonly ClusterSpec[],
     private readonly runners: ReadonlyMap<string, OnnxModelRunner>,
+    private readonly pool: InferenceThreads | undefined,
   ) {}
 
   /** Fails with a message naming CLUSTER_ID or CLUSTER_IDS and the unknown ids, the scenario file or the bad manifest entry. */
@@ -31,13 +34,21 @@ export class HostedModels implements OnApplicationShutdown {
     }
     const clusters = ids.map((id) => scenario.cluster(id));
     const threads = config.get('INFERENCE_THREADS', { infer: true });
+    const poolSize = config.get('INFERENCE_THREAD_POOL', { infer: true });
+    const pool = poolSize > 0 ? InferenceThreads.start(poolSize) : undefined;
     const runners = new Map<string, OnnxModelRunner>();
-    for (const cluster of clusters) {
-      for (const id of cluster.variants) if (!runners.has(id)) runners.set(id, await OnnxModelRunner.load(zoo, zoo.requireVariant(id), { threads }));
+    try {
+      for (const cluster of clusters) {
+        for (const id of cluster.variants) if (!runners.has(id)) runners.set(id, await OnnxModelRunner.load(zoo, zoo.requireVariant(id), { threads, pool }));
+      }
+    } catch (e) {
+      await pool?.close();
+      throw e;
     }
-    const models = new HostedModels(clusters, runners);
+    const models = new HostedModels(clusters, runners, pool);
     for (const c of clusters) models.logger.log(`cluster ${c.id}: ${c.slots} slot(s), hardware ${c.hardware}, variants ${c.variants.join(', ')}`);
-    models.logger.log(`${runners.size} ONNX session(s) shared by ${clusters.length} hosted cluster(s)`);
+    const where = pool ? `on ${poolSize} inference thread(s)` : 'on the event loop';
+    models.logger.log(`${runners.size} ONNX model(s) shared by ${clusters.length} hosted cluster(s), run ${where}`);
     return models;
   }
 
@@ -59,5 +70,6 @@ export class HostedModels implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     for (const r of this.runners.values()) await r.release();
+    await this.pool?.close();
   }
 }

@@ -31,6 +31,13 @@ export const WORKER_ENV = {
     'a unique id for this worker process, 1-64 characters of [A-Za-z0-9_-]',
   ),
   INFERENCE_THREADS: z.coerce.number().int().min(1).max(64).default(1).describe('onnxruntime intra-op threads per model, an integer 1-64'),
+  INFERENCE_THREAD_POOL: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(64)
+    .default(1)
+    .describe('threads that run inference off the event loop, each with every hosted model, an integer 0-64 (0: on the event loop, which each batch then blocks)'),
   EMULATE_NETWORK: booleanFlag.default(true).describe('true or false: delay requests and replies as the scenario link from the query source says (off for real distributed runs)'),
   EMULATE_HARDWARE: booleanFlag.default(true).describe("true or false: pad processing to the cluster hardware class (off on real edge hardware)"),
   EMULATE_DYNAMICS: booleanFlag

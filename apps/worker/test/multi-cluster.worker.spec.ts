@@ -223,6 +223,14 @@ describe('worker cluster selection (CLUSTER_ID, CLUSTER_IDS)', () => {
     await expect(validate({ CLUSTER_IDS: 'cloud-1,,far-edge-1' })).rejects.toThrow(/CLUSTER_IDS is "cloud-1,,far-edge-1": .*expected comma-separated ids/);
   });
 
+  it('takes INFERENCE_THREAD_POOL 0-64 (default 1) and refuses anything else, naming it', async () => {
+    expect((await validate({ CLUSTER_ID: 'cloud-1' })).INFERENCE_THREAD_POOL).toBe(1);
+    expect((await validate({ CLUSTER_ID: 'cloud-1', INFERENCE_THREAD_POOL: '0' })).INFERENCE_THREAD_POOL).toBe(0);
+    for (const bad of ['-1', '65', '1.5', 'two']) {
+      await expect(validate({ CLUSTER_ID: 'cloud-1', INFERENCE_THREAD_POOL: bad })).rejects.toThrow(/INFERENCE_THREAD_POOL .*an integer 0-64/);
+    }
+  });
+
   it('refuses an id that is not a cluster of the scenario at start, naming the variable, the id and the clusters', async () => {
     const { WorkerModule } = await import('../src/worker.module.js');
     for (const [env, message] of [

@@ -9,10 +9,11 @@ import { ServiceMetrics } from '@aset/service-kit';
 import { metricValue, testNatsUrl } from '@aset/service-kit/testing';
 import { startWorkerApp } from './worker-app.fixture.js';
 
-describe('worker service (in-process, real NATS, real ONNX)', () => {
+// Inference on one inference thread (the default) and on the event loop (INFERENCE_THREAD_POOL=0).
+describe.each([['1'], ['0']])('worker service (in-process, real NATS, real ONNX, INFERENCE_THREAD_POOL=%s)', (pool) => {
   let app: INestApplication;
   let nc: NatsConnection;
-  const prefix = uniqueTestPrefix('worker');
+  const prefix = uniqueTestPrefix(`worker-pool${pool}`);
   const space = new SubjectSpace(prefix);
   const infer = space.subject('clusterInfer', { clusterId: 'cloud-1' });
   const zoo = readZoo(REPO_MANIFEST);
@@ -20,7 +21,7 @@ describe('worker service (in-process, real NATS, real ONNX)', () => {
 
   beforeAll(async () => {
     nc = await connect({ servers: testNatsUrl() });
-    app = await startWorkerApp(prefix, { CLUSTER_ID: 'cloud-1', INSTANCE_ID: 'test-worker', HEARTBEAT_MS: '100' });
+    app = await startWorkerApp(prefix, { CLUSTER_ID: 'cloud-1', INSTANCE_ID: 'test-worker', HEARTBEAT_MS: '100', INFERENCE_THREAD_POOL: pool });
   });
 
   afterAll(async () => {

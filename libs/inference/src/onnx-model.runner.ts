@@ -1,9 +1,24 @@
 import ort from 'onnxruntime-node';
 import { ZooError, readVerifiedModel, type ModelZoo, type TaskSpec, type VariantSpec } from '@aset/model-zoo';
+import type { SessionSignature, ThreadSessionOptions, ValueSignature } from './inference-thread.protocol.js';
+import type { InferenceThreads } from './inference.threads.js';
+import { signatureOf } from './session.signature.js';
 
 export interface RunnerOptions {
   /** Intra-op threads per session. 1 keeps one query per core and latencies comparable to the profile. */
   threads?: number;
+  /**
+   * Where the session runs: on these inference threads (off the caller's event loop, one session
+   * per thread), or, when absent, in the calling thread, whose event loop each run then blocks.
+   */
+  pool?: InferenceThreads;
+}
+
+/** A loaded model, wherever it runs: its signature, a run of one input to the first output's scores, and release. */
+interface LoadedSession {
+  readonly signature: SessionSignature;
+  run(input: Float32Array, dims: readonly number[]): Promise<Float32Array>;
+  release(): Promise<void>;
 }
 
 /** The outcome of one batch: argmax label per sample, and the raw scores (batch x classes). */
@@ -19,34 +34,29 @@ export interface InferenceResult {
  * [batch, ...task.inputShape], and one output of [batch, labels.length].
  */
 export class OnnxModelRunner {
-  private readonly inputName: string;
-  private readonly outputName: string;
-
   private constructor(
     readonly variant: VariantSpec,
     readonly task: TaskSpec,
-    private readonly session: ort.InferenceSession,
-  ) {
-    this.inputName = session.inputNames[0] as string;
-    this.outputName = session.outputNames[0] as string;
-  }
+    private readonly session: LoadedSession,
+  ) {}
 
   static async load(zoo: ModelZoo, variant: VariantSpec, options: RunnerOptions = {}): Promise<OnnxModelRunner> {
     const task = zoo.task(variant.task);
     if (!task) throw new ZooError(zoo.manifestFile, `variant ${variant.id}`, `unknown task "${variant.task}"`);
     const bytes = readVerifiedModel(zoo, variant);
-    let session: ort.InferenceSession;
+    const sessionOptions: ThreadSessionOptions = { executionProviders: ['cpu'], intraOpNumThreads: options.threads ?? 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' };
+    let session: LoadedSession;
     try {
-      session = await ort.InferenceSession.create(bytes, {
-        executionProviders: ['cpu'],
-        intraOpNumThreads: options.threads ?? 1,
-        interOpNumThreads: 1,
-        graphOptimizationLevel: 'all',
-      });
+      session = options.pool ? await threadedSession(options.pool, variant.id, bytes, sessionOptions) : await localSession(bytes, sessionOptions);
     } catch (e) {
       throw new ZooError(zoo.manifestFile, `variant ${variant.id}`, `onnxruntime cannot load ${zoo.filePath(variant)}: ${e instanceof Error ? e.message : String(e)}`);
     }
-    checkSignature(zoo, variant, task, session);
+    try {
+      checkSignature(zoo, variant, task, session.signature);
+    } catch (e) {
+      await session.release();
+      throw e;
+    }
     return new OnnxModelRunner(variant, task, session);
   }
 
@@ -60,9 +70,7 @@ export class OnnxModelRunner {
     if (input.length !== batch * this.sampleSize) {
       throw new RangeError(`${this.variant.id}: expected ${batch * this.sampleSize} floats for batch ${batch}, got ${input.length}`);
     }
-    const tensor = new ort.Tensor('float32', input, [batch, ...this.task.inputShape]);
-    const out = await this.session.run({ [this.inputName]: tensor });
-    const scores = out[this.outputName]?.data as Float32Array;
+    const scores = await this.session.run(input, [batch, ...this.task.inputShape]);
     const classes = scores.length / batch;
     const predictions = new Int32Array(batch);
     for (let b = 0; b < batch; b++) {
@@ -85,21 +93,41 @@ export class OnnxModelRunner {
   }
 }
 
-function checkSignature(zoo: ModelZoo, variant: VariantSpec, task: TaskSpec, session: ort.InferenceSession): void {
+async function localSession(model: Uint8Array, options: ThreadSessionOptions): Promise<LoadedSession> {
+  const session = await ort.InferenceSession.create(model, { ...options, executionProviders: [...options.executionProviders] });
+  const inputName = session.inputNames[0] as string;
+  const outputName = session.outputNames[0] as string;
+  return {
+    signature: signatureOf(session),
+    run: async (input, dims) => (await session.run({ [inputName]: new ort.Tensor('float32', input, dims) }))[outputName]?.data as Float32Array,
+    release: () => session.release(),
+  };
+}
+
+/** Pool keys are unique per load: two runners of one variant (e.g. with different options) never share a session. */
+let loads = 0;
+
+async function threadedSession(pool: InferenceThreads, variantId: string, model: Uint8Array, options: ThreadSessionOptions): Promise<LoadedSession> {
+  const key = `${variantId}#${++loads}`;
+  const signature = await pool.load(key, model, options);
+  return { signature, run: (input, dims) => pool.run(key, input, dims), release: () => pool.release(key) };
+}
+
+function checkSignature(zoo: ModelZoo, variant: VariantSpec, task: TaskSpec, signature: SessionSignature): void {
   const where = `variant ${variant.id}`;
   const fail = (problem: string): never => {
     throw new ZooError(zoo.manifestFile, where, `${zoo.filePath(variant)}: ${problem}`);
   };
-  if (session.inputMetadata.length !== 1) fail(`expected exactly one input, the model has ${session.inputMetadata.length}`);
-  const input = session.inputMetadata[0] as ort.InferenceSession.ValueMetadata;
+  if (signature.inputs.length !== 1) fail(`expected exactly one input, the model has ${signature.inputs.length}`);
+  const input = signature.inputs[0] as ValueSignature;
   if (!input.isTensor || input.type !== 'float32') fail(`input "${input.name}" must be a float32 tensor`);
-  const shape = (input as ort.InferenceSession.TensorValueMetadata).shape;
+  const shape = input.shape;
   const expected = ['batch', ...task.inputShape];
   const matches = shape.length === expected.length && shape.slice(1).every((d, i) => d === task.inputShape[i]) && typeof shape[0] !== 'number';
   if (!matches) {
     fail(`wrong input shape [${shape.join(',')}]; task ${variant.task} expects [${expected.join(',')}] with a dynamic batch dimension`);
   }
-  const output = session.outputMetadata[0] as ort.InferenceSession.TensorValueMetadata | undefined;
+  const output = signature.outputs[0];
   const outShape = output?.shape ?? [];
   if (!output || outShape.length !== 2 || outShape[1] !== task.labels.length) {
     fail(`output must be [batch, ${task.labels.length}] scores for task ${variant.task}, got [${outShape.join(',')}]`);

@@ -3,9 +3,10 @@
  * dynamic batching, against bare onnxruntime-node on the same model with the same threads.
  *
  * - The worker is the real service (apps/worker, its own process) hosting one cluster of `--slots`
- *   slots and the one variant, network and hardware emulation off, `--threads` intra-op threads.
- *   Unbatched: the variant without a `batching` entry; batched: `maxBatchSize` `--max-batch`,
- *   `maxQueueDelayMs` `--delay-ms`.
+ *   slots and the one variant, network and hardware emulation off, `--threads` intra-op threads,
+ *   inference on `--thread-pool` inference threads. Unbatched: the variant without a `batching`
+ *   entry; batched: `maxBatchSize` `--max-batch`, `maxQueueDelayMs` `--delay-ms`. The ablation:
+ *   unbatched with inference on the worker's event loop (INFERENCE_THREAD_POOL=0).
  * - The load is closed loop from this process: `--in-flight` requests to `cluster.<id>.infer` at
  *   all times (pre-encoded queries of held-out inputs, replies on one subscription), so the worker is
  *   never idle for want of work; counted over `--seconds` after `--warm-seconds`. Every counted
@@ -13,9 +14,10 @@
  * - Bare onnxruntime-node (`bare-ort.probe.ts`, its own process): one session with the worker's
  *   session options, `--slots` loops running batch-1 samples at once, as the unbatched worker's slots do.
  *
- * The three measurements are interleaved `--runs` times and the medians reported:
- * `batchingRatio` = batched / unbatched, `workerVsBare` = unbatched / bare. Progress goes to
- * stderr; the last stdout line is one JSON object.
+ * The four measurements are interleaved `--runs` times and the medians reported:
+ * `batchingRatio` = batched / unbatched, `workerVsBare` = unbatched / bare, `threadPoolGain` =
+ * unbatched / unbatched on the event loop. Progress goes to stderr; the last stdout line is one
+ * JSON object.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -37,14 +39,15 @@ const program = new Command('bench:worker')
   .option('--variant <id>', 'model variant (a small one shows what batching saves)', 'digits-mlp-s')
   .option('--slots <n>', "the cluster's slots (and the bare baseline's concurrent runs)", positiveInt('--slots'), 1)
   .option('--threads <n>', 'onnxruntime intra-op threads, worker and bare alike', positiveInt('--threads'), 1)
+  .option('--thread-pool <n>', "the worker's inference threads (INFERENCE_THREAD_POOL) for the batched and unbatched runs", positiveInt('--thread-pool'), 1)
   .option('--max-batch <n>', `batched worker: maxBatchSize (at most ${MAX_BATCH_SIZE})`, positiveInt('--max-batch'), MAX_BATCH_SIZE)
   .option('--delay-ms <ms>', 'batched worker: maxQueueDelayMs', nonNegativeNumber('--delay-ms'), 1)
   .option('--in-flight <n>', 'requests kept in flight to the worker', positiveInt('--in-flight'), 64)
   .option('--seconds <s>', 'measured seconds per measurement', positiveNumber('--seconds'), 5)
   .option('--warm-seconds <s>', 'unmeasured seconds before each measurement', nonNegativeNumber('--warm-seconds'), 2)
-  .option('--runs <n>', 'interleaved rounds of the three measurements (medians reported)', positiveInt('--runs'), 3)
+  .option('--runs <n>', 'interleaved rounds of the four measurements (medians reported)', positiveInt('--runs'), 3)
   .parse();
-const opts = program.opts<{ variant: string; slots: number; threads: number; maxBatch: number; delayMs: number; inFlight: number; seconds: number; warmSeconds: number; runs: number }>();
+const opts = program.opts<{ variant: string; slots: number; threads: number; threadPool: number; maxBatch: number; delayMs: number; inFlight: number; seconds: number; warmSeconds: number; runs: number }>();
 
 const say = (m: string) => process.stderr.write(`[bench:worker] ${m}\n`);
 const round = (x: number, digits = 0) => Math.round(x * 10 ** digits) / 10 ** digits;
@@ -81,6 +84,13 @@ workload: { queries: 10, arrivals: [{ source: bench, app: probe, process: { kind
     return file;
   };
   const files = { unbatched: scenarioFile(false), batched: scenarioFile(true) };
+  /** The worker runs: scenario file and inference threads. */
+  const modes = {
+    unbatched: { file: files.unbatched, pool: opts.threadPool },
+    batched: { file: files.batched, pool: opts.threadPool },
+    onEventLoop: { file: files.unbatched, pool: 0 },
+  } as const;
+  type Mode = keyof typeof modes;
 
   const stops = stopStack();
   try {
@@ -92,7 +102,7 @@ workload: { queries: 10, arrivals: [{ source: bench, app: probe, process: { kind
     const infer = new SubjectSpace(prefix).subject('clusterInfer', { clusterId: CLUSTER });
     const payloads = encodeQueries(zoo, variant.id, variant.task, task.inputShape);
 
-    const measureWorker = async (mode: 'unbatched' | 'batched', round: number): Promise<Measured> => {
+    const measureWorker = async (mode: Mode, round: number): Promise<Measured> => {
       const port = await freePort();
       const worker = ServiceProcess.start({
         name: `worker-${mode}-${round}`,
@@ -101,7 +111,7 @@ workload: { queries: 10, arrivals: [{ source: bench, app: probe, process: { kind
         env: {
           NATS_URL: nats.url,
           NATS_PREFIX: prefix,
-          SCENARIO_FILE: files[mode],
+          SCENARIO_FILE: modes[mode].file,
           MODELS_MANIFEST: DEFAULT_MANIFEST,
           CLUSTER_ID: CLUSTER,
           INSTANCE_ID: `bench-${mode}`,
@@ -109,6 +119,7 @@ workload: { queries: 10, arrivals: [{ source: bench, app: probe, process: { kind
           EMULATE_HARDWARE: 'false',
           EMULATE_DYNAMICS: 'false',
           INFERENCE_THREADS: String(opts.threads),
+          INFERENCE_THREAD_POOL: String(modes[mode].pool),
           LOG_LEVEL: 'warn',
           HTTP_PORT: String(port),
         },
@@ -123,10 +134,10 @@ workload: { queries: 10, arrivals: [{ source: bench, app: probe, process: { kind
       }
     };
 
-    const results: Record<'unbatched' | 'batched' | 'bare', Measured[]> = { unbatched: [], batched: [], bare: [] };
-    say(`${variant.id}: ${opts.slots} slot(s), ${opts.threads} thread(s); batched: up to ${opts.maxBatch}, ${opts.delayMs} ms of queue delay; ${opts.inFlight} in flight; ${opts.runs} round(s) of ${opts.seconds} s`);
+    const results: Record<Mode | 'bare', Measured[]> = { unbatched: [], batched: [], onEventLoop: [], bare: [] };
+    say(`${variant.id}: ${opts.slots} slot(s), ${opts.threads} intra-op thread(s), ${opts.threadPool} inference thread(s); batched: up to ${opts.maxBatch}, ${opts.delayMs} ms of queue delay; ${opts.inFlight} in flight; ${opts.runs} round(s) of ${opts.seconds} s`);
     for (let r = 1; r <= opts.runs; r++) {
-      for (const mode of ['unbatched', 'batched'] as const) {
+      for (const mode of ['unbatched', 'batched', 'onEventLoop'] as const) {
         const m = await measureWorker(mode, r);
         results[mode].push(m);
         say(`round ${r}: worker ${mode} ${round(m.perSec)} queries/s (${round(m.cpuUsPerQuery, 1)} µs of worker CPU per query)`);
@@ -139,6 +150,7 @@ workload: { queries: 10, arrivals: [{ source: bench, app: probe, process: { kind
     const batchedPerSec = perSec('batched');
     const unbatchedPerSec = perSec('unbatched');
     const bareOrtPerSec = perSec('bare');
+    const onEventLoopPerSec = perSec('onEventLoop');
     console.log(
       JSON.stringify({
         variant: variant.id,
@@ -147,8 +159,10 @@ workload: { queries: 10, arrivals: [{ source: bench, app: probe, process: { kind
         bareOrtPerSec: round(bareOrtPerSec),
         batchingRatio: round(ratio(batchedPerSec, unbatchedPerSec), 3),
         workerVsBare: round(ratio(unbatchedPerSec, bareOrtPerSec), 3),
-        cpuUsPerQuery: { batched: round(median(results.batched.map((m) => m.cpuUsPerQuery)), 1), unbatched: round(median(results.unbatched.map((m) => m.cpuUsPerQuery)), 1), bare: round(median(results.bare.map((m) => m.cpuUsPerQuery)), 1) },
-        settings: { slots: opts.slots, threads: opts.threads, maxBatch: opts.maxBatch, delayMs: opts.delayMs, inFlight: opts.inFlight, seconds: opts.seconds, runs: opts.runs },
+        unbatchedOnEventLoopPerSec: round(onEventLoopPerSec),
+        threadPoolGain: round(ratio(unbatchedPerSec, onEventLoopPerSec), 3),
+        cpuUsPerQuery: Object.fromEntries(Object.entries(results).map(([k, ms]) => [k, round(median(ms.map((m) => m.cpuUsPerQuery)), 1)])),
+        settings: { slots: opts.slots, threads: opts.threads, threadPool: opts.threadPool, maxBatch: opts.maxBatch, delayMs: opts.delayMs, inFlight: opts.inFlight, seconds: opts.seconds, runs: opts.runs },
       }),
     );
   } finally {
