@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './repo.paths.js';
@@ -24,5 +24,18 @@ describe('the repository says how it may be used and cited', () => {
     expect(cff).toContain('title: Scheduling Inference Workloads on Distributed Edge Clusters with Reinforcement Learning');
     expect(cff).toContain('doi: 10.48550/arXiv.2301.13618');
     expect(cff).toMatch(/preferred-citation:\n {2}type: article/);
+  });
+
+  it('names in NOTICE every data set the zoo was built from, with its license', () => {
+    const notice = read('NOTICE');
+    expect(notice).toContain('Apache License, Version 2.0');
+    expect(notice).toContain('arXiv:2301.13618');
+    // One entry per held-out set in models/datasets, and the licenses of their sources.
+    for (const file of readdirSync(join(REPO_ROOT, 'models', 'datasets'))) expect(notice).toContain(`models/datasets/${file}`);
+    expect(notice).toMatch(/Optical Recognition of Handwritten\s+Digits/);
+    expect(notice).toContain('Creative Commons Attribution 4.0 International');
+    expect(notice).toMatch(/china\.jpg.*\n\s+flower\.jpg/);
+    expect(notice).toContain('Creative Commons Attribution 2.0');
+    expect(notice).toContain('BSD 3-Clause');
   });
 });
