@@ -33,22 +33,30 @@ function installIfNeeded(quiet) {
 }
 
 /**
- * The dashboard test drives Debian's chromium (/usr/bin/chromium) through playwright-core, which
- * never downloads a browser. Installs the package when it is missing and this machine allows it
- * (root or passwordless sudo, apt-get); otherwise the test fails saying how to get it.
+ * Debian packages some tests drive, installed when missing and this machine allows it (root or
+ * passwordless sudo, apt-get); otherwise those tests say how to get them (or, for promtool, skip):
+ * - chromium (/usr/bin/chromium): the dashboard test, through playwright-core, which never
+ *   downloads a browser;
+ * - prometheus (/usr/bin/promtool): the metrics lint (`promtool check metrics`).
  */
-function ensureChromium() {
-  if (existsSync('/usr/bin/chromium') || !existsSync('/usr/bin/apt-get')) return;
+function ensureDebianPackages() {
+  const wanted = [
+    ['/usr/bin/chromium', 'chromium', 'the dashboard test', []],
+    // Only promtool is wanted, not the server's recommended exporters.
+    ['/usr/bin/promtool', 'prometheus', 'the Prometheus metrics lint', ['--no-install-recommends']],
+  ].filter(([binary]) => !existsSync(binary));
+  if (wanted.length === 0 || !existsSync('/usr/bin/apt-get')) return;
   const asRoot = process.getuid?.() === 0;
   if (!asRoot && spawnSync('sudo', ['-n', 'true']).status !== 0) return;
-  console.error("bootstrap: installing Debian's chromium for the dashboard test (apt-get) ...");
   const apt = (aptArgs) =>
     spawnSync(asRoot ? 'apt-get' : 'sudo', asRoot ? aptArgs : ['apt-get', ...aptArgs], {
       stdio: ['ignore', 2, 2],
       env: { ...env, DEBIAN_FRONTEND: 'noninteractive' },
     }).status === 0;
-  if (!(apt(['install', '-y', '-qq', 'chromium']) || (apt(['update', '-qq']) && apt(['install', '-y', '-qq', 'chromium'])))) {
-    console.error('bootstrap: could not install chromium; the dashboard test will say how to get it.');
+  for (const [, pkg, purpose, flags] of wanted) {
+    console.error(`bootstrap: installing Debian's ${pkg} for ${purpose} (apt-get) ...`);
+    const install = ['install', '-y', '-qq', ...flags, pkg];
+    if (!(apt(install) || (apt(['update', '-qq']) && apt(install)))) console.error(`bootstrap: could not install ${pkg}; ${purpose} will say so.`);
   }
 }
 
@@ -61,7 +69,7 @@ switch (command) {
   case 'test':
     // Lint (ESLint module boundaries + type-check of tests) and build every project, then one vitest run.
     run('npx', ['nx', 'run-many', '-t', 'build', 'lint', '--outputStyle=static'], 'build and lint');
-    ensureChromium();
+    ensureDebianPackages();
     run('npx', ['vitest', 'run', ...args], 'tests');
     break;
   case 'demo':

@@ -92,7 +92,7 @@ describe('metrics store (in-process, real NATS JetStream and PostgreSQL)', () =>
     expect(metricValue(metrics, 'aset_store_records_total', { kind: 'run', outcome: 'committed' })).toBe(2);
     expect(metricValue(metrics, 'aset_store_query_rows_total')).toBe(100);
     expect(metricValue(metrics, 'aset_store_batch_records_sum')).toBe(112);
-    expect(metricValue(metrics, 'aset_store_batch_write_ms_count')).toBeGreaterThan(0);
+    expect(metricValue(metrics, 'aset_store_batch_write_seconds_count')).toBeGreaterThan(0);
     expect(metricValue(metrics, 'aset_store_consumer_backlog', { state: 'ack_pending' })).toBe(0);
     expect(metricValue(metrics, 'aset_store_consumer_backlog', { state: 'pending' })).toBe(0);
   });

@@ -3,7 +3,7 @@ import type { Clock } from '@aset/determinism';
 import { MessageBus, type Consumption } from '@aset/messaging';
 import { Scenario } from '@aset/scenario';
 import { outcomeOf, type SchedulingPolicy } from '@aset/scheduling';
-import { CLOCK } from '@aset/service-kit';
+import { CLOCK, seconds } from '@aset/service-kit';
 import { SchedulerMetrics } from './scheduler.metrics.js';
 import { SCHEDULING_POLICY } from './scheduling-policy.provider.js';
 
@@ -34,7 +34,7 @@ export class OutcomeFeed implements OnApplicationBootstrap, OnApplicationShutdow
       {
         queryRecord: (record) => {
           this.received++;
-          this.metrics.outcomeLag.observe(this.clock.now() - record.completedAt);
+          this.metrics.outcomeLag.observe(seconds(this.clock.now() - record.completedAt));
           this.policy.observeOutcome?.(outcomeOf(record, this.scenario));
         },
       },

@@ -4,7 +4,7 @@ import { FORWARDED, MessageBus, type IncomingRequest, type RequestDispatcher, ty
 import { ModelZoo } from '@aset/model-zoo';
 import { Scenario } from '@aset/scenario';
 import type { DeadlineAdmission, PolicyDecision, SchedulingPolicy } from '@aset/scheduling';
-import { CLOCK } from '@aset/service-kit';
+import { CLOCK, seconds } from '@aset/service-kit';
 import type { Clock } from '@aset/determinism';
 import { ClusterStateTracker } from './cluster-state.tracker.js';
 import { SCHEDULING_POLICY } from './scheduling-policy.provider.js';
@@ -75,7 +75,7 @@ export class QueryDispatcher implements OnApplicationBootstrap {
     if (refused) return this.dropped(query, refused.reason, refused.detail, now);
     const t0 = performance.now();
     const placement = this.policy.decide(query, observation);
-    this.metrics.decisionTime.observe({ policy: this.policy.name }, (performance.now() - t0) * 1000);
+    this.metrics.decisionTime.observe({ policy: this.policy.name }, seconds(performance.now() - t0));
     const journaled = this.policy.takeDecision?.();
     if (journaled) this.journal(journaled, query.runId);
     if (placement.kind === 'drop') return this.dropped(query, placement.reason, placement.detail, now);

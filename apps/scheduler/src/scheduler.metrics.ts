@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram } from 'prom-client';
-import { ServiceMetrics } from '@aset/service-kit';
+import { DURATION_BUCKETS_SECONDS, ServiceMetrics } from '@aset/service-kit';
 
 /**
  * Decisions by outcome, the policy's decision time, how late outcomes reach a learning policy, and
@@ -18,16 +18,16 @@ export class SchedulerMetrics {
     const registers = [metrics.registry];
     this.decisions = new Counter({ name: 'aset_scheduler_decisions_total', help: 'Scheduling decisions by outcome (dispatched, dropped, refused) and cluster', labelNames: ['policy', 'outcome', 'cluster'], registers });
     this.decisionTime = new Histogram({
-      name: 'aset_scheduler_decision_us',
-      help: "Time the policy took to decide, microseconds",
+      name: 'aset_scheduler_decision_seconds',
+      help: 'Time the policy took to decide, seconds',
       labelNames: ['policy'],
-      buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000],
+      buckets: DURATION_BUCKETS_SECONDS,
       registers,
     });
     this.outcomeLag = new Histogram({
-      name: 'aset_scheduler_outcome_lag_ms',
-      help: 'Time from a query\'s completion to its outcome reaching the policy (records stream), ms',
-      buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000],
+      name: 'aset_scheduler_outcome_lag_seconds',
+      help: "Time from a query's completion to its outcome reaching the policy (records stream), seconds",
+      buckets: DURATION_BUCKETS_SECONDS,
       registers,
     });
     this.liveClusters = new Gauge({ name: 'aset_scheduler_live_clusters', help: 'Clusters the scheduler holds to be alive (heard within the liveness window, no unanswered dispatch since)', registers });

@@ -57,6 +57,6 @@ describe('scheduler with admission on (in-process, real NATS)', () => {
     const metrics = await (await fetch(`${await scheduler.app.getUrl()}/metrics`)).text();
     expect(metricValue(metrics, 'aset_scheduler_decisions_total', { policy: 'closest', outcome: 'dropped' })).toBe(1);
     // The policy decided only the admitted query.
-    expect(metricValue(metrics, 'aset_scheduler_decision_us_count', { policy: 'closest' })).toBe(1);
+    expect(metricValue(metrics, 'aset_scheduler_decision_seconds_count', { policy: 'closest' })).toBe(1);
   });
 });

@@ -77,7 +77,7 @@ describe('scheduler service (in-process, real NATS)', () => {
     expect(metricValue(metrics, 'aset_scheduler_decisions_total', { policy: 'closest', outcome: 'dropped' })).toBe(2);
     expect(metricValue(metrics, 'aset_scheduler_decisions_total', { policy: 'closest', outcome: 'dispatched', cluster: 'far-edge-1' })).toBe(1);
     expect(metricValue(metrics, 'aset_scheduler_decisions_total', { policy: 'closest', outcome: 'refused' })).toBe(3);
-    expect(metricValue(metrics, 'aset_scheduler_decision_us_count', { policy: 'closest' })).toBe(3);
+    expect(metricValue(metrics, 'aset_scheduler_decision_seconds_count', { policy: 'closest' })).toBe(3);
     expect(metricValue(metrics, 'aset_scheduler_live_clusters')).toBe(4);
   });
 });

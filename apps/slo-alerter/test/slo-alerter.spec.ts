@@ -3,7 +3,7 @@ import type { INestApplication } from '@nestjs/common';
 import { sampleQueryRecord, uniqueTestPrefix } from '@aset/contracts/testing';
 import { MessageBus } from '@aset/messaging';
 import { ServiceMetrics } from '@aset/service-kit';
-import { createServiceApp, metricValue, testNatsUrl, useServiceTestEnv } from '@aset/service-kit/testing';
+import { createServiceApp, metricValue, promtoolFindings, testNatsUrl, useServiceTestEnv } from '@aset/service-kit/testing';
 import { SloAlertConsumer } from '../src/slo-alert.consumer.js';
 
 describe('slo-alerter (in-process, real NATS JetStream)', () => {
@@ -45,6 +45,8 @@ describe('slo-alerter (in-process, real NATS JetStream)', () => {
     expect(alerter.firing()).toEqual([{ runId: 'run-1', app: 'ar', successRatio: 0.5 }]);
     expect(metricValue(await metrics(), 'aset_slo_alerts_total', { app: 'ar' })).toBe(1);
     expect(metricValue(await metrics(), 'aset_slo_window_success_ratio', { run: 'run-1', app: 'warm' })).toBeUndefined();
+    // Prometheus's naming conventions (checked where promtool is installed).
+    expect(promtoolFindings(await metrics()) ?? []).toEqual([]);
   });
 
   it('resolves once the app recovers', async () => {

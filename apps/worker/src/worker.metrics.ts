@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram } from 'prom-client';
-import { LATENCY_BUCKETS_MS, ServiceMetrics } from '@aset/service-kit';
+import { DURATION_BUCKETS_SECONDS, ServiceMetrics, seconds } from '@aset/service-kit';
 import { HostedClusters } from './hosted.clusters.js';
 
 /**
@@ -65,9 +65,9 @@ export class WorkerMetrics {
         for (const c of hosted) this.inc({ cluster: c.spec.id }, c.endpoint.refused);
       },
     });
-    this.queueing = new Histogram({ name: 'aset_worker_queueing_ms', help: 'Time waiting for a slot, ms', labelNames: ['cluster', 'variant'], buckets: LATENCY_BUCKETS_MS, registers });
-    this.processing = new Histogram({ name: 'aset_worker_processing_ms', help: 'Processing time including hardware padding, ms', labelNames: ['cluster', 'variant'], buckets: LATENCY_BUCKETS_MS, registers });
-    this.network = new Histogram({ name: 'aset_worker_emulated_network_ms', help: 'Emulated network delay, request plus reply, ms', labelNames: ['cluster'], buckets: LATENCY_BUCKETS_MS, registers });
+    this.queueing = new Histogram({ name: 'aset_worker_queueing_seconds', help: 'Time waiting for a slot, seconds', labelNames: ['cluster', 'variant'], buckets: DURATION_BUCKETS_SECONDS, registers });
+    this.processing = new Histogram({ name: 'aset_worker_processing_seconds', help: 'Processing time including hardware padding, seconds', labelNames: ['cluster', 'variant'], buckets: DURATION_BUCKETS_SECONDS, registers });
+    this.network = new Histogram({ name: 'aset_worker_emulated_network_seconds', help: 'Emulated network delay, request plus reply, seconds', labelNames: ['cluster'], buckets: DURATION_BUCKETS_SECONDS, registers });
     this.batchSize = new Histogram({
       name: 'aset_worker_batch_size',
       help: 'Queries per batch run (1 without dynamic batching)',
@@ -79,9 +79,9 @@ export class WorkerMetrics {
       const cluster = spec.id;
       endpoint.server.onBatch = (variant, size) => this.batchSize.observe({ cluster, variant }, size);
       endpoint.onStages = (variant, s) => {
-        this.queueing.observe({ cluster, variant }, Math.max(0, s.queueingMs));
-        this.processing.observe({ cluster, variant }, s.processingMs);
-        if (s.networkMs !== null) this.network.observe({ cluster }, s.networkMs);
+        this.queueing.observe({ cluster, variant }, seconds(Math.max(0, s.queueingMs)));
+        this.processing.observe({ cluster, variant }, seconds(s.processingMs));
+        if (s.networkMs !== null) this.network.observe({ cluster }, seconds(s.networkMs));
       };
     }
   }

@@ -66,7 +66,7 @@ describe('worker with a bounded queue (in-process, real NATS, real ONNX)', () =>
     }
     const text = await app.get(ServiceMetrics).registry.metrics();
     expect(metricValue(text, 'aset_worker_refused_total', { cluster: 'edge-a', service: 'worker' })).toBe(refused.length);
-    expect(metricValue(text, 'aset_worker_processing_ms_count', { cluster: 'edge-a', service: 'worker', variant: 'cluttered-cnn-m' })).toBe(completed.length);
+    expect(metricValue(text, 'aset_worker_processing_seconds_count', { cluster: 'edge-a', service: 'worker', variant: 'cluttered-cnn-m' })).toBe(completed.length);
   });
 
   it('never reports more than maxQueue queries waiting, and serves again once the queue drains', async () => {

@@ -75,9 +75,9 @@ describe.each([['1'], ['0']])('worker service (in-process, real NATS, real ONNX,
     expect(metricValue(text, 'aset_worker_queue_length', cloud)).toBe(0);
     expect(metricValue(text, 'aset_worker_emulation_overruns_total', cloud)).toBeGreaterThanOrEqual(0);
     // Every completed query so far (200 + 1 in the tests above) is in the stage histograms.
-    expect(metricValue(text, 'aset_worker_processing_ms_count', { ...cloud, variant: 'digits-cnn-m' })).toBe(200);
-    expect(metricValue(text, 'aset_worker_queueing_ms_bucket', { ...cloud, variant: 'digits-mlp-s', le: '+Inf' })).toBe(1);
-    expect(metricValue(text, 'aset_worker_emulated_network_ms_count', cloud)).toBe(201);
+    expect(metricValue(text, 'aset_worker_processing_seconds_count', { ...cloud, variant: 'digits-cnn-m' })).toBe(200);
+    expect(metricValue(text, 'aset_worker_queueing_seconds_bucket', { ...cloud, variant: 'digits-mlp-s', le: '+Inf' })).toBe(1);
+    expect(metricValue(text, 'aset_worker_emulated_network_seconds_count', cloud)).toBe(201);
   });
 
   it('publishes heartbeats with its slots', async () => {

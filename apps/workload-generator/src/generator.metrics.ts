@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Histogram } from 'prom-client';
 import type { QueryRecord } from '@aset/contracts';
-import { LATENCY_BUCKETS_MS, ServiceMetrics } from '@aset/service-kit';
+import { DURATION_BUCKETS_SECONDS, ServiceMetrics, seconds } from '@aset/service-kit';
 
 /** End-to-end latency and outcomes, as the sender sees them (warm-up included, labelled). */
 @Injectable()
@@ -11,13 +11,13 @@ export class GeneratorMetrics {
 
   constructor(@Inject(ServiceMetrics) metrics: ServiceMetrics) {
     const registers = [metrics.registry];
-    this.latency = new Histogram({ name: 'aset_query_latency_ms', help: 'End-to-end latency of answered queries, from the scheduled send time, ms', labelNames: ['app', 'policy'], buckets: LATENCY_BUCKETS_MS, registers });
+    this.latency = new Histogram({ name: 'aset_query_latency_seconds', help: 'End-to-end latency of answered queries, from the scheduled send time, seconds', labelNames: ['app', 'policy'], buckets: DURATION_BUCKETS_SECONDS, registers });
     this.outcomes = new Counter({ name: 'aset_queries_total', help: 'Queries by terminal status and SLO outcome', labelNames: ['app', 'policy', 'status', 'slo_met'], registers });
   }
 
   record(r: QueryRecord): void {
     const policy = r.policy ?? 'none';
     this.outcomes.inc({ app: r.app, policy, status: r.status, slo_met: String(r.sloMet) });
-    if (r.status === 'completed') this.latency.observe({ app: r.app, policy }, r.latencyMs);
+    if (r.status === 'completed') this.latency.observe({ app: r.app, policy }, seconds(r.latencyMs));
   }
 }

@@ -10,7 +10,7 @@ import { buildArrivalSchedule } from '@aset/workload';
 import { readScenarioFile } from '@aset/scenario';
 import { uniqueTestPrefix } from '@aset/contracts/testing';
 import { ServiceMetrics } from '@aset/service-kit';
-import { createServiceApp, metricValue, testNatsUrl, useServiceTestEnv } from '@aset/service-kit/testing';
+import { createServiceApp, metricValue, promtoolFindings, testNatsUrl, useServiceTestEnv } from '@aset/service-kit/testing';
 import type { RunReport } from '@aset/workload';
 
 /**
@@ -105,7 +105,8 @@ describe('workload generator run (in-process, real NATS and JetStream)', () => {
     const metrics = await app.get(ServiceMetrics).registry.metrics();
     expect(metricValue(metrics, 'aset_queries_total', { status: 'timed_out' })).toBe(21);
     expect(metricValue(metrics, 'aset_queries_total', { status: 'dropped', policy: 'scripted' })).toBe(21);
-    expect(metricValue(metrics, 'aset_query_latency_ms_count', { policy: 'scripted' })).toBe(21);
+    expect(metricValue(metrics, 'aset_query_latency_seconds_count', { policy: 'scripted' })).toBe(21);
+    expect(promtoolFindings(metrics) ?? []).toEqual([]);
 
     // The run clock: announced while the run went, then finished; its origin is the instant the
     // arrival schedule counts from, so that workers play the dynamics at the simulator's times.

@@ -1,10 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { MessageBus } from '@aset/messaging';
-import { ServiceMetrics } from '@aset/service-kit';
+import { DURATION_BUCKETS_SECONDS, ServiceMetrics, seconds } from '@aset/service-kit';
 
-/** Buckets (ms) of the batch write time: one transaction, from BEGIN to COMMIT. */
-const WRITE_BUCKETS_MS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];
 /** Buckets of the records per committed batch (group commit grows batches with the backlog). */
 const BATCH_BUCKETS = [1, 10, 50, 100, 500, 1000, 2000, 5000, 10000];
 
@@ -30,7 +28,7 @@ export class IngestionMetrics {
     });
     this.queryRows = new Counter({ name: 'aset_store_query_rows_total', help: 'New query rows committed (redeliveries excluded)', registers });
     this.failedWrites = new Counter({ name: 'aset_store_failed_writes_total', help: 'Batch writes that failed and were handed back to JetStream for redelivery', registers });
-    this.writeTime = new Histogram({ name: 'aset_store_batch_write_ms', help: 'Time of one committed batch transaction, ms', buckets: WRITE_BUCKETS_MS, registers });
+    this.writeTime = new Histogram({ name: 'aset_store_batch_write_seconds', help: 'Time of one committed batch transaction, from BEGIN to COMMIT, seconds', buckets: DURATION_BUCKETS_SECONDS, registers });
     this.batchSize = new Histogram({ name: 'aset_store_batch_records', help: 'Records per committed batch', buckets: BATCH_BUCKETS, registers });
     new Gauge({
       name: 'aset_store_consumer_backlog',
@@ -54,7 +52,7 @@ export class IngestionMetrics {
   committed(counts: { query: number; run: number; decision: number }, newQueryRows: number, writeMs: number): void {
     for (const kind of ['query', 'run', 'decision'] as const) if (counts[kind] > 0) this.records.inc({ kind, outcome: 'committed' }, counts[kind]);
     this.queryRows.inc(newQueryRows);
-    this.writeTime.observe(writeMs);
+    this.writeTime.observe(seconds(writeMs));
     this.batchSize.observe(counts.query + counts.run + counts.decision);
   }
 

@@ -5,10 +5,18 @@ import { MessageBus } from '@aset/messaging';
 import { SERVICE_NAME } from './bus.module.js';
 
 /**
- * Buckets (ms) of every latency histogram, in every service: histograms with the same buckets
- * aggregate across instances (sum the buckets, then take quantiles), which summaries cannot.
+ * Buckets, in seconds (Prometheus's base unit), of every duration histogram in every service, from
+ * a scheduler decision (microseconds) to a timed-out query (10 s): histograms with the same buckets
+ * aggregate across instances and compare across services (sum the buckets, then take quantiles),
+ * which summaries cannot. Record durations with {@link seconds}.
  */
-export const LATENCY_BUCKETS_MS = [0.25, 0.5, 1, 2, 3, 5, 7.5, 10, 15, 20, 30, 50, 75, 100, 150, 250, 500, 1000, 2500, 5000, 10000];
+export const DURATION_BUCKETS_SECONDS = [
+  0.000001, 0.000002, 0.000005, 0.00001, 0.00002, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.075, 0.1,
+  0.15, 0.25, 0.5, 1, 2.5, 5, 10,
+];
+
+/** A duration in milliseconds (what the services measure) in seconds (what their metrics export). */
+export const seconds = (ms: number): number => ms / 1000;
 
 /** Extra readiness checks a service adds to /health (e.g. the database, loaded models). */
 export const HEALTH_CHECKS = Symbol('HEALTH_CHECKS');

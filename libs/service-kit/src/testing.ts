@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import pg from 'pg';
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -82,4 +83,19 @@ export function metricValue(exposition: string, name: string, labels: Record<str
     if (Object.entries(labels).every(([k, v]) => found.get(k) === v)) sum = (sum ?? 0) + Number(m[3]);
   }
   return sum;
+}
+
+/**
+ * What Prometheus's linter (`promtool check metrics`, Debian's `prometheus` package) finds in an
+ * exposition, one line per finding, only those about ASET's own metrics (`aset_*`; Node.js process
+ * metrics are prom-client's). Undefined when promtool is not installed (`npm test` installs it where
+ * it can); throws when promtool cannot read the exposition at all.
+ */
+export function promtoolFindings(exposition: string): string[] | undefined {
+  const result = spawnSync('promtool', ['check', 'metrics'], { input: exposition, encoding: 'utf8' });
+  if ((result.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') return undefined;
+  if (result.error) throw result.error;
+  const lines = `${result.stdout}\n${result.stderr}`.split('\n').map((l) => l.trim());
+  if (lines.some((l) => l.startsWith('error while linting'))) throw new Error(`promtool could not read the exposition: ${lines.join(' ')}`);
+  return lines.filter((l) => l.startsWith('aset_'));
 }

@@ -39,7 +39,7 @@ describe.each(ADAPTIVE_HEURISTICS)('the %s heuristic, live', (policy) => {
     const metrics = async () => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(metricValue(await metrics(), 'aset_scheduler_decisions_total', { policy, outcome: 'dispatched' })).toBeGreaterThanOrEqual(QUERIES + 20);
     // The outcome feed delivered the outcomes to the policy (one lag observation per outcome).
-    await expect.poll(async () => metricValue(await metrics(), 'aset_scheduler_outcome_lag_ms_count') ?? 0, { timeout: 20_000 }).toBeGreaterThanOrEqual(QUERIES);
+    await expect.poll(async () => metricValue(await metrics(), 'aset_scheduler_outcome_lag_seconds_count') ?? 0, { timeout: 20_000 }).toBeGreaterThanOrEqual(QUERIES);
     // Room for its own waits: the run, up to 90 s for ingestion and 20 s for the outcome feed.
   }, 150_000);
 });
