@@ -21,6 +21,10 @@ export const GENERATOR_ENV = {
   RUN_POLICY: z.string().min(1).max(64).optional().describe('label of the scheduler policy under test, stored with the run'),
   PROGRESS: z.enum(['auto', 'on', 'off']).default('auto').describe('auto (when stderr is a terminal), on or off'),
   SUMMARY_FILE: z.string().min(1).optional().describe('path to write the run summary as JSON'),
+  PUSHGATEWAY_URL: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .describe("a Prometheus Pushgateway's http(s) URL, e.g. http://pushgateway:9091: the generator pushes its final metrics there (job aset-workload-generator, grouped by run_id and part) before it exits"),
   ASET_CODE_VERSION: z.string().max(100).default('dev').describe('code version stored with the run record, at most 100 characters'),
   SOURCES: sourceIdList.optional().describe('comma-separated ids of scenario sources (access points) whose arrivals this generator emits, each at most once, e.g. ap-1,ap-2 (default: all)'),
   RUN_PARTS: z.coerce.number().int().min(1).default(1).describe('how many generator processes make up the run (one per edge site, say), an integer >= 1'),

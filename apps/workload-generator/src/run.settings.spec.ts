@@ -15,7 +15,7 @@ describe('runSettingsOf', () => {
   });
 
   it('reads every setting from the validated environment', () => {
-    const env = validateGeneratorEnv({ RUN_ID: 'r1', QUERIES: '7', WARMUP_QUERIES: '0', SEED: '9', RATE_SCALE: '2', REPLY_TIMEOUT_MS: '300', RUN_POLICY: 'closest', ASET_CODE_VERSION: 'abc1234', PROGRESS: 'off', SUMMARY_FILE: 'out.json' });
+    const env = validateGeneratorEnv({ RUN_ID: 'r1', QUERIES: '7', WARMUP_QUERIES: '0', SEED: '9', RATE_SCALE: '2', REPLY_TIMEOUT_MS: '300', RUN_POLICY: 'closest', ASET_CODE_VERSION: 'abc1234', PROGRESS: 'off', SUMMARY_FILE: 'out.json', PUSHGATEWAY_URL: 'http://pushgateway:9091' });
     expect(runSettingsOf(env, scenario, 0)).toEqual({
       runId: 'r1',
       queries: 7,
@@ -30,7 +30,9 @@ describe('runSettingsOf', () => {
       sources: undefined,
       part: undefined,
       startAt: undefined,
+      pushgatewayUrl: 'http://pushgateway:9091',
     });
+    expect(() => validateGeneratorEnv({ PUSHGATEWAY_URL: 'ftp://pushgateway' })).toThrow(/PUSHGATEWAY_URL is \(hidden\): Invalid URL; expected a Prometheus Pushgateway/);
     expect(generatedRunId(0)).toMatch(/^run-19700101000000-/);
   });
 

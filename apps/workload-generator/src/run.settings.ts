@@ -27,6 +27,8 @@ export interface RunSettings {
   readonly part: RunPart | undefined;
   /** Epoch ms of the run's scenario time 0 (RUN_START_AT); undefined: as soon as the run has started. */
   readonly startAt: number | undefined;
+  /** Where the final metrics are pushed (PUSHGATEWAY_URL); undefined: nowhere. */
+  readonly pushgatewayUrl: string | undefined;
 }
 
 /** Injection token of the generator's {@link RunSettings}. */
@@ -56,6 +58,7 @@ export function runSettingsOf(env: GeneratorEnv, scenario: Scenario, now: number
     // validateGeneratorEnv requires RUN_PART and SOURCES when RUN_PARTS > 1.
     part: env.RUN_PARTS > 1 ? { id: env.RUN_PART as string, count: env.RUN_PARTS, sources: [...(sources ?? [])] } : undefined,
     startAt: env.RUN_START_AT,
+    pushgatewayUrl: env.PUSHGATEWAY_URL,
   };
 }
 

@@ -100,7 +100,15 @@ export class WorkloadRun {
     }
     progress?.stop();
 
-    await publisher.publishRun({ schemaVersion: 1, kind: 'finished', runId, queryCount: total - lost, finishedAt: this.clock.now(), ...(part ? { part } : {}) });
+    const generatorMetrics = await this.metrics.finalMetrics();
+    await publisher.publishRun({ schemaVersion: 1, kind: 'finished', runId, queryCount: total - lost, finishedAt: this.clock.now(), ...(part ? { part } : {}), generatorMetrics });
+    if (this.settings.pushgatewayUrl) {
+      // The run's record already holds these metrics: a Pushgateway that is down costs a warning, not the run.
+      await this.metrics.push(this.settings.pushgatewayUrl, runId, part).then(
+        () => this.logger.log(`run ${runId}: final metrics pushed to ${this.settings.pushgatewayUrl}`),
+        (e: unknown) => this.logger.warn(e instanceof Error ? e.message : String(e)),
+      );
+    }
     const report = buildRunReport({ runId, scenario: this.scenario.name, queries: total - warmupSent, warmupQueries: warmupSent, recordsLost: lost, ...(part ? { part } : {}) }, records);
     if (this.settings.summaryFile) writeFileSync(this.settings.summaryFile, JSON.stringify(report, null, 2));
     return report;

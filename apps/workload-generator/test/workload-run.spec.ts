@@ -1,11 +1,13 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { INestApplication } from '@nestjs/common';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { InferenceQuerySchema, QueryRecordSchema, RunClockSchema, RunRecordSchema, SubjectSpace, type QueryRecord, type RunClock } from '@aset/contracts';
+import { InferenceQuerySchema, QueryRecordSchema, RunClockSchema, RunRecordSchema, SubjectSpace, type QueryRecord, type RunClock, type RunRecord } from '@aset/contracts';
 import { buildArrivalSchedule } from '@aset/workload';
 import { readScenarioFile } from '@aset/scenario';
 import { uniqueTestPrefix } from '@aset/contracts/testing';
@@ -25,9 +27,22 @@ describe('workload generator run (in-process, real NATS and JetStream)', () => {
   const summaryFile = join(mkdtempSync(join(tmpdir(), 'aset-gen-')), 'summary.json');
   const clocks: RunClock[] = [];
   const created: number[] = [];
+  // A Pushgateway stand-in: records each push (method, path, body).
+  const pushes: { method: string; url: string; body: string }[] = [];
+  let pushgateway: Server;
 
   beforeAll(async () => {
+    pushgateway = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        pushes.push({ method: req.method ?? '', url: req.url ?? '', body });
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => pushgateway.listen(0, '127.0.0.1', resolve));
     useServiceTestEnv(prefix, {
+      PUSHGATEWAY_URL: `http://127.0.0.1:${(pushgateway.address() as AddressInfo).port}`,
       RUN_ID: 'gen-run',
       QUERIES: '80',
       WARMUP_QUERIES: '4',
@@ -70,6 +85,7 @@ describe('workload generator run (in-process, real NATS and JetStream)', () => {
     await jsm.streams.delete(space.streamName('records')).catch(() => {});
     await nc?.close();
     await app?.close();
+    pushgateway?.close();
   });
 
   it('publishes exactly one terminal record per query and brackets the run', async () => {
@@ -82,14 +98,14 @@ describe('workload generator run (in-process, real NATS and JetStream)', () => {
     const js = jetstream(nc);
     const consumer = await js.consumers.get(space.streamName('records'));
     const records: QueryRecord[] = [];
-    const runKinds: string[] = [];
+    const runRecords: RunRecord[] = [];
     const batch = await consumer.fetch({ max_messages: 200, expires: 2000 });
     for await (const m of batch) {
-      if (space.matches('runRecord', m.subject)) runKinds.push(RunRecordSchema.parse(m.json()).kind);
+      if (space.matches('runRecord', m.subject)) runRecords.push(RunRecordSchema.parse(m.json()));
       else records.push(QueryRecordSchema.parse(m.json()));
-      if (records.length === 84 && runKinds.length === 2) break;
+      if (records.length === 84 && runRecords.length === 2) break;
     }
-    expect(runKinds).toEqual(['started', 'finished']);
+    expect(runRecords.map((r) => r.kind)).toEqual(['started', 'finished']);
     expect(records).toHaveLength(84);
     expect(new Set(records.map((r) => r.queryId)).size).toBe(84);
     const byStatus = (s: string) => records.filter((r) => r.status === s && !r.warmup).length;
@@ -107,6 +123,19 @@ describe('workload generator run (in-process, real NATS and JetStream)', () => {
     expect(metricValue(metrics, 'aset_queries_total', { status: 'dropped', policy: 'scripted' })).toBe(21);
     expect(metricValue(metrics, 'aset_query_latency_seconds_count', { policy: 'scripted' })).toBe(21);
     expect(promtoolFindings(metrics) ?? []).toEqual([]);
+
+    // The final metrics outlive the process: in the run's finished record, and on the Pushgateway.
+    const finished = runRecords[1];
+    if (finished?.kind !== 'finished') throw new Error('no finished record');
+    const family = (name: string) => finished.generatorMetrics?.find((f) => f.name === name);
+    const timedOutCount = family('aset_queries_total')?.values.filter((v) => v.labels['status'] === 'timed_out').reduce((n, v) => n + v.value, 0);
+    expect(timedOutCount).toBe(21);
+    const latencyCount = family('aset_query_latency_seconds')?.values.filter((v) => v.metricName === 'aset_query_latency_seconds_count').reduce((n, v) => n + v.value, 0);
+    expect(latencyCount).toBe(21);
+    expect(finished.generatorMetrics?.every((f) => f.name.startsWith('aset_'))).toBe(true);
+    expect(pushes).toHaveLength(1);
+    expect(pushes[0]).toMatchObject({ method: 'PUT', url: '/metrics/job/aset-workload-generator/run_id/gen-run' });
+    expect(metricValue(pushes[0]!.body, 'aset_query_latency_seconds_count', { policy: 'scripted' })).toBe(21);
 
     // The run clock: announced while the run went, then finished; its origin is the instant the
     // arrival schedule counts from, so that workers play the dynamics at the simulator's times.

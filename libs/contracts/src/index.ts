@@ -25,6 +25,8 @@ export {
   type RunRecord,
   type RunStarted,
   type RunFinished,
+  MetricFamilySchema,
+  type MetricFamily,
   type RunHost,
   type DecisionRecord,
   HostUsageSchema,

@@ -86,6 +86,27 @@ export const RunStartedSchema = z.object({
   part: RunPartSchema.optional(),
 });
 
+/**
+ * One Prometheus metric family as a service exported it when its run ended (prom-client's
+ * `getMetricsAsJSON` shape): a histogram's values are its `_bucket` (with `le`), `_sum` and `_count`
+ * samples, named by `metricName`.
+ */
+export const MetricFamilySchema = z.object({
+  name: z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/).max(200),
+  help: z.string().max(1000),
+  type: z.enum(['counter', 'gauge', 'histogram', 'summary']),
+  values: z
+    .array(
+      z.object({
+        labels: z.record(z.string().max(200), z.union([z.string().max(1000), z.number()])),
+        value: z.number(),
+        metricName: z.string().max(200).optional(),
+      }),
+    )
+    .max(10_000),
+});
+export type MetricFamily = z.infer<typeof MetricFamilySchema>;
+
 export const RunFinishedSchema = z.object({
   schemaVersion: z.literal(1),
   kind: z.literal('finished'),
@@ -95,6 +116,8 @@ export const RunFinishedSchema = z.object({
   finishedAt: EpochMs,
   /** Set when the run is split over several generators: the part this record finishes. */
   part: RunPartSchema.optional(),
+  /** The generator's own `aset_*` metrics as the run (or part) ended: they outlive its process here. */
+  generatorMetrics: z.array(MetricFamilySchema).max(100).optional(),
 });
 
 /** How busy the host of a live run was, as the testbed sampled it (1 s windows of all cores, and each service's CPU time). */

@@ -167,9 +167,9 @@ async function writeRun(client: pg.ClientBase, r: RunRecord): Promise<void> {
     );
   } else if (r.kind === 'finished') {
     await client.query(
-      `INSERT INTO runs (run_id, finished_at, query_count) VALUES ($1, to_timestamp($2 / 1000.0), $3)
-       ON CONFLICT (run_id) DO UPDATE SET finished_at = EXCLUDED.finished_at, query_count = EXCLUDED.query_count`,
-      [r.runId, r.finishedAt, r.queryCount],
+      `INSERT INTO runs (run_id, finished_at, query_count, generator_metrics) VALUES ($1, to_timestamp($2 / 1000.0), $3, $4::jsonb)
+       ON CONFLICT (run_id) DO UPDATE SET finished_at = EXCLUDED.finished_at, query_count = EXCLUDED.query_count, generator_metrics = EXCLUDED.generator_metrics`,
+      [r.runId, r.finishedAt, r.queryCount, metricsJson(r)],
     );
   } else {
     await client.query(
@@ -215,9 +215,10 @@ async function writeRunPart(client: pg.ClientBase, r: RunStarted | RunFinished, 
       [r.runId, part.count],
     );
     await client.query(
-      `INSERT INTO run_parts (run_id, part_id, sources, finished_at, query_count) VALUES ($1, $2, $3::jsonb, to_timestamp($4 / 1000.0), $5)
-       ON CONFLICT (run_id, part_id) DO UPDATE SET sources = EXCLUDED.sources, finished_at = EXCLUDED.finished_at, query_count = EXCLUDED.query_count`,
-      [r.runId, part.id, sources, r.finishedAt, r.queryCount],
+      `INSERT INTO run_parts (run_id, part_id, sources, finished_at, query_count, generator_metrics) VALUES ($1, $2, $3::jsonb, to_timestamp($4 / 1000.0), $5, $6::jsonb)
+       ON CONFLICT (run_id, part_id) DO UPDATE SET sources = EXCLUDED.sources, finished_at = EXCLUDED.finished_at, query_count = EXCLUDED.query_count,
+         generator_metrics = EXCLUDED.generator_metrics`,
+      [r.runId, part.id, sources, r.finishedAt, r.queryCount, metricsJson(r)],
     );
   }
   await client.query(
@@ -229,6 +230,11 @@ async function writeRunPart(client: pg.ClientBase, r: RunStarted | RunFinished, 
       WHERE r.run_id = $1`,
     [r.runId],
   );
+}
+
+/** A `finished` record's generator metrics as a jsonb parameter (null when the record has none). */
+function metricsJson(r: RunFinished): string | null {
+  return r.generatorMetrics ? JSON.stringify(r.generatorMetrics) : null;
 }
 
 /** TypeORM's postgres driver hands out node-postgres clients; anything else is a configuration error. */

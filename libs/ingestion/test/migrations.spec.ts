@@ -49,7 +49,7 @@ describe('metrics store migrations', () => {
     const partColumns = async () =>
       names(`SELECT table_name || '.' || column_name AS name FROM information_schema.columns
               WHERE table_schema = 'public' AND (table_name = 'run_parts' OR column_name = 'part_count') ORDER BY 1`);
-    const columns = ['run_parts.finished_at', 'run_parts.part_id', 'run_parts.query_count', 'run_parts.run_id', 'run_parts.sources', 'run_parts.started_at', 'runs.part_count'];
+    const columns = ['run_parts.finished_at', 'run_parts.generator_metrics', 'run_parts.part_id', 'run_parts.query_count', 'run_parts.run_id', 'run_parts.sources', 'run_parts.started_at', 'runs.part_count'];
     expect(await partColumns()).toEqual(columns);
     await undoThrough('RunParts1765065600000');
     expect(await partColumns()).toEqual([]);
@@ -59,6 +59,18 @@ describe('metrics store migrations', () => {
     const keys = await names(`SELECT a.attname AS name FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
                                WHERE i.indrelid = 'run_parts'::regclass AND i.indisprimary ORDER BY 1`);
     expect(keys).toEqual(['part_id', 'run_id']);
+  });
+
+  it("adds and removes the generators' final metrics (runs.generator_metrics, run_parts.generator_metrics)", async () => {
+    const metricColumns = async () =>
+      names(`SELECT table_name || '.' || column_name || ':' || data_type AS name FROM information_schema.columns
+              WHERE table_schema = 'public' AND column_name = 'generator_metrics' ORDER BY 1`);
+    const columns = ['run_parts.generator_metrics:jsonb', 'runs.generator_metrics:jsonb'];
+    expect(await metricColumns()).toEqual(columns);
+    await undoThrough('GeneratorMetrics1765238400000');
+    expect(await metricColumns()).toEqual([]);
+    await db.runMigrations({ transaction: 'all' });
+    expect(await metricColumns()).toEqual(columns);
   });
 
   it('reverts every migration, and applies them again', async () => {

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { connect } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
-import type { DecisionRecord, QueryRecord, RunFinished, RunRecord, RunStarted } from '@aset/contracts';
+import type { DecisionRecord, MetricFamily, QueryRecord, RunFinished, RunRecord, RunStarted } from '@aset/contracts';
 import { sampleQueryRecord, uniqueTestPrefix } from '@aset/contracts/testing';
 import { MessageBus, silentBusLogger } from '@aset/messaging';
 import { createTestDatabase, dropTestDatabase, testNatsUrl } from '@aset/service-kit/testing';
@@ -365,7 +365,23 @@ describe('RecordIngestor (real NATS JetStream and PostgreSQL)', () => {
     expect(h.ingestor.stats).toMatchObject({ invalid: 4, refused: 1, failedWrites: 0 });
   });
 
-  it('routes run (host usage included) and decision records to their tables in the same transactions', async () => {
+  /** A generator's final metrics as its `finished` record carries them. */
+  const generatorMetrics: MetricFamily[] = [
+    { name: 'aset_queries_total', help: 'Queries', type: 'counter', values: [{ labels: { app: 'a', status: 'completed' }, value: 2 }] },
+    {
+      name: 'aset_query_latency_seconds',
+      help: 'Latency',
+      type: 'histogram',
+      values: [
+        { labels: { le: 0.01 }, value: 2, metricName: 'aset_query_latency_seconds_bucket' },
+        { labels: { le: '+Inf' }, value: 2, metricName: 'aset_query_latency_seconds_bucket' },
+        { labels: {}, value: 0.012, metricName: 'aset_query_latency_seconds_sum' },
+        { labels: {}, value: 2, metricName: 'aset_query_latency_seconds_count' },
+      ],
+    },
+  ];
+
+  it('routes run (host usage and generator metrics included) and decision records to their tables in the same transactions', async () => {
     const h = await start('ingest_routes');
     const runId = 'run-k';
     await h.bus.publishDurable('runRecord', { runId }, { schemaVersion: 1, kind: 'started', runId, scenario: 'demo', seed: 3, codeVersion: 'test', parameters: { queries: 2 }, startedAt: T0 }, `${runId}.started`);
@@ -374,13 +390,13 @@ describe('RecordIngestor (real NATS JetStream and PostgreSQL)', () => {
     const decision: DecisionRecord = { schemaVersion: 1, runId, schedulerId: 'sched-1', policy: 'aset', chosen: 'closest', step: 0, stepMs: 1000, at: T0 + 0.5, observedSuccessRatio: 0.75 };
     await h.bus.publishDurable('decisionRecord', { runId }, decision, `${runId}.d0`);
     await h.bus.publishDurable('decisionRecord', { runId }, decision, `${runId}.d0.again`);
-    await h.bus.publishDurable('runRecord', { runId }, { schemaVersion: 1, kind: 'finished', runId, queryCount: 2, finishedAt: T0 + 10 }, `${runId}.finished`);
+    await h.bus.publishDurable('runRecord', { runId }, { schemaVersion: 1, kind: 'finished', runId, queryCount: 2, finishedAt: T0 + 10, generatorMetrics }, `${runId}.finished`);
     const host = { cores: 2, windows: 7, meanBusy: 0.41, maxBusy: 0.93, saturatedWindows: 1, saturation: 0.9, serviceCpuMs: { scheduler: 670, 'worker-far-edge-1': 820 }, representative: false, reason: 'saturated' };
     await h.bus.publishDurable('runRecord', { runId }, { schemaVersion: 1, kind: 'host', runId, host, measuredAt: T0 + 11 }, `${runId}.host`);
     await expect.poll(() => h.consumer(), { timeout: 10_000 }).toMatchObject({ ackPending: 0, pending: 0 });
     expect(await h.count('run_id = $1', [runId])).toBe(2);
-    const run = (await h.sql.query(`SELECT scenario, seed, query_count, host_usage FROM runs WHERE run_id = $1`, [runId])).rows[0] as Record<string, unknown>;
-    expect(run).toEqual({ scenario: 'demo', seed: 3, query_count: 2, host_usage: host });
+    const run = (await h.sql.query(`SELECT scenario, seed, query_count, host_usage, generator_metrics FROM runs WHERE run_id = $1`, [runId])).rows[0] as Record<string, unknown>;
+    expect(run).toEqual({ scenario: 'demo', seed: 3, query_count: 2, host_usage: host, generator_metrics: generatorMetrics });
     const decisions = (await h.sql.query(`SELECT chosen, observed_success_ratio FROM scheduling_decisions WHERE run_id = $1`, [runId])).rows;
     expect(decisions).toEqual([{ chosen: 'closest', observed_success_ratio: 0.75 }]);
     expect(h.ingestor.stats.invalid).toBe(0);
@@ -491,6 +507,13 @@ describe('runs split over several generators (real PostgreSQL, and NATS JetStrea
     await h.bus.publishDurable('runRecord', { runId }, a.finished, `${runId}.site-a.finished.again`);
     await expect.poll(() => h.consumer(), { timeout: 10_000 }).toMatchObject({ ackPending: 0, pending: 0 });
     expect(await runRow(h, runId)).toMatchObject({ query_count: 30, finished_ms: 900 });
+    // Each part keeps its own generator's final metrics.
+    const siteA: MetricFamily[] = [{ name: 'aset_queries_total', help: 'Queries', type: 'counter', values: [{ labels: { app: 'a' }, value: 12 }] }];
+    await h.bus.publishDurable('runRecord', { runId }, { ...a.finished, generatorMetrics: siteA }, `${runId}.site-a.finished.metrics`);
+    await expect.poll(async () => (await h.sql.query(`SELECT part_id, generator_metrics FROM run_parts WHERE run_id = $1 ORDER BY part_id`, [runId])).rows, { timeout: 10_000 }).toEqual([
+      { part_id: 'site-a', generator_metrics: siteA },
+      { part_id: 'site-b', generator_metrics: null },
+    ]);
     expect(h.ingestor.stats.invalid).toBe(0);
   });
 

@@ -13,6 +13,7 @@ import { ReportViews1764374400001 } from './1764374400001-report-views.migration
 import { RunHostUsage1764979200000 } from './1764979200000-run-host-usage.migration.js';
 import { RunParts1765065600000 } from './1765065600000-run-parts.migration.js';
 import { ReportingRole1765152000000 } from './1765152000000-reporting-role.migration.js';
+import { GeneratorMetrics1765238400000 } from './1765238400000-generator-metrics.migration.js';
 import { REPORTING_ROLE } from './reporting.role.js';
 
 /** Every migration, in order. Add new ones at the end; never edit a released one. */
@@ -25,6 +26,7 @@ export const METRICS_MIGRATIONS = [
   RunHostUsage1764979200000,
   RunParts1765065600000,
   ReportingRole1765152000000,
+  GeneratorMetrics1765238400000,
 ];
 export const METRICS_ENTITIES = [RunEntity, RunPartEntity, QueryEntity, SchedulingDecisionEntity, ClusterSampleEntity];
 

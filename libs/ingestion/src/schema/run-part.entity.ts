@@ -23,4 +23,8 @@ export class RunPartEntity {
   /** Query records the part published. */
   @Column({ name: 'query_count', type: 'integer', nullable: true })
   queryCount!: number | null;
+
+  /** The part's generator's final `aset_*` metrics (prom-client JSON per family). */
+  @Column({ name: 'generator_metrics', type: 'jsonb', nullable: true })
+  generatorMetrics!: unknown[] | null;
 }

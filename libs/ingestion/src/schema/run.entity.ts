@@ -39,6 +39,10 @@ export class RunEntity {
   @Column({ name: 'host_usage', type: 'jsonb', nullable: true })
   hostUsage!: Record<string, unknown> | null;
 
+  /** The generator's final `aset_*` metrics (prom-client JSON per family); a split run's are on its parts. */
+  @Column({ name: 'generator_metrics', type: 'jsonb', nullable: true })
+  generatorMetrics!: unknown[] | null;
+
   /** Generators the run is split over (its `run_parts`); null for a run of one generator. */
   @Column({ name: 'part_count', type: 'integer', nullable: true })
   partCount!: number | null;
