@@ -1,10 +1,12 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { REPO_ROOT } from '@aset/command-line';
 import { POLICY_LAB_SCENARIO } from '@aset/scenario/testing';
-import { loadInfraSource, renderCommand, renderInfra, staleWorkerFiles, type RenderedFile } from './infra.render.js';
+import { SERVICE_PORTS, loadInfraSource, renderCommand, renderInfra, staleWorkerFiles, type RenderedFile } from './infra.render.js';
 
 const INFRA = join(REPO_ROOT, 'infra');
 const RERENDER = 'run `npm run infra:render -- --scenario demo` (templates: tools/scenario/src/infra.render.ts)';
@@ -62,7 +64,7 @@ describe('renderInfra for another cluster set (the policy-lab fixture: 4 cluster
 
   it('takes the clusters from the scenario, in order, and its path relative to the repository', () => {
     expect(source).toEqual({ scenarioFile, clusterIds: ids });
-    expect(files.map((f) => f.path)).toEqual(['compose/compose.yaml', 'k8s/config.yaml', 'k8s/kustomization.yaml', ...ids.map((id) => `k8s/worker-${id}.yaml`)]);
+    expect(files.map((f) => f.path)).toEqual(['compose/compose.yaml', 'prometheus/prometheus.yml', 'k8s/config.yaml', 'k8s/kustomization.yaml', ...ids.map((id) => `k8s/worker-${id}.yaml`)]);
   });
 
   it('Compose: one worker service per cluster, each a dependency of the generator, and the scenario file for every service', () => {
@@ -128,6 +130,72 @@ describe('renderInfra for another cluster set (the policy-lab fixture: 4 cluster
       'worker-far-edge-3.yaml',
       'worker-near-edge-2.yaml',
     ]);
+  });
+});
+
+describe('observability: Prometheus scrapes every service, Grafana shows it (Compose), Kubernetes pods are discovered', () => {
+  const source = loadInfraSource(POLICY_LAB_SCENARIO);
+  const files = renderInfra(source);
+  type Scrape = { job_name: string; honor_labels?: boolean; static_configs: { targets: string[] }[] };
+  type Service = { environment?: Record<string, unknown>; volumes?: string[]; profiles?: string[] };
+  const compose = yamlOf<{ services: Record<string, Service>; volumes: Record<string, unknown> }>(byPath(files, 'compose/compose.yaml'));
+  const prometheus = yamlOf<{ scrape_configs: Scrape[] }>(byPath(files, 'prometheus/prometheus.yml'));
+  const hasPromtool = spawnSync('promtool', ['--version']).error === undefined;
+
+  it("scrapes every ASET service of the Compose file on its HTTP_PORT, and the Pushgateway with the pushers' labels", () => {
+    const targets = prometheus.scrape_configs.flatMap((j) => j.static_configs.flatMap((c) => c.targets));
+    const asetServices = Object.entries(compose.services).filter(([, s]) => s.environment?.['HTTP_PORT'] !== undefined);
+    expect(asetServices.map(([name]) => name).sort()).toEqual(['metrics-store', 'scheduler', 'workload-generator', ...source.clusterIds.map((id) => `worker-${id}`)].sort());
+    expect(targets.sort()).toEqual([...asetServices.map(([name, s]) => `${name}:${String(s.environment?.['HTTP_PORT'])}`), 'pushgateway:9091'].sort());
+    for (const [name, s] of asetServices) expect(Number(s.environment?.['HTTP_PORT']), name).toBe(SERVICE_PORTS[name.startsWith('worker-') ? 'worker' : (name as keyof typeof SERVICE_PORTS)]);
+    expect(prometheus.scrape_configs.find((j) => j.job_name === 'pushgateway')?.honor_labels).toBe(true);
+    expect(compose.services['workload-generator']?.environment?.['PUSHGATEWAY_URL']).toBe('http://pushgateway:9091');
+  });
+
+  it.skipIf(!hasPromtool)('the rendered prometheus.yml passes promtool check config', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'aset-prom-')), 'prometheus.yml');
+    writeFileSync(file, byPath(files, 'prometheus/prometheus.yml').text);
+    const result = spawnSync('promtool', ['check', 'config', file], { encoding: 'utf8' });
+    expect(`${result.stdout}${result.stderr}`).toContain('SUCCESS');
+    expect(result.status).toBe(0);
+  });
+
+  it('Compose runs Prometheus, the Pushgateway and Grafana, with the provisioned data source and dashboard', () => {
+    for (const s of ['prometheus', 'pushgateway', 'grafana']) expect(compose.services[s], s).toBeDefined();
+    expect(compose.services['prometheus']?.volumes).toContain('../prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro');
+    const grafanaVolumes = compose.services['grafana']?.volumes ?? [];
+    expect(grafanaVolumes).toEqual(expect.arrayContaining(['../grafana/provisioning:/etc/grafana/provisioning:ro', '../grafana/dashboards:/etc/grafana/dashboards:ro']));
+    // Every bind mount of the observability services is a file or folder of infra/.
+    for (const v of [...(compose.services['prometheus']?.volumes ?? []), ...grafanaVolumes].filter((x) => x.startsWith('../'))) {
+      expect(existsSync(join(INFRA, 'compose', v.split(':')[0] as string)), v).toBe(true);
+    }
+    const provider = parse(readFileSync(join(INFRA, 'grafana/provisioning/dashboards/aset.yaml'), 'utf8')) as { providers: { options: { path: string } }[] };
+    expect(provider.providers[0]?.options.path).toBe('/etc/grafana/dashboards');
+    const datasource = parse(readFileSync(join(INFRA, 'grafana/provisioning/datasources/prometheus.yaml'), 'utf8')) as { datasources: { uid: string; url: string }[] };
+    expect(datasource.datasources[0]).toMatchObject({ uid: 'aset-prometheus', url: 'http://prometheus:9090' });
+    const dashboard = JSON.parse(readFileSync(join(INFRA, 'grafana/dashboards/aset.json'), 'utf8')) as { panels: { title: string; datasource: { uid: string }; targets: { expr: string }[] }[] };
+    expect(dashboard.panels.length).toBeGreaterThanOrEqual(6);
+    for (const p of dashboard.panels) expect(p.datasource.uid, p.title).toBe('aset-prometheus');
+  });
+
+  it('Kubernetes: the pod discovery keeps what every ASET manifest declares (part-of aset, a container port named http)', () => {
+    const k8s = parse(readFileSync(join(INFRA, 'prometheus/prometheus-k8s.yml'), 'utf8')) as { scrape_configs: { relabel_configs?: { source_labels: string[]; regex?: string; action?: string }[] }[] };
+    const keeps = k8s.scrape_configs[0]?.relabel_configs?.filter((r) => r.action === 'keep') ?? [];
+    expect(keeps).toEqual([
+      { source_labels: ['__meta_kubernetes_pod_label_app_kubernetes_io_part_of'], regex: 'aset', action: 'keep' },
+      { source_labels: ['__meta_kubernetes_pod_container_port_name'], regex: 'http', action: 'keep' },
+    ]);
+    const manifests = readdirSync(join(INFRA, 'k8s')).filter((f) => f.startsWith('worker-') || ['scheduler.yaml', 'metrics-store.yaml', 'workload-generator.job.yaml'].includes(f));
+    expect(manifests.length).toBeGreaterThanOrEqual(4);
+    for (const f of manifests) {
+      const pods = parseAllDocuments(readFileSync(join(INFRA, 'k8s', f), 'utf8'))
+        .map((d) => d.toJS() as { kind: string; spec: { template: { metadata: { labels: Record<string, string> }; spec: { containers: { ports?: { name: string }[] }[] } } } })
+        .filter((d) => d.kind === 'Deployment' || d.kind === 'Job');
+      expect(pods, f).toHaveLength(1);
+      const pod = pods[0]!.spec.template;
+      expect(pod.metadata.labels['app.kubernetes.io/part-of'], f).toBe('aset');
+      expect(pod.spec.containers.flatMap((c) => c.ports ?? []).map((p) => p.name), f).toContain('http');
+    }
   });
 });
 

@@ -3,9 +3,10 @@ import { REPO_ROOT, loadInputs, scenarioPath } from '@aset/command-line';
 
 /**
  * The deployment files that depend on a scenario's clusters, rendered from templates (this file):
- * the Compose file (one worker service per cluster), one Kubernetes worker Deployment per cluster,
- * the kustomization that lists them and the ConfigMap that names the scenario. The other files of
- * infra/ (NATS configurations, Dockerfile, the other manifests) are hand-written.
+ * the Compose file (one worker service per cluster), its Prometheus scrape configuration (every
+ * service of the Compose file), one Kubernetes worker Deployment per cluster, the kustomization
+ * that lists them and the ConfigMap that names the scenario. The other files of infra/ (NATS
+ * configurations, Dockerfile, the other manifests, Grafana, Prometheus on Kubernetes) are hand-written.
  *
  * `npm run infra:render -- --scenario <name|file>` writes them (infra-render.main.ts); the spec
  * checks that the committed infra/ is what `demo` renders. Plain templates rather than a YAML
@@ -47,6 +48,7 @@ export function renderInfra(source: InfraSource): RenderedFile[] {
   const s = { file: source.scenarioFile, command: renderCommand(source.scenarioFile) };
   return [
     { path: 'compose/compose.yaml', text: composeFile(s, source.clusterIds) },
+    { path: 'prometheus/prometheus.yml', text: prometheusFile(s, source.clusterIds) },
     { path: `${K8S_DIR}/config.yaml`, text: configFile(s) },
     { path: `${K8S_DIR}/kustomization.yaml`, text: kustomizationFile(s, source.clusterIds) },
     ...source.clusterIds.map((id) => ({ path: `${K8S_DIR}/${workerFileName(id)}`, text: workerFile(s, id) })),
@@ -143,11 +145,13 @@ function composeFile(s: Source, clusterIds: readonly string[]): string {
 #   docker compose -f infra/compose/compose.yaml up -d --build --wait
 #   docker compose -f infra/compose/compose.yaml --profile run run --rm workload-generator
 #   curl 'http://127.0.0.1:8080/reports/summary?run=<run id printed by the generator>'
+#   open http://127.0.0.1:3000 (Grafana, dashboard "ASET"; Prometheus on 9090)
 #   docker compose -f infra/compose/compose.yaml down        # add -v to delete NATS/Postgres data
 #
 # Shell variables read here (all optional): POSTGRES_PASSWORD, NATS_PREFIX, SCHEDULER_POLICY,
 # LOG_LEVEL, ASET_CODE_VERSION, host ports NATS_HOST_PORT, NATS_MONITOR_HOST_PORT,
-# METRICS_HOST_PORT, and for a run RUN_ID, QUERIES, WARMUP_QUERIES, RATE_SCALE, SEED.
+# METRICS_HOST_PORT, PROMETHEUS_HOST_PORT, PUSHGATEWAY_HOST_PORT, GRAFANA_HOST_PORT,
+# GRAFANA_ADMIN_PASSWORD, and for a run RUN_ID, QUERIES, WARMUP_QUERIES, RATE_SCALE, SEED.
 # Everything runs on one host: this is the emulated testbed, not a distributed one (infra/README.md).
 # NATS requires TLS and a user per service (docs/reliability.md#security): the files under
 # infra/secrets/nats must exist, and the seed files must be readable by uid 1000 (the image's
@@ -303,6 +307,8 @@ ${workers}
       HTTP_PORT: 8082
       RUN_POLICY: \${SCHEDULER_POLICY:-closest}
       PROGRESS: "off"
+      # Its final metrics outlive the container here (and in the run's record, runs.generator_metrics).
+      PUSHGATEWAY_URL: http://pushgateway:9091
       # Left empty: taken from the shell when set there, otherwise not set at all, so the
       # scenario's defaults apply (and a fresh run id is generated).
       RUN_ID:
@@ -318,6 +324,42 @@ ${workers}
       scheduler:
         condition: service_healthy
 ${dependsOnWorkers}
+  # ---- observability: Prometheus, the Pushgateway and Grafana ----------------------------------
+  # Prometheus scrapes every service above (infra/prometheus/prometheus.yml, rendered with this
+  # file); Grafana shows the provisioned dashboard "ASET" (infra/grafana/dashboards/aset.json).
+
+  prometheus:
+    image: prom/prometheus:v2.53.0
+    command: ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.retention.time=7d"]
+    volumes:
+      - ../prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro
+      - prometheus-data:/prometheus
+    ports:
+      - "127.0.0.1:\${PROMETHEUS_HOST_PORT:-9090}:9090"
+    restart: unless-stopped
+
+  pushgateway:
+    image: prom/pushgateway:v1.9.0
+    ports:
+      - "127.0.0.1:\${PUSHGATEWAY_HOST_PORT:-9091}:9091"
+    restart: unless-stopped
+
+  grafana:
+    image: grafana/grafana:11.1.0
+    environment:
+      GF_SECURITY_ADMIN_PASSWORD: \${GRAFANA_ADMIN_PASSWORD:-admin}
+      GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH: /etc/grafana/dashboards/aset.json
+    volumes:
+      - ../grafana/provisioning:/etc/grafana/provisioning:ro
+      - ../grafana/dashboards:/etc/grafana/dashboards:ro
+      - grafana-data:/var/lib/grafana
+    ports:
+      - "127.0.0.1:\${GRAFANA_HOST_PORT:-3000}:3000"
+    depends_on:
+      prometheus:
+        condition: service_started
+    restart: unless-stopped
+
 # The NATS CA and one nkey seed per service (mounted as /run/secrets/nats-seed in its container).
 secrets:
   nats-ca:
@@ -326,6 +368,49 @@ ${['workload-generator', 'scheduler', 'metrics-store', ...clusterIds.map((id) =>
 volumes:
   nats-data:
   postgres-data:
+  prometheus-data:
+  grafana-data:
+`;
+}
+
+/** The HTTP port (/health, /metrics) of each ASET service in the Compose file and the Kubernetes manifests. */
+export const SERVICE_PORTS = { 'metrics-store': 8080, scheduler: 8081, 'workload-generator': 8082, worker: 8090 } as const;
+
+function prometheusFile(s: Source, clusterIds: readonly string[]): string {
+  // The workers' own series carry their cluster label; a target label would clash with it.
+  const workers = clusterIds.map((id) => `          - "worker-${id}:${SERVICE_PORTS.worker}"`).join('\n');
+  return `${renderedNote(s)}
+#
+# Prometheus for infra/compose/compose.yaml: scrapes every ASET service there (/metrics), and the
+# Pushgateway, where each workload generator pushes its final metrics before it exits
+# (PUSHGATEWAY_URL). Grafana (infra/grafana) reads it. On Kubernetes, use prometheus-k8s.yml.
+# Check it with: promtool check config infra/prometheus/prometheus.yml
+
+global:
+  scrape_interval: 5s
+  evaluation_interval: 5s
+
+scrape_configs:
+  - job_name: aset-metrics-store
+    static_configs:
+      - targets: ["metrics-store:${SERVICE_PORTS['metrics-store']}"]
+  - job_name: aset-scheduler
+    static_configs:
+      - targets: ["scheduler:${SERVICE_PORTS.scheduler}"]
+  # One target per cluster of ${s.file} (the worker-<cluster> services).
+  - job_name: aset-worker
+    static_configs:
+      - targets:
+${workers}
+  # Up only while a run lasts (a one-shot service); its final metrics stay on the Pushgateway.
+  - job_name: aset-workload-generator
+    static_configs:
+      - targets: ["workload-generator:${SERVICE_PORTS['workload-generator']}"]
+  # The pushed groups keep their own job and run_id/part labels.
+  - job_name: pushgateway
+    honor_labels: true
+    static_configs:
+      - targets: ["pushgateway:9091"]
 `;
 }
 

@@ -54,13 +54,13 @@ describe('npm run infra:render (the compiled CLI)', () => {
     expect(demo.status, demo.stderr).toBe(0);
     const k8s = readdirSync(join(out, 'k8s')).sort();
     expect(k8s).toEqual(['config.yaml', 'kustomization.yaml', ...['cloud-1', 'cloud-2', 'far-edge-1', 'far-edge-2', 'far-edge-3', 'near-edge-1', 'near-edge-2'].map((id) => `worker-${id}.yaml`)]);
-    for (const f of ['compose/compose.yaml', ...k8s.map((f) => `k8s/${f}`)]) {
+    for (const f of ['compose/compose.yaml', 'prometheus/prometheus.yml', ...k8s.map((f) => `k8s/${f}`)]) {
       expect(readFileSync(join(out, f), 'utf8'), `${f}: run npm run infra:render -- --scenario demo`).toBe(readFileSync(join(REPO_ROOT, 'infra', f), 'utf8'));
     }
     expect(demo.stdout).toContain(`infra:render: wrote ${join(out, 'k8s/worker-cloud-2.yaml')} (new)\n`);
-    expect(demo.stdout).toMatch(/scenarios\/demo\.yaml: 7 clusters, 10 files \(10 written, 0 unchanged\), 0 stale worker files removed\n$/);
+    expect(demo.stdout).toMatch(/scenarios\/demo\.yaml: 7 clusters, 11 files \(11 written, 0 unchanged\), 0 stale worker files removed\n$/);
 
-    expect(run('--scenario', 'scenarios/demo.yaml', '--out', out).stdout).toMatch(/10 files \(0 written, 10 unchanged\), 0 stale worker files removed/);
+    expect(run('--scenario', 'scenarios/demo.yaml', '--out', out).stdout).toMatch(/11 files \(0 written, 11 unchanged\), 0 stale worker files removed/);
 
     const lab = run('--scenario', POLICY_LAB_SCENARIO, '--out', out);
     expect(lab.status, lab.stderr).toBe(0);
@@ -68,7 +68,7 @@ describe('npm run infra:render (the compiled CLI)', () => {
     for (const id of ['far-edge-3', 'near-edge-2', 'cloud-2']) {
       expect(lab.stdout).toContain(`infra:render: removed ${join(out, `k8s/worker-${id}.yaml`)} (no cluster ${id} in ${labFile})\n`);
     }
-    expect(lab.stdout).toMatch(/4 clusters, 7 files \(7 written, 0 unchanged\), 3 stale worker files removed\n$/);
+    expect(lab.stdout).toMatch(/4 clusters, 8 files \(8 written, 0 unchanged\), 3 stale worker files removed\n$/);
     expect(readdirSync(join(out, 'k8s')).sort()).toEqual(['config.yaml', 'kustomization.yaml', 'worker-cloud-1.yaml', 'worker-far-edge-1.yaml', 'worker-far-edge-2.yaml', 'worker-near-edge-1.yaml']);
   });
 });
