@@ -2,3 +2,4 @@ export { REPO_ROOT, DEFAULT_MANIFEST, scenarioPath, checkpointPath, loadInputs }
 export { positiveInt, nonNegativeInt, positiveNumber, nonNegativeNumber, positiveNumberList, probability, nonEmpty, directory } from './option.parsers.js';
 export { runCommand } from './command.runner.js';
 export { formatPercent } from './percent.format.js';
+export { RunOutputDirectory, QueryCsvWriter, codeVersion, fileSha256, checkpointRef, resolvedScenario, type CodeVersion } from './run-output.writer.js';

@@ -1,4 +1,4 @@
-export type { RecordSink } from './sim.record.js';
+export { toQueryRecord, type RecordSink, type SimRecord } from './sim.record.js';
 export { SummarySink, FanOutSink } from './summary.sink.js';
 export { Simulation } from './simulation.js';
 export { UpperBoundSink } from './upper-bound.sink.js';

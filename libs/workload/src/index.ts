@@ -4,3 +4,4 @@ export { percentile, percentilesInPlace } from './latency.summary.js';
 export { buildQueryRecord, queryEndOf, type ReplyOutcome } from './query-record.builder.js';
 export { buildRunReport, mergeRunReports, type RunReport } from './run.report.js';
 export { sloMet } from './slo.verdict.js';
+export { QUERY_CSV_COLUMNS, QUERY_CSV_HEADER, queryCsvRow } from './query-record.csv.js';

@@ -3,8 +3,20 @@ import Table from 'cli-table3';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_SAFETY_TIERS, HEURISTIC_POLICY_NAMES, POLICY_NAMES, PlacementCatalog, agentModeOf, asetAgentsOf, readAsetCheckpoint, parseSafetyTiers, type AsetAgents } from '@aset/scheduling';
-import { simulatePolicy, type PolicyRun } from '@aset/sim';
-import { REPO_ROOT, checkpointPath, loadInputs, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber } from '@aset/command-line';
+import { simulatePolicy, toQueryRecord, type PolicyRun } from '@aset/sim';
+import {
+  REPO_ROOT,
+  RunOutputDirectory,
+  checkpointPath,
+  checkpointRef,
+  directory,
+  loadInputs,
+  nonNegativeInt,
+  nonNegativeNumber,
+  positiveInt,
+  positiveNumber,
+  resolvedScenario,
+} from '@aset/command-line';
 
 const program = new Command('sim')
   .description('Simulate scheduling policies over a scenario (same policies, scenario files and zoo profiles as the live testbed).')
@@ -29,6 +41,7 @@ const program = new Command('sim')
   }, DEFAULT_SAFETY_TIERS)
   .option('--admission', "drop at once, with DEADLINE_UNREACHABLE, a query no live cluster can answer by its deadline (the live scheduler's ADMISSION=on)", false)
   .option('--json', 'print one JSON object instead of a table', false)
+  .option('--out <dir>', 'also write research outputs here: queries.<policy>.csv (one row per query, warm-up included) and run.json (resolved scenario, seed, policies and checkpoint hashes, settings, code version, results)', directory('--out'))
   .parse();
 
 type Options = {
@@ -47,6 +60,7 @@ type Options = {
   safetyTiers: readonly number[];
   admission: boolean;
   json: boolean;
+  out?: string;
 };
 const opts = program.opts<Options>();
 
@@ -75,11 +89,32 @@ try {
   }
   const policies = opts.allPolicies ? [...HEURISTIC_POLICY_NAMES, ...(agents.aset ? ['aset'] : []), ...(agents.asetDirect ? ['aset-direct', 'aset-direct-unshielded'] : [])] : [opts.policy];
   const runs: PolicyRun[] = [];
+  const output = opts.out === undefined ? undefined : new RunOutputDirectory(opts.out);
+  const runIdOf = (policy: string) => `sim-${policy}-${settings.seed}`;
   for (const policy of policies) {
     if (!opts.json) process.stderr.write(`simulating ${policy} over ${settings.queries} queries ...\n`);
-    runs.push(simulatePolicy(scenario, zoo, policy, settings, agents));
+    const csv = output?.queryCsv(policy);
+    const runId = runIdOf(policy);
+    try {
+      runs.push(simulatePolicy(scenario, zoo, policy, settings, agents, csv && { onRecord: (r) => csv.write(toQueryRecord(r, runId, scenario)) }));
+    } finally {
+      csv?.close();
+    }
   }
   const upperBound = runs[0]?.upperBound ?? 0;
+  if (output) {
+    const file = output.writeRun('sim', {
+      scenario: resolvedScenario(scenario),
+      seed: settings.seed,
+      settings: { ...settings, observation: opts.observation, safetyTiers: opts.safetyTiers },
+      policies: runs.map((r) => {
+        const mode = agentModeOf(r.policy);
+        return { policy: r.policy, runId: runIdOf(r.policy), queriesCsv: `queries.${r.policy}.csv`, ...(mode ? { checkpoint: checkpointRef(checkpoint(mode)) } : {}), summary: r.summary };
+      }),
+      upperBound,
+    });
+    if (!opts.json) process.stderr.write(`wrote ${file} and ${runs.length} per-query CSV file(s) in ${output.dir}\n`);
+  }
   if (opts.json) {
     const result = {
       scenario: scenario.name,
