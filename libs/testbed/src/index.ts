@@ -4,6 +4,7 @@ export type { ManagedService } from './managed.service.js';
 export { provideNats, requireNatsServer, startNatsServer, type NatsServerProcess } from './nats.server.js';
 export { freePort } from './free.port.js';
 export { readServiceMetric } from './service-metrics.reader.js';
+export { readStoredQueryRecords } from './stored-records.reader.js';
 export { providePostgres, ensureDatabase, startRestartablePostgres } from './postgres.server.js';
 export { provideTestbedServers, type TestbedServers } from './testbed-servers.provider.js';
 export { failureExitCode, onInterrupt, stopStack, type StopStack } from './cleanup.hooks.js';

@@ -4,19 +4,33 @@
  * simulator (--sim) or on the live testbed, and prints per rate the latency percentiles of the
  * completed queries, the success ratio (SLO met), drops and time-outs, then the knee
  * (tools/testbed/src/sweep.curve.ts states the rule). --out writes sweep.csv and sweep.svg (latency
- * vs rate); --compare adds an earlier sweep.csv's curves to the plot, e.g. the simulator's onto a
+ * vs rate), and the research outputs of `sim --out`: one per-query CSV per rate and run.json; --compare adds an earlier sweep.csv's curves to the plot, e.g. the simulator's onto a
  * live sweep. Progress goes to stderr; with --json the last stdout line is one JSON object.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import Table from 'cli-table3';
-import { REPO_ROOT, checkpointPath, directory, formatPercent, loadInputs, nonNegativeInt, positiveInt, positiveNumberList, runCommand } from '@aset/command-line';
+import {
+  REPO_ROOT,
+  RunOutputDirectory,
+  checkpointPath,
+  checkpointRef,
+  directory,
+  formatPercent,
+  loadInputs,
+  nonNegativeInt,
+  positiveInt,
+  positiveNumberList,
+  resolvedScenario,
+  runCommand,
+  type QueryCsvWriter,
+} from '@aset/command-line';
 import { offeredRatePerSec, type Scenario } from '@aset/scenario';
 import { POLICY_NAMES, PlacementCatalog, agentModeOf, asetAgentsOf, readAsetCheckpoint, type AsetAgents } from '@aset/scheduling';
-import { simulatePolicy } from '@aset/sim';
-import { Testbed, onInterrupt, provideTestbedServers } from '@aset/testbed';
+import { simulatePolicy, toQueryRecord } from '@aset/sim';
+import { Testbed, onInterrupt, provideTestbedServers, readStoredQueryRecords } from '@aset/testbed';
 import { kneeOf, parseSweepCsv, sweepChartSvg, sweepCsv, type SweepPoint } from './sweep.curve.js';
 
 const program = new Command('sweep')
@@ -29,7 +43,7 @@ const program = new Command('sweep')
   .option('--sim', 'run in the simulator instead of the live testbed', false)
   .option('--queries <n>', "measured queries per rate (default: the scenario's)", positiveInt('--queries'))
   .option('--seed <n>', "workload seed (default: the scenario's)", nonNegativeInt('--seed'))
-  .option('--out <dir>', 'write sweep.csv and sweep.svg (latency vs rate) here', directory('--out'))
+  .option('--out <dir>', 'write sweep.csv and sweep.svg (latency vs rate) here, and queries.<sim|live>-<rate>.csv (one row per query) and run.json', directory('--out'))
   .option('--compare <csv>', "an earlier sweep.csv whose curves --out's plot also draws, labelled by mode")
   .option('--json', 'print one JSON object as the last line', false)
   .parse();
@@ -50,9 +64,9 @@ const opts = program.opts<{
 const say = (m: string) => process.stderr.write(`sweep: ${m}\n`);
 const round = (x: number | null, digits = 2) => (x === null ? null : Math.round(x * 10 ** digits) / 10 ** digits);
 
-/** What a sweep needs to run one rate, whatever runs it. */
+/** What a sweep needs to run one rate, whatever runs it; `csv`, when given, receives every query of the rate. */
 interface RateRunner {
-  run(rate: number, rateScale: number): Promise<SweepPoint>;
+  run(rate: number, rateScale: number, csv: QueryCsvWriter | undefined): Promise<SweepPoint & { runId: string }>;
   stop(): Promise<void>;
 }
 
@@ -70,7 +84,8 @@ function simRunner(scenario: Scenario, zoo: ReturnType<typeof loadInputs>['zoo']
   const agents: AsetAgents | undefined = checkpoint ? asetAgentsOf(readAsetCheckpoint(checkpoint), checkpoint, scenario, new PlacementCatalog(scenario, zoo)) : undefined;
   const workload = scenario.spec.workload;
   return {
-    async run(rate, rateScale) {
+    async run(rate, rateScale, csv) {
+      const runId = `sweep-sim-${rate}-${seed}`;
       // The simulator's defaults (npm run sim): heartbeat snapshots every 500 ms, no admission, as the live scheduler's defaults.
       const { summary: s } = simulatePolicy(
         scenario,
@@ -78,8 +93,9 @@ function simRunner(scenario: Scenario, zoo: ReturnType<typeof loadInputs>['zoo']
         opts.policy,
         { seed, queries, warmupQueries: workload.warmupQueries, rateScale, observation: { heartbeatMs: 500 }, overheadMs: 0, admission: false },
         agents,
+        csv && { onRecord: (r) => csv.write(toQueryRecord(r, runId, scenario)) },
       );
-      return { mode: 'sim', rate, p50Ms: round(s.p50Ms), p95Ms: round(s.p95Ms), p99Ms: round(s.p99Ms), success: round(s.successRatio, 4) as number, dropped: s.drops, timedOut: s.timedOut, queries: s.queries };
+      return { runId, mode: 'sim', rate, p50Ms: round(s.p50Ms), p95Ms: round(s.p95Ms), p99Ms: round(s.p99Ms), success: round(s.successRatio, 4) as number, dropped: s.drops, timedOut: s.timedOut, queries: s.queries };
     },
     async stop() {},
   };
@@ -118,14 +134,15 @@ async function liveRunner(seed: number, queries: number): Promise<RateRunner> {
     stops.push(() => testbed.stop());
     say(`live testbed up (logs in ${join(state, 'logs')})`);
     return {
-      async run(rate, rateScale) {
+      async run(rate, rateScale, csv) {
         const runId = `sweep-${rate}-${Date.now().toString(36)}`;
         const report = await testbed.run({ runId, queries, seed, rateScale });
         await testbed.waitIngested(runId, 120_000);
+        if (csv) for (const record of await readStoredQueryRecords(databaseUrl, runId)) csv.write(record);
         const s = report.summary;
         if (!report.host.representative) say(`${rate}/s: the host was saturated during this rate (not representative of the services alone)`);
         const percentile = (v: number) => (s.completed > 0 ? round(v) : null);
-        return { mode: 'live', rate, p50Ms: percentile(s.p50Ms), p95Ms: percentile(s.p95Ms), p99Ms: percentile(s.p99Ms), success: round(s.successRatio, 4) as number, dropped: s.dropped, timedOut: s.timedOut, queries: s.queries };
+        return { runId, mode: 'live', rate, p50Ms: percentile(s.p50Ms), p95Ms: percentile(s.p95Ms), p99Ms: percentile(s.p99Ms), success: round(s.successRatio, 4) as number, dropped: s.dropped, timedOut: s.timedOut, queries: s.queries };
       },
       stop,
     };
@@ -145,11 +162,19 @@ await runCommand('sweep', async () => {
   say(`${scenario.name}: offers ${offered.toFixed(1)} queries/s at rate scale 1; policy ${opts.policy}, ${mode}, ${queries} queries per rate, seed ${seed}`);
   const runner = opts.sim ? simRunner(scenario, zoo, seed, queries) : await liveRunner(seed, queries);
   const points: SweepPoint[] = [];
+  const runIds: string[] = [];
+  const output = opts.out === undefined ? undefined : new RunOutputDirectory(opts.out);
   try {
     for (const rate of opts.rates) {
-      const point = await runner.run(rate, rate / offered);
-      say(`${rate}/s: p99 ${point.p99Ms ?? '-'} ms, success ${formatPercent(point.success)}, dropped ${point.dropped}, timed out ${point.timedOut}`);
-      points.push(point);
+      const csv = output?.queryCsv(`${mode}-${rate}`);
+      try {
+        const { runId, ...point } = await runner.run(rate, rate / offered, csv);
+        say(`${rate}/s: p99 ${point.p99Ms ?? '-'} ms, success ${formatPercent(point.success)}, dropped ${point.dropped}, timed out ${point.timedOut}`);
+        points.push(point);
+        runIds.push(runId);
+      } finally {
+        csv?.close();
+      }
     }
   } finally {
     await runner.stop();
@@ -159,11 +184,21 @@ await runCommand('sweep', async () => {
     knee.rate === null
       ? 'knee: none (nothing completed at the lowest rate)'
       : `knee: ${knee.rate} queries/s (${knee.brokenBy ? `${knee.brokenBy.rate}/s breaks the curve: ${knee.brokenBy.reason}` : 'no rate swept breaks the curve: sweep higher to find it'})`;
-  if (opts.out) {
-    mkdirSync(opts.out, { recursive: true });
+  if (opts.out && output) {
     writeFileSync(join(opts.out, 'sweep.csv'), sweepCsv(points));
     writeFileSync(join(opts.out, 'sweep.svg'), sweepChartSvg([...points, ...compared], `${scenario.name}, ${opts.policy}: latency vs offered rate`));
-    say(`wrote ${join(opts.out, 'sweep.csv')} and sweep.svg`);
+    const checkpoint = checkpointOf(opts.policy);
+    output.writeRun('sweep', {
+      scenario: resolvedScenario(scenario),
+      seed,
+      mode,
+      policy: opts.policy,
+      ...(checkpoint ? { checkpoint: checkpointRef(checkpoint) } : {}),
+      queriesPerRate: queries,
+      rates: points.map((p, i) => ({ ...p, runId: runIds[i], queriesCsv: `queries.${mode}-${p.rate}.csv` })),
+      knee,
+    });
+    say(`wrote ${join(opts.out, 'sweep.csv')}, sweep.svg, run.json and ${points.length} per-query CSV file(s)`);
   }
   if (opts.json) {
     say(kneeLine);

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { parser } from '@prometheus-io/lezer-promql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metricValue, promtoolFindings } from '@aset/service-kit/testing';
-import { REPO_ROOT } from '@aset/testbed';
+import { REPO_ROOT, readStoredQueryRecords } from '@aset/testbed';
+import { QUERY_CSV_COLUMNS, queryCsvRow } from '@aset/workload';
 import { startLiveTestbed, type LiveTestbed } from './live-testbed.fixture.js';
 
 const hasPromtool = spawnSync('promtool', ['--version']).error === undefined;
@@ -104,6 +105,22 @@ describe("the services' Prometheus metrics, live", () => {
       expect(names.length, `${panel}: ${expr}`).toBeGreaterThan(0);
       // `up` is Prometheus's own, per scrape target.
       expect({ panel, unexposed: names.filter((n) => n !== 'up' && !exposed.has(n)) }).toEqual({ panel, unexposed: [] });
+    }
+  });
+
+  // Not about metrics, but it needs a finished live run: what the live sweep's per-query CSV writes.
+  it("reads a live run's stored queries back as QueryRecords, one CSV row each", async () => {
+    if (!live) throw new Error('the testbed did not start');
+    const records = await readStoredQueryRecords(live.testbed.options.databaseUrl, 'prom-lint');
+    expect(records).toHaveLength(110);
+    expect(records.filter((r) => r.warmup)).toHaveLength(10);
+    expect(new Set(records.map((r) => r.queryId)).size).toBe(110);
+    for (const r of records) {
+      expect(r.runId).toBe('prom-lint');
+      // Met means answered in time (and accurately enough, which the record does not repeat).
+      if (r.sloMet) expect(r.status === 'completed' && r.latencyMs <= r.sloMaxLatencyMs).toBe(true);
+      if (r.status === 'completed') expect(r.completedAt - r.createdAt).toBeCloseTo(r.latencyMs, 2);
+      expect(queryCsvRow(r).split(',')).toHaveLength(QUERY_CSV_COLUMNS.length);
     }
   });
 

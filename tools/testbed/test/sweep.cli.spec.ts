@@ -32,6 +32,18 @@ describe('npm run sweep (the compiled CLI)', () => {
     expect(csv).toHaveLength(3);
     expect(csv[1]).toBe(`sim,20,${low.p50Ms},${low.p95Ms},${low.p99Ms},${low.success},${low.dropped},${low.timedOut},2000`);
     expect(readFileSync(join(out, 'sweep.svg'), 'utf8')).toContain('>sim p99</text>');
+    // Research outputs: one per-query CSV per rate, and run.json naming them.
+    const rows = readFileSync(join(out, 'queries.sim-400.csv'), 'utf8').trim().split('\n');
+    const columns = (rows[0] as string).split(',');
+    const measured = rows.slice(1).map((line) => line.split(',')).filter((cells) => cells[columns.indexOf('warmup')] === 'false');
+    expect(measured).toHaveLength(2000);
+    expect(measured.filter((cells) => cells[columns.indexOf('slo_met')] === 'true').length / 2000).toBeCloseTo(high.success, 4);
+    const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { tool: string; seed: number; mode: string; scenario: { name: string }; rates: { rate: number; runId: string; queriesCsv: string }[] };
+    expect(run).toMatchObject({ tool: 'sweep', seed: 3, mode: 'sim', scenario: { name: 'demo' } });
+    expect(run.rates.map((r) => [r.rate, r.runId, r.queriesCsv])).toEqual([
+      [20, 'sweep-sim-20-3', 'queries.sim-20.csv'],
+      [400, 'sweep-sim-400-3', 'queries.sim-400.csv'],
+    ]);
   });
 
   it('with --compare, draws an earlier sweep.csv\'s curves on the plot, labelled by their mode', () => {
