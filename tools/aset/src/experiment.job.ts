@@ -1,7 +1,8 @@
 import { readZoo, type ModelZoo } from '@aset/model-zoo';
 import { readScenarioFile, type Scenario } from '@aset/scenario';
 import { PlacementCatalog, asetAgentsOf, readAsetCheckpoint, createPolicy, type AsetAgents } from '@aset/scheduling';
-import { CapacityBoundSink, FanOutSink, Simulation, SummarySink, UpperBoundSink, type RecordSink } from '@aset/sim';
+import { CapacityBoundSink, FanOutSink, Simulation, SummarySink, UpperBoundSink, toQueryRecord, type RecordSink } from '@aset/sim';
+import { QueryCsvWriter } from '@aset/command-line';
 
 /** One simulated run of the experiment: a policy on a scenario with a workload seed. */
 export interface ExperimentJob {
@@ -19,6 +20,8 @@ export interface ExperimentJob {
   readonly queries?: number;
   /** Also compute the bounds of this (scenario, seed) from this run's arrivals. */
   readonly bounds: boolean;
+  /** Write every query of the run to this CSV file (research outputs), as run `runId`. */
+  readonly queriesCsv?: { readonly file: string; readonly runId: string };
 }
 
 export interface ExperimentJobResult {
@@ -58,16 +61,22 @@ export class ExperimentJobRunner {
     const summary = new SummarySink(queries);
     const upper = job.bounds ? new UpperBoundSink(catalog) : undefined;
     const capacity = job.bounds ? new CapacityBoundSink(catalog) : undefined;
-    const sinks: RecordSink[] = [summary, ...(upper ? [upper] : []), ...(capacity ? [capacity] : [])];
-    new Simulation({
-      scenario,
-      zoo,
-      seed: job.seed,
-      queries,
-      warmupQueries: workload.warmupQueries,
-      policy: (ctx) => createPolicy(job.policy, { ...ctx, agents }),
-      sink: new FanOutSink(sinks),
-    }).run();
+    const csv = job.queriesCsv ? new QueryCsvWriter(job.queriesCsv.file) : undefined;
+    const runId = job.queriesCsv?.runId ?? '';
+    const sinks: RecordSink[] = [summary, ...(upper ? [upper] : []), ...(capacity ? [capacity] : []), ...(csv ? [{ onRecord: (r) => csv.write(toQueryRecord(r, runId, scenario)) } satisfies RecordSink] : [])];
+    try {
+      new Simulation({
+        scenario,
+        zoo,
+        seed: job.seed,
+        queries,
+        warmupQueries: workload.warmupQueries,
+        policy: (ctx) => createPolicy(job.policy, { ...ctx, agents }),
+        sink: new FanOutSink(sinks),
+      }).run();
+    } finally {
+      csv?.close();
+    }
     const s = summary.summary();
     const bounds = upper && capacity ? { upperBound: upper.ratio, capacityBound: (await capacity.solve()).ratio } : undefined;
     return { id: job.id, successRatio: s.successRatio, p95Ms: s.p95Ms, drops: s.drops, timedOut: s.timedOut, queries: s.queries, ...(bounds ? { bounds } : {}), wallMs: performance.now() - t0 };

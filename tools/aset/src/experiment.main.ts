@@ -6,7 +6,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_SEEDS, SUITE_NAMES, buildSuiteReport, mergeResultsDocument, suiteByName, suiteSection, type SeedBounds, type SeedRun, type SuiteRoles, type TrainedAgentRun } from '@aset/evaluation';
 import { HEURISTIC_POLICY_NAMES, STATIC_POLICY_NAMES, readAsetCheckpoint } from '@aset/scheduling';
 import { barChartSvg } from '@aset/charts';
-import { REPO_ROOT, checkpointPath, positiveInt, runCommand } from '@aset/command-line';
+import { REPO_ROOT, RunOutputDirectory, checkpointPath, checkpointRef, directory, positiveInt, resolvedScenario, runCommand } from '@aset/command-line';
 import { readScenarioFile } from '@aset/scenario';
 import { readZoo } from '@aset/model-zoo';
 import type { ExperimentJob, ExperimentJobResult } from './experiment.job.js';
@@ -47,8 +47,13 @@ const program = new Command('experiment')
   .option('--resume', 'reuse the runs the journal holds when nothing that decides them changed', false)
   .option('--json', 'print the report as one JSON object on the last stdout line', false)
   .option('--no-write', 'do not write docs/results.md and docs/results/<suite>.*')
+  .option(
+    '--out <dir>',
+    'also write research outputs here: queries.<scenario>.<policy>.seed-<n>.csv per run (one row per query) and run.json (suite, seeds, resolved scenarios, policies with checkpoint hashes, code version, the report); every run is simulated again (the journal is not reused)',
+    directory('--out'),
+  )
   .parse();
-const o = program.opts<{ suite: string; seeds?: number[]; spreadSeeds?: string; queries?: number; scenarios?: string; threads: number; trainingSeeds: boolean; journal?: string; resume: boolean; json: boolean; write: boolean }>();
+const o = program.opts<{ suite: string; seeds?: number[]; spreadSeeds?: string; queries?: number; scenarios?: string; threads: number; trainingSeeds: boolean; journal?: string; resume: boolean; json: boolean; write: boolean; out?: string }>();
 
 /** The learned policies, their ablations, and the registry name each label runs. */
 const ASET_MODES = ['aset', 'aset-direct'] as const;
@@ -94,7 +99,10 @@ await runCommand('experiment', async () => {
     if (!h) checkpointHash.set(file, (h = contentHash([file])));
     return h;
   };
-  const journal = new ExperimentJournal(o.journal ?? join(REPO_ROOT, 'reports', 'experiment', `${suite.name}.runs.jsonl`), o.resume);
+  // With --out every run writes its queries, so none is taken from the journal.
+  const journal = new ExperimentJournal(o.journal ?? join(REPO_ROOT, 'reports', 'experiment', `${suite.name}.runs.jsonl`), o.resume && o.out === undefined);
+  const output = o.out === undefined ? undefined : new RunOutputDirectory(o.out);
+  const csvName = (job: Pick<ExperimentJob, 'scenario' | 'label' | 'seed'>) => `${job.scenario.replace(/[^A-Za-z0-9_.-]/g, '-')}.${job.label.replace(/[^A-Za-z0-9_.-]/g, '-')}.seed-${job.seed}`;
   const jobs: ExperimentJob[] = [];
   const keys: string[] = [];
   for (const s of scenarios) {
@@ -103,7 +111,17 @@ await runCommand('experiment', async () => {
     for (const seed of seeds) {
       for (const l of labels) {
         if (l.otherTrainingSeed && !spreadSeeds.includes(seed)) continue;
-        const job: ExperimentJob = { id: jobs.length, scenario: s.name, scenarioFile, seed, policy: l.policy, label: l.label, checkpoints: l.checkpoints, bounds: l.label === 'closest', ...(o.queries ? { queries: o.queries } : {}) };
+        const base = { scenario: s.name, seed, label: l.label };
+        const job: ExperimentJob = {
+          id: jobs.length,
+          ...base,
+          scenarioFile,
+          policy: l.policy,
+          checkpoints: l.checkpoints,
+          bounds: l.label === 'closest',
+          ...(o.queries ? { queries: o.queries } : {}),
+          ...(output ? { queriesCsv: { file: join(output.dir, `queries.${csvName(base)}.csv`), runId: `experiment-${csvName(base)}` } } : {}),
+        };
         jobs.push(job);
         keys.push(JSON.stringify({ scenario: s.name, spec, seed, label: l.label, policy: l.policy, queries: o.queries ?? null, bounds: job.bounds, checkpoints: Object.values(l.checkpoints).map(hashOf), code }));
       }
@@ -133,6 +151,19 @@ await runCommand('experiment', async () => {
   const report = buildSuiteReport(scoped, seeds, runs, bounds, { heuristics, asetModes: ASET_MODES, ablations: ABLATIONS }, trained, spreadSeeds);
   process.stderr.write(`experiment: ${jobs.length} runs in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
   if (o.write) writeOutputs(report, scoped, seeds, shipped, heuristics, trained);
+  if (output) {
+    const file = output.writeRun('experiment', {
+      suite: suite.name,
+      seeds,
+      spreadSeeds,
+      queries: o.queries ?? null,
+      scenarios: scenarios.map((s) => resolvedScenario(readScenarioFile(join(REPO_ROOT, 'scenarios', suite.directory, `${s.name}.yaml`), { zoo }))),
+      policies: labels.map((l) => ({ label: l.label, policy: l.policy, checkpoints: Object.fromEntries(Object.entries(l.checkpoints).map(([mode, f]) => [mode, checkpointRef(f)])) })),
+      runs: jobs.map((j) => ({ scenario: j.scenario, seed: j.seed, policy: j.label, runId: j.queriesCsv?.runId, queriesCsv: `queries.${csvName(j)}.csv`, ...results.get(j.id) })),
+      report,
+    });
+    process.stderr.write(`experiment: wrote ${file} and ${jobs.length} per-query CSV files in ${output.dir}\n`);
+  }
   if (o.json) console.log(JSON.stringify(report));
 });
 
