@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { directory, nonEmpty, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, positiveNumberList, probability } from './option.parsers.js';
+import { MAX_SEED, directory, messagingOverhead, nonEmpty, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, positiveNumberList, probability, seed } from './option.parsers.js';
 import { REPO_ROOT, checkpointPath, scenarioPath } from './repo.paths.js';
 
 describe('option parsers', () => {
@@ -43,6 +43,22 @@ describe('option parsers', () => {
     expect(directory('--out')('relative/out')).toBe(resolve('relative/out'));
     expect(() => directory('--out')(' ')).toThrow('--out expects a directory, got " "');
     expect(() => directory('--out')(file)).toThrow(`--out expects a directory, got "${file}" (a file)`);
+  });
+});
+
+describe('seed and messagingOverhead', () => {
+  it('takes the same seed range in every tool, 0 to 2^32-1, and names the flag otherwise', () => {
+    expect(seed('--seed')('0')).toBe(0);
+    expect(seed('--seed')(String(MAX_SEED))).toBe(4294967295);
+    for (const bad of ['-1', '1.5', 'abc', '', String(MAX_SEED + 1)]) expect(() => seed('--seed')(bad)).toThrow(`--seed expects a seed, an integer 0-4294967295, got "${bad}"`);
+  });
+
+  it('reads request and reply, or one number for the whole reply path', () => {
+    expect(messagingOverhead('--overhead-ms')('2.3,1.1')).toEqual({ request: 2.3, reply: 1.1 });
+    expect(messagingOverhead('--overhead-ms')(' 4 ')).toEqual({ request: 0, reply: 4 });
+    for (const bad of ['abc', '1,', '1,2,3', '-1,2', '', 'Infinity']) {
+      expect(() => messagingOverhead('--overhead-ms')(bad)).toThrow(`--overhead-ms expects milliseconds >= 0, as "<request>,<reply>" (e.g. 2.3,1.1) or one number for the whole reply path, got "${bad}"`);
+    }
   });
 });
 

@@ -73,3 +73,30 @@ export function directory(flag: string): (value: string) => string {
     return dir;
   };
 }
+
+/** The largest seed: the random sources use a seed's low 32 bits, so larger ones would alias smaller ones. */
+export const MAX_SEED = 2 ** 32 - 1;
+
+/** A seed: an integer 0 to {@link MAX_SEED}, the same range in every tool. */
+export function seed(flag: string): (value: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isInteger(n) || n < 0 || n > MAX_SEED) throw new InvalidArgumentError(`${flag} expects a seed, an integer 0-${MAX_SEED}, got "${v}"`);
+    return n;
+  };
+}
+
+/**
+ * The testbed's messaging time per answered query, ms, as `validate:sim` prints it: `<request>,<reply>`
+ * (sender to worker, worker back to the sender), or one number, all of it on the reply.
+ */
+export function messagingOverhead(flag: string): (value: string) => { request: number; reply: number } {
+  return (v) => {
+    const parts = v.split(',').map((p) => p.trim());
+    const ms = parts.map(Number);
+    if (parts.length > 2 || parts.some((p) => p === '') || ms.some((n) => !(n >= 0) || !Number.isFinite(n))) {
+      throw new InvalidArgumentError(`${flag} expects milliseconds >= 0, as "<request>,<reply>" (e.g. 2.3,1.1) or one number for the whole reply path, got "${v}"`);
+    }
+    return parts.length === 2 ? { request: ms[0] as number, reply: ms[1] as number } : { request: 0, reply: ms[0] as number };
+  };
+}

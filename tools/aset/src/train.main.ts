@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { trainAset, type ActorSetup, type AsetMode, type TrainProgress } from '@aset/training';
 import { lineChartSvg } from '@aset/charts';
-import { DEFAULT_MANIFEST, checkpointPath, loadInputs, positiveInt, positiveNumber, probability, formatPercent } from '@aset/command-line';
+import { DEFAULT_MANIFEST, checkpointPath, loadInputs, messagingOverhead, positiveInt, positiveNumber, probability, formatPercent, seed } from '@aset/command-line';
 import { WorkerExperienceCollector } from './experience.pool.js';
 
 const program = new Command('train')
@@ -16,7 +16,7 @@ const program = new Command('train')
   .option('--eval-every <n>', 'evaluate every n episodes', positiveInt('--eval-every'), 10)
   .option('--eval-episodes <n>', 'fixed evaluation episodes', positiveInt('--eval-episodes'), 6)
   .option('--step-ms <ms>', 'aset: meta step', positiveNumber('--step-ms'), 1000)
-  .option('--seed <n>', 'seed (the shipped checkpoints say theirs)', positiveInt('--seed'), 1)
+  .option('--seed <n>', 'seed, an integer 0-4294967295 (the shipped checkpoints say theirs)', seed('--seed'), 1)
   .option('--train-every <n>', 'one gradient update every n decisions (default: 1 for aset, 8 for aset-direct; raise it for high-rate scenarios)', positiveInt('--train-every'))
   .option('--vary-slo <p>', "probability that an episode varies the applications' SLOs (deadline x0.35-2, accuracy floor +-0.05), to train an agent that holds under other SLO mixes", probability('--vary-slo'), 0)
   .option('--vary-hardware <p>', 'probability that an episode runs the edge on slower hardware (each edge hardware class x1-4, log-uniform)', probability('--vary-hardware'), 0)
@@ -28,11 +28,7 @@ const program = new Command('train')
   .option('--actors <n>', 'collect experience in rounds of n episodes, each acted by the network as the round began, then learned from (default: online, one episode at a time, as the shipped checkpoints were trained)', positiveInt('--actors'))
   .option('--threads <n>', 'with --actors: worker threads that run a round\'s episodes (the checkpoint does not depend on it)', positiveInt('--threads'), 1)
   .option('--out <file>', 'checkpoint file (default: checkpoints/<scenario>.<mode>.json)')
-  .option('--overhead-ms <request,reply>', "the live testbed's messaging time (validate:sim prints it), to train for live deployment", (v) => {
-    const [request, reply] = v.split(',').map(Number);
-    if (!(Number.isFinite(request) && Number.isFinite(reply) && (request as number) >= 0 && (reply as number) >= 0)) throw new Error(`--overhead-ms expects "<request ms>,<reply ms>", got "${v}"`);
-    return { request: request as number, reply: reply as number };
-  })
+  .option('--overhead-ms <request,reply|ms>', "the live testbed's messaging time per answered query, ms (validate:sim prints it), to train for live deployment: request and reply, or one number for the whole reply path", messagingOverhead('--overhead-ms'))
   .parse();
 const o = program.opts<{ actors?: number; threads: number; headroom: boolean; objective: 'query' | 'discounted'; gamma?: number; fastestVariantOnly: boolean; trainEvery?: number; varySlo: number; varyHardware: number; varyAppLoad: number; scenario: string; mode: AsetMode; episodes: number; episodeSec: number; evalEvery: number; evalEpisodes: number; stepMs: number; seed: number; out?: string; overheadMs?: { request: number; reply: number } }>();
 

@@ -12,10 +12,11 @@ import {
   directory,
   loadInputs,
   nonNegativeInt,
-  nonNegativeNumber,
   positiveInt,
   positiveNumber,
   resolvedScenario,
+  messagingOverhead,
+  seed,
 } from '@aset/command-line';
 
 const program = new Command('sim')
@@ -27,11 +28,11 @@ const program = new Command('sim')
   .option('--agents-from <scenario>', 'load the ASET checkpoints trained for this scenario (default: --scenario; suite/base for the standard suite)')
   .option('--queries <n>', "measured queries (default: the scenario's)", positiveInt('--queries'))
   .option('--warmup <n>', "warm-up queries (default: the scenario's)", nonNegativeInt('--warmup'))
-  .option('--seed <n>', "seed (default: the scenario's workload.seed)", nonNegativeInt('--seed'))
+  .option('--seed <n>', "seed, an integer 0-4294967295 (default: the scenario's workload.seed)", seed('--seed'))
   .option('--rate-scale <x>', 'multiply every arrival rate', positiveNumber('--rate-scale'), 1)
   .addOption(new Option('--observation <mode>', 'what policies see: heartbeat snapshots (as live) or the exact state').choices(['heartbeat', 'exact']).default('heartbeat'))
   .option('--heartbeat-ms <ms>', 'heartbeat period for --observation heartbeat', positiveNumber('--heartbeat-ms'), 500)
-  .option('--overhead-ms <ms>', 'fixed messaging time per answered query', nonNegativeNumber('--overhead-ms'), 0)
+  .option('--overhead-ms <request,reply|ms>', "the live testbed's messaging time per answered query, ms (validate:sim prints it): request and reply, or one number for the whole reply path", messagingOverhead('--overhead-ms'), { request: 0, reply: 0 })
   .option('--safety-tiers <sigmas|off>', 'aset-direct safety shield: off, or comma-separated jitter sigmas', (v) => {
     try {
       return parseSafetyTiers(v);
@@ -56,7 +57,7 @@ type Options = {
   rateScale: number;
   observation: 'heartbeat' | 'exact';
   heartbeatMs: number;
-  overheadMs: number;
+  overheadMs: { request: number; reply: number };
   safetyTiers: readonly number[];
   admission: boolean;
   json: boolean;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import Table from 'cli-table3';
-import { REPO_ROOT, checkpointPath, formatPercent, loadInputs, nonNegativeInt, positiveInt, positiveNumber } from '@aset/command-line';
+import { REPO_ROOT, checkpointPath, formatPercent, loadInputs, positiveInt, positiveNumber, seed } from '@aset/command-line';
 import { POLICY_NAMES, agentModeOf, isPolicyName } from '@aset/scheduling';
 import { failureExitCode, onInterrupt } from '@aset/testbed';
 import { CHAOS_FAULTS, chaosFaultsNamed } from './chaos.catalog.js';
@@ -20,7 +20,7 @@ const program = new Command('chaos')
   .option('--checkpoints <dir>', 'folder of the ASET checkpoints, named as npm run train names them', join(REPO_ROOT, 'checkpoints'))
   .option('--faults <names>', 'comma-separated faults to inject (default: all)')
   .option('--queries <n>', 'measured queries per run (after the scenario\'s warm-up queries)', positiveInt('--queries'), 2400)
-  .option('--seed <n>', "workload seed (default: the scenario's)", nonNegativeInt('--seed'))
+  .option('--seed <n>', "workload seed, an integer 0-4294967295 (default: the scenario's)", seed('--seed'))
   .option('--fault-at <s>', "second of each run's scenario clock when the fault strikes", positiveNumber('--fault-at'), 10)
   .option('--reply-timeout-ms <ms>', 'how long the generator waits for a reply before recording timed_out', positiveInt('--reply-timeout-ms'), 2000)
   .option('--keep', 'keep the logs and server data (printed at the end) instead of deleting them', false)

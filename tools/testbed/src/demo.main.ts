@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { nonNegativeInt, positiveInt, positiveNumber } from '@aset/command-line';
+import { positiveInt, positiveNumber, seed } from '@aset/command-line';
 import { POLICY_NAMES } from '@aset/scheduling';
 import { REPO_ROOT, SITE_NETWORK_MODES, Testbed, checkSiteLayout, ensureDatabase, farEdgeSites, failureExitCode, faultSteps, onInterrupt, providePostgres, readFaultPlan, readSiteLayout, type AppliedFault, type EdgeSite, type SiteNetworkMode, type HostUsage } from '@aset/testbed';
 import { planDemo } from './demo.plan.js';
@@ -17,7 +17,7 @@ const program = new Command('demo')
   .option('--checkpoints <dir>', 'folder of the ASET checkpoints, named as npm run train names them', join(REPO_ROOT, 'checkpoints'))
   .option('--agents-from <scenario>', 'load the ASET checkpoints trained for this scenario (default: --scenario)')
   .option('--queries <n>', "measured queries per policy (default: the scenario's)", positiveInt('--queries'))
-  .option('--seed <n>', "workload seed (default: the scenario's)", nonNegativeInt('--seed'))
+  .option('--seed <n>', "workload seed, an integer 0-4294967295 (default: the scenario's)", seed('--seed'))
   .option('--rate-scale <x>', 'multiply every arrival rate', positiveNumber('--rate-scale'))
   .option('--faults <file>', 'fault plan (YAML or JSON): kill, pause, resume or restart services at given seconds of each run (docs/emulation.md)')
   .option('--sites <far-edge|file>', 'run multi-site: a hub nats-server and a leaf node per edge site (infra/nats/), each site with its workers and a generator for its sources; `far-edge` makes one site per far-edge cluster, a YAML/JSON file lists sites: [{ name, clusters, sources }] (docs/emulation.md)')

@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { loadInputs, nonNegativeInt, positiveInt, positiveNumber } from '@aset/command-line';
+import { loadInputs, positiveInt, positiveNumber, seed } from '@aset/command-line';
 import { MessageBus, silentBusLogger } from '@aset/messaging';
 import { buildArrivalSchedule } from '@aset/workload';
 import { POLICY_NAMES, PlacementCatalog, emulatedCapacity, isPolicyName } from '@aset/scheduling';
@@ -20,7 +20,7 @@ const program = new Command('soak')
   .option('--load <x>', "offered load as a share of the scenario's emulated capacity (its clusters' slots over the cheapest eligible variant's time)", positiveNumber('--load'), 0.7)
   .option('--rate-scale <x>', "instead of --load: multiply the scenario's arrival rates (for a scenario whose capacity is not one number, such as demo)", positiveNumber('--rate-scale'))
   .option('--policy <name>', `scheduling policy, any of: ${POLICY_NAMES.join(', ')} (round-robin fills every cluster; policies acting on 500 ms heartbeat snapshots herd)`, 'round-robin')
-  .option('--seed <n>', "workload seed (default: the scenario's)", nonNegativeInt('--seed'))
+  .option('--seed <n>', "workload seed, an integer 0-4294967295 (default: the scenario's)", seed('--seed'))
   .option('--sample-sec <n>', 'seconds between memory and backlog samples', positiveInt('--sample-sec'), 10)
   .option('--series <file>', 'also write every sample (seconds, service, resident bytes, V8 heap bytes of the Node services) to this CSV file')
   .option('--json', 'print one JSON object as the last line', false)

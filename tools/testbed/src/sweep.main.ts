@@ -20,11 +20,11 @@ import {
   directory,
   formatPercent,
   loadInputs,
-  nonNegativeInt,
   positiveInt,
   positiveNumberList,
   resolvedScenario,
   runCommand,
+  seed,
   type QueryCsvWriter,
 } from '@aset/command-line';
 import { offeredRatePerSec, type Scenario } from '@aset/scenario';
@@ -42,7 +42,7 @@ const program = new Command('sweep')
   .requiredOption('--rates <a,b,c>', 'offered rates, queries/s, comma-separated', positiveNumberList('--rates'))
   .option('--sim', 'run in the simulator instead of the live testbed', false)
   .option('--queries <n>', "measured queries per rate (default: the scenario's)", positiveInt('--queries'))
-  .option('--seed <n>', "workload seed (default: the scenario's)", nonNegativeInt('--seed'))
+  .option('--seed <n>', "workload seed, an integer 0-4294967295 (default: the scenario's)", seed('--seed'))
   .option('--out <dir>', 'write sweep.csv and sweep.svg (latency vs rate) here, and queries.<sim|live>-<rate>.csv (one row per query) and run.json', directory('--out'))
   .option('--compare <csv>', "an earlier sweep.csv whose curves --out's plot also draws, labelled by mode")
   .option('--json', 'print one JSON object as the last line', false)
