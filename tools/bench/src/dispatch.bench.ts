@@ -24,11 +24,19 @@ import { connect, type Msg, type NatsConnection } from '@nats-io/transport-node'
 import { REPLY_TO_HEADER, encodeMessage, type DispatchedQuery, type InferenceReply } from '@aset/contracts';
 import { sampleQuery, uniqueTestPrefix } from '@aset/contracts/testing';
 import { FORWARDED, MessageBus } from '@aset/messaging';
+import { Command } from 'commander';
+import { positiveInt } from '@aset/command-line';
 import { latencyPercentilesUs, median, perSecond, ratio } from './bench.stats.js';
 import { cpuPerRow, cpuSnapshot } from './process-cpu.sampler.js';
 
+const cli = new Command('bench:dispatch')
+  .description('The cost of three ways for the scheduler to pass a query to a worker (forward, direct, relay), interleaved, medians over the repeats (NATS_URL, default nats://127.0.0.1:4222). Last stdout line: one JSON object.')
+  .option('--repeats <n>', 'measurements of each path (medians reported)', positiveInt('--repeats'), 5)
+  .parse()
+  .opts<{ repeats: number }>();
+
 const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
-const REPEATS = 5;
+const REPEATS = cli.repeats;
 const SEQUENTIAL_REQUESTS = 1500;
 const CONCURRENT_REQUESTS = 8000;
 const REQUEST_CONCURRENCY = 100;

@@ -30,7 +30,6 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { finished } from 'node:stream/promises';
-import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { Logger, type LoggerService } from '@nestjs/common';
@@ -40,6 +39,8 @@ import { uniqueTestPrefix } from '@aset/contracts/testing';
 import { IngestionMetrics, RecordIngestor, metricsDataSourceOptions } from '@aset/ingestion';
 import { MessageBus, type BusLogger } from '@aset/messaging';
 import { ServiceMetrics } from '@aset/service-kit';
+import { Command } from 'commander';
+import { positiveInt } from '@aset/command-line';
 import { median, perSecond, ratio } from './bench.stats.js';
 import { generateQueryRecords } from './query-record.generator.js';
 import { QUERY_TABLE_COLUMNS, QUERY_TIMESTAMP_COLUMNS, queryCopyLine } from './query-copy.encoder.js';
@@ -85,12 +86,13 @@ interface StoreSample {
 class FatalError extends Error {}
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: { records: { type: 'string', default: '200000' }, repeats: { type: 'string', default: '5' }, runs: { type: 'string', default: '8' } },
-  });
-  const records = positiveInt(values.records, '--records');
-  const repeats = positiveInt(values.repeats, '--repeats');
-  const runs = positiveInt(values.runs, '--runs');
+  const { records, repeats, runs } = new Command('bench:ingest')
+    .description('Records/s the metrics store ingests from JetStream into PostgreSQL against a bare COPY baseline, interleaved, medians (NATS_URL, DATABASE_URL). Last stdout line: one JSON object.')
+    .option('--records <n>', 'query records per measurement', positiveInt('--records'), 200_000)
+    .option('--repeats <n>', 'measurements of each (medians reported)', positiveInt('--repeats'), 5)
+    .option('--runs <n>', 'runs the records are spread over', positiveInt('--runs'), 8)
+    .parse()
+    .opts<{ records: number; repeats: number; runs: number }>();
 
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   try {
@@ -382,11 +384,6 @@ async function checkpoint(db: pg.Client): Promise<void> {
   await db.query('CHECKPOINT').catch(() => undefined);
 }
 
-function positiveInt(raw: string | undefined, name: string): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new FatalError(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
-  return n;
-}
 
 function redact(url: string): string {
   return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');

@@ -23,18 +23,22 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import pg from 'pg';
 import { DEFAULT_MANIFEST, nonNegativeInt, positiveInt, runCommand, scenarioPath } from '@aset/command-line';
 import { readZoo } from '@aset/model-zoo';
 import { readScenarioFile, type Scenario } from '@aset/scenario';
-import { PlacementCatalog, emulatedCapacity } from '@aset/scheduling';
+import { HEURISTIC_POLICY_NAMES, PlacementCatalog, emulatedCapacity } from '@aset/scheduling';
 import { Testbed, processRssBytes, provideTestbedServers, stopStack } from '@aset/testbed';
 
 const program = new Command('bench:overload')
   .description('Goodput, share shed and admitted p99 on the live testbed at 1x and 2x the clusters\' capacity, with admission and bounded queues on, and at 2x with them off')
   .option('--scenario <name|file>', 'scenario: one application, Poisson arrivals, clusters with maxQueue', 'overload')
-  .option('--policy <name>', 'scheduling policy (round-robin by default: it fills both clusters, where policies acting on 500 ms heartbeat snapshots herd onto one)', 'round-robin')
+  .addOption(
+    new Option('--policy <name>', 'scheduling policy (round-robin by default: it fills both clusters, where policies acting on 500 ms heartbeat snapshots herd onto one)')
+      .choices(HEURISTIC_POLICY_NAMES)
+      .default('round-robin'),
+  )
   .option('--queries <n>', 'measured queries per run', positiveInt('--queries'), 1200)
   .option('--warmup-queries <n>', 'warm-up queries per run', nonNegativeInt('--warmup-queries'), 20)
   .option('--reply-timeout-ms <ms>', "the generator's reply timeout", positiveInt('--reply-timeout-ms'), 5000)

@@ -32,7 +32,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { HEURISTIC_POLICY_NAMES } from '@aset/scheduling';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { encodeMessage } from '@aset/contracts';
 import { sampleQuery } from '@aset/contracts/testing';
@@ -47,7 +48,7 @@ import { cpuUsPerQuery, judgePipelineRun, medianCpuUsPerQuery, nextRate, type Pi
 const program = new Command('bench:pipeline')
   .description('The highest open-loop rate the live pipeline carries with p99 within a bound and nothing lost or timed out, against raw NATS request-reply at the same concurrency')
   .option('--scenario <name|file>', 'scenario: one application, Poisson arrivals, the tiniest variant', 'pipeline')
-  .option('--policy <name>', 'scheduling policy', 'round-robin')
+  .addOption(new Option('--policy <name>', 'scheduling policy').choices(HEURISTIC_POLICY_NAMES).default('round-robin'))
   .option('--start-rate <n>', 'first rate tried, queries/s', positiveInt('--start-rate'), 250)
   .option('--max-rate <n>', 'highest rate tried, queries/s', positiveInt('--max-rate'), 32_000)
   .option('--bisect <n>', 'halvings between the last passing and the first failing rate', positiveInt('--bisect'), 2)

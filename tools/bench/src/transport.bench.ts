@@ -31,10 +31,18 @@ import { connect, type NatsConnection, type Subscription } from '@nats-io/transp
 import { firstValueFrom, timeout } from 'rxjs';
 import { encodeMessage, type InferenceQuery } from '@aset/contracts';
 import { sampleQuery, uniqueTestPrefix } from '@aset/contracts/testing';
+import { Command } from 'commander';
+import { positiveInt } from '@aset/command-line';
 import { latencyPercentilesUs, median, perSecond, ratio } from './bench.stats.js';
 
+const cli = new Command('bench:transport')
+  .description("NestJS's NATS transport against the raw nats.js client, request-reply and dispatch, interleaved, medians over the repeats (NATS_URL, default nats://127.0.0.1:4222). Last stdout line: one JSON object.")
+  .option('--repeats <n>', 'measurements of each transport (medians reported)', positiveInt('--repeats'), 5)
+  .parse()
+  .opts<{ repeats: number }>();
+
 const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
-const REPEATS = 5;
+const REPEATS = cli.repeats;
 const SEQUENTIAL_REQUESTS = 1500;
 const CONCURRENT_REQUESTS = 8000;
 const REQUEST_CONCURRENCY = 100;
