@@ -28,9 +28,10 @@ const program = new Command('train')
   .option('--actors <n>', 'collect experience in rounds of n episodes, each acted by the network as the round began, then learned from (default: online, one episode at a time, as the shipped checkpoints were trained)', positiveInt('--actors'))
   .option('--threads <n>', 'with --actors: worker threads that run a round\'s episodes (the checkpoint does not depend on it)', positiveInt('--threads'), 1)
   .option('--out <file>', 'checkpoint file (default: checkpoints/<scenario>.<mode>.json)')
+  .option('--json', 'print the result as one JSON object on the last stdout line', false)
   .option('--overhead-ms <request,reply|ms>', "the live testbed's messaging time per answered query, ms (validate:sim prints it), to train for live deployment: request and reply, or one number for the whole reply path", messagingOverhead('--overhead-ms'))
   .parse();
-const o = program.opts<{ actors?: number; threads: number; headroom: boolean; objective: 'query' | 'discounted'; gamma?: number; fastestVariantOnly: boolean; trainEvery?: number; varySlo: number; varyHardware: number; varyAppLoad: number; scenario: string; mode: AsetMode; episodes: number; episodeSec: number; evalEvery: number; evalEpisodes: number; stepMs: number; seed: number; out?: string; overheadMs?: { request: number; reply: number } }>();
+const o = program.opts<{ actors?: number; threads: number; headroom: boolean; objective: 'query' | 'discounted'; gamma?: number; fastestVariantOnly: boolean; trainEvery?: number; varySlo: number; varyHardware: number; varyAppLoad: number; scenario: string; mode: AsetMode; episodes: number; episodeSec: number; evalEvery: number; evalEpisodes: number; stepMs: number; seed: number; out?: string; overheadMs?: { request: number; reply: number }; json: boolean }>();
 
 try {
   if (o.threads > 1 && !o.actors) throw new Error('--threads runs the episodes of a round: give --actors too');
@@ -101,8 +102,13 @@ try {
   const curveFile = out.replace(/\.json$/, '.curve.svg');
   writeFileSync(curveFile, svg);
   writeFileSync(out.replace(/\.json$/, '.curve.json'), `${JSON.stringify({ seed: o.seed, mode: o.mode, scenario: scenario.name, curve: result.curve, baselines: result.baselines, best: result.best }, null, 2)}\n`);
-  console.log(`best evaluation ${formatPercent(result.best.evalSuccess)} at episode ${result.best.episode} (best static ${bestStatic[0]} ${formatPercent(bestStatic[1])}); ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-  console.log(`wrote ${out}, ${curveFile}`);
+  const seconds = Math.round((Date.now() - t0) / 1000);
+  if (o.json) {
+    console.log(JSON.stringify({ scenario: scenario.name, mode: o.mode, seed: o.seed, episodes: o.episodes, best: result.best, baselines: result.baselines, checkpoint: out, curve: curveFile, seconds }));
+  } else {
+    console.log(`best evaluation ${formatPercent(result.best.evalSuccess)} at episode ${result.best.episode} (best static ${bestStatic[0]} ${formatPercent(bestStatic[1])}); ${seconds} s`);
+    console.log(`wrote ${out}, ${curveFile}`);
+  }
 } catch (e) {
   console.error(`train failed: ${e instanceof Error ? e.message : String(e)}`);
   process.exit(1);

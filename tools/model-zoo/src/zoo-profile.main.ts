@@ -13,9 +13,10 @@ const program = new Command('zoo:profile')
   .option('--iterations <n>', 'timed runs per batch size', positiveInt('--iterations'), 200)
   .option('--threads <n>', 'onnxruntime intra-op threads (workers use 1)', positiveInt('--threads'), 1)
   .option('--dry-run', 'print the figures without writing the manifest', false)
+  .option('--json', 'print the profiles as one JSON object on the last stdout line ({manifest, written, variants: {<id>: {batchMs}}})', false)
   .parse();
 
-const opts = program.opts<{ manifest: string; variants?: string; iterations: number; threads: number; dryRun: boolean }>();
+const opts = program.opts<{ manifest: string; variants?: string; iterations: number; threads: number; dryRun: boolean; json: boolean }>();
 
 try {
   const zoo = readZoo(opts.manifest);
@@ -36,8 +37,8 @@ try {
   }
   bar.stop();
 
-  for (const [id, p] of results) {
-    console.log(`${id.padEnd(22)} ${BATCH_SIZES.map((b) => `b${b} ${(p.batchMs[b] ?? NaN).toFixed(3)} ms`).join('  ')}`);
+  if (!opts.json) {
+    for (const [id, p] of results) console.log(`${id.padEnd(22)} ${BATCH_SIZES.map((b) => `b${b} ${(p.batchMs[b] ?? NaN).toFixed(3)} ms`).join('  ')}`);
   }
   if (!opts.dryRun) {
     // Rewrite the manifest as it is on disk, changing only the latency profiles.
@@ -47,8 +48,9 @@ try {
       if (p) v.latencyMs = p;
     }
     writeFileSync(opts.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
-    console.log(`wrote latency profiles of ${results.size} variant(s) into ${opts.manifest}`);
+    if (!opts.json) console.log(`wrote latency profiles of ${results.size} variant(s) into ${opts.manifest}`);
   }
+  if (opts.json) console.log(JSON.stringify({ manifest: opts.manifest, written: !opts.dryRun, variants: Object.fromEntries(results) }));
 } catch (e) {
   console.error(`zoo:profile failed: ${e instanceof Error ? e.message : String(e)}`);
   process.exit(1);

@@ -48,6 +48,7 @@ const program = new Command('validate:sim')
       .choices(MESSAGING_MODELS)
       .default('distribution'),
   )
+  .option('--json', 'print only the JSON object (no table); it is the last stdout line either way', false)
   .parse();
 const opts = program.opts<{
   scenario: string;
@@ -60,6 +61,7 @@ const opts = program.opts<{
   rateScale: number;
   clustersPerWorker: number;
   messaging: MessagingModel;
+  json: boolean;
 }>();
 
 /** The live run's messaging time per query ({@link MessagingTime}), and the quantiles the report shows. */
@@ -245,10 +247,12 @@ try {
     table.push([r.policy, formatPercent(r.live), formatPercent(r.sim), r.diff.toFixed(1), ...others.map((m) => (((r.ablations[m] ?? 0) - r.live) * 100).toFixed(1)), ms(r.liveP95), ms(r.simP95), `${r.messaging.request.p50.toFixed(1)} / ${r.messaging.request.p90.toFixed(1)}; ${r.messaging.reply.p50.toFixed(1)} / ${r.messaging.reply.p90.toFixed(1)}`, busy]);
   }
   const scale = opts.rateScale === 1 ? '' : `, arrival rates x${opts.rateScale}`;
-  console.log(`scenario ${scenario.name}, ${queries} measured queries per policy (after ${warmupQueries} warm-up), seed ${workload.seed}${scale}; the simulator takes each live run's heartbeat phases and messaging time (${MESSAGING_MODEL_TEXT[opts.messaging]})`);
-  console.log(table.toString());
   const saturated = rows.filter((r) => !r.host.representative);
-  if (saturated.length > 0) console.log(`NOT representative (${saturated.map((r) => r.policy).join(', ')}): the host was saturated (a 1 s window above 90% of all cores), so live and simulated figures cannot be compared there; rerun on a quieter host`);
+  if (!opts.json) {
+    console.log(`scenario ${scenario.name}, ${queries} measured queries per policy (after ${warmupQueries} warm-up), seed ${workload.seed}${scale}; the simulator takes each live run's heartbeat phases and messaging time (${MESSAGING_MODEL_TEXT[opts.messaging]})`);
+    console.log(table.toString());
+  }
+  if (saturated.length > 0 && !opts.json) console.log(`NOT representative (${saturated.map((r) => r.policy).join(', ')}): the host was saturated (a 1 s window above 90% of all cores), so live and simulated figures cannot be compared there; rerun on a quieter host`);
   const worst = Math.max(...rows.map((r) => Math.abs(r.diff)));
   const round = (x: number) => Number(x.toFixed(2));
   const roundAll = (q: Record<string, number>) => Object.fromEntries(Object.entries(q).map(([k, v]) => [k, round(v)]));

@@ -77,6 +77,12 @@ describe('every command of package.json', () => {
     expect(bare).toEqual([]);
   });
 
+  // Benchmarks always end with one JSON line; these write files, and print only what they wrote.
+  const FILE_WRITERS = ['scenario:isp', 'scenario:schema', 'infra:render', 'nats:credentials', 'report'];
+  it.each(all.filter(([name]) => !name.startsWith('bench:') && !FILE_WRITERS.includes(name)))('%s: prints its results as JSON with --json', async (_name, entry) => {
+    expect((await cli(entry, ['--help'])).stdout).toMatch(/^\s+--json\s+\S/m);
+  });
+
   it.each(all)('%s: refuses an unknown option and one bad value of each kind it takes, naming the flag', async (_name, entry) => {
     const unknown = await cli(entry, ['--no-such-option']);
     expect(unknown.code).not.toBe(0);
