@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { MAX_SEED, directory, messagingOverhead, nonEmpty, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, positiveNumberList, probability, seed } from './option.parsers.js';
+import { MAX_SEED, directory, messagingOverhead, policyNames, nonEmpty, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, positiveNumberList, probability, seed } from './option.parsers.js';
 import { REPO_ROOT, checkpointPath, scenarioPath } from './repo.paths.js';
 
 describe('option parsers', () => {
@@ -59,6 +59,21 @@ describe('seed and messagingOverhead', () => {
     for (const bad of ['abc', '1,', '1,2,3', '-1,2', '', 'Infinity']) {
       expect(() => messagingOverhead('--overhead-ms')(bad)).toThrow(`--overhead-ms expects milliseconds >= 0, as "<request>,<reply>" (e.g. 2.3,1.1) or one number for the whole reply path, got "${bad}"`);
     }
+  });
+});
+
+describe('policyNames', () => {
+  const known = ['closest', 'random', 'aset'];
+  it('reads several known policies in order, or all where the command allows it', () => {
+    expect(policyNames('--policies', known)(' random , closest')).toEqual(['random', 'closest']);
+    expect(policyNames('--policies', known, { all: true })('all')).toBe('all');
+    expect(() => policyNames('--policies', known)('all')).toThrow('--policies: "all" is not a policy; expected comma-separated policies among: closest, random, aset');
+  });
+
+  it('names unknown, empty and repeated entries', () => {
+    expect(() => policyNames('--policies', known)('closest,fastest,slowest')).toThrow('--policies: "fastest", "slowest" are not policies; expected comma-separated policies among: closest, random, aset');
+    expect(() => policyNames('--policies', known, { all: true })('closest,,random')).toThrow('--policies expects "all" or comma-separated policies among: closest, random, aset, got "closest,,random"');
+    expect(() => policyNames('--policies', known)('random,random')).toThrow('--policies names "random" twice');
   });
 });
 

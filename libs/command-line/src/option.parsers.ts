@@ -100,3 +100,21 @@ export function messagingOverhead(flag: string): (value: string) => { request: n
     return parts.length === 2 ? { request: ms[0] as number, reply: ms[1] as number } : { request: 0, reply: ms[0] as number };
   };
 }
+
+/**
+ * Several policies, comma-separated, each one of `known` (blanks around commas allowed, none twice),
+ * in the order given; with `all` allowed, the word `all` (the command says what it covers).
+ */
+export function policyNames(flag: string, known: readonly string[], options: { all?: boolean } = {}): (value: string) => string[] | 'all' {
+  return (v) => {
+    if (options.all && v.trim() === 'all') return 'all';
+    const names = v.split(',').map((p) => p.trim());
+    const expected = `${options.all ? '"all" or ' : ''}comma-separated policies among: ${known.join(', ')}`;
+    if (names.some((n) => n === '')) throw new InvalidArgumentError(`${flag} expects ${expected}, got "${v}"`);
+    const unknown = names.filter((n) => !known.includes(n));
+    if (unknown.length > 0) throw new InvalidArgumentError(`${flag}: ${unknown.map((n) => `"${n}"`).join(', ')} ${unknown.length === 1 ? 'is not a policy' : 'are not policies'}; expected ${expected}`);
+    const twice = names.filter((n, i) => names.indexOf(n) !== i);
+    if (twice.length > 0) throw new InvalidArgumentError(`${flag} names ${twice.map((n) => `"${n}"`).join(', ')} twice`);
+    return names;
+  };
+}

@@ -16,14 +16,19 @@ import {
   positiveNumber,
   resolvedScenario,
   messagingOverhead,
+  policyNames,
   seed,
 } from '@aset/command-line';
 
 const program = new Command('sim')
   .description('Simulate scheduling policies over a scenario (same policies, scenario files and zoo profiles as the live testbed).')
   .option('--scenario <name|file>', 'scenario name under scenarios/ or a YAML file', 'demo')
-  .addOption(new Option('--policy <name>', 'one registered policy').choices(POLICY_NAMES).default('closest'))
-  .option('--all-policies', 'compare every heuristic (static policies included), and aset, aset-direct and aset-direct-unshielded when their checkpoints exist', false)
+  .option(
+    '--policies <names|all>',
+    'comma-separated registered policies, in order, or all: every heuristic (static policies included), and aset, aset-direct and aset-direct-unshielded when their checkpoints exist (an ASET policy named here needs its checkpoint)',
+    policyNames('--policies', POLICY_NAMES, { all: true }),
+    ['closest'],
+  )
   .option('--checkpoints <dir>', 'folder of the ASET checkpoints, named as npm run train names them', join(REPO_ROOT, 'checkpoints'))
   .option('--agents-from <scenario>', 'load the ASET checkpoints trained for this scenario (default: --scenario; suite/base for the standard suite)')
   .option('--queries <n>', "measured queries (default: the scenario's)", positiveInt('--queries'))
@@ -49,8 +54,7 @@ type Options = {
   checkpoints: string;
   agentsFrom?: string;
   scenario: string;
-  policy: string;
-  allPolicies: boolean;
+  policies: string[] | 'all';
   queries?: number;
   warmup?: number;
   seed?: number;
@@ -80,15 +84,18 @@ try {
   const catalog = new PlacementCatalog(scenario, zoo);
   const checkpoint = (mode: string) => checkpointPath(opts.agentsFrom ?? opts.scenario, mode, opts.checkpoints);
   const agents: AsetAgents = {};
-  const needed = agentModeOf(opts.policy);
-  for (const mode of ['aset', 'aset-direct']) {
+  const asked = opts.policies === 'all' ? undefined : opts.policies;
+  const all = asked === undefined;
+  const needed = new Set((asked ?? []).flatMap((p) => agentModeOf(p) ?? []));
+  for (const mode of ['aset', 'aset-direct'] as const) {
     const file = checkpoint(mode);
-    if ((opts.allPolicies || needed === mode) && existsSync(file)) Object.assign(agents, asetAgentsOf(readAsetCheckpoint(file), file, scenario, catalog, { safetyTiers: opts.safetyTiers }));
+    if ((all || needed.has(mode)) && existsSync(file)) Object.assign(agents, asetAgentsOf(readAsetCheckpoint(file), file, scenario, catalog, { safetyTiers: opts.safetyTiers }));
+    else if (needed.has(mode)) {
+      const needing = (asked ?? []).filter((p) => agentModeOf(p) === mode).join(', ');
+      throw new Error(`${needing} needs its checkpoint ${file}: run npm run train -- --scenario ${opts.agentsFrom ?? opts.scenario} --mode ${mode}, or name trained agents with --agents-from`);
+    }
   }
-  if (!opts.allPolicies && needed && !existsSync(checkpoint(needed))) {
-    throw new Error(`${opts.policy} needs its checkpoint ${checkpoint(needed)}: run npm run train -- --scenario ${opts.agentsFrom ?? opts.scenario} --mode ${needed}, or name trained agents with --agents-from`);
-  }
-  const policies = opts.allPolicies ? [...HEURISTIC_POLICY_NAMES, ...(agents.aset ? ['aset'] : []), ...(agents.asetDirect ? ['aset-direct', 'aset-direct-unshielded'] : [])] : [opts.policy];
+  const policies = asked ?? [...HEURISTIC_POLICY_NAMES, ...(agents.aset ? ['aset'] : []), ...(agents.asetDirect ? ['aset-direct', 'aset-direct-unshielded'] : [])];
   const runs: PolicyRun[] = [];
   const output = opts.out === undefined ? undefined : new RunOutputDirectory(opts.out);
   const runIdOf = (policy: string) => `sim-${policy}-${settings.seed}`;

@@ -9,10 +9,10 @@ import pg from 'pg';
 import { transferMs, type Scenario } from '@aset/scenario';
 import { buildArrivalSchedule } from '@aset/workload';
 import Table from 'cli-table3';
-import { PlacementCatalog, STATIC_POLICY_NAMES, agentModeOf, asetAgentsOf, readAsetCheckpoint } from '@aset/scheduling';
+import { POLICY_NAMES, PlacementCatalog, STATIC_POLICY_NAMES, agentModeOf, asetAgentsOf, readAsetCheckpoint } from '@aset/scheduling';
 import { empiricalDelay, heartbeatTiming, medianDelayMs, simulatePolicy, type MessagingTime } from '@aset/sim';
 import { Testbed, failureExitCode, onInterrupt, provideTestbedServers, type HostUsage } from '@aset/testbed';
-import { REPO_ROOT, checkpointPath, loadInputs, nonNegativeInt, positiveInt, positiveNumber, scenarioPath, formatPercent } from '@aset/command-line';
+import { REPO_ROOT, checkpointPath, loadInputs, nonNegativeInt, policyNames, positiveInt, positiveNumber, scenarioPath, formatPercent } from '@aset/command-line';
 
 /**
  * What the simulator is given of a live run's messaging time: its distribution, sampled per query,
@@ -28,7 +28,7 @@ const MESSAGING_MODEL_TEXT: Record<MessagingModel, string> = {
 const program = new Command('validate:sim')
   .description('Run every static policy on the live testbed and in the simulator over the same arrivals and heartbeat timing, and compare success ratios.')
   .option('--scenario <name|file>', 'scenario', 'demo')
-  .option('--policies <names>', 'comma-separated policies (default: every static policy; aset and aset-direct need their checkpoint, see --checkpoints)')
+  .option('--policies <names>', 'comma-separated policies (default: every static policy; aset and aset-direct need their checkpoint, see --checkpoints)', policyNames('--policies', POLICY_NAMES))
   .option('--checkpoints <dir>', 'folder of the ASET checkpoints, named as npm run train names them', join(REPO_ROOT, 'checkpoints'))
   .option('--agents-from <scenario>', 'load the ASET checkpoints trained for this scenario (default: --scenario)')
   .option(
@@ -52,7 +52,7 @@ const program = new Command('validate:sim')
   .parse();
 const opts = program.opts<{
   scenario: string;
-  policies?: string;
+  policies?: string[];
   checkpoints: string;
   agentsFrom?: string;
   queries?: number;
@@ -185,7 +185,7 @@ try {
   // enough of them to compare.
   const queries = opts.queries ?? workload.queries * 8;
   const warmupQueries = opts.warmupQueries ?? workload.warmupQueries;
-  const policies = opts.policies ? opts.policies.split(',').map((p) => p.trim()) : STATIC_POLICY_NAMES;
+  const policies = opts.policies ?? STATIC_POLICY_NAMES;
   const state = mkdtempSync(join(tmpdir(), 'aset-validate-'));
   const servers = await provideTestbedServers({ stateDir: state, say });
   stops.push(() => servers.stop());

@@ -19,7 +19,7 @@ function rowsOf(csv: string): Record<string, string>[] {
 describe('npm run sim -- --out (research outputs)', () => {
   it('writes one CSV row per query and a run.json whose results the rows reproduce', () => {
     const out = mkdtempSync(join(tmpdir(), 'aset-sim-out-'));
-    const r = sim('--scenario', 'demo', '--policy', 'aset-direct', '--queries', '1500', '--seed', '11', '--out', out, '--json');
+    const r = sim('--scenario', 'demo', '--policies', 'aset-direct', '--queries', '1500', '--seed', '11', '--out', out, '--json');
     expect(r.status, r.stderr).toBe(0);
     const printed = JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as { policies: Record<string, { successRatio: number }> };
 

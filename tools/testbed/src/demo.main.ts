@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { positiveInt, positiveNumber, seed } from '@aset/command-line';
+import { policyNames, positiveInt, positiveNumber, seed } from '@aset/command-line';
 import { POLICY_NAMES } from '@aset/scheduling';
 import { REPO_ROOT, SITE_NETWORK_MODES, Testbed, checkSiteLayout, ensureDatabase, farEdgeSites, failureExitCode, faultSteps, onInterrupt, providePostgres, readFaultPlan, readSiteLayout, type AppliedFault, type EdgeSite, type SiteNetworkMode, type HostUsage } from '@aset/testbed';
 import { planDemo } from './demo.plan.js';
@@ -13,7 +13,7 @@ const program = new Command('demo')
       'By default: the best static policy for the scenario (as the simulator ranks them on that workload), aset-direct and aset.',
   )
   .option('--scenario <name|file>', 'scenario name under scenarios/ or a YAML file', 'demo')
-  .option('--policy <names>', `comma-separated policies, run in this order (default: the best static policy, aset-direct, aset); any of: ${POLICY_NAMES.join(', ')}`)
+  .option('--policies <names>', `comma-separated policies, run in this order (default: the best static policy, aset-direct, aset); any of: ${POLICY_NAMES.join(', ')}`, policyNames('--policies', POLICY_NAMES))
   .option('--checkpoints <dir>', 'folder of the ASET checkpoints, named as npm run train names them', join(REPO_ROOT, 'checkpoints'))
   .option('--agents-from <scenario>', 'load the ASET checkpoints trained for this scenario (default: --scenario)')
   .option('--queries <n>', "measured queries per policy (default: the scenario's)", positiveInt('--queries'))
@@ -29,7 +29,7 @@ const program = new Command('demo')
 
 const opts = program.opts<{
   scenario: string;
-  policy?: string;
+  policies?: string[];
   checkpoints: string;
   agentsFrom?: string;
   queries?: number;
@@ -57,7 +57,7 @@ try {
   // Everything that can be refused is checked before a service starts.
   const plan = planDemo({
     scenario: opts.scenario,
-    ...(opts.policy !== undefined ? { policies: opts.policy.split(',').map((p) => p.trim()).filter((p) => p !== '') } : {}),
+    ...(opts.policies !== undefined ? { policies: opts.policies } : {}),
     checkpoints: resolve(opts.checkpoints),
     ...(opts.agentsFrom ? { agentsFrom: opts.agentsFrom } : {}),
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
@@ -68,7 +68,7 @@ try {
   const faults = opts.faults ? readFaultPlan(resolve(opts.faults)) : undefined;
   const sites: EdgeSite[] | undefined = opts.sites === undefined ? undefined : opts.sites === 'far-edge' ? farEdgeSites(plan.scenario) : readSiteLayout(resolve(opts.sites));
   if (sites) checkSiteLayout(plan.scenario, sites);
-  if (!opts.policy) {
+  if (!opts.policies) {
     const ranking = plan.staticRanking.map((r) => `${r.policy} ${(r.simSuccess * 100).toFixed(1)}%`).join(', ');
     say(`static policies in the simulator on this workload: ${ranking}`);
   }

@@ -83,7 +83,7 @@ describe('npm run demo (the compiled CLI)', () => {
   }, 240_000);
 
   it('runs the policies asked for and prints them in one table with the upper bound', () => {
-    const r = spawnSync(process.execPath, [DEMO, '--policy', 'closest,shield-random', '--queries', '60'], { env: env(), encoding: 'utf8', timeout: 180_000 });
+    const r = spawnSync(process.execPath, [DEMO, '--policies', 'closest,shield-random', '--queries', '60'], { env: env(), encoding: 'utf8', timeout: 180_000 });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/│ policy\s+│ role\s+│ queries │ SLO met │ success │ sim success │ dropped │ errors │ timed out │ p50 ms │ p95 ms │ p99 ms │/);
     expect(r.stdout).toMatch(/│ closest\s+│ asked\s+│\s+60 │/);
@@ -93,17 +93,17 @@ describe('npm run demo (the compiled CLI)', () => {
   }, 180_000);
 
   it('refuses an unknown policy, or an ASET policy without its checkpoint, before starting anything', () => {
-    const unknown = spawnSync(process.execPath, [DEMO, '--policy', 'closest,fastest'], { env: env(), encoding: 'utf8' });
+    const unknown = spawnSync(process.execPath, [DEMO, '--policies', 'closest,fastest'], { env: env(), encoding: 'utf8' });
     expect(unknown.status).not.toBe(0);
-    expect(unknown.stderr).toMatch(/unknown policy "fastest"; expected one of: closest,/);
-    const missing = spawnSync(process.execPath, [DEMO, '--policy', 'aset-direct', '--checkpoints', '/nonexistent'], { env: env(), encoding: 'utf8' });
+    expect(unknown.stderr).toMatch(/--policies: "fastest" is not a policy; expected comma-separated policies among: closest,/);
+    const missing = spawnSync(process.execPath, [DEMO, '--policies', 'aset-direct', '--checkpoints', '/nonexistent'], { env: env(), encoding: 'utf8' });
     expect(missing.status).not.toBe(0);
     expect(missing.stderr).toMatch(/policy aset-direct needs a trained agent: its checkpoint \/nonexistent\/demo\.aset-direct\.json does not exist/);
     expect(`${unknown.stdout}${missing.stdout}`).not.toMatch(/testbed up/);
   });
 
   it('stops every service it started on Ctrl-C (SIGINT) mid-run', async () => {
-    const child = spawn(process.execPath, [DEMO, '--policy', 'closest', '--queries', '100000'], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [DEMO, '--policies', 'closest', '--queries', '100000'], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     await expect.poll(() => out, { timeout: 60_000 }).toMatch(/demo: run demo-/);
@@ -125,7 +125,7 @@ describe('npm run demo (the compiled CLI)', () => {
   it('refuses a malformed fault plan before starting any service, naming the file and the entry', () => {
     const plan = join(mkdtempSync(join(tmpdir(), 'aset-demo-faults-')), 'plan.yaml');
     writeFileSync(plan, 'faults:\n  - { atSec: 2, action: explode, service: scheduler }\n');
-    const r = spawnSync(process.execPath, [DEMO, '--policy', 'closest', '--faults', plan], { env: env(), encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [DEMO, '--policies', 'closest', '--faults', plan], { env: env(), encoding: 'utf8' });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain(`fault plan ${plan}: faults.0.action`);
     expect(r.stdout).not.toMatch(/testbed up/);
@@ -134,7 +134,7 @@ describe('npm run demo (the compiled CLI)', () => {
   it('refuses a site layout that does not fit the scenario before starting any service, naming every problem', () => {
     const layout = join(mkdtempSync(join(tmpdir(), 'aset-demo-sites-')), 'sites.yaml');
     writeFileSync(layout, 'sites:\n  - { name: cell-1, clusters: [far-edge-1, far-edge-9], sources: [ap-1] }\n  - { name: cell-2, clusters: [far-edge-1] }\n');
-    const r = spawnSync(process.execPath, [DEMO, '--policy', 'closest', '--sites', layout], { env: env(), encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [DEMO, '--policies', 'closest', '--sites', layout], { env: env(), encoding: 'utf8' });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain('site "cell-1": cluster "far-edge-9" is not in scenario demo');
     expect(r.stderr).toContain('cluster "far-edge-1" is in both site "cell-1" and site "cell-2"');

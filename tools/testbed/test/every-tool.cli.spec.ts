@@ -52,6 +52,8 @@ const BAD_VALUES: Record<string, string> = {
   '--seconds <s>': '-5',
   '--out <dir>': aFile,
   '--policy <name>': 'no-such-policy',
+  '--policies <names>': 'closest,no-such-policy',
+  '--policies <names|all>': 'closest,,random',
 };
 
 /** The `--flag <value>` forms a help text lists. */
