@@ -381,8 +381,7 @@ export class Simulation {
     const queue = this.clusterQueues[c] as ClusterQueue;
     const variant = (this.qHosted[slot] as HostedVariant).variantIndex;
     if (queue.startAlone(variant, this.now)) {
-      this.batch[0] = slot;
-      this.startBatch(c, 1);
+      this.startOne(c, slot);
       (this.live[c] as ClusterState).busySlots = queue.busy;
       return;
     }
@@ -402,6 +401,16 @@ export class Simulation {
     live.busySlots = queue.busy;
     live.queueLength = queue.waiting;
     if (queue.batches) this.armBatchReady(c, queue);
+  }
+
+  /** Starts query `slot` alone (a batch of one) on cluster `c` now. */
+  private startOne(c: number, slot: number): void {
+    const now = this.now;
+    const finishedAt = now + ((this.qHosted[slot] as HostedVariant).batchMs[1] as number) * this.scenario.processingFactor(c, now);
+    this.qStarted[slot] = now;
+    this.qFinished[slot] = finishedAt;
+    this.qBatchNext[slot] = -1;
+    this.heap.push(finishedAt, FINISH, FINISH, slot);
   }
 
   /** Starts the batch of `n` queries in `this.batch` on cluster `c` now: one FINISH event for the chain. */
@@ -439,14 +448,17 @@ export class Simulation {
   /** A batch (the chain from `slot`) is done: its slot is free; its queries' answers leave, unless the cluster went dark. */
   private finish(slot: number): void {
     const c = this.qCluster[slot] as number;
-    (this.clusterQueues[c] as ClusterQueue).release(this.now);
+    const queue = this.clusterQueues[c] as ClusterQueue;
+    queue.release(this.now);
     if (this.scenario.isDown(c, this.now)) {
       // The cluster went dark: this batch and everything waiting there are lost.
       for (let q = slot; q >= 0; q = this.qBatchNext[q] as number) this.lost(q);
       this.loseWaiting(c);
       return;
     }
-    this.startReady(c);
+    // Without batching and with nothing waiting, the freed slot stays free.
+    if (queue.batches || queue.waiting > 0) this.startReady(c);
+    else (this.live[c] as ClusterState).busySlots = queue.busy;
     for (let q = slot; q >= 0; q = this.qBatchNext[q] as number) this.heap.push(this.now + (this.qReplyDelay[q] as number), REPLY, REPLY, q);
   }
 
