@@ -95,7 +95,8 @@ export class Simulation {
   private readonly heap = new EventHeap(4096);
   private readonly arrivals: ArrivalMerger;
   private readonly random: Random;
-  private readonly streams: { sourceIndex: number; source: string; app: ApplicationSpec }[];
+  /** Per arrival stream; `requestBytes` and `replyBytes` are its queries' sizes on the wire. */
+  private readonly streams: { sourceIndex: number; source: string; app: ApplicationSpec; requestBytes: number; replyBytes: number }[];
   /** Per cluster: its slots and waiting queries (refs are query slots). */
   private readonly clusterQueues: ClusterQueue[];
   /** Per cluster: the time of the BATCH_READY event pending, Infinity when none. */
@@ -162,7 +163,10 @@ export class Simulation {
     this.observesOutcomes = this.policy.observeOutcome !== undefined;
     this.arrivals = new ArrivalMerger(arrivalClocks(scenario, options.seed, this.opts.rateScale));
     this.total = this.opts.warmupQueries + options.queries;
-    this.streams = scenario.spec.workload.arrivals.map((a) => ({ sourceIndex: scenario.sourceIndex(a.source), source: a.source, app: scenario.app(a.app) as ApplicationSpec }));
+    this.streams = scenario.spec.workload.arrivals.map((a) => {
+      const app = scenario.app(a.app) as ApplicationSpec;
+      return { sourceIndex: scenario.sourceIndex(a.source), source: a.source, app, requestBytes: app.payloadBytes ?? this.inputBytes(app.task), replyBytes: app.replyBytes };
+    });
     const n = scenario.clusters.length;
     this.clusterQueues = scenario.clusters.map((c) => new ClusterQueue(c, batchingRules(c)));
     this.readyEventAt = new Float64Array(n).fill(Infinity);
@@ -334,8 +338,8 @@ export class Simulation {
       return;
     }
     const link = this.scenario.linkAtTime(s.sourceIndex, c, this.now);
-    const req = oneWayDelayMs(link, s.app.payloadBytes ?? this.inputBytes(q.task), this.random);
-    const rep = oneWayDelayMs(link, s.app.replyBytes, this.random);
+    const req = oneWayDelayMs(link, s.requestBytes, this.random);
+    const rep = oneWayDelayMs(link, s.replyBytes, this.random);
     this.qReplyDelay[slot] = rep;
     this.qNetwork[slot] = req + rep;
     this.heap.push(this.now + this.requestOverheadMs() + req, AT_CLUSTER, AT_CLUSTER, slot);
