@@ -106,12 +106,22 @@ export class ClusterQueue {
   private readonly variantCount: number;
   private readonly maxBatch: Int32Array;
   private readonly delayMs: Float64Array;
+  /** The cluster's slots and queue bound, copied into one shape (cluster specs differ in their optional fields). */
+  private readonly slots: number;
+  private readonly bound: Pick<ClusterSpec, 'slots' | 'maxQueue'>;
   /** When each free slot was freed, in release order (a ring); -Infinity for a slot never used. */
   private readonly freedAt: Float64Array;
   private freeHead = 0;
   private freeCount: number;
   private waitingCount = 0;
   private arrivals = 0;
+  /**
+   * With batching, per variant: the arrival order of its oldest waiting query, and when its waiting
+   * queries form a ready batch ({@link readyAt}); both Infinity while its FIFO is empty. Kept in
+   * step with the FIFOs so that finding the next batch reads two short arrays, not every FIFO.
+   */
+  private readonly headSeq: Float64Array;
+  private readonly headReadyAt: Float64Array;
   /** The variant (index into the rules) of the batch {@link take} last returned. */
   batchVariant = -1;
   /**
@@ -136,13 +146,17 @@ export class ClusterQueue {
     this.maxBatch = Int32Array.from(rules, (r) => r.maxBatchSize);
     this.delayMs = Float64Array.from(rules, (r) => r.maxQueueDelayMs);
     this.largestBatch = Math.max(...this.maxBatch);
+    this.headSeq = new Float64Array(this.fifos.length).fill(Infinity);
+    this.headReadyAt = new Float64Array(this.fifos.length).fill(Infinity);
+    this.slots = cluster.slots;
+    this.bound = { slots: cluster.slots, maxQueue: cluster.maxQueue };
     this.freedAt = new Float64Array(cluster.slots).fill(-Infinity);
     this.freeCount = cluster.slots;
   }
 
   /** Slots running a batch. */
   get busy(): number {
-    return this.cluster.slots - this.freeCount;
+    return this.slots - this.freeCount;
   }
 
   /** Queries waiting for a batch to start, over every variant. */
@@ -155,9 +169,13 @@ export class ClusterQueue {
    * (every slot busy and `maxQueue` waiting); else it waits, and the caller calls {@link take}.
    */
   offer(ref: number, variant: number, now: number): boolean {
-    if (queueRefuses(this.cluster, this.busy, this.waitingCount)) return false;
+    if (queueRefuses(this.bound, this.slots - this.freeCount, this.waitingCount)) return false;
     if (!(variant >= 0 && variant < this.variantCount)) throw new RangeError(`cluster ${this.cluster.id}: variant index ${variant} is out of range (${this.variantCount} variants)`);
-    (this.fifos[this.pooled ? 0 : variant] as VariantFifo).push(ref, variant, now, this.arrivals++);
+    if (this.pooled) (this.fifos[0] as VariantFifo).push(ref, variant, now, this.arrivals++);
+    else {
+      (this.fifos[variant] as VariantFifo).push(ref, variant, now, this.arrivals++);
+      this.headChanged(variant);
+    }
     this.waitingCount++;
     return true;
   }
@@ -196,26 +214,40 @@ export class ClusterQueue {
       this.batchReadyAt = Math.min(now, Math.max(arrivedAt, this.takeSlot()));
       return 1;
     }
+    // The ready variant whose oldest query came first.
+    const headSeq = this.headSeq;
+    const headReadyAt = this.headReadyAt;
     let best = -1;
     let bestSeq = Infinity;
-    for (let v = 0; v < this.fifos.length; v++) {
-      const f = this.fifos[v] as VariantFifo;
-      if (f.length === 0) continue;
-      const seq = f.seq[f.head] as number;
-      if (seq < bestSeq && this.readyAt(v) <= now) {
+    for (let v = 0; v < headSeq.length; v++) {
+      const seq = headSeq[v] as number;
+      if (seq < bestSeq && (headReadyAt[v] as number) <= now) {
         best = v;
         bestSeq = seq;
       }
     }
     if (best < 0) return 0;
-    const readyAt = this.readyAt(best);
+    const readyAt = headReadyAt[best] as number;
     const f = this.fifos[best] as VariantFifo;
     const n = Math.min(f.length, this.maxBatch[best] as number);
     for (let i = 0; i < n; i++) out[i] = f.shift();
+    this.headChanged(best);
     this.waitingCount -= n;
     this.batchVariant = best;
     this.batchReadyAt = Math.min(now, Math.max(readyAt, this.takeSlot()));
     return n;
+  }
+
+  /** Variant `v`'s FIFO changed (batching only): refreshes its entries in {@link headSeq} and {@link headReadyAt}. */
+  private headChanged(v: number): void {
+    const f = this.fifos[v] as VariantFifo;
+    if (f.length === 0) {
+      this.headSeq[v] = Infinity;
+      this.headReadyAt[v] = Infinity;
+      return;
+    }
+    this.headSeq[v] = f.seq[f.head] as number;
+    this.headReadyAt[v] = this.readyAt(v);
   }
 
   /** Takes the free slot freed first; returns when it was freed. */
@@ -234,14 +266,15 @@ export class ClusterQueue {
   nextReadyAt(): number {
     if (this.freeCount === 0 || this.waitingCount === 0) return Infinity;
     if (this.pooled) return this.readyAt(0);
+    const headReadyAt = this.headReadyAt;
     let at = Infinity;
-    for (let v = 0; v < this.fifos.length; v++) if ((this.fifos[v] as VariantFifo).length > 0) at = Math.min(at, this.readyAt(v));
+    for (let v = 0; v < headReadyAt.length; v++) if ((headReadyAt[v] as number) < at) at = headReadyAt[v] as number;
     return at;
   }
 
   /** A batch is done: its slot is free again; `freedAt` is when it was done (see {@link batchReadyAt}). */
   release(freedAt: number): void {
-    if (this.freeCount === this.cluster.slots) throw new Error(`cluster ${this.cluster.id}: release without a running batch`);
+    if (this.freeCount === this.slots) throw new Error(`cluster ${this.cluster.id}: release without a running batch`);
     const i = this.freeHead + this.freeCount;
     this.freedAt[i >= this.freedAt.length ? i - this.freedAt.length : i] = freedAt;
     this.freeCount++;
@@ -250,11 +283,19 @@ export class ClusterQueue {
   /** Removes every waiting query (the cluster went dark), calling `each` with its ref in arrival order. */
   clear(each: (ref: number) => void): void {
     while (this.waitingCount > 0) {
-      let oldest: VariantFifo | undefined;
-      for (const f of this.fifos) if (f.length > 0 && (!oldest || (f.seq[f.head] as number) < (oldest.seq[oldest.head] as number))) oldest = f;
+      let oldest = 0;
+      for (let v = 1; v < this.fifos.length; v++) if (this.oldestSeq(v) < this.oldestSeq(oldest)) oldest = v;
       this.waitingCount--;
-      each((oldest as VariantFifo).shift());
+      const ref = (this.fifos[oldest] as VariantFifo).shift();
+      if (!this.pooled) this.headChanged(oldest);
+      each(ref);
     }
+  }
+
+  /** The arrival order of the oldest query in FIFO `v`; Infinity when it is empty. */
+  private oldestSeq(v: number): number {
+    const f = this.fifos[v] as VariantFifo;
+    return f.length > 0 ? (f.seq[f.head] as number) : Infinity;
   }
 
   /** When variant `v`'s waiting queries form a ready batch: at its `maxBatchSize`-th arrival, else its oldest's arrival plus the delay. */

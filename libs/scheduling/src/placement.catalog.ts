@@ -137,10 +137,11 @@ export class PlacementCatalog {
     let row = bySource[sourceIndex];
     if (!row) {
       const { request, reply } = this.messageBytes(app, task);
-      row = Float64Array.from(this.scenario.clusters, (_, c) => {
+      row = new Float64Array(this.scenario.clusters.length);
+      for (let c = 0; c < row.length; c++) {
         const link = this.scenario.linkAt(sourceIndex, c);
-        return link.rttMs + transferMs(link, request) + transferMs(link, reply);
-      });
+        row[c] = link.rttMs + transferMs(link, request) + transferMs(link, reply);
+      }
       bySource[sourceIndex] = row;
     }
     return row;

@@ -19,6 +19,14 @@ describe('EventHeap', () => {
     expect(h.peekTime()).toBe(Infinity);
   });
 
+  it('refuses a priority that is not an integer in [0, 256)', () => {
+    const h = new EventHeap(2);
+    for (const p of [-1, 0.5, 256, NaN]) expect(() => h.push(0, p, 0, 0)).toThrow(/priority/);
+    h.push(0, 255, 0, 1);
+    h.push(0, 0, 0, 2);
+    expect(h.peekRef()).toBe(2);
+  });
+
   it('agrees with a sort on random events, interleaving pushes and pops', () => {
     const r = seededRandom(1);
     const h = new EventHeap(4);

@@ -1,12 +1,18 @@
+/** Priorities are below this, and an event's tie key is `priority * PRIORITY_UNIT + sequence`. */
+const PRIORITY_LIMIT = 256;
+/** 2^44: sequences below it keep the tie key exact in a double (256 * 2^44 = 2^52). */
+const PRIORITY_UNIT = 2 ** 44;
+
 /**
- * A binary min-heap of events keyed by (time, priority, sequence), as in SimPy: earlier first; at
+ * A min-heap (4-ary) of events keyed by (time, priority, sequence), as in SimPy: earlier first; at
  * equal times, lower priority first; then insertion order. Struct-of-arrays storage, no allocation
  * per event. An event carries two integers: its kind and a reference (e.g. a query slot).
+ * Priorities are integers in [0, 256); a heap takes at most 2^44 pushes between clears.
  */
 export class EventHeap {
   private time: Float64Array;
-  private prio: Uint8Array;
-  private seq: Float64Array;
+  /** Per event: priority * PRIORITY_UNIT + insertion sequence, so that one comparison orders equal times. */
+  private tie: Float64Array;
   private kind: Uint8Array;
   private ref: Int32Array;
   private n = 0;
@@ -14,8 +20,7 @@ export class EventHeap {
 
   constructor(capacity = 1024) {
     this.time = new Float64Array(capacity);
-    this.prio = new Uint8Array(capacity);
-    this.seq = new Float64Array(capacity);
+    this.tie = new Float64Array(capacity);
     this.kind = new Uint8Array(capacity);
     this.ref = new Int32Array(capacity);
   }
@@ -30,19 +35,23 @@ export class EventHeap {
   }
 
   push(time: number, priority: number, kind: number, ref: number): void {
+    if (!(priority >= 0 && priority < PRIORITY_LIMIT && priority === (priority | 0))) throw new RangeError(`event priority ${priority} is not an integer in [0, ${PRIORITY_LIMIT})`);
+    if (this.counter === PRIORITY_UNIT) throw new RangeError(`an event heap takes at most ${PRIORITY_UNIT} pushes between clears`);
     if (this.n === this.time.length) this.grow();
+    const tie = priority * PRIORITY_UNIT + this.counter++;
+    const times = this.time;
+    const ties = this.tie;
     let i = this.n++;
-    const seq = this.counter++;
     // Sift up, moving parents down into the hole.
     while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!this.before(time, priority, seq, p)) break;
+      const p = (i - 1) >> 2;
+      const tp = times[p] as number;
+      if (time > tp || (time === tp && tie > (ties[p] as number))) break;
       this.move(p, i);
       i = p;
     }
-    this.time[i] = time;
-    this.prio[i] = priority;
-    this.seq[i] = seq;
+    times[i] = time;
+    ties[i] = tie;
     this.kind[i] = kind;
     this.ref[i] = ref;
   }
@@ -64,54 +73,40 @@ export class EventHeap {
   pop(): void {
     const last = --this.n;
     if (last === 0) return;
-    const t = this.time[last] as number;
-    const pr = this.prio[last] as number;
-    const sq = this.seq[last] as number;
+    const times = this.time;
+    const ties = this.tie;
+    const t = times[last] as number;
+    const tie = ties[last] as number;
     const k = this.kind[last] as number;
     const r = this.ref[last] as number;
     let i = 0;
     for (;;) {
-      const l = 2 * i + 1;
-      if (l >= last) break;
-      const rr = l + 1;
-      const c = rr < last && this.less(rr, l) ? rr : l;
-      if (!this.after(t, pr, sq, c)) break;
+      const first = 4 * i + 1;
+      if (first >= last) break;
+      // The earliest child.
+      let c = first;
+      let tc = times[first] as number;
+      const end = first + 4 < last ? first + 4 : last;
+      for (let k = first + 1; k < end; k++) {
+        const tk = times[k] as number;
+        if (tk < tc || (tk === tc && (ties[k] as number) < (ties[c] as number))) {
+          c = k;
+          tc = tk;
+        }
+      }
+      if (t < tc || (t === tc && tie < (ties[c] as number))) break;
       this.move(c, i);
       i = c;
     }
-    this.time[i] = t;
-    this.prio[i] = pr;
-    this.seq[i] = sq;
+    times[i] = t;
+    ties[i] = tie;
     this.kind[i] = k;
     this.ref[i] = r;
   }
 
-  /** Is (t, p, s) before the event at index j? */
-  private before(t: number, p: number, s: number, j: number): boolean {
-    const tj = this.time[j] as number;
-    if (t !== tj) return t < tj;
-    const pj = this.prio[j] as number;
-    if (p !== pj) return p < pj;
-    return s < (this.seq[j] as number);
-  }
-
-  /** Is (t, p, s) after the event at index j? */
-  private after(t: number, p: number, s: number, j: number): boolean {
-    const tj = this.time[j] as number;
-    if (t !== tj) return t > tj;
-    const pj = this.prio[j] as number;
-    if (p !== pj) return p > pj;
-    return s > (this.seq[j] as number);
-  }
-
-  private less(a: number, b: number): boolean {
-    return this.before(this.time[a] as number, this.prio[a] as number, this.seq[a] as number, b);
-  }
-
   private move(from: number, to: number): void {
     this.time[to] = this.time[from] as number;
-    this.prio[to] = this.prio[from] as number;
-    this.seq[to] = this.seq[from] as number;
+    this.tie[to] = this.tie[from] as number;
     this.kind[to] = this.kind[from] as number;
     this.ref[to] = this.ref[from] as number;
   }
@@ -124,8 +119,7 @@ export class EventHeap {
       return b;
     };
     this.time = grow(this.time, (n) => new Float64Array(n));
-    this.prio = grow(this.prio, (n) => new Uint8Array(n));
-    this.seq = grow(this.seq, (n) => new Float64Array(n));
+    this.tie = grow(this.tie, (n) => new Float64Array(n));
     this.kind = grow(this.kind, (n) => new Uint8Array(n));
     this.ref = grow(this.ref, (n) => new Int32Array(n));
   }

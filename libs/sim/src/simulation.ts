@@ -95,7 +95,8 @@ export class Simulation {
   private readonly heap = new EventHeap(4096);
   private readonly arrivals: ArrivalMerger;
   private readonly random: Random;
-  private readonly streams: { sourceIndex: number; source: string; app: ApplicationSpec }[];
+  /** Per arrival stream; `requestBytes` and `replyBytes` are its queries' sizes on the wire. */
+  private readonly streams: { sourceIndex: number; source: string; app: ApplicationSpec; requestBytes: number; replyBytes: number }[];
   /** Per cluster: its slots and waiting queries (refs are query slots). */
   private readonly clusterQueues: ClusterQueue[];
   /** Per cluster: the time of the BATCH_READY event pending, Infinity when none. */
@@ -162,7 +163,10 @@ export class Simulation {
     this.observesOutcomes = this.policy.observeOutcome !== undefined;
     this.arrivals = new ArrivalMerger(arrivalClocks(scenario, options.seed, this.opts.rateScale));
     this.total = this.opts.warmupQueries + options.queries;
-    this.streams = scenario.spec.workload.arrivals.map((a) => ({ sourceIndex: scenario.sourceIndex(a.source), source: a.source, app: scenario.app(a.app) as ApplicationSpec }));
+    this.streams = scenario.spec.workload.arrivals.map((a) => {
+      const app = scenario.app(a.app) as ApplicationSpec;
+      return { sourceIndex: scenario.sourceIndex(a.source), source: a.source, app, requestBytes: app.payloadBytes ?? this.inputBytes(app.task), replyBytes: app.replyBytes };
+    });
     const n = scenario.clusters.length;
     this.clusterQueues = scenario.clusters.map((c) => new ClusterQueue(c, batchingRules(c)));
     this.readyEventAt = new Float64Array(n).fill(Infinity);
@@ -334,8 +338,8 @@ export class Simulation {
       return;
     }
     const link = this.scenario.linkAtTime(s.sourceIndex, c, this.now);
-    const req = oneWayDelayMs(link, s.app.payloadBytes ?? this.inputBytes(q.task), this.random);
-    const rep = oneWayDelayMs(link, s.app.replyBytes, this.random);
+    const req = oneWayDelayMs(link, s.requestBytes, this.random);
+    const rep = oneWayDelayMs(link, s.replyBytes, this.random);
     this.qReplyDelay[slot] = rep;
     this.qNetwork[slot] = req + rep;
     this.heap.push(this.now + this.requestOverheadMs() + req, AT_CLUSTER, AT_CLUSTER, slot);
@@ -381,8 +385,7 @@ export class Simulation {
     const queue = this.clusterQueues[c] as ClusterQueue;
     const variant = (this.qHosted[slot] as HostedVariant).variantIndex;
     if (queue.startAlone(variant, this.now)) {
-      this.batch[0] = slot;
-      this.startBatch(c, 1);
+      this.startOne(c, slot);
       (this.live[c] as ClusterState).busySlots = queue.busy;
       return;
     }
@@ -402,6 +405,16 @@ export class Simulation {
     live.busySlots = queue.busy;
     live.queueLength = queue.waiting;
     if (queue.batches) this.armBatchReady(c, queue);
+  }
+
+  /** Starts query `slot` alone (a batch of one) on cluster `c` now. */
+  private startOne(c: number, slot: number): void {
+    const now = this.now;
+    const finishedAt = now + ((this.qHosted[slot] as HostedVariant).batchMs[1] as number) * this.scenario.processingFactor(c, now);
+    this.qStarted[slot] = now;
+    this.qFinished[slot] = finishedAt;
+    this.qBatchNext[slot] = -1;
+    this.heap.push(finishedAt, FINISH, FINISH, slot);
   }
 
   /** Starts the batch of `n` queries in `this.batch` on cluster `c` now: one FINISH event for the chain. */
@@ -439,14 +452,17 @@ export class Simulation {
   /** A batch (the chain from `slot`) is done: its slot is free; its queries' answers leave, unless the cluster went dark. */
   private finish(slot: number): void {
     const c = this.qCluster[slot] as number;
-    (this.clusterQueues[c] as ClusterQueue).release(this.now);
+    const queue = this.clusterQueues[c] as ClusterQueue;
+    queue.release(this.now);
     if (this.scenario.isDown(c, this.now)) {
       // The cluster went dark: this batch and everything waiting there are lost.
       for (let q = slot; q >= 0; q = this.qBatchNext[q] as number) this.lost(q);
       this.loseWaiting(c);
       return;
     }
-    this.startReady(c);
+    // Without batching and with nothing waiting, the freed slot stays free.
+    if (queue.batches || queue.waiting > 0) this.startReady(c);
+    else (this.live[c] as ClusterState).busySlots = queue.busy;
     for (let q = slot; q >= 0; q = this.qBatchNext[q] as number) this.heap.push(this.now + (this.qReplyDelay[q] as number), REPLY, REPLY, q);
   }
 

@@ -61,9 +61,10 @@ export class UpperBoundSink implements RecordSink {
 
   /** The lowest no-contention latency of any placement meeting the accuracy floor; Infinity when none. */
   bestLatencyMs(sourceIndex: number, app: string, task: string, minAccuracy: number): number {
+    const network = this.catalog.networkRow(sourceIndex, app, task);
     let best = Infinity;
     for (const { clusterIndex, hosted } of this.catalog.feasibleFor(task, minAccuracy).options) {
-      best = Math.min(best, this.catalog.networkMs(sourceIndex, clusterIndex, app, task) + hosted.processingMs + this.overheadMs);
+      best = Math.min(best, (network[clusterIndex] as number) + hosted.processingMs + this.overheadMs);
     }
     return best;
   }

@@ -69,8 +69,8 @@ export function buildArrivalSchedule(scenario: Scenario, options: { count: numbe
 }
 
 /**
- * Merges arrival clocks lazily, in time order (ties: lower stream index first): a binary min-heap
- * of streams keyed by their next arrival. For runs too long to materialise (the simulator).
+ * Merges arrival clocks lazily, in time order (ties: lower stream index first): a min-heap of
+ * streams keyed by their next arrival. For runs too long to materialise (the simulator).
  */
 export class ArrivalMerger {
   private readonly ids: Uint16Array;
@@ -80,7 +80,7 @@ export class ArrivalMerger {
     if (clocks.length > 65535) throw new RangeError(`at most 65535 arrival streams, got ${clocks.length}`);
     this.ids = Uint16Array.from(clocks.keys());
     this.times = Float64Array.from(clocks, (c) => c());
-    for (let i = (clocks.length >> 1) - 1; i >= 0; i--) this.down(i);
+    for (let i = (clocks.length - 2) >> 2; i >= 0; i--) this.siftDown(i, this.times[i] as number, this.ids[i] as number);
   }
 
   /** Time of the next arrival (ms from the run start); Infinity when every stream has ended. */
@@ -95,32 +95,38 @@ export class ArrivalMerger {
 
   /** Consumes the next arrival. */
   advance(): void {
-    this.times[0] = (this.clocks[this.ids[0] as number] as ArrivalClock)();
-    this.down(0);
+    const id = this.ids[0] as number;
+    this.siftDown(0, (this.clocks[id] as ArrivalClock)(), id);
   }
 
-  private less(a: number, b: number): boolean {
-    const ta = this.times[a] as number;
-    const tb = this.times[b] as number;
-    return ta < tb || (ta === tb && (this.ids[a] as number) < (this.ids[b] as number));
-  }
-
-  private down(i: number): void {
-    const n = this.ids.length;
+  /**
+   * Places the stream `id`, next arriving at `t`, into the hole at `i`, moving earlier children up.
+   * The heap is 4-ary (children of i: 4i+1..4i+4): half the levels of a binary heap.
+   */
+  private siftDown(i: number, t: number, id: number): void {
+    const times = this.times;
+    const ids = this.ids;
+    const n = ids.length;
     for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < n && this.less(l, m)) m = l;
-      if (r < n && this.less(r, m)) m = r;
-      if (m === i) return;
-      const ti = this.times[i] as number;
-      this.times[i] = this.times[m] as number;
-      this.times[m] = ti;
-      const ii = this.ids[i] as number;
-      this.ids[i] = this.ids[m] as number;
-      this.ids[m] = ii;
-      i = m;
+      const first = 4 * i + 1;
+      if (first >= n) break;
+      // The earliest child (ties: lower stream index).
+      let c = first;
+      let tc = times[first] as number;
+      const end = first + 4 < n ? first + 4 : n;
+      for (let k = first + 1; k < end; k++) {
+        const tk = times[k] as number;
+        if (tk < tc || (tk === tc && (ids[k] as number) < (ids[c] as number))) {
+          c = k;
+          tc = tk;
+        }
+      }
+      if (t < tc || (t === tc && id < (ids[c] as number))) break;
+      times[i] = tc;
+      ids[i] = ids[c] as number;
+      i = c;
     }
+    times[i] = t;
+    ids[i] = id;
   }
 }
