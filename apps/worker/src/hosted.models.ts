@@ -9,9 +9,11 @@ import type { WorkerConfig } from './worker.config.js';
 /**
  * The clusters this worker hosts (CLUSTER_ID or CLUSTER_IDS, checked against the scenario) and the
  * ONNX sessions of the variants they host, loaded and checked at start: one runner per variant,
- * shared by every hosted cluster that hosts it. With INFERENCE_THREAD_POOL > 0 the sessions run on
- * that many inference threads (each holds every variant), so batches neither block the worker's
- * messaging nor wait for each other while a thread is free.
+ * shared by every hosted cluster that hosts it. By default a batch runs on the worker's event loop.
+ * With INFERENCE_THREAD_POOL > 0 the sessions run on that many inference threads (each holds every
+ * variant), so batches neither block the worker's messaging nor wait for each other while a thread
+ * is free: a cluster's slots then run in parallel, at the cost of a thread hand-off per batch
+ * (docs/performance.md: a gain for several slots of a larger model, a loss for the tiniest).
  */
 @Injectable()
 export class HostedModels implements OnApplicationShutdown {

@@ -36,8 +36,10 @@ export const WORKER_ENV = {
     .int()
     .min(0)
     .max(64)
-    .default(1)
-    .describe('threads that run inference off the event loop, each with every hosted model, an integer 0-64 (0: on the event loop, which each batch then blocks)'),
+    .default(0)
+    .describe(
+      "threads that run inference off the event loop, each with every hosted model, an integer 0-64 (0: on the event loop, which each batch then blocks; set it to a cluster's slots to run them in parallel on several cores)",
+    ),
   EMULATE_NETWORK: booleanFlag.default(true).describe('true or false: delay requests and replies as the scenario link from the query source says (off for real distributed runs)'),
   EMULATE_HARDWARE: booleanFlag.default(true).describe("true or false: pad processing to the cluster hardware class (off on real edge hardware)"),
   EMULATE_DYNAMICS: booleanFlag

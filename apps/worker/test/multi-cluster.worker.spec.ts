@@ -223,9 +223,9 @@ describe('worker cluster selection (CLUSTER_ID, CLUSTER_IDS)', () => {
     await expect(validate({ CLUSTER_IDS: 'cloud-1,,far-edge-1' })).rejects.toThrow(/CLUSTER_IDS is "cloud-1,,far-edge-1": .*expected comma-separated ids/);
   });
 
-  it('takes INFERENCE_THREAD_POOL 0-64 (default 1) and refuses anything else, naming it', async () => {
-    expect((await validate({ CLUSTER_ID: 'cloud-1' })).INFERENCE_THREAD_POOL).toBe(1);
-    expect((await validate({ CLUSTER_ID: 'cloud-1', INFERENCE_THREAD_POOL: '0' })).INFERENCE_THREAD_POOL).toBe(0);
+  it('takes INFERENCE_THREAD_POOL 0-64 (default 0) and refuses anything else, naming it', async () => {
+    expect((await validate({ CLUSTER_ID: 'cloud-1' })).INFERENCE_THREAD_POOL).toBe(0);
+    expect((await validate({ CLUSTER_ID: 'cloud-1', INFERENCE_THREAD_POOL: '4' })).INFERENCE_THREAD_POOL).toBe(4);
     for (const bad of ['-1', '65', '1.5', 'two']) {
       await expect(validate({ CLUSTER_ID: 'cloud-1', INFERENCE_THREAD_POOL: bad })).rejects.toThrow(/INFERENCE_THREAD_POOL .*an integer 0-64/);
     }

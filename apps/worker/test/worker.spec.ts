@@ -9,8 +9,8 @@ import { ServiceMetrics } from '@aset/service-kit';
 import { metricValue, testNatsUrl } from '@aset/service-kit/testing';
 import { startWorkerApp } from './worker-app.fixture.js';
 
-// Inference on one inference thread (the default) and on the event loop (INFERENCE_THREAD_POOL=0).
-describe.each([['1'], ['0']])('worker service (in-process, real NATS, real ONNX, INFERENCE_THREAD_POOL=%s)', (pool) => {
+// Inference on the event loop (the default) and on inference threads (INFERENCE_THREAD_POOL=2).
+describe.each([['0'], ['2']])('worker service (in-process, real NATS, real ONNX, INFERENCE_THREAD_POOL=%s)', (pool) => {
   let app: INestApplication;
   let nc: NatsConnection;
   const prefix = uniqueTestPrefix(`worker-pool${pool}`);

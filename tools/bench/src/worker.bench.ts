@@ -4,9 +4,10 @@
  *
  * - The worker is the real service (apps/worker, its own process) hosting one cluster of `--slots`
  *   slots and the one variant, network and hardware emulation off, `--threads` intra-op threads,
- *   inference on `--thread-pool` inference threads. Unbatched: the variant without a `batching`
- *   entry; batched: `maxBatchSize` `--max-batch`, `maxQueueDelayMs` `--delay-ms`. The ablation:
- *   unbatched with inference on the worker's event loop (INFERENCE_THREAD_POOL=0).
+ *   inference as the worker runs it by default (on its event loop; `--thread-pool` changes it).
+ *   Unbatched: the variant without a `batching` entry; batched: `maxBatchSize` `--max-batch`,
+ *   `maxQueueDelayMs` `--delay-ms`. The comparison: unbatched with inference on one inference
+ *   thread per slot (INFERENCE_THREAD_POOL=`--slots`).
  * - The load is closed loop from this process: `--in-flight` requests to `cluster.<id>.infer` at
  *   all times (pre-encoded queries of held-out inputs, replies on one subscription), so the worker is
  *   never idle for want of work; counted over `--seconds` after `--warm-seconds`. Every counted
@@ -16,7 +17,7 @@
  *
  * The four measurements are interleaved `--runs` times and the medians reported:
  * `batchingRatio` = batched / unbatched, `workerVsBare` = unbatched / bare, `threadPoolGain` =
- * unbatched / unbatched on the event loop. Progress goes to stderr; the last stdout line is one
+ * unbatched on inference threads / unbatched. Progress goes to stderr; the last stdout line is one
  * JSON object.
  */
 import { execFile } from 'node:child_process';
@@ -29,7 +30,7 @@ import { Command } from 'commander';
 import { connect, createInbox, type NatsConnection } from '@nats-io/transport-node';
 import { SubjectSpace, encodeTensor, type DispatchedQuery } from '@aset/contracts';
 import { sampleQuery } from '@aset/contracts/testing';
-import { DEFAULT_MANIFEST, REPO_ROOT, nonNegativeNumber, positiveInt, positiveNumber, runCommand } from '@aset/command-line';
+import { DEFAULT_MANIFEST, REPO_ROOT, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, runCommand } from '@aset/command-line';
 import { MAX_BATCH_SIZE, loadHeldOut, readZoo } from '@aset/model-zoo';
 import { ServiceProcess, appEntry, freePort, processCpuMs, provideNats, stopStack } from '@aset/testbed';
 import { median, ratio } from './bench.stats.js';
@@ -39,7 +40,7 @@ const program = new Command('bench:worker')
   .option('--variant <id>', 'model variant (a small one shows what batching saves)', 'digits-mlp-s')
   .option('--slots <n>', "the cluster's slots (and the bare baseline's concurrent runs)", positiveInt('--slots'), 1)
   .option('--threads <n>', 'onnxruntime intra-op threads, worker and bare alike', positiveInt('--threads'), 1)
-  .option('--thread-pool <n>', "the worker's inference threads (INFERENCE_THREAD_POOL) for the batched and unbatched runs", positiveInt('--thread-pool'), 1)
+  .option('--thread-pool <n>', "the worker's inference threads (INFERENCE_THREAD_POOL) for the batched and unbatched runs (0: on its event loop, the worker's default)", nonNegativeInt('--thread-pool'), 0)
   .option('--max-batch <n>', `batched worker: maxBatchSize (at most ${MAX_BATCH_SIZE})`, positiveInt('--max-batch'), MAX_BATCH_SIZE)
   .option('--delay-ms <ms>', 'batched worker: maxQueueDelayMs', nonNegativeNumber('--delay-ms'), 1)
   .option('--in-flight <n>', 'requests kept in flight to the worker', positiveInt('--in-flight'), 64)
@@ -88,7 +89,7 @@ workload: { queries: 10, arrivals: [{ source: bench, app: probe, process: { kind
   const modes = {
     unbatched: { file: files.unbatched, pool: opts.threadPool },
     batched: { file: files.batched, pool: opts.threadPool },
-    onEventLoop: { file: files.unbatched, pool: 0 },
+    onThreadPool: { file: files.unbatched, pool: opts.slots },
   } as const;
   type Mode = keyof typeof modes;
 
@@ -134,10 +135,10 @@ workload: { queries: 10, arrivals: [{ source: bench, app: probe, process: { kind
       }
     };
 
-    const results: Record<Mode | 'bare', Measured[]> = { unbatched: [], batched: [], onEventLoop: [], bare: [] };
+    const results: Record<Mode | 'bare', Measured[]> = { unbatched: [], batched: [], onThreadPool: [], bare: [] };
     say(`${variant.id}: ${opts.slots} slot(s), ${opts.threads} intra-op thread(s), ${opts.threadPool} inference thread(s); batched: up to ${opts.maxBatch}, ${opts.delayMs} ms of queue delay; ${opts.inFlight} in flight; ${opts.runs} round(s) of ${opts.seconds} s`);
     for (let r = 1; r <= opts.runs; r++) {
-      for (const mode of ['unbatched', 'batched', 'onEventLoop'] as const) {
+      for (const mode of ['unbatched', 'batched', 'onThreadPool'] as const) {
         const m = await measureWorker(mode, r);
         results[mode].push(m);
         say(`round ${r}: worker ${mode} ${round(m.perSec)} queries/s (${round(m.cpuUsPerQuery, 1)} µs of worker CPU per query)`);
@@ -150,7 +151,7 @@ workload: { queries: 10, arrivals: [{ source: bench, app: probe, process: { kind
     const batchedPerSec = perSec('batched');
     const unbatchedPerSec = perSec('unbatched');
     const bareOrtPerSec = perSec('bare');
-    const onEventLoopPerSec = perSec('onEventLoop');
+    const onThreadPoolPerSec = perSec('onThreadPool');
     console.log(
       JSON.stringify({
         variant: variant.id,
@@ -159,8 +160,8 @@ workload: { queries: 10, arrivals: [{ source: bench, app: probe, process: { kind
         bareOrtPerSec: round(bareOrtPerSec),
         batchingRatio: round(ratio(batchedPerSec, unbatchedPerSec), 3),
         workerVsBare: round(ratio(unbatchedPerSec, bareOrtPerSec), 3),
-        unbatchedOnEventLoopPerSec: round(onEventLoopPerSec),
-        threadPoolGain: round(ratio(unbatchedPerSec, onEventLoopPerSec), 3),
+        unbatchedOnThreadPoolPerSec: round(onThreadPoolPerSec),
+        threadPoolGain: round(ratio(onThreadPoolPerSec, unbatchedPerSec), 3),
         cpuUsPerQuery: Object.fromEntries(Object.entries(results).map(([k, ms]) => [k, round(median(ms.map((m) => m.cpuUsPerQuery)), 1)])),
         settings: { slots: opts.slots, threads: opts.threads, threadPool: opts.threadPool, maxBatch: opts.maxBatch, delayMs: opts.delayMs, inFlight: opts.inFlight, seconds: opts.seconds, runs: opts.runs },
       }),
