@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { MAX_SEED, directory, messagingOverhead, policyNames, nonEmpty, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, positiveNumberList, probability, seed } from './option.parsers.js';
+import { MAX_SEED, directory, identifier, integerAtLeast, messagingOverhead, policyNames, seedCountOrList, nonEmpty, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, positiveNumberList, probability, seed } from './option.parsers.js';
 import { REPO_ROOT, checkpointPath, scenarioPath } from './repo.paths.js';
 
 describe('option parsers', () => {
@@ -74,6 +74,23 @@ describe('policyNames', () => {
     expect(() => policyNames('--policies', known)('closest,fastest,slowest')).toThrow('--policies: "fastest", "slowest" are not policies; expected comma-separated policies among: closest, random, aset');
     expect(() => policyNames('--policies', known, { all: true })('closest,,random')).toThrow('--policies expects "all" or comma-separated policies among: closest, random, aset, got "closest,,random"');
     expect(() => policyNames('--policies', known)('random,random')).toThrow('--policies names "random" twice');
+  });
+});
+
+describe('integerAtLeast, identifier and seedCountOrList', () => {
+  it('name the flag and the form', () => {
+    expect(integerAtLeast('--clusters', 3)('3')).toBe(3);
+    expect(() => integerAtLeast('--clusters', 3)('2')).toThrow('--clusters expects an integer >= 3, got "2"');
+    expect(identifier('--name')('isp-2')).toBe('isp-2');
+    expect(() => identifier('--name')('isp 2')).toThrow('--name expects 1-64 characters of [A-Za-z0-9_-], got "isp 2"');
+  });
+
+  it('reads seeds as a count or a list, within the seed range, none twice', () => {
+    expect(seedCountOrList('--seeds')('3')).toEqual([1, 2, 3]);
+    expect(seedCountOrList('--seeds')('7, 0,11')).toEqual([7, 0, 11]);
+    expect(() => seedCountOrList('--seeds')('0')).toThrow('--seeds: a count of seeds must be at least 1, got "0"');
+    expect(() => seedCountOrList('--seeds')('1,x')).toThrow(/^--seeds expects a count \(e\.g\. 5, for seeds 1-5\) or comma-separated seeds, integers 0-4294967295 \(e\.g\. 1,2,3\), got "1,x"$/);
+    expect(() => seedCountOrList('--seeds')('2,2')).toThrow('--seeds repeats a seed: "2,2"');
   });
 });
 

@@ -118,3 +118,40 @@ export function policyNames(flag: string, known: readonly string[], options: { a
     return names;
   };
 }
+
+/** An integer of at least `min`. */
+export function integerAtLeast(flag: string, min: number): (value: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${flag} expects an integer >= ${min}, got "${v}"`);
+    return n;
+  };
+}
+
+/** An identifier as ASET's contracts take them: 1-64 characters of [A-Za-z0-9_-]. */
+export function identifier(flag: string): (value: string) => string {
+  return (v) => {
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(v)) throw new InvalidArgumentError(`${flag} expects 1-64 characters of [A-Za-z0-9_-], got "${v}"`);
+    return v;
+  };
+}
+
+/**
+ * Seeds as a count or a list: `5` is seeds 1 to 5; `3,7,11` is those seeds (distinct, each a
+ * {@link seed}), in the order given.
+ */
+export function seedCountOrList(flag: string): (value: string) => number[] {
+  return (v) => {
+    const parts = v.split(',').map((x) => x.trim());
+    const nums = parts.map(Number);
+    if (parts.some((p) => p === '') || nums.some((n) => !Number.isInteger(n) || n < 0 || n > MAX_SEED)) {
+      throw new InvalidArgumentError(`${flag} expects a count (e.g. 5, for seeds 1-5) or comma-separated seeds, integers 0-${MAX_SEED} (e.g. 1,2,3), got "${v}"`);
+    }
+    if (nums.length === 1) {
+      if ((nums[0] as number) < 1) throw new InvalidArgumentError(`${flag}: a count of seeds must be at least 1, got "${v}"`);
+      return Array.from({ length: nums[0] as number }, (_, i) => i + 1);
+    }
+    if (new Set(nums).size !== nums.length) throw new InvalidArgumentError(`${flag} repeats a seed: "${v}"`);
+    return nums;
+  };
+}

@@ -6,7 +6,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_SEEDS, SUITE_NAMES, buildSuiteReport, mergeResultsDocument, suiteByName, suiteSection, type SeedBounds, type SeedRun, type SuiteRoles, type TrainedAgentRun } from '@aset/evaluation';
 import { HEURISTIC_POLICY_NAMES, STATIC_POLICY_NAMES, readAsetCheckpoint } from '@aset/scheduling';
 import { barChartSvg } from '@aset/charts';
-import { REPO_ROOT, RunOutputDirectory, checkpointPath, checkpointRef, directory, positiveInt, resolvedScenario, runCommand } from '@aset/command-line';
+import { REPO_ROOT, RunOutputDirectory, checkpointPath, checkpointRef, directory, positiveInt, resolvedScenario, runCommand, seedCountOrList } from '@aset/command-line';
 import { readScenarioFile } from '@aset/scenario';
 import { readZoo } from '@aset/model-zoo';
 import type { ExperimentJob, ExperimentJobResult } from './experiment.job.js';
@@ -24,20 +24,12 @@ function countOrSeeds(option: string, v: string): { count: number } | { seeds: n
   return { seeds: nums };
 }
 
-/** `--seeds 5` (seeds 1..5) or `--seeds 3,7,11`. */
-function seedList(v: string): number[] {
-  const parsed = countOrSeeds('--seeds', v);
-  const seeds = 'count' in parsed ? Array.from({ length: parsed.count }, (_, i) => i + 1) : parsed.seeds;
-  if (seeds.length === 0) throw new InvalidArgumentError('--seeds: at least one seed');
-  return seeds;
-}
-
 const program = new Command('experiment')
   .description(
     'Run every heuristic, the ASET agents and their ablations over a suite of scenarios in the simulator, over several workload seeds; report means with 95% intervals, paired comparisons, the no-contention and capacity bounds, and the spread of the agents across training seeds. Writes docs/results.md; the last stdout line is one JSON object with --json.',
   )
   .option('--suite <name>', `suite: ${SUITE_NAMES.join(', ')}`, 'standard')
-  .option('--seeds <n|list>', `workload seeds: a count (1..n) or a comma-separated list (default ${DEFAULT_SEEDS.join(',')})`, seedList)
+  .option('--seeds <n|list>', `workload seeds: a count (1..n) or a comma-separated list (default ${DEFAULT_SEEDS.join(',')})`, seedCountOrList('--seeds'))
   .option('--queries <n>', "measured queries per run (default: each scenario's)", positiveInt('--queries'))
   .option('--scenarios <names>', 'only these scenarios of the suite (comma-separated)')
   .option('--threads <n>', 'simulations run in parallel, one per thread', positiveInt('--threads'), Math.max(1, availableParallelism()))

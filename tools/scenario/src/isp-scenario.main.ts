@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { identifier, integerAtLeast, seed } from '@aset/command-line';
 import { readZoo, type ModelZoo } from '@aset/model-zoo';
 import { ISP_DEFAULTS, generateIspScenario, readScenarioFile, renderScenarioYaml, type ScenarioInput, type Tier } from '@aset/scenario';
 import { REPO_ROOT, SCENARIO_SCHEMA_FILE } from './scenario-schema.export.js';
@@ -13,11 +14,11 @@ const program = new Command('scenario:isp')
     'Generate an ISP-scale scenario (cloud regions > metros > cell sites, dense link matrix, Poisson workload), seeded, ' +
       'write it as YAML and check that it parses. Model and sources: docs/scenarios.md, "ISP-scale generator".',
   )
-  .option('--clusters <n>', 'clusters in total, all tiers (at least 3 per region)', (v) => integer(v, 3), ISP_DEFAULTS.clusters)
-  .option('--sources <n>', 'sources (access points / aggregation areas)', (v) => integer(v, 1), ISP_DEFAULTS.sources)
-  .option('--regions <n>', 'cloud regions', (v) => integer(v, 1), ISP_DEFAULTS.regions)
-  .option('--seed <n>', 'seed of every draw, and the workload seed (integer >= 0)', (v) => integer(v, 0), 1)
-  .option('--name <id>', 'scenario name (1-64 characters of [A-Za-z0-9_-])', identifier, ISP_DEFAULTS.name)
+  .option('--clusters <n>', 'clusters in total, all tiers (at least 3 per region)', integerAtLeast('--clusters', 3), ISP_DEFAULTS.clusters)
+  .option('--sources <n>', 'sources (access points / aggregation areas)', integerAtLeast('--sources', 1), ISP_DEFAULTS.sources)
+  .option('--regions <n>', 'cloud regions', integerAtLeast('--regions', 1), ISP_DEFAULTS.regions)
+  .option('--seed <n>', 'seed of every draw, and the workload seed, an integer 0-4294967295', seed('--seed'), 1)
+  .option('--name <id>', 'scenario name (1-64 characters of [A-Za-z0-9_-])', identifier('--name'), ISP_DEFAULTS.name)
   .option('--out <file>', 'YAML file to write', DEFAULT_OUT)
   .parse();
 
@@ -84,17 +85,6 @@ try {
 } catch (e) {
   console.error(`scenario:isp failed: ${e instanceof Error ? e.message : String(e)}`);
   process.exit(1);
-}
-
-function integer(v: string, min: number): number {
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected an integer >= ${min}.`);
-  return n;
-}
-
-function identifier(v: string): string {
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(v)) throw new InvalidArgumentError('expected 1-64 characters of [A-Za-z0-9_-].');
-  return v;
 }
 
 /** A path relative to the repository root when inside it (npm scripts run there), else absolute. */
