@@ -34,16 +34,15 @@ function installIfNeeded(quiet) {
 
 /**
  * Debian packages some tests drive, installed when missing and this machine allows it (root or
- * passwordless sudo, apt-get); otherwise those tests say how to get them (or, for promtool, skip):
+ * passwordless sudo, apt-get); otherwise those tests say how to get them:
  * - chromium (/usr/bin/chromium): the dashboard test, through playwright-core, which never
- *   downloads a browser;
- * - prometheus (/usr/bin/promtool): the metrics lint (`promtool check metrics`).
+ *   downloads a browser.
+ * (promtool, for the metrics lint, comes with Debian's prometheus package, which would also start a
+ * Prometheus server: .ci/run installs it on the CI machine; elsewhere the lint runs where it is installed.)
  */
 function ensureDebianPackages() {
   const wanted = [
     ['/usr/bin/chromium', 'chromium', 'the dashboard test', []],
-    // Only promtool is wanted, not the server's recommended exporters.
-    ['/usr/bin/promtool', 'prometheus', 'the Prometheus metrics lint', ['--no-install-recommends']],
   ].filter(([binary]) => !existsSync(binary));
   if (wanted.length === 0 || !existsSync('/usr/bin/apt-get')) return;
   const asRoot = process.getuid?.() === 0;
