@@ -7,7 +7,7 @@ import { DEFAULT_SEEDS, SUITE_NAMES, buildSuiteReport, mergeResultsDocument, sui
 import { HEURISTIC_POLICY_NAMES, STATIC_POLICY_NAMES, readAsetCheckpoint } from '@aset/scheduling';
 import { barChartSvg } from '@aset/charts';
 import { REPO_ROOT, RunOutputDirectory, checkpointPath, checkpointRef, directory, positiveInt, resolvedScenario, runCommand, seedCountOrList } from '@aset/command-line';
-import { readScenarioFile } from '@aset/scenario';
+import { readScenarioFile, type Scenario } from '@aset/scenario';
 import { readZoo } from '@aset/model-zoo';
 import type { ExperimentJob, ExperimentJobResult } from './experiment.job.js';
 import { ExperimentJournal, contentHash, scenarioHash } from './experiment.journal.js';
@@ -97,9 +97,12 @@ await runCommand('experiment', async () => {
   const csvName = (job: Pick<ExperimentJob, 'scenario' | 'label' | 'seed'>) => `${job.scenario.replace(/[^A-Za-z0-9_.-]/g, '-')}.${job.label.replace(/[^A-Za-z0-9_.-]/g, '-')}.seed-${job.seed}`;
   const jobs: ExperimentJob[] = [];
   const keys: string[] = [];
+  const parsedScenarios: Scenario[] = [];
   for (const s of scenarios) {
     const scenarioFile = join(REPO_ROOT, 'scenarios', suite.directory, `${s.name}.yaml`);
-    const spec = scenarioHash(readScenarioFile(scenarioFile, { zoo }));
+    const parsed = readScenarioFile(scenarioFile, { zoo });
+    parsedScenarios.push(parsed);
+    const spec = scenarioHash(parsed);
     for (const seed of seeds) {
       for (const l of labels) {
         if (l.otherTrainingSeed && !spreadSeeds.includes(seed)) continue;
@@ -149,7 +152,7 @@ await runCommand('experiment', async () => {
       seeds,
       spreadSeeds,
       queries: o.queries ?? null,
-      scenarios: scenarios.map((s) => resolvedScenario(readScenarioFile(join(REPO_ROOT, 'scenarios', suite.directory, `${s.name}.yaml`), { zoo }))),
+      scenarios: parsedScenarios.map(resolvedScenario),
       policies: labels.map((l) => ({ label: l.label, policy: l.policy, checkpoints: Object.fromEntries(Object.entries(l.checkpoints).map(([mode, f]) => [mode, checkpointRef(f)])) })),
       runs: jobs.map((j) => ({ scenario: j.scenario, seed: j.seed, policy: j.label, runId: j.queriesCsv?.runId, queriesCsv: `queries.${csvName(j)}.csv`, ...results.get(j.id) })),
       report,
