@@ -133,9 +133,9 @@ describe('HTML report (npm run report) against a store database holding two runs
     for (const label of ['closest (rpt-closest)', 'random (rpt-random)', 'latency-aware (rpt-random)']) {
       expect(html.split(`>${label}</text>`).length - 1, label).toBe(2);
     }
-    // Self-contained: no script, stylesheet link, image, frame or url(); the only URL is the SVG namespace.
+    // Self-contained: no script, stylesheet link, image, frame or url(); the only URLs are the SVG namespaces.
     expect(html).not.toMatch(/<script|<link|<img|<iframe|src=|href=|url\(|@import/i);
-    expect([...new Set(html.match(/[a-z]+:\/\/[^"'\s<>]*/gi))]).toEqual(['http://www.w3.org/2000/svg']);
+    expect([...new Set(html.match(/[a-z]+:\/\/[^"'\s<>]*/gi))].sort()).toEqual(['http://www.w3.org/1999/xlink', 'http://www.w3.org/2000/svg']);
   });
 
   it('names the file after the runs when --out is not given', async () => {

@@ -15,6 +15,9 @@ describe('learningCurveBand', () => {
     expect(band.points[0]).toMatchObject({ min: 0.6, max: 0.8 });
     expect(band.points[0]!.mean).toBeCloseTo(0.7, 12);
     expect(band.points[1]!.mean).toBeCloseTo(0.9, 12);
+    // 0.7 ± t(0.975, 2) · 0.1 / √3 = 0.7 ± 4.3027 · 0.057735
+    expect(band.points[0]!.ci95[0]).toBeCloseTo(0.7 - 0.248414, 5);
+    expect(band.points[0]!.ci95[1]).toBeCloseTo(0.7 + 0.248414, 5);
     expect(band.runs).toEqual([
       { seed: 1, bestEval: 0.9, bestEpisode: 4, bestStatic: { policy: 'closest', success: 0.9 } },
       { seed: 2, bestEval: 0.95, bestEpisode: 4, bestStatic: { policy: 'closest', success: 0.9 } },

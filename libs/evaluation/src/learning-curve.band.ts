@@ -1,3 +1,5 @@
+import { meanWithInterval } from './seed.statistics.js';
+
 /** One training run's learning curve, as `npm run train` writes it next to the checkpoint (`<checkpoint>.curve.json`). */
 export interface TrainingCurve {
   seed: number;
@@ -12,6 +14,8 @@ export interface CurveBandPoint {
   mean: number;
   min: number;
   max: number;
+  /** Student's t 95% interval of the mean over the runs (both equal the mean for a single run). */
+  ci95: readonly [number, number];
 }
 
 export interface CurveBand {
@@ -24,7 +28,8 @@ export interface CurveBand {
 
 /**
  * The learning curves of runs that differ only in their training seed, as a band: at each episode
- * that every run evaluated, the mean, lowest and highest greedy evaluation over the runs. Throws
+ * that every run evaluated, the mean, lowest and highest greedy evaluation over the runs and the
+ * mean's 95% interval. Throws
  * when the runs share no evaluated episode (different commands, most likely).
  */
 export function learningCurveBand(runs: readonly TrainingCurve[]): CurveBand {
@@ -34,7 +39,8 @@ export function learningCurveBand(runs: readonly TrainingCurve[]): CurveBand {
   if (episodes.length === 0) throw new Error(`learningCurveBand: the runs of seeds ${runs.map((r) => r.seed).join(', ')} share no evaluated episode`);
   const points = episodes.map((episode) => {
     const values = evals.map((m) => m.get(episode) as number);
-    return { episode, mean: values.reduce((a, b) => a + b, 0) / values.length, min: Math.min(...values), max: Math.max(...values) };
+    const { mean, ci } = meanWithInterval(values);
+    return { episode, mean, min: Math.min(...values), max: Math.max(...values), ci95: ci };
   });
   const summary = runs.map((r, i) => {
     const [bestEpisode, bestEval] = [...(evals[i] as Map<number, number>)].reduce((best, e) => (e[1] > best[1] ? e : best));

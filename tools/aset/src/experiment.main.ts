@@ -4,8 +4,8 @@ import { join, relative } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_SEEDS, SUITE_NAMES, buildSuiteReport, mergeResultsDocument, suiteByName, suiteSection, type SeedBounds, type SeedRun, type SuiteRoles, type TrainedAgentRun } from '@aset/evaluation';
-import { HEURISTIC_POLICY_NAMES, STATIC_POLICY_NAMES, readAsetCheckpoint } from '@aset/scheduling';
-import { barChartSvg } from '@aset/charts';
+import { HEURISTIC_POLICY_NAMES, readAsetCheckpoint } from '@aset/scheduling';
+import { figureSvg } from '@aset/charts';
 import { REPO_ROOT, RunOutputDirectory, checkpointPath, checkpointRef, directory, positiveInt, resolvedScenario, runCommand, seedCountOrList } from '@aset/command-line';
 import { readScenarioFile, type Scenario } from '@aset/scenario';
 import { readZoo } from '@aset/model-zoo';
@@ -13,6 +13,7 @@ import type { ExperimentJob, ExperimentJobResult } from './experiment.job.js';
 import { ExperimentJournal, contentHash, scenarioHash } from './experiment.journal.js';
 import { RESULTS_PREAMBLE } from './results.preamble.js';
 import { learningCurvesSection } from './learning-curves.section.js';
+import { ASET_MODES, suitePolicyGroups, suiteSuccessFigure } from './suite.figure.js';
 
 /** `<option> n` or `<option> a,b,c`: a count, or a list of distinct integer seeds >= 0. */
 function countOrSeeds(option: string, v: string): { count: number } | { seeds: number[] } {
@@ -48,7 +49,6 @@ const program = new Command('experiment')
 const o = program.opts<{ suite: string; seeds?: number[]; spreadSeeds?: string; queries?: number; scenarios?: string; threads: number; trainingSeeds: boolean; journal?: string; resume: boolean; json: boolean; write: boolean; out?: string }>();
 
 /** The learned policies, their ablations, and the registry name each label runs. */
-const ASET_MODES = ['aset', 'aset-direct'] as const;
 const ABLATIONS: SuiteRoles['ablations'] = [
   ['aset-direct', 'aset-direct-unshielded'],
   ['aset-direct', 'shield-random'],
@@ -145,7 +145,7 @@ await runCommand('experiment', async () => {
   const scoped = { ...suite, scenarios };
   const report = buildSuiteReport(scoped, seeds, runs, bounds, { heuristics, asetModes: ASET_MODES, ablations: ABLATIONS }, trained, spreadSeeds);
   process.stderr.write(`experiment: ${jobs.length} runs in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
-  if (o.write) writeOutputs(report, scoped, seeds, shipped, heuristics, trained);
+  if (o.write) await writeOutputs(report, scoped, shipped, trained);
   if (output) {
     const file = output.writeRun('experiment', {
       suite: suite.name,
@@ -255,29 +255,12 @@ function runPool(jobs: ExperimentJob[], threads: number, onDone: (job: Experimen
   });
 }
 
-function writeOutputs(report: ReturnType<typeof buildSuiteReport>, suite: { name: string }, seeds: number[], shipped: Record<string, string>, heuristics: string[], trained: readonly TrainedAgentRun[]): void {
+async function writeOutputs(report: ReturnType<typeof buildSuiteReport>, suite: { name: string }, shipped: Record<string, string>, trained: readonly TrainedAgentRun[]): Promise<void> {
   const dir = join(REPO_ROOT, 'docs', 'results');
   mkdirSync(dir, { recursive: true });
-  const statics = [...STATIC_POLICY_NAMES] as string[];
-  const others = heuristics.filter((h) => !statics.includes(h));
-  const groups = [
-    { title: 'static policies', policies: statics },
-    { title: 'adaptive heuristics', policies: others },
-    { title: 'ASET', policies: [...ASET_MODES] },
-    { title: 'ablation', policies: ['aset-direct-unshielded'] },
-  ];
-  const charted = ['closest', 'latency-aware', ...others, ...ASET_MODES];
-  const colors = ['#8c8c8c', '#457b9d', '#e9c46a', '#2a9d8f', '#d4a373', '#c0392b', '#1d3557', '#7b2cbf', '#e76f51', '#264653'];
+  const groups = suitePolicyGroups();
   const chart = `${suite.name}-success.svg`;
-  writeFileSync(
-    join(dir, chart),
-    barChartSvg({
-      title: `Success ratio (SLO met) per scenario, suite ${suite.name}, mean of ${seeds.length} seeds`,
-      categories: report.scenarios.map((s) => s.name),
-      series: charted.map((p, i) => ({ label: p, color: colors[i % colors.length] as string, values: report.scenarios.map((s) => s.policies[p]?.successRatio ?? 0) })),
-      markers: { label: 'capacity bound', values: report.scenarios.map((s) => s.capacityBound) },
-    }),
-  );
+  writeFileSync(join(dir, chart), await figureSvg(suiteSuccessFigure(report, groups)));
   writeFileSync(join(dir, `${suite.name}.json`), `${JSON.stringify(report, null, 1)}\n`);
   const section = suiteSection(report, {
     command: reproduceCommand(suite.name),
@@ -287,7 +270,7 @@ function writeOutputs(report: ReturnType<typeof buildSuiteReport>, suite: { name
     chart: `results/${chart}`,
   });
   const file = join(REPO_ROOT, 'docs', 'results.md');
-  const curves = learningCurvesSection(trained, dir);
+  const curves = await learningCurvesSection(trained, dir);
   writeFileSync(file, mergeResultsDocument(existsSync(file) ? readFileSync(file, 'utf8') : '', RESULTS_PREAMBLE, suite.name, `${section.trimEnd()}\n\n${curves}`));
   process.stderr.write(`wrote docs/results.md, docs/results/${chart}, docs/results/${suite.name}.json\n`);
 }

@@ -3,9 +3,10 @@ import { dirname } from 'node:path';
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { trainAset, type ActorSetup, type AsetMode, type TrainProgress } from '@aset/training';
-import { lineChartSvg } from '@aset/charts';
+import { figureSvg } from '@aset/charts';
 import { DEFAULT_MANIFEST, checkpointPath, loadInputs, messagingOverhead, positiveInt, positiveNumber, probability, formatPercent, seed } from '@aset/command-line';
 import { WorkerExperienceCollector } from './experience.pool.js';
+import { bestStaticOf, trainingCurveFigure } from './learning-curve.figure.js';
 
 const program = new Command('train')
   .description('Train ASET in the simulator over randomized episodes; keeps the best evaluated checkpoint and plots the learning curve.')
@@ -88,20 +89,11 @@ try {
   bar.stop();
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, result.checkpoint);
-  const bestStatic = Object.entries(result.baselines).sort((a, b) => b[1] - a[1])[0] as [string, number];
-  const svg = lineChartSvg({
-    title: `${o.mode} on ${scenario.name}: learning curve (seed ${o.seed})`,
-    xLabel: 'episode',
-    yLabel: 'success ratio (SLO met)',
-    series: [
-      { label: 'training episode (exploring)', color: '#9bb7d4', points: result.curve.map((c) => [c.episode, c.trainSuccess]) },
-      { label: 'evaluation (greedy)', color: '#1f5fa8', dots: true, points: result.curve.flatMap((c) => (c.evalSuccess === undefined ? [] : [[c.episode, c.evalSuccess] as [number, number]])) },
-      { label: `best static: ${bestStatic[0]}`, color: '#c0392b', dashed: true, points: [[1, bestStatic[1]], [o.episodes, bestStatic[1]]] },
-    ],
-  });
+  const bestStatic = bestStaticOf(result.baselines);
+  const run = { seed: o.seed, mode: o.mode, scenario: scenario.name, curve: result.curve, baselines: result.baselines };
   const curveFile = out.replace(/\.json$/, '.curve.svg');
-  writeFileSync(curveFile, svg);
-  writeFileSync(out.replace(/\.json$/, '.curve.json'), `${JSON.stringify({ seed: o.seed, mode: o.mode, scenario: scenario.name, curve: result.curve, baselines: result.baselines, best: result.best }, null, 2)}\n`);
+  writeFileSync(curveFile, await figureSvg(trainingCurveFigure(run)));
+  writeFileSync(out.replace(/\.json$/, '.curve.json'), `${JSON.stringify({ ...run, best: result.best }, null, 2)}\n`);
   const seconds = Math.round((Date.now() - t0) / 1000);
   if (o.json) {
     console.log(JSON.stringify({ scenario: scenario.name, mode: o.mode, seed: o.seed, episodes: o.episodes, best: result.best, baselines: result.baselines, checkpoint: out, curve: curveFile, seconds }));

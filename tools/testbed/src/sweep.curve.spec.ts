@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { kneeOf, parseSweepCsv, sweepChartSvg, sweepCsv, type SweepPoint } from './sweep.curve.js';
+import { figureSvg } from '@aset/charts';
+import { kneeOf, parseSweepCsv, sweepCsv, sweepFigure, type SweepPoint } from './sweep.curve.js';
 
 /** A point at `rate` whose p50 and p95 are a quarter and a half of its p99, 1000 queries, nothing dropped or timed out. */
 function point(rate: number, p99Ms: number | null, success: number, extra: Partial<SweepPoint> = {}): SweepPoint {
@@ -53,17 +54,20 @@ describe('sweepCsv and parseSweepCsv', () => {
   });
 });
 
-describe('sweepChartSvg', () => {
-  it('draws p50, p95 and p99 per mode over the rates, the second mode dashed, y up to the highest latency', () => {
-    const svg = sweepChartSvg([point(20, 40, 0.9, { mode: 'live' }), point(10, 20, 1, { mode: 'live' }), point(10, 10, 1), point(20, null, 0)], 'demo');
-    const labels = [...svg.matchAll(/<text x="[^"]*" y="[^"]*">([^<]*)<\/text>/g)].map((m) => m[1]);
-    expect(labels).toEqual(['live p50', 'live p95', 'live p99', 'sim p50', 'sim p95', 'sim p99']);
-    const paths = [...svg.matchAll(/<path d="([^"]*)"[^>]*>/g)];
-    // Live: two rates each; sim: the one rate with a completed query.
-    expect(paths.map((m) => m[1]!.split(' ').length)).toEqual([2, 2, 2, 1, 1, 1]);
-    expect(paths.map((m) => m[0].includes('stroke-dasharray'))).toEqual([false, false, false, true, true, true]);
-    // Live p99 rises from 20 ms at 10/s to the top of the plot (40 ms) at 20/s, left to right.
-    expect(paths[2]![1]).toMatch(/^M\d+\.\d,\d+\.\d L\d+\.\d,40\.0$/);
-    expect([...svg.matchAll(/text-anchor="end">([^<]*)<\/text>/g)].map((m) => m[1])).toEqual(['0.0 ms', '8.0 ms', '16 ms', '24 ms', '32 ms', '40 ms']);
+describe('sweepFigure', () => {
+  it('draws p50, p95 and p99 per mode over the rates on a log latency axis, the second mode dashed, with the SLO deadlines and the knee as rules', async () => {
+    const spec = sweepFigure([point(20, 40, 0.9, { mode: 'live' }), point(10, 20, 1, { mode: 'live' }), point(10, 10, 1), point(20, null, 0)], 'demo', { sloMs: [50, 12, 50], kneeRate: 10 });
+    const layers = (spec as { layer: { mark: { type: string; text?: string }; data?: { values: { series?: string; x: number; y: number }[] }; encoding: Record<string, { scale?: { type?: string; domain?: unknown[]; range?: unknown[] } }> }[] }).layer;
+    const lines = layers.find((l) => l.mark.type === 'line')!;
+    expect(lines.encoding['y']!.scale!.type).toBe('log');
+    expect(lines.encoding['color']!.scale!.domain).toEqual(['live p50', 'live p95', 'live p99', 'sim p50', 'sim p95', 'sim p99']);
+    expect(lines.encoding['strokeDash']!.scale!.range).toEqual([[1, 0], [1, 0], [1, 0], [6, 4], [6, 4], [6, 4]]);
+    // Live: two rates each, in order of rate; sim: the one rate with a completed query.
+    const per = (label: string) => lines.data!.values.filter((v) => v.series === label).map((v) => [v.x, v.y]);
+    expect(per('live p99')).toEqual([[10, 20], [20, 40]]);
+    expect(per('sim p99')).toEqual([[10, 10]]);
+    expect(layers.filter((l) => l.mark.type === 'text').map((l) => l.mark.text)).toEqual(['SLO 12 ms', 'SLO 50 ms', 'knee 10/s']);
+    const svg = await figureSvg(spec);
+    for (const label of ['live p50', 'sim p99', 'SLO 12 ms', 'knee 10/s', 'latency (ms)', 'offered rate (queries/s)']) expect(svg).toContain(`>${label}</text>`);
   });
 });

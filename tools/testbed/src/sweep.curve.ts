@@ -1,4 +1,4 @@
-import { categoryColor, legendWidthFor, lineChartSvg, type Series } from '@aset/charts';
+import { categoryColor, lineChartSpec, type FigureMarker, type FigureSpec, type Series } from '@aset/charts';
 
 /** Where a sweep ran: the discrete-event simulator or the live testbed. */
 export type SweepMode = 'sim' | 'live';
@@ -94,12 +94,13 @@ const PERCENTILES = [
 ] as const;
 
 /**
- * The latency-vs-rate plot: per mode present (in order of first appearance), one line per
+ * The latency-vs-rate figure: per mode present (in order of first appearance), one line per
  * percentile (p50, p95, p99) over the rates where it exists, labelled "<mode> <percentile>", a
- * percentile's colour shared across modes and every mode after the first dashed; y from 0 ms to
- * the highest latency plotted (at least 1 ms).
+ * percentile's colour shared across modes and every mode after the first dashed; latency on a log
+ * axis (a knee turns milliseconds into seconds); each distinct SLO deadline (`sloMs`) as a
+ * horizontal rule and the knee, when there is one, as a vertical rule.
  */
-export function sweepChartSvg(points: readonly SweepPoint[], title: string): string {
+export function sweepFigure(points: readonly SweepPoint[], title: string, options: { sloMs?: readonly number[]; kneeRate?: number | null } = {}): FigureSpec {
   const modes = [...new Set(points.map((p) => p.mode))];
   const series: Series[] = modes.flatMap((mode, m) =>
     PERCENTILES.map(([label, key], k) => ({
@@ -113,15 +114,14 @@ export function sweepChartSvg(points: readonly SweepPoint[], title: string): str
         .map((p) => [p.rate, p[key] as number] as [number, number]),
     })),
   );
-  const top = Math.max(1, ...series.flatMap((s) => s.points.map((p) => p[1])));
-  return lineChartSvg({
+  const markers: FigureMarker[] = [...new Set(options.sloMs ?? [])].sort((a, b) => a - b).map((ms) => ({ axis: 'y', value: ms, label: `SLO ${ms} ms` }));
+  if (options.kneeRate !== undefined && options.kneeRate !== null) markers.push({ axis: 'x', value: options.kneeRate, label: `knee ${options.kneeRate}/s`, color: '#7b2cbf' });
+  return lineChartSpec({
     title,
-    xLabel: 'offered rate (queries/s)',
-    yLabel: 'latency (ms)',
+    subtitle: 'latency percentiles of completed queries at each offered rate',
+    x: { title: 'offered rate (queries/s)' },
+    y: { title: 'latency (ms)', scale: 'log' },
     series,
-    yMin: 0,
-    yMax: top,
-    yTick: (y) => `${y >= 10 ? y.toFixed(0) : y.toFixed(1)} ms`,
-    legendWidth: legendWidthFor(series.map((s) => s.label), 140),
+    markers,
   });
 }

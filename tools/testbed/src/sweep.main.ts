@@ -31,7 +31,8 @@ import { offeredRatePerSec, type Scenario } from '@aset/scenario';
 import { POLICY_NAMES, PlacementCatalog, agentModeOf, asetAgentsOf, readAsetCheckpoint, type AsetAgents } from '@aset/scheduling';
 import { simulatePolicy, toQueryRecord } from '@aset/sim';
 import { Testbed, onInterrupt, provideTestbedServers, readStoredQueryRecords } from '@aset/testbed';
-import { kneeOf, parseSweepCsv, sweepChartSvg, sweepCsv, type SweepPoint } from './sweep.curve.js';
+import { figureSvg } from '@aset/charts';
+import { kneeOf, parseSweepCsv, sweepCsv, sweepFigure, type SweepPoint } from './sweep.curve.js';
 
 const program = new Command('sweep')
   .description('Latency, success ratio, drops and time-outs of one scenario and policy at each offered rate, live or simulated; names the knee and writes the curve as CSV and SVG')
@@ -186,7 +187,8 @@ await runCommand('sweep', async () => {
       : `knee: ${knee.rate} queries/s (${knee.brokenBy ? `${knee.brokenBy.rate}/s breaks the curve: ${knee.brokenBy.reason}` : 'no rate swept breaks the curve: sweep higher to find it'})`;
   if (opts.out && output) {
     writeFileSync(join(opts.out, 'sweep.csv'), sweepCsv(points));
-    writeFileSync(join(opts.out, 'sweep.svg'), sweepChartSvg([...points, ...compared], `${scenario.name}, ${opts.policy}: latency vs offered rate`));
+    const figure = sweepFigure([...points, ...compared], `${scenario.name}, ${opts.policy}: latency vs offered rate`, { sloMs: scenario.applications.map((a) => a.slo.maxLatencyMs), kneeRate: knee.rate });
+    writeFileSync(join(opts.out, 'sweep.svg'), await figureSvg(figure));
     const checkpoint = checkpointOf(opts.policy);
     output.writeRun('sweep', {
       scenario: resolvedScenario(scenario),

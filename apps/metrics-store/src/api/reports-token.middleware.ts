@@ -1,12 +1,14 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { FIGURE_SCRIPTS } from '../dashboard/figure-scripts.asset.js';
 
 /**
  * Paths served without the token: liveness and Prometheus scrapes (`/health`, `/metrics`: probes and
- * scrapers send no token, and they expose no run data), and the dashboard's page shell (static HTML
- * without data; its script asks for the token and sends it on every data request).
+ * scrapers send no token, and they expose no run data), the dashboard's page shell (static HTML
+ * without data; its script asks for the token and sends it on every data request) and the figure
+ * scripts that page loads (published packages' browser builds).
  */
-export const OPEN_PATHS: readonly string[] = ['/health', '/metrics', '/dashboard', '/dashboard/'];
+export const OPEN_PATHS: readonly string[] = ['/health', '/metrics', '/dashboard', '/dashboard/', ...FIGURE_SCRIPTS.map((s) => `/dashboard/assets/${s.name}`)];
 
 /**
  * Connect/Express middleware that answers 401 (`WWW-Authenticate: Bearer`) to every request for a

@@ -1,4 +1,5 @@
 import { COMPARISON_CSS, SECTION_TITLES } from '../html-report/run-comparison.view.js';
+import { FIGURE_SCRIPTS } from './figure-scripts.asset.js';
 
 /** How often the page refreshes the run list and the picked runs' view, ms. */
 export const DASHBOARD_POLL_MS = 2000;
@@ -12,12 +13,15 @@ const BUCKETS: [ms: number, label: string][] = [
   [60_000, '1 min'],
 ];
 
-// Browser script of the page (plain JS, no modules, no external resources). Contract with the tests:
+// Browser script of the page (plain JS, no modules; its only other scripts are the figure scripts this
+// store serves under /dashboard/assets/). Contract with the tests:
 // - #runs is a multiple select of the runs GET /runs lists (value = run id), refreshed every poll,
 //   keeping the selection; ?runs=a,b in the page URL preselects runs, and picking updates it;
 //   without ?runs=, the newest run (the first GET /runs lists) is picked on the first load;
 // - every poll, GET /dashboard/view for the picked runs; a section's [data-content] element is
-//   replaced only when its HTML changed, and body[data-renders] counts the replacements;
+//   replaced only when its HTML or its figure changed, and body[data-renders] counts the replacements;
+// - a section's figure (view.figures[key]) is embedded by vega-embed (SVG renderer) in its
+//   figure[data-chart] at the width of the window, which then gets data-rendered="true";
 // - body[data-state] is "idle" (nothing picked), "ready" (view shown) or "error" (#status says why);
 //   body[data-stored-queries] is the picked runs' stored query rows of the last view;
 // - with REPORTS_TOKEN set, data requests carry Authorization: Bearer <token>. The token comes from
@@ -44,6 +48,7 @@ const SCRIPT = String.raw`
   var initial = new URLSearchParams(location.search).get('runs');
   var wanted = initial ? initial.split(',') : [];
   var rendered = {};
+  var views = {};
   var renders = 0;
   var timer = null;
   var busy = false;
@@ -97,6 +102,16 @@ const SCRIPT = String.raw`
     });
   }
 
+  // A figure with a fixed plot width is drawn at the width of its section (Vega-Lite's "container"
+  // width, refitted when the window resizes); one sized by its bars ({step}) keeps its size.
+  async function embed(key, spec) {
+    var el = document.querySelector('[data-content="' + key + '"] figure[data-chart="' + key + '"]');
+    var wide = typeof spec.width === 'number' ? Object.assign({}, spec, { width: 'container', autosize: { type: 'fit-x', contains: 'padding', resize: true } }) : spec;
+    var result = await vegaEmbed(el, wide, { renderer: 'svg', actions: false });
+    views[key] = result.view;
+    el.dataset.rendered = 'true';
+  }
+
   async function refreshView() {
     var ids = picked();
     if (ids.length === 0) {
@@ -106,13 +121,19 @@ const SCRIPT = String.raw`
     }
     var view = await getJson('/dashboard/view?runs=' + encodeURIComponent(ids.join(',')) + '&bucketMs=' + encodeURIComponent(bucket.value));
     if (view.runIds.join(',') !== picked().join(',')) return;
+    var embeds = [];
     KEYS.forEach(function (key) {
       var html = view.sections[key];
-      if (rendered[key] === html) return;
+      var figure = view.figures[key];
+      var shown = html + (figure ? JSON.stringify(figure) : '');
+      if (rendered[key] === shown) return;
+      if (views[key]) { views[key].finalize(); delete views[key]; }
       document.querySelector('[data-content="' + key + '"]').innerHTML = html;
-      rendered[key] = html;
+      rendered[key] = shown;
       renders += 1;
+      if (figure) embeds.push(embed(key, figure));
     });
+    await Promise.all(embeds);
     sections.hidden = false;
     document.body.dataset.renders = String(renders);
     document.body.dataset.storedQueries = String(view.storedQueries);
@@ -161,7 +182,7 @@ const SCRIPT = String.raw`
 })();
 `;
 
-/** The dashboard page: self-contained HTML (inline CSS and script; charts come rendered as inline SVG from /dashboard/view). */
+/** The dashboard page: HTML with inline CSS and script, loading the figure scripts this store serves; the figures come as specs from /dashboard/view. */
 export function dashboardHtml(): string {
   const sections = SECTION_TITLES.map(([key, title]) => `<section data-section="${key}">\n<h2>${title}</h2>\n<div data-content="${key}"></div>\n</section>`).join('\n');
   const buckets = BUCKETS.map(([ms, label]) => `<option value="${ms}"${ms === 1000 ? ' selected' : ''}>${label}</option>`).join('');
@@ -174,7 +195,9 @@ export function dashboardHtml(): string {
 <style>${COMPARISON_CSS}
 #picker { display: flex; gap: 1rem; align-items: flex-start; flex-wrap: wrap; }
 #picker select[multiple] { min-width: 36rem; font-family: monospace; }
+figure[data-chart] { width: 100%; margin: 0.5rem 0; }
 </style>
+${FIGURE_SCRIPTS.map((f) => `<script src="/dashboard/assets/${f.name}"></script>`).join('\n')}
 </head>
 <body data-state="idle" data-renders="0">
 <h1>ASET dashboard</h1>

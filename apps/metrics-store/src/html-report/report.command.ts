@@ -86,7 +86,7 @@ export async function reportMain(args: readonly string[], env: Record<string, st
   const db = await openReportDatabase(env);
   try {
     const comparison = await loadRunComparison(db, o.runs, { bucketMs: o.bucketMs });
-    const html = reportHtml(comparison);
+    const html = await reportHtml(comparison);
     const [first] = o.runs;
     const file = resolve(cwd, o.out ?? `report-${first}${o.runs.length > 1 ? `-and-${o.runs.length - 1}-more` : ''}.html`);
     mkdirSync(dirname(file), { recursive: true });

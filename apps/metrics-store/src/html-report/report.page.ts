@@ -6,8 +6,8 @@ import { COMPARISON_CSS, SECTION_TITLES, renderComparison } from './run-comparis
  * The HTML report of a comparison: one self-contained document (inline CSS and SVG; no scripts,
  * no external resources), so it opens from a file and can be mailed or archived as is.
  */
-export function reportHtml(c: RunComparison): string {
-  const sections = renderComparison(c);
+export async function reportHtml(c: RunComparison): Promise<string> {
+  const sections = await renderComparison(c);
   const ids = c.runs.map((r) => r.runId).join(', ');
   const body = SECTION_TITLES.map(([key, title]) => `<section id="${key}">\n<h2>${esc(title)}</h2>\n${sections[key]}\n</section>`).join('\n');
   return `<!doctype html>

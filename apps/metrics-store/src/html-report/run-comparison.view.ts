@@ -1,7 +1,7 @@
-import { barChartSvg, categoryColor, cdfChartSvg, escapeMarkup as esc, legendWidthFor, lineChartSvg, type Series } from '@aset/charts';
+import { barChartSpec, categoryColor, cdfChartSpec, escapeMarkup as esc, figureSvg, lineChartSpec, type FigureSpec, type Series } from '@aset/charts';
 import type { ComparedRun, RunComparison } from '../reporting/run-comparison.query.js';
 
-/** The parts of a comparison, each an HTML fragment (tables, inline SVG, or a note when there is no data yet). */
+/** The parts of a comparison, each an HTML fragment: tables, a chart's `<figure data-chart="<key>">`, or a note when there is no data yet. */
 export interface ComparisonSections {
   /** The runs: scenario, configured policy, seed, start and end, stored and expected queries. */
   runs: string;
@@ -117,36 +117,30 @@ function summaryTable(c: RunComparison, series: ReturnType<typeof policySeries>)
 <p class="note">Measured (non-warm-up) queries; success = SLO met / queries (a dropped query is a miss); latency percentiles over completed queries.</p>`;
 }
 
-function successChart(c: RunComparison, series: ReturnType<typeof policySeries>): string {
+function successFigure(c: RunComparison, series: ReturnType<typeof policySeries>): FigureSpec | null {
   const lines: Series[] = [];
   for (const s of series.values()) {
     const run = c.runs.find((r) => r.runId === s.runId);
     const points = (run?.timeseries.buckets ?? []).filter((b) => b.policy === s.policy).map((b): [number, number] => [b.offsetMs / 1000, b.successRatio]);
     if (points.length > 0) lines.push({ label: s.label, color: s.color, points, dots: points.length === 1 });
   }
-  if (lines.length === 0) return note('No measured queries stored yet.');
-  return `<figure data-chart="success">${lineChartSvg({
+  if (lines.length === 0) return null;
+  return lineChartSpec({
     title: `Success ratio (SLO met) per ${c.bucketMs / 1000} s bucket`,
-    xLabel: 'time since run start (s)',
-    yLabel: 'success ratio',
-    yMin: 0,
+    subtitle: 'measured queries (warm-up excluded); a dropped query counts as a miss',
+    x: { title: 'time since run start (s)' },
+    y: { title: 'success ratio (SLO met)', format: 'percent' },
     series: lines,
-    ...wideLegend(lines.map((l) => l.label)),
-  })}</figure>`;
+  });
 }
 
-function latencyChart(series: ReturnType<typeof policySeries>, runs: readonly ComparedRun[]): string {
+function latencyFigure(series: ReturnType<typeof policySeries>, runs: readonly ComparedRun[]): FigureSpec | null {
   const lines = [...series.values()].flatMap((s) => {
     const cdf = runs.find((r) => r.runId === s.runId)?.latencyCdf.policies.find((p) => p.policy === s.policy);
     return cdf && cdf.points.length > 0 ? [{ label: s.label, color: s.color, points: cdf.points.map((p): [number, number] => [p.ms, p.fraction]) }] : [];
   });
-  if (lines.length === 0) return note('No completed queries stored yet.');
-  return `<figure data-chart="latency">${cdfChartSvg({
-    title: 'Latency CDF of completed queries',
-    yLabel: 'fraction of completed queries',
-    series: lines,
-    ...wideLegend(lines.map((l) => l.label)),
-  })}</figure>`;
+  if (lines.length === 0) return null;
+  return cdfChartSpec({ title: 'Latency CDF of completed queries', subtitle: 'end-to-end latency, log scale', yTitle: 'fraction of completed queries', series: lines });
 }
 
 /** Per cluster of a run: sample-weighted means over all its buckets (= over all its samples in the run). */
@@ -169,7 +163,7 @@ function clusterMeans(run: ComparedRun): Map<string, { samples: number; utilisat
   return out;
 }
 
-function utilisationChart(c: RunComparison): string {
+function utilisationFigure(c: RunComparison): FigureSpec | null {
   const lines = c.runs.flatMap((r, i) => {
     const byOffset = new Map<number, number[]>();
     for (const b of r.clusters.buckets) byOffset.set(b.offsetMs, [...(byOffset.get(b.offsetMs) ?? []), b.meanUtilisation]);
@@ -179,29 +173,37 @@ function utilisationChart(c: RunComparison): string {
     const clusters = new Set(r.clusters.buckets.map((b) => b.clusterId)).size;
     return points.length > 0 ? [{ label: `${r.runId} (${clusters} clusters)`, color: categoryColor(i), points, dots: points.length === 1 }] : [];
   });
-  if (lines.length === 0) return note('No worker heartbeats stored during these runs.');
-  return `<figure data-chart="utilisation">${lineChartSvg({
-    title: `Cluster utilisation (busy slots / slots), mean over clusters, per ${c.bucketMs / 1000} s bucket`,
-    xLabel: 'time since run start (s)',
-    yLabel: 'utilisation',
-    yMin: 0,
+  if (lines.length === 0) return null;
+  return lineChartSpec({
+    title: `Cluster utilisation per ${c.bucketMs / 1000} s bucket`,
+    subtitle: 'busy slots / slots, mean over the clusters of each run',
+    x: { title: 'time since run start (s)' },
+    y: { title: 'utilisation', format: 'percent', domain: [0, 1] },
     series: lines,
-    ...wideLegend(lines.map((l) => l.label)),
-  })}</figure>`;
+  });
 }
 
-function clustersSection(c: RunComparison): string {
+function clusterMeansOf(c: RunComparison) {
   const means = c.runs.map((r) => ({ runId: r.runId, clusters: clusterMeans(r) }));
-  const clusterIds = [...new Set(means.flatMap((m) => [...m.clusters.keys()]))].sort();
-  if (clusterIds.length === 0) return note('No worker heartbeats stored during these runs.');
-  const { legendWidth, width } = wideLegend(means.map((m) => m.runId));
-  const chart = barChartSvg({
+  return { means, clusterIds: [...new Set(means.flatMap((m) => [...m.clusters.keys()]))].sort() };
+}
+
+function clustersFigure(c: RunComparison): FigureSpec | null {
+  const { means, clusterIds } = clusterMeansOf(c);
+  if (clusterIds.length === 0) return null;
+  return barChartSpec({
     title: 'Mean utilisation per cluster',
+    subtitle: "busy slots / slots over the worker heartbeats between each run's start and end",
     categories: clusterIds,
-    series: means.map((m, i) => ({ label: m.runId, color: categoryColor(i), values: clusterIds.map((id) => m.clusters.get(id)?.utilisation ?? 0) })),
-    legendWidth,
-    minWidth: width,
+    xTitle: 'cluster',
+    y: { title: 'utilisation', format: 'percent', domain: [0, 1] },
+    series: means.map((m, i) => ({ label: m.runId, color: categoryColor(i), values: clusterIds.map((id) => m.clusters.get(id)?.utilisation) })),
   });
+}
+
+function clustersTable(c: RunComparison): string {
+  const { means, clusterIds } = clusterMeansOf(c);
+  if (clusterIds.length === 0) return '';
   const rows = means.flatMap((m) =>
     [...m.clusters]
       .sort((a, b) => a[0].localeCompare(b[0]))
@@ -218,26 +220,53 @@ function clustersSection(c: RunComparison): string {
         ],
       })),
   );
-  return `<figure data-chart="clusters">${chart}</figure>
-${table(['run', 'cluster', 'heartbeats', 'utilisation', 'busy slots', 'queue length', 'max queue'], rows, 2)}
+  return `${table(['run', 'cluster', 'heartbeats', 'utilisation', 'busy slots', 'queue length', 'max queue'], rows, 2)}
 <p class="note">Means over the worker heartbeats between the run's start and end (a cluster with several workers counts each one's heartbeats).</p>`;
 }
 
-/** A legend wide enough for the labels, and the chart width that leaves a 500 px plot beside it. */
-function wideLegend(labels: string[]): { legendWidth: number; width: number } {
-  const legendWidth = legendWidthFor(labels);
-  return { legendWidth, width: 560 + legendWidth };
+/** The sections that hold a chart, in order. */
+export const CHART_KEYS = ['success', 'latency', 'utilisation', 'clusters'] as const;
+export type ChartKey = (typeof CHART_KEYS)[number];
+
+/** The note a chart's section shows when there is nothing to draw. */
+const EMPTY: Record<ChartKey, string> = {
+  success: 'No measured queries stored yet.',
+  latency: 'No completed queries stored yet.',
+  utilisation: 'No worker heartbeats stored during these runs.',
+  clusters: 'No worker heartbeats stored during these runs.',
+};
+
+/** A comparison as the dashboard shows it: the sections' HTML, each chart an empty `<figure data-chart>`, and each chart's figure (absent when there is nothing to draw). */
+export interface ComparisonView {
+  sections: ComparisonSections;
+  figures: Partial<Record<ChartKey, FigureSpec>>;
 }
 
-/** The comparison as HTML fragments: tables and inline SVG charts (from @aset/charts), no scripts, no external resources. */
-export function renderComparison(c: RunComparison): ComparisonSections {
+/**
+ * The comparison as HTML fragments and figures (Vega-Lite specs from @aset/charts): a chart's
+ * section is `<figure data-chart="<key>"></figure>` (then the per-cluster table, for `clusters`)
+ * when its figure exists, else a note saying why not. Nothing here runs a script or loads a resource.
+ */
+export function comparisonView(c: RunComparison): ComparisonView {
   const series = policySeries(c);
+  const figures: Partial<Record<ChartKey, FigureSpec>> = {};
+  const made = { success: successFigure(c, series), latency: latencyFigure(series, c.runs), utilisation: utilisationFigure(c), clusters: clustersFigure(c) };
+  for (const key of CHART_KEYS) if (made[key]) figures[key] = made[key];
+  const chart = (key: ChartKey) => (figures[key] ? `<figure data-chart="${key}"></figure>` : note(EMPTY[key]));
+  const clusters = figures.clusters ? `${chart('clusters')}\n${clustersTable(c)}` : chart('clusters');
   return {
-    runs: runsTable(c),
-    summary: summaryTable(c, series),
-    success: successChart(c, series),
-    latency: latencyChart(series, c.runs),
-    utilisation: utilisationChart(c),
-    clusters: clustersSection(c),
+    sections: { runs: runsTable(c), summary: summaryTable(c, series), success: chart('success'), latency: chart('latency'), utilisation: chart('utilisation'), clusters },
+    figures,
   };
+}
+
+/** The comparison with every chart drawn as inline SVG in its `<figure>`: self-contained HTML fragments for the report file. */
+export async function renderComparison(c: RunComparison): Promise<ComparisonSections> {
+  const { sections, figures } = comparisonView(c);
+  const out = { ...sections };
+  for (const key of CHART_KEYS) {
+    const spec = figures[key];
+    if (spec) out[key] = out[key].replace(`<figure data-chart="${key}"></figure>`, `<figure data-chart="${key}">${await figureSvg(spec)}</figure>`);
+  }
+  return out;
 }
