@@ -17,7 +17,7 @@ export const GENERATOR_ENV = {
   WARMUP_QUERIES: z.coerce.number().int().nonnegative().optional().describe('warm-up queries, an integer >= 0 (default: the scenario\'s)'),
   RATE_SCALE: z.coerce.number().positive().default(1).describe('multiplier of every arrival rate, a number > 0'),
   SEED: z.coerce.number().int().optional().describe('an integer seed (default: the scenario\'s workload.seed)'),
-  REPLY_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000).describe('ms to wait for a reply before recording timed_out'),
+  REPLY_TIMEOUT_MS: z.coerce.number().int().positive().optional().describe("ms to wait for a reply before recording timed_out, a positive integer (default: the scenario's workload.replyTimeoutMs)"),
   RUN_POLICY: z.string().min(1).max(64).optional().describe('label of the scheduler policy under test, stored with the run'),
   PROGRESS: z.enum(['auto', 'on', 'off']).default('auto').describe('auto (when stderr is a terminal), on or off'),
   SUMMARY_FILE: z.string().min(1).optional().describe('path to write the run summary as JSON'),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readScenarioFile } from '@aset/scenario';
-import { POLICY_LAB_SCENARIO } from '@aset/scenario/testing';
+import { join } from 'node:path';
+import { POLICY_LAB_SCENARIO, REPO_SCENARIOS } from '@aset/scenario/testing';
 import { validateGeneratorEnv } from './generator.config.js';
 import { generatedRunId, runSettingsOf } from './run.settings.js';
 
@@ -10,8 +11,15 @@ const workload = scenario.spec.workload;
 describe('runSettingsOf', () => {
   it('takes the scenario workload as default and names the run from the clock', () => {
     const s = runSettingsOf(validateGeneratorEnv({}), scenario, Date.UTC(2026, 0, 2, 3, 4, 5));
-    expect(s).toMatchObject({ queries: workload.queries, warmupQueries: workload.warmupQueries, seed: workload.seed, rateScale: 1, replyTimeoutMs: 10_000, policy: undefined, codeVersion: 'dev', progress: 'auto', summaryFile: undefined, sources: undefined, part: undefined, startAt: undefined });
+    expect(s).toMatchObject({ queries: workload.queries, warmupQueries: workload.warmupQueries, seed: workload.seed, rateScale: 1, replyTimeoutMs: workload.replyTimeoutMs, policy: undefined, codeVersion: 'dev', progress: 'auto', summaryFile: undefined, sources: undefined, part: undefined, startAt: undefined });
     expect(s.runId).toMatch(/^run-20260102030405-[0-9a-f]{6}$/);
+  });
+
+  it("waits the scenario's reply timeout, as the simulator does, unless REPLY_TIMEOUT_MS says otherwise", () => {
+    const demo = readScenarioFile(join(REPO_SCENARIOS, 'demo.yaml'));
+    expect(demo.spec.workload.replyTimeoutMs).toBe(2000);
+    expect(runSettingsOf(validateGeneratorEnv({}), demo, 0).replyTimeoutMs).toBe(2000);
+    expect(runSettingsOf(validateGeneratorEnv({ REPLY_TIMEOUT_MS: '300' }), demo, 0).replyTimeoutMs).toBe(300);
   });
 
   it('reads every setting from the validated environment', () => {

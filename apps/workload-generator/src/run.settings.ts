@@ -49,7 +49,7 @@ export function runSettingsOf(env: GeneratorEnv, scenario: Scenario, now: number
     warmupQueries: env.WARMUP_QUERIES ?? workload.warmupQueries,
     seed: env.SEED ?? workload.seed,
     rateScale: env.RATE_SCALE,
-    replyTimeoutMs: env.REPLY_TIMEOUT_MS,
+    replyTimeoutMs: env.REPLY_TIMEOUT_MS ?? workload.replyTimeoutMs,
     policy: env.RUN_POLICY,
     codeVersion: env.ASET_CODE_VERSION,
     progress: env.PROGRESS,

@@ -1,4 +1,5 @@
 import { basename, join, resolve } from 'node:path';
+import { Option } from 'commander';
 import { REPO_ROOT, readZoo, type ModelZoo } from '@aset/model-zoo';
 import { readScenarioFile, type Scenario } from '@aset/scenario';
 
@@ -34,4 +35,17 @@ export function checkpointPath(scenario: string, mode: string, dir = join(REPO_R
 export function loadInputs(scenario: string, manifest = DEFAULT_MANIFEST): { scenario: Scenario; zoo: ModelZoo } {
   const zoo = readZoo(manifest);
   return { zoo, scenario: readScenarioFile(scenarioPath(scenario), { zoo }) };
+}
+
+/**
+ * `option` defaulting to `relativePath` inside the repository: the absolute path as its value, and
+ * the repository-relative path in `--help` (never this machine's checkout path).
+ */
+export function inRepository(option: Option, relativePath: string): Option {
+  return option.default(join(REPO_ROOT, relativePath), `${relativePath} of this repository`);
+}
+
+/** `--checkpoints <dir>`, the same for every command that loads agents: default the repository's checkpoints/. */
+export function checkpointsOption(): Option {
+  return inRepository(new Option('--checkpoints <dir>', 'folder of the ASET checkpoints, named as npm run train names them'), 'checkpoints/');
 }

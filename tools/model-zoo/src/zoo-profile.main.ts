@@ -1,14 +1,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { OnnxModelRunner } from '@aset/inference';
 import { BATCH_SIZES, loadHeldOut, readZoo, type Manifest } from '@aset/model-zoo';
-import { DEFAULT_MANIFEST, positiveInt } from '@aset/command-line';
+import { inRepository, positiveInt } from '@aset/command-line';
 import { profileVariant } from './latency.profiler.js';
 
 const program = new Command('zoo:profile')
   .description('Measure every variant\'s latency per batch size (1, 2, 4, 8) on this host and write the medians into the manifest.')
-  .option('--manifest <file>', 'manifest to profile and update', DEFAULT_MANIFEST)
+  .addOption(inRepository(new Option('--manifest <file>', 'manifest to profile and update'), 'models/manifest.json'))
   .option('--variants <ids>', 'comma-separated variant ids (default: all)')
   .option('--iterations <n>', 'timed runs per batch size', positiveInt('--iterations'), 200)
   .option('--threads <n>', 'onnxruntime intra-op threads (workers use 1)', positiveInt('--threads'), 1)

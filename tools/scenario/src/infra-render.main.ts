@@ -1,10 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { Command } from 'commander';
-import { REPO_ROOT, directory, nonEmpty, runCommand } from '@aset/command-line';
+import { Command, Option } from 'commander';
+import { REPO_ROOT, directory, inRepository, nonEmpty, runCommand } from '@aset/command-line';
 import { K8S_DIR, loadInfraSource, renderInfra, staleWorkerFiles } from './infra.render.js';
 
-const DEFAULT_OUT = join(REPO_ROOT, 'infra');
 
 const program = new Command('infra:render')
   .description(
@@ -13,7 +12,7 @@ const program = new Command('infra:render')
       'Same scenario, same bytes. Templates: tools/scenario/src/infra.render.ts.',
   )
   .requiredOption('--scenario <name|file>', 'scenario name under scenarios/ (demo, suite/base) or a YAML file inside the repository', nonEmpty('--scenario', 'a scenario name or file'))
-  .option('--out <dir>', 'folder to write compose/ and k8s/ into (the files refer to the repository as infra/ does)', directory('--out'), DEFAULT_OUT)
+  .addOption(inRepository(new Option('--out <dir>', 'folder to write compose/ and k8s/ into (the files refer to the repository as infra/ does)').argParser(directory('--out')), 'infra/'))
   .parse();
 
 const opts = program.opts<{ scenario: string; out: string }>();

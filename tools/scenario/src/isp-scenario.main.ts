@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { Command } from 'commander';
-import { identifier, integerAtLeast, seed } from '@aset/command-line';
+import { Command, Option } from 'commander';
+import { identifier, inRepository, integerAtLeast, seed } from '@aset/command-line';
 import { readZoo, type ModelZoo } from '@aset/model-zoo';
 import { ISP_DEFAULTS, generateIspScenario, readScenarioFile, renderScenarioYaml, type ScenarioInput, type Tier } from '@aset/scenario';
 import { REPO_ROOT, SCENARIO_SCHEMA_FILE } from './scenario-schema.export.js';
@@ -19,7 +19,7 @@ const program = new Command('scenario:isp')
   .option('--regions <n>', 'cloud regions', integerAtLeast('--regions', 1), ISP_DEFAULTS.regions)
   .option('--seed <n>', 'seed of every draw, and the workload seed, an integer 0-4294967295', seed('--seed'), 1)
   .option('--name <id>', 'scenario name (1-64 characters of [A-Za-z0-9_-])', identifier('--name'), ISP_DEFAULTS.name)
-  .option('--out <file>', 'YAML file to write', DEFAULT_OUT)
+  .addOption(inRepository(new Option('--out <file>', 'YAML file to write'), 'scenarios/isp.yaml'))
   .parse();
 
 const opts = program.opts<{ clusters: number; sources: number; regions: number; seed: number; name: string; out: string }>();

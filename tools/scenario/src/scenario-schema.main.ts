@@ -1,11 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { inRepository } from '@aset/command-line';
 import { REPO_ROOT, SCENARIO_SCHEMA_FILE, scenarioJsonSchemaText } from './scenario-schema.export.js';
 
 const program = new Command('scenario:schema')
   .description('Write the JSON Schema of scenario files (from the zod schema) for editors: scenarios/scenario.schema.json.')
-  .option('--out <file>', 'where to write it', SCENARIO_SCHEMA_FILE)
+  .addOption(inRepository(new Option('--out <file>', 'where to write it'), relative(REPO_ROOT, SCENARIO_SCHEMA_FILE)))
   .parse();
 
 const opts = program.opts<{ out: string }>();

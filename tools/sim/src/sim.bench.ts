@@ -4,7 +4,7 @@
  * - the same with dynamic batching on every hosted variant (`--batch`, `--batch-delay-ms`), so the
  *   batching path (per-variant queues, BATCH_READY events) is what runs;
  * - `aset-direct` (its Q-network evaluated per query, shield on) on a scenario it has a checkpoint
- *   for (`--aset-scenario`, `checkpoints/<name>.aset-direct.json`).
+ *   for (`--aset-scenario`, `checkpoints/<name, slashes as dashes>.aset-direct.json`).
  * Each figure is the median over `--repeats` timed runs (seeds seed..seed+repeats-1) after one
  * untimed warm-up run (JIT). Each of the three runs in its own process (`--only`), as a simulation
  * does: in one process the event loop would see every policy and queue kind, and V8 would compile
@@ -27,7 +27,7 @@ const program = new Command('bench:sim')
   .option('--queries <n>', 'queries per static run', positiveInt('--queries'), 2_000_000)
   .option('--batch <n>', `maxBatchSize of every variant in the batched runs (at most ${MAX_BATCH_SIZE})`, positiveInt('--batch'), MAX_BATCH_SIZE)
   .option('--batch-delay-ms <ms>', 'maxQueueDelayMs of every variant in the batched runs', nonNegativeNumber('--batch-delay-ms'), 1)
-  .option('--aset-scenario <name>', 'scenario of the aset-direct runs (needs checkpoints/<name>.aset-direct.json)', 'suite/base')
+  .option('--aset-scenario <name>', 'scenario of the aset-direct runs (needs its checkpoint as npm run train names it: checkpoints/<name, slashes as dashes>.aset-direct.json, e.g. suite-base.aset-direct.json)', 'suite/base')
   .option('--aset-queries <n>', 'queries per aset-direct run', positiveInt('--aset-queries'), 300_000)
   .option('--checkpoints <dir>', 'folder of the checkpoints', undefined)
   .option('--repeats <n>', 'timed runs of each (median reported)', positiveInt('--repeats'), 5)

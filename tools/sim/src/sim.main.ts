@@ -1,35 +1,22 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import Table from 'cli-table3';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { DEFAULT_SAFETY_TIERS, HEURISTIC_POLICY_NAMES, POLICY_NAMES, PlacementCatalog, agentModeOf, asetAgentsOf, readAsetCheckpoint, parseSafetyTiers, type AsetAgents } from '@aset/scheduling';
 import { simulatePolicy, toQueryRecord, type PolicyRun } from '@aset/sim';
-import {
-  REPO_ROOT,
-  RunOutputDirectory,
-  checkpointPath,
-  checkpointRef,
-  directory,
-  loadInputs,
-  nonNegativeInt,
-  positiveInt,
-  positiveNumber,
-  resolvedScenario,
-  messagingOverhead,
-  policyNames,
-  seed,
-} from '@aset/command-line';
+import { RunOutputDirectory, checkpointPath, checkpointRef, directory, loadInputs, nonNegativeInt, positiveInt, positiveNumber, resolvedScenario, messagingOverhead, policyNames, seed, checkpointsOption } from '@aset/command-line';
 
 const program = new Command('sim')
   .description('Simulate scheduling policies over a scenario (same policies, scenario files and zoo profiles as the live testbed).')
   .option('--scenario <name|file>', 'scenario name under scenarios/ or a YAML file', 'demo')
-  .option(
-    '--policies <names|all>',
-    'comma-separated registered policies, in order, or all: every heuristic (static policies included), and aset, aset-direct and aset-direct-unshielded when their checkpoints exist (an ASET policy named here needs its checkpoint)',
-    policyNames('--policies', POLICY_NAMES, { all: true }),
-    ['closest'],
+  .addOption(
+    new Option(
+      '--policies <names|all>',
+      'comma-separated registered policies, in order, or all: every heuristic (static policies included), and aset, aset-direct and aset-direct-unshielded when their checkpoints exist (an ASET policy named here needs its checkpoint)',
+    )
+      .argParser(policyNames('--policies', POLICY_NAMES, { all: true }))
+      .default(['closest'], 'closest'),
   )
-  .option('--checkpoints <dir>', 'folder of the ASET checkpoints, named as npm run train names them', join(REPO_ROOT, 'checkpoints'))
+  .addOption(checkpointsOption())
   .option('--agents-from <scenario>', 'load the ASET checkpoints trained for this scenario (default: --scenario; suite/base for the standard suite)')
   .option('--queries <n>', "measured queries (default: the scenario's)", positiveInt('--queries'))
   .option('--warmup <n>', "warm-up queries (default: the scenario's)", nonNegativeInt('--warmup'))
@@ -37,14 +24,22 @@ const program = new Command('sim')
   .option('--rate-scale <x>', 'multiply every arrival rate', positiveNumber('--rate-scale'), 1)
   .addOption(new Option('--observation <mode>', 'what policies see: heartbeat snapshots (as live) or the exact state').choices(['heartbeat', 'exact']).default('heartbeat'))
   .option('--heartbeat-ms <ms>', 'heartbeat period for --observation heartbeat', positiveNumber('--heartbeat-ms'), 500)
-  .option('--overhead-ms <request,reply|ms>', "the live testbed's messaging time per answered query, ms (validate:sim prints it): request and reply, or one number for the whole reply path", messagingOverhead('--overhead-ms'), { request: 0, reply: 0 })
-  .option('--safety-tiers <sigmas|off>', 'aset-direct safety shield: off, or comma-separated jitter sigmas', (v) => {
-    try {
-      return parseSafetyTiers(v);
-    } catch (e) {
-      throw new InvalidArgumentError((e as Error).message);
-    }
-  }, DEFAULT_SAFETY_TIERS)
+  .addOption(
+    new Option('--overhead-ms <request,reply|ms>', "the live testbed's messaging time per answered query, ms (validate:sim prints it): request and reply, or one number for the whole reply path")
+      .argParser(messagingOverhead('--overhead-ms'))
+      .default({ request: 0, reply: 0 }, '0,0'),
+  )
+  .addOption(
+    new Option('--safety-tiers <sigmas|off>', 'aset-direct safety shield: off, or comma-separated jitter sigmas')
+      .argParser((v) => {
+        try {
+          return parseSafetyTiers(v);
+        } catch (e) {
+          throw new InvalidArgumentError((e as Error).message);
+        }
+      })
+      .default(DEFAULT_SAFETY_TIERS, DEFAULT_SAFETY_TIERS.join(',')),
+  )
   .option('--admission', "drop at once, with DEADLINE_UNREACHABLE, a query no live cluster can answer by its deadline (the live scheduler's ADMISSION=on)", false)
   .option('--json', 'print one JSON object instead of a table', false)
   .option('--out <dir>', 'also write research outputs here: queries.<policy>.csv (one row per query, warm-up included) and run.json (resolved scenario, seed, policies and checkpoint hashes, settings, code version, results)', directory('--out'))

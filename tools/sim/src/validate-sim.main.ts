@@ -12,7 +12,7 @@ import Table from 'cli-table3';
 import { POLICY_NAMES, PlacementCatalog, STATIC_POLICY_NAMES, agentModeOf, asetAgentsOf, readAsetCheckpoint } from '@aset/scheduling';
 import { empiricalDelay, heartbeatTiming, medianDelayMs, simulatePolicy, type MessagingTime } from '@aset/sim';
 import { Testbed, failureExitCode, onInterrupt, provideTestbedServers, type HostUsage } from '@aset/testbed';
-import { REPO_ROOT, checkpointPath, loadInputs, nonNegativeInt, policyNames, positiveInt, positiveNumber, scenarioPath, formatPercent } from '@aset/command-line';
+import { checkpointPath, loadInputs, nonNegativeInt, policyNames, positiveInt, positiveNumber, scenarioPath, formatPercent, checkpointsOption } from '@aset/command-line';
 
 /**
  * What the simulator is given of a live run's messaging time: its distribution, sampled per query,
@@ -29,7 +29,7 @@ const program = new Command('validate:sim')
   .description('Run every static policy on the live testbed and in the simulator over the same arrivals and heartbeat timing, and compare success ratios.')
   .option('--scenario <name|file>', 'scenario', 'demo')
   .option('--policies <names>', 'comma-separated policies (default: every static policy; aset and aset-direct need their checkpoint, see --checkpoints)', policyNames('--policies', POLICY_NAMES))
-  .option('--checkpoints <dir>', 'folder of the ASET checkpoints, named as npm run train names them', join(REPO_ROOT, 'checkpoints'))
+  .addOption(checkpointsOption())
   .option('--agents-from <scenario>', 'load the ASET checkpoints trained for this scenario (default: --scenario)')
   .option(
     '--queries <n>',

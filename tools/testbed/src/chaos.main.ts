@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import Table from 'cli-table3';
-import { REPO_ROOT, checkpointPath, formatPercent, loadInputs, positiveInt, positiveNumber, seed } from '@aset/command-line';
+import { checkpointPath, formatPercent, loadInputs, positiveInt, positiveNumber, seed, checkpointsOption } from '@aset/command-line';
 import { POLICY_NAMES, agentModeOf, isPolicyName } from '@aset/scheduling';
 import { failureExitCode, onInterrupt } from '@aset/testbed';
 import { CHAOS_FAULTS, chaosFaultsNamed } from './chaos.catalog.js';
@@ -17,7 +17,7 @@ const program = new Command('chaos')
   )
   .option('--scenario <name|file>', 'scenario name under scenarios/ or a YAML file', 'demo')
   .option('--policy <name>', `scheduling policy, any of: ${POLICY_NAMES.join(', ')}`, 'aset-direct')
-  .option('--checkpoints <dir>', 'folder of the ASET checkpoints, named as npm run train names them', join(REPO_ROOT, 'checkpoints'))
+  .addOption(checkpointsOption())
   .option('--faults <names>', 'comma-separated faults to inject (default: all)')
   .option('--queries <n>', 'measured queries per run (after the scenario\'s warm-up queries)', positiveInt('--queries'), 2400)
   .option('--seed <n>', "workload seed, an integer 0-4294967295 (default: the scenario's)", seed('--seed'))

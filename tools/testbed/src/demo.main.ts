@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { policyNames, positiveInt, positiveNumber, seed } from '@aset/command-line';
+import { policyNames, positiveInt, positiveNumber, seed, checkpointsOption } from '@aset/command-line';
 import { POLICY_NAMES } from '@aset/scheduling';
 import { REPO_ROOT, SITE_NETWORK_MODES, Testbed, checkSiteLayout, ensureDatabase, farEdgeSites, failureExitCode, faultSteps, onInterrupt, providePostgres, readFaultPlan, readSiteLayout, type AppliedFault, type EdgeSite, type SiteNetworkMode, type HostUsage } from '@aset/testbed';
 import { planDemo } from './demo.plan.js';
@@ -14,7 +14,7 @@ const program = new Command('demo')
   )
   .option('--scenario <name|file>', 'scenario name under scenarios/ or a YAML file', 'demo')
   .option('--policies <names>', `comma-separated policies, run in this order (default: the best static policy, aset-direct, aset); any of: ${POLICY_NAMES.join(', ')}`, policyNames('--policies', POLICY_NAMES))
-  .option('--checkpoints <dir>', 'folder of the ASET checkpoints, named as npm run train names them', join(REPO_ROOT, 'checkpoints'))
+  .addOption(checkpointsOption())
   .option('--agents-from <scenario>', 'load the ASET checkpoints trained for this scenario (default: --scenario)')
   .option('--queries <n>', "measured queries per policy (default: the scenario's)", positiveInt('--queries'))
   .option('--seed <n>', "workload seed, an integer 0-4294967295 (default: the scenario's)", seed('--seed'))

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { positiveInt } from '@aset/command-line';
+import { integerAtLeast, positiveInt } from '@aset/command-line';
 import { sampleQueryRecord } from '@aset/contracts/testing';
 import { MessageBus, silentBusLogger } from '@aset/messaging';
 import { failureExitCode, freePort, onInterrupt, processRssBytes, requireNatsServer, startNatsServer } from '@aset/testbed';
@@ -14,7 +14,7 @@ const program = new Command('nats:memory')
       'every 10 s. The soak reports the NATS server without holding it to its growth rule; this shows why (docs/reliability.md).',
   )
   .option('--rate <n>', 'query records published per second', positiveInt('--rate'), 360)
-  .option('--seconds <n>', 'how long to publish', positiveInt('--seconds'), 300)
+  .option('--seconds <n>', 'how long to publish, at least 30 (RSS is sampled every 10 s and judged over the middle and last thirds)', integerAtLeast('--seconds', 30), 300)
   .option('--json', 'print one JSON object as the last line', false)
   .parse();
 

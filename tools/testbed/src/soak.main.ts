@@ -15,7 +15,7 @@ const program = new Command('soak')
       'against its mean over the last third) grows less than 10%, the NATS server\'s being reported, the metrics store\'s JetStream backlog drains to 0, and every query has its record (docs/reliability.md). Not part of npm test.',
   )
   .option('--minutes <n>', 'how long the load runs', positiveNumber('--minutes'), 10)
-  .option('--warmup-minutes <n>', 'memory is compared from this minute on', positiveNumber('--warmup-minutes'), 2)
+  .option('--warmup-minutes <n>', 'memory is compared from this minute on, a number > 0 (the first minutes hold start-up growth)', positiveNumber('--warmup-minutes'), 2)
   .option('--scenario <name|file>', 'scenario name under scenarios/ or a YAML file: one application with Poisson arrivals, for --load (scenarios/overload.yaml by default)', 'overload')
   .option('--load <x>', "offered load as a share of the scenario's emulated capacity (its clusters' slots over the cheapest eligible variant's time)", positiveNumber('--load'), 0.7)
   .option('--rate-scale <x>', "instead of --load: multiply the scenario's arrival rates (for a scenario whose capacity is not one number, such as demo)", positiveNumber('--rate-scale'))

@@ -12,21 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import Table from 'cli-table3';
-import {
-  REPO_ROOT,
-  RunOutputDirectory,
-  checkpointPath,
-  checkpointRef,
-  directory,
-  formatPercent,
-  loadInputs,
-  positiveInt,
-  positiveNumberList,
-  resolvedScenario,
-  runCommand,
-  seed,
-  type QueryCsvWriter,
-} from '@aset/command-line';
+import { RunOutputDirectory, checkpointPath, checkpointRef, directory, formatPercent, loadInputs, positiveInt, positiveNumberList, resolvedScenario, runCommand, seed, type QueryCsvWriter, checkpointsOption } from '@aset/command-line';
 import { offeredRatePerSec, type Scenario } from '@aset/scenario';
 import { POLICY_NAMES, PlacementCatalog, agentModeOf, asetAgentsOf, readAsetCheckpoint, type AsetAgents } from '@aset/scheduling';
 import { simulatePolicy, toQueryRecord } from '@aset/sim';
@@ -38,7 +24,7 @@ const program = new Command('sweep')
   .description('Latency, success ratio, drops and time-outs of one scenario and policy at each offered rate, live or simulated; names the knee and writes the curve as CSV and SVG')
   .requiredOption('--scenario <name|file>', 'scenario name under scenarios/ or a YAML file')
   .addOption(new Option('--policy <name>', 'one policy; an ASET policy loads its checkpoint (--checkpoints, --agents-from)').choices(POLICY_NAMES).makeOptionMandatory())
-  .option('--checkpoints <dir>', 'folder of the ASET checkpoints, named as npm run train names them', join(REPO_ROOT, 'checkpoints'))
+  .addOption(checkpointsOption())
   .option('--agents-from <scenario>', 'load the ASET checkpoint trained for this scenario (default: --scenario)')
   .requiredOption('--rates <a,b,c>', 'offered rates, queries/s, comma-separated', positiveNumberList('--rates'))
   .option('--sim', 'run in the simulator instead of the live testbed', false)
