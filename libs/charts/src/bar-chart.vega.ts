@@ -1,4 +1,4 @@
-import { FIGURE_CONFIG, FIGURE_SIZE } from './figure.theme.js';
+import { FIGURE_SIZE, figureFrame } from './figure.theme.js';
 import { axisEncoding, type FigureAxis } from './figure.axis.js';
 import type { FigureSpec } from './figure.render.js';
 
@@ -19,11 +19,9 @@ export function barChartSpec(o: { title: string; subtitle?: string | readonly st
   const y = axisEncoding(o.y);
   const step = Math.max(14, Math.min(28, Math.floor(FIGURE_SIZE.width / Math.max(1, o.categories.length * (o.series.length + 1)))));
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: o.subtitle ? { text: o.title, subtitle: typeof o.subtitle === 'string' ? o.subtitle : [...o.subtitle] } : o.title,
+    ...figureFrame(o.title, o.subtitle),
     width: { step },
     height: o.height ?? FIGURE_SIZE.height,
-    config: FIGURE_CONFIG,
     data: { values: rows },
     mark: { type: 'bar' },
     encoding: {

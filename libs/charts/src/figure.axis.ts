@@ -30,5 +30,8 @@ export function axisEncoding(axis: FigureAxis): { scale: Record<string, unknown>
   return { scale, axis: { format: percent ? '~%' : '~s', ...(log ? { tickCount: 6 } : {}) }, title: axis.title };
 }
 
+/** `value` as `axis` can show it: a percent axis holds [0, 1] (a 95% interval of a mean near 100% can reach past it). */
+export const clampToAxis = (axis: FigureAxis, value: number): number => (axis.format === 'percent' ? Math.min(1, Math.max(0, value)) : value);
+
 /** Whether `value` can be drawn on `axis` (a log axis has no place for values ≤ 0). */
 export const drawable = (axis: FigureAxis, value: number): boolean => Number.isFinite(value) && (axis.scale !== 'log' || value > 0);

@@ -27,3 +27,12 @@ export const FIGURE_CONFIG: Config = {
   header: { labelFontSize: 12, titleFontSize: 12 },
   line: { strokeWidth: 2 },
 };
+
+/** What every figure's spec starts with: the Vega-Lite schema, its title (and subtitle lines), and the house style. */
+export function figureFrame(title: string, subtitle?: string | readonly string[]): { $schema: string; title: string | { text: string; subtitle: string | string[] }; config: Config } {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: subtitle ? { text: title, subtitle: typeof subtitle === 'string' ? subtitle : [...subtitle] } : title,
+    config: FIGURE_CONFIG,
+  };
+}

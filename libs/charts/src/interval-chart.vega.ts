@@ -1,5 +1,5 @@
-import { FIGURE_CONFIG } from './figure.theme.js';
-import { axisEncoding, type FigureAxis } from './figure.axis.js';
+import { figureFrame } from './figure.theme.js';
+import { axisEncoding, clampToAxis, type FigureAxis } from './figure.axis.js';
 import type { FigureSpec } from './figure.render.js';
 
 export interface IntervalSeries {
@@ -28,7 +28,7 @@ export interface CategoryMarker {
  */
 export function intervalChartSpec(o: { title: string; subtitle?: string | readonly string[]; categories: readonly string[]; value: FigureAxis; series: readonly IntervalSeries[]; markers?: readonly CategoryMarker[]; columns?: number; panelWidth?: number; span?: number }): FigureSpec {
   const rows = o.categories.flatMap((category, i) => {
-    const present = o.series.flatMap((s) => (s.values[i] === undefined ? [] : [{ s, v: clampTo(o.value, s.values[i] as { mean: number; low: number; high: number }) }]));
+    const present = o.series.flatMap((s) => (s.values[i] === undefined ? [] : [{ s, v: clampedInterval(o.value, s.values[i] as { mean: number; low: number; high: number }) }]));
     const floor = o.span === undefined ? -Infinity : Math.max(...present.map((p) => p.v.mean)) - o.span;
     return present.map(({ s, v }) =>
       v.mean < floor
@@ -77,9 +77,7 @@ export function intervalChartSpec(o: { title: string; subtitle?: string | readon
       },
     });
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: o.subtitle ? { text: o.title, subtitle: typeof o.subtitle === 'string' ? o.subtitle : [...o.subtitle] } : o.title,
-    config: FIGURE_CONFIG,
+    ...figureFrame(o.title, o.subtitle),
     data: { values: [...rows, ...marks] },
     columns: o.columns ?? 3,
     facet: { field: 'category', type: 'nominal', sort: [...o.categories], title: null },
@@ -88,12 +86,10 @@ export function intervalChartSpec(o: { title: string; subtitle?: string | readon
   } as unknown as FigureSpec;
 }
 
-function clampTo(axis: FigureAxis, v: { mean: number; low: number; high: number }) {
-  if (axis.format !== 'percent') return v;
-  const c = (x: number) => Math.min(1, Math.max(0, x));
-  return { mean: c(v.mean), low: c(v.low), high: c(v.high) };
-}
-
 function formatValue(axis: FigureAxis, v: number): string {
   return axis.format === 'percent' ? `${(v * 100).toFixed(1)}%` : String(Number(v.toPrecision(3)));
+}
+
+function clampedInterval(axis: FigureAxis, v: { mean: number; low: number; high: number }) {
+  return { mean: clampToAxis(axis, v.mean), low: clampToAxis(axis, v.low), high: clampToAxis(axis, v.high) };
 }

@@ -1,5 +1,5 @@
-import { FIGURE_CONFIG, FIGURE_SIZE } from './figure.theme.js';
-import { axisEncoding, drawable, type FigureAxis, type FigureMarker } from './figure.axis.js';
+import { FIGURE_SIZE, figureFrame } from './figure.theme.js';
+import { axisEncoding, clampToAxis, drawable, type FigureAxis, type FigureMarker } from './figure.axis.js';
 import type { FigureSpec } from './figure.render.js';
 
 /** One series of a line chart: points (x, y) in the order to join them. */
@@ -29,7 +29,6 @@ export interface LineChartOptions {
 
 const DASH = [6, 4];
 const SOLID = [1, 0];
-const clampPercent = (axis: FigureAxis, v: number) => (axis.format === 'percent' ? Math.min(1, Math.max(0, v)) : v);
 
 /**
  * A line chart as a Vega-Lite spec: one line per non-empty series in its colour (dashed where
@@ -42,8 +41,8 @@ export function lineChartSpec(o: LineChartOptions): FigureSpec {
   const colors = o.series.map((s) => s.color);
   const dashes = o.series.map((s) => (s.dashed ? DASH : SOLID));
   const ok = (x: number, y: number) => drawable(o.x, x) && drawable(o.y, y);
-  const lines = o.series.flatMap((s) => s.points.filter(([x, y]) => ok(x, y)).map(([x, y], order) => ({ series: s.label, x, y: clampPercent(o.y, y), order, dots: s.dots === true })));
-  const bands = o.series.flatMap((s) => (s.band ?? []).filter(([x, low, high]) => ok(x, low) && ok(x, high)).map(([x, low, high]) => ({ series: s.label, x, low: clampPercent(o.y, low), high: clampPercent(o.y, high) })));
+  const lines = o.series.flatMap((s) => s.points.filter(([x, y]) => ok(x, y)).map(([x, y], order) => ({ series: s.label, x, y: clampToAxis(o.y, y), order, dots: s.dots === true })));
+  const bands = o.series.flatMap((s) => (s.band ?? []).filter(([x, low, high]) => ok(x, low) && ok(x, high)).map(([x, low, high]) => ({ series: s.label, x, low: clampToAxis(o.y, low), high: clampToAxis(o.y, high) })));
   const x = axisEncoding(o.x);
   const y = axisEncoding(o.y);
   const xEnc = { field: 'x', type: 'quantitative', ...x };
@@ -71,11 +70,9 @@ export function lineChartSpec(o: LineChartOptions): FigureSpec {
     if (values.length > 0) layer.push({ data: { values }, mark: { type: 'point', filled: true, size: 28, opacity: 1, strokeWidth: 0, color: s.color }, encoding: { x: xEnc, y: { field: 'y', type: 'quantitative', ...y } } });
   }
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: o.subtitle ? { text: o.title, subtitle: typeof o.subtitle === 'string' ? o.subtitle : [...o.subtitle] } : o.title,
+    ...figureFrame(o.title, o.subtitle),
     width: o.width ?? FIGURE_SIZE.width,
     height: o.height ?? FIGURE_SIZE.height,
-    config: FIGURE_CONFIG,
     layer,
   } as unknown as FigureSpec;
 }
