@@ -4,7 +4,7 @@ export interface FigureAxis {
   title: string;
   /** `log` for latencies and rates that span decades (values ≤ 0 are left out); default `linear`. */
   scale?: 'linear' | 'log';
-  /** `percent` for ratios in [0, 1] (ticks like 95%, 99.5%); `number` (default) for plain values with SI-style rounding. */
+  /** `percent` for ratios in [0, 1] (ticks like 95%, 99.5%); `number` (default) for plain decimals with thousands separators (0.1, 20, 1,500: never SI prefixes, which would read 100m for 0.1 ms). */
   format?: 'percent' | 'number';
   /** Fixed extent; without it the axis spans the data, rounded out to nice ticks (percent axes never beyond 100%). */
   domain?: readonly [number, number];
@@ -27,7 +27,7 @@ export function axisEncoding(axis: FigureAxis): { scale: Record<string, unknown>
   const scale: Record<string, unknown> = log ? { type: 'log', nice: true } : { type: 'linear', zero: false, nice: true };
   if (axis.domain) Object.assign(scale, { domain: [...axis.domain], nice: false });
   else if (percent && !log) scale['domainMax'] = 1;
-  return { scale, axis: { format: percent ? '~%' : '~s', ...(log ? { tickCount: 6 } : {}) }, title: axis.title };
+  return { scale, axis: { format: percent ? '~%' : ',~r', ...(log ? { tickCount: 6 } : {}) }, title: axis.title };
 }
 
 /** `value` as `axis` can show it: a percent axis holds [0, 1] (a 95% interval of a mean near 100% can reach past it). */

@@ -58,6 +58,14 @@ describe('lineChartSpec', () => {
     const svg = await figureSvg(spec);
     expect(ticks(svg, 'latency (ms)').filter((t) => t !== '')).toEqual(expect.arrayContaining(['10', '100']));
   });
+
+  it('labels plain numbers as decimals with thousands separators, never SI prefixes (0.1 ms is not 100m)', async () => {
+    const svg = await figureSvg(lineChartSpec({ title: 'wide', x: { title: 'time (s)' }, y: { title: 'latency (ms)', scale: 'log' }, series: [{ label: 'p99', color: '#000', points: [[0, 0.2], [50, 3], [100, 1500]] }] }));
+    const y = ticks(svg, 'latency (ms)').filter((t) => t !== '');
+    expect(y).toEqual(expect.arrayContaining(['0.1', '1', '1,000']));
+    expect(ticks(svg, 'time (s)')).toEqual(expect.arrayContaining(['20', '100']));
+    for (const t of [...y, ...ticks(svg, 'time (s)')]) expect(t).toMatch(/^[\d,.]+$/);
+  });
 });
 
 describe('cdfChartSpec', () => {
