@@ -1,6 +1,7 @@
 export { arrivalClocks, buildArrivalSchedule, ArrivalMerger, type ArrivalSchedule } from './arrival.schedule.js';
 export { InputSampler } from './input.sampler.js';
 export { percentile, percentilesInPlace } from './latency.summary.js';
+export { paceQueries } from './query.pacer.js';
 export { buildQueryRecord, queryEndOf, type ReplyOutcome } from './query-record.builder.js';
 export { buildRunReport, mergeRunReports, type RunReport } from './run.report.js';
 export { sloMet } from './slo.verdict.js';

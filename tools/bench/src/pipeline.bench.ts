@@ -20,6 +20,11 @@
  * servers given by NATS_URL / DATABASE_URL), from the run's start until its records are stored.
  * `--profile <dir>` writes each service's V8 CPU profile there (TESTBED_CPU_PROFILE_DIR).
  *
+ * Then the topology floor (topology-floor.run.ts, unless `--no-floor`): the same message path with
+ * services that do nothing, searched by the same rule from the pipeline's highest passing rate up,
+ * and raw NATS again at the floor's concurrency. `topologyFloor.ratio` is what the path alone
+ * carries against raw NATS; `pipelineVsFloor` how much of that the services keep.
+ *
  * `--rate <n>` measures instead of searching: `--repeat` runs at that rate on the one testbed, each
  * reported with its CPU per query whether it passed or not, and the per-service medians
  * (`cpuUsPerQuery`); no raw NATS. Each run follows a run of one query, whose generator CPU is the
@@ -39,11 +44,12 @@ import { encodeMessage } from '@aset/contracts';
 import { sampleQuery } from '@aset/contracts/testing';
 import { DEFAULT_MANIFEST, positiveInt, positiveNumber, runCommand, scenarioPath } from '@aset/command-line';
 import { readZoo } from '@aset/model-zoo';
-import { offeredRatePerSec, readScenarioFile } from '@aset/scenario';
+import { offeredRatePerSec, readScenarioFile, type Scenario } from '@aset/scenario';
 import { Testbed, provideTestbedServers, stopStack } from '@aset/testbed';
 import { median } from './bench.stats.js';
 import { serverCpuUs } from './process-cpu.sampler.js';
 import { cpuUsPerQuery, judgePipelineRun, medianCpuUsPerQuery, nextRate, type PipelineRun } from './pipeline.search.js';
+import { TopologyFloor, type FloorRun } from './topology-floor.run.js';
 
 const program = new Command('bench:pipeline')
   .description('The highest open-loop rate the live pipeline carries with p99 within a bound and nothing lost or timed out, against raw NATS request-reply at the same concurrency')
@@ -57,6 +63,7 @@ const program = new Command('bench:pipeline')
   .option('--raw-seconds <s>', 'seconds of raw NATS request-reply', positiveNumber('--raw-seconds'), 4)
   .option('--warm-queries <n>', 'queries of the unjudged warm-up run at the start rate', positiveInt('--warm-queries'), 4000)
   .option('--profile <dir>', "write each service's V8 CPU profile under this folder")
+  .option('--no-floor', 'skip the topology floor (the same message path with services that do nothing)')
   .option('--rate <n>', 'no search: run --repeat times at this rate, queries/s, and report the CPU per query of each run and the medians', positiveInt('--rate'))
   .option('--repeat <n>', 'runs at --rate', positiveInt('--repeat'), 3)
   .parse();
@@ -71,6 +78,7 @@ const opts = program.opts<{
   rawSeconds: number;
   warmQueries: number;
   profile?: string;
+  floor: boolean;
   rate?: number;
   repeat: number;
 }>();
@@ -179,9 +187,10 @@ await runCommand('bench:pipeline', async () => {
     const best = runs.filter((r) => r.pass).sort((a, b) => b.ratePerSec - a.ratePerSec)[0];
     if (!best) throw new Error(`no rate passed, not even ${runs[0]?.ratePerSec}/s: ${runs[0]?.failures.join('; ')}`);
 
-    const concurrency = Math.max(1, Math.round(best.ratePerSec * (best.meanMs / 1000)));
+    const concurrency = littleConcurrency(best);
     const rawNatsReqPerSec = await rawRequestReply(natsUrl, concurrency, opts.rawSeconds);
     say(`raw NATS request-reply with ${concurrency} in flight: ${Math.round(rawNatsReqPerSec)} req/s`);
+    const topologyFloor = opts.floor ? await floorSearch(natsUrl, servers.pids, scenario, baseRatePerSec, best.ratePerSec) : undefined;
     console.log(
       JSON.stringify({
         maxRatePerSec: best.ratePerSec,
@@ -190,6 +199,7 @@ await runCommand('bench:pipeline', async () => {
         concurrency,
         cpuUsPerQuery: cpuUsPerQuery(best),
         serverCpuUsPerQuery: serverCpu.get(best) ?? {},
+        ...(topologyFloor ? { topologyFloor, pipelineVsFloor: round(best.ratePerSec / topologyFloor.maxRatePerSec, 3) } : {}),
         runs: runs.map(reported),
       }),
     );
@@ -197,6 +207,42 @@ await runCommand('bench:pipeline', async () => {
     await stops.stopAll();
   }
 });
+
+/** In flight at a run's rate and mean latency (Little's law), at least 1. */
+function littleConcurrency(run: { ratePerSec: number; meanMs: number }): number {
+  return Math.max(1, Math.round(run.ratePerSec * (run.meanMs / 1000)));
+}
+
+/**
+ * The topology floor's search (topology-floor.run.ts): an unjudged warm-up at `fromRate`, then the
+ * pipeline's search from `fromRate` (the floor carries at least what the pipeline does), then raw
+ * NATS at the floor's concurrency.
+ */
+async function floorSearch(natsUrl: string, servers: { nats: number | undefined; postmaster: number | undefined }, scenario: Scenario, baseRatePerSec: number, fromRate: number) {
+  const floor = await TopologyFloor.start(natsUrl, scenario, sampleQuery());
+  try {
+    const queriesAt = (rate: number) => Math.max(2000, Math.round(rate * opts.runSeconds));
+    await floor.run(fromRate, opts.warmQueries, baseRatePerSec, opts.p99Ms);
+    const runs: FloorRun[] = [];
+    for (let rate: number | undefined = fromRate; rate !== undefined; rate = nextRate(runs, { maxRate: opts.maxRate, bisect: opts.bisect })) {
+      const before = serverCpuUs(servers);
+      const run = await floor.run(rate, queriesAt(rate), baseRatePerSec, opts.p99Ms);
+      const after = serverCpuUs(servers);
+      if (before.nats !== undefined && after.nats !== undefined) run.cpuUsPerQuery['nats-server'] = round((after.nats - before.nats) / run.queriesSent);
+      const cpu = Object.entries(run.cpuUsPerQuery).map(([p, us]) => `${p} ${us}`).join(', ');
+      say(`topology floor ${rate}/s: p50 ${round(run.p50Ms)} ms, p99 ${round(run.p99Ms)} ms, ${run.pass ? 'pass' : `FAIL (${run.failures.join('; ')})`}; CPU µs per query: ${cpu}`);
+      runs.push(run);
+    }
+    const best = runs.filter((r) => r.pass).sort((a, b) => b.ratePerSec - a.ratePerSec)[0];
+    if (!best) throw new Error(`the topology floor failed at ${fromRate}/s, where the pipeline passed: ${runs[0]?.failures.join('; ')}`);
+    const concurrency = littleConcurrency(best);
+    const rawNatsReqPerSec = await rawRequestReply(natsUrl, concurrency, opts.rawSeconds);
+    say(`raw NATS request-reply with ${concurrency} in flight (the floor's): ${Math.round(rawNatsReqPerSec)} req/s`);
+    return { maxRatePerSec: best.ratePerSec, rawNatsReqPerSec: Math.round(rawNatsReqPerSec), ratio: round(best.ratePerSec / rawNatsReqPerSec, 3), concurrency, runs };
+  } finally {
+    await floor.stop();
+  }
+}
 
 /**
  * Raw NATS request-reply in this process, `concurrency` requests in flight for `seconds`: a plain

@@ -102,6 +102,12 @@ export function serverCpuUs(pids: { nats: number | undefined; postmaster: number
   return result;
 }
 
+/** CPU time (user + system) used so far by process `pid` on this machine, µs; undefined when /proc cannot be read. */
+export function processCpuUs(pid: number): number | undefined {
+  const t = ticksOf(pid);
+  return t && t.ticks * MICROS_PER_TICK;
+}
+
 /** utime + stime (ticks) and parent of process `pid`, or undefined when it cannot be read. */
 function ticksOf(pid: number): { ticks: number; ppid: number } | undefined {
   try {

@@ -1,5 +1,5 @@
 import type { Clock } from '@aset/determinism';
-import type { ArrivalSchedule } from '@aset/workload';
+import type { ArrivalSchedule } from './arrival.schedule.js';
 
 /**
  * Calls `send(i, stream, due)` for every arrival of `schedule` whose stream `emits` (default: every
