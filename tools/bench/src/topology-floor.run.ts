@@ -18,23 +18,17 @@ import { encodeMessage, type InferenceQuery } from '@aset/contracts';
 import { SystemClock } from '@aset/determinism';
 import type { Scenario } from '@aset/scenario';
 import { buildArrivalSchedule, paceQueries, percentile } from '@aset/workload';
+import type { PipelineRun } from './pipeline.search.js';
 import { processCpuUs } from './process-cpu.sampler.js';
 
-/** One run of the floor at one offered rate, judged by the pipeline's rule. */
-export interface FloorRun {
-  ratePerSec: number;
-  queriesSent: number;
-  p50Ms: number;
-  p99Ms: number;
-  /** Mean latency of the answered queries, ms. */
-  meanMs: number;
-  /** Queries not answered within the reply timeout. */
-  timedOut: number;
-  pass: boolean;
-  failures: string[];
+/**
+ * One run of the floor at one offered rate, judged by the pipeline's rule: `timedOut` counts the
+ * queries not answered within the reply timeout, `meanMs` is over the answered ones.
+ */
+export type FloorRun = Pick<PipelineRun, 'ratePerSec' | 'queriesSent' | 'p50Ms' | 'p99Ms' | 'meanMs' | 'timedOut' | 'pass' | 'failures'> & {
   /** CPU time of each of the floor's processes over the run, per query sent, µs (0.1 µs): the generator, the scheduler, worker-0, ... */
   cpuUsPerQuery: Record<string, number>;
-}
+};
 
 /** What a floor run of `sent` queries gave: the latencies (ms) of those answered in time. */
 export function judgeFloorRun(input: { ratePerSec: number; sent: number; latenciesMs: readonly number[]; p99BoundMs: number }): Omit<FloorRun, 'cpuUsPerQuery'> {
