@@ -1,5 +1,6 @@
 import { seededRandom, standardNormal } from '@aset/determinism';
 import { describe, expect, it } from 'vitest';
+import { denseKernel } from './dense.kernel.js';
 import { DqnAgent } from './dqn.agent.js';
 import { Mlp } from './mlp.network.js';
 import { MlpSnapshot } from './mlp.snapshot.js';
@@ -20,17 +21,24 @@ function expectSameBits(a: Float32Array, b: Float32Array): void {
 }
 
 describe('MlpSnapshot', () => {
+  it('has the WebAssembly SIMD kernel on this runtime (so the kernel cases below test it)', () => {
+    expect(denseKernel(1024, true).dense).toBeTypeOf('function');
+    expect(denseKernel(1024, false).dense).toBeUndefined();
+  });
+
   it.each([
-    [[82, 64, 64, 8]],
-    [[55, 64, 64, 6]],
-    [[13, 20, 7, 3]],
-    [[5, 9]],
-  ])('gives Mlp.forward bit for bit, layers %j', (layers) => {
+    [[82, 64, 64, 8], true],
+    [[82, 64, 64, 8], false],
+    [[55, 64, 64, 6], true],
+    [[13, 20, 7, 3], true],
+    [[13, 24, 16, 3], false],
+    [[5, 9], true],
+  ])('gives Mlp.forward bit for bit, layers %j, SIMD kernel %s', (layers, simd) => {
     const random = seededRandom(11);
     const net = new Mlp(layers, random);
     // Biases that leave some hidden outputs positive and some not.
     for (let l = 0; l < net.depth; l++) for (let j = 0; j < layers[l + 1]!; j++) net.parameters[net.biasOffset(l) + j] = 0.3 * standardNormal(random);
-    const snapshot = new MlpSnapshot(net);
+    const snapshot = new MlpSnapshot(net, simd);
     const out = new Float32Array(net.outputSize);
     for (let t = 0; t < 300; t++) {
       const x = sparseInput(net.inputSize, random);
@@ -38,17 +46,18 @@ describe('MlpSnapshot', () => {
     }
   });
 
-  it('keeps non-finite weights behind zero inputs (0 * Infinity is NaN), as Mlp does', () => {
+  it.each([true, false])('keeps non-finite weights behind zero inputs (0 * Infinity is NaN), as Mlp does, SIMD kernel %s', (simd) => {
     const random = seededRandom(3);
-    const net = new Mlp([6, 9, 4], random);
+    const net = new Mlp([6, 16, 4], random);
     net.parameters[net.weightOffset(0) + 2 * 6 + 1] = Infinity;
     net.parameters[net.weightOffset(0) + 4 * 6 + 3] = NaN;
-    net.parameters[net.weightOffset(1) + 1 * 9 + 2] = -Infinity;
-    const snapshot = new MlpSnapshot(net);
+    net.parameters[net.weightOffset(1) + 1 * 16 + 2] = -Infinity;
+    const snapshot = new MlpSnapshot(net, simd);
     const out = new Float32Array(4);
     for (let t = 0; t < 50; t++) {
       const x = sparseInput(6, random);
       x[1] = 0;
+      x[3] = 0;
       expectSameBits(net.forward(x), snapshot.forward(x, out));
     }
   });
