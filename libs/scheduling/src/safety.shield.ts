@@ -109,7 +109,8 @@ export class SafetyShield {
     let row = this.jitterRows[source];
     if (!row) {
       const scenario = this.scenario;
-      row = Float64Array.from(scenario.clusters, (_, c) => scenario.linkAt(source, c).jitterMs);
+      row = new Float64Array(scenario.clusters.length);
+      for (let c = 0; c < row.length; c++) row[c] = scenario.linkAt(source, c).jitterMs;
       this.jitterRows[source] = row;
     }
     return row;
