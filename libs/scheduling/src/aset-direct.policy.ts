@@ -71,7 +71,7 @@ export class AsetDirectPolicy implements SchedulingPolicy {
       }
     }
     this.activity.onDispatch(chosen.clusterIndex, this.encoder.tight);
-    return this.encoder.placementOf(action);
+    return { kind: 'dispatch', clusterIndex: chosen.clusterIndex, variantId: chosen.variantId };
   }
 
   observeOutcome(outcome: QueryOutcome): void {

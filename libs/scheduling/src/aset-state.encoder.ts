@@ -1,7 +1,7 @@
 import type { Scenario, Tier } from '@aset/scenario';
 import { TIERS, meanArrivalRatePerSec } from '@aset/scenario';
 import { serviceEstimateMs, type FeasibleSet, type HostedVariant, type PlacementCatalog } from './placement.catalog.js';
-import type { ClusterState, Observation, Placement, QueryView } from './policy.contract.js';
+import type { ClusterState, Observation, QueryView } from './policy.contract.js';
 import type { RecentActivity } from './recent-activity.window.js';
 import { SafetyShield } from './safety.shield.js';
 
@@ -101,8 +101,6 @@ export interface Candidate {
   estimateMs: number;
   /** The variant's slot time per query on that cluster, ms (`HostedVariant.drainMs`: its processing time without batching). */
   processingMs: number;
-  /** The catalog's entry of (cluster, variant); undefined only before the first {@link CandidateEncoder.encode}. */
-  hosted: HostedVariant | undefined;
 }
 
 /** Features per candidate, written by {@link CandidateEncoder}. */
@@ -140,8 +138,6 @@ export class CandidateEncoder {
   private readonly cloud: number[];
   private readonly nominalRtt: Float64Array;
   private readonly tierOf: Int32Array;
-  /** Per cluster: 1 when it lists a variant id twice (a placement by id then names the first of them). */
-  private readonly repeatsVariant: Uint8Array;
   private readonly shield: SafetyShield;
   /** The candidates' clusters and estimates as the shield reads them (copied from `candidates`). */
   private readonly shieldClusters: Int32Array;
@@ -168,7 +164,7 @@ export class CandidateEncoder {
   ) {
     this.nearest = nearest;
     this.cloud = scenario.clusters.flatMap((c, i) => (c.tier === 'cloud' ? [i] : []));
-    this.candidates = Array.from({ length: slots }, () => ({ clusterIndex: -1, variantId: '', accuracy: 0, estimateMs: Infinity, processingMs: 0, hosted: undefined }));
+    this.candidates = Array.from({ length: slots }, () => ({ clusterIndex: -1, variantId: '', accuracy: 0, estimateMs: Infinity, processingMs: 0 }));
     this.mask = new Uint8Array(slots);
     this.shield = new SafetyShield(scenario, activity, safetyTiers, slots);
     this.shieldClusters = new Int32Array(slots);
@@ -179,20 +175,8 @@ export class CandidateEncoder {
       return Math.max(1, sum / scenario.sources.length);
     });
     this.tierOf = Int32Array.from(scenario.clusters, (c) => TIERS.indexOf(c.tier as Tier));
-    this.repeatsVariant = Uint8Array.from(scenario.clusters, (c) => (new Set(c.variants).size < c.variants.length ? 1 : 0));
     this.stride = headroom ? CANDIDATE_FEATURES + HEADROOM_CANDIDATE_FEATURES : CANDIDATE_FEATURES;
     this.size = candidateStateSize(slots, headroom);
-  }
-
-  /**
-   * The placement sending the query to candidate `j` of the last {@link encode}: the catalog's shared
-   * `HostedVariant.dispatch` (no allocation, no lookup by variant id downstream), or, on a cluster that
-   * lists a variant id twice, a placement by id (which names the first of them).
-   */
-  placementOf(j: number): Placement {
-    const cand = this.candidates[j] as Candidate;
-    const hosted = cand.hosted as HostedVariant;
-    return this.repeatsVariant[cand.clusterIndex] === 1 ? { kind: 'dispatch', clusterIndex: cand.clusterIndex, variantId: cand.variantId } : hosted.dispatch;
   }
 
   /** Candidates found by the last {@link encode}. */
@@ -301,17 +285,17 @@ export class CandidateEncoder {
     if (this.fastestVariantOnly) {
       const o = set.cheapestAt[c];
       if (!o) return;
-      this.insert(c, o, network + serviceEstimateMs(o, waiting, slots));
+      this.insert(c, o.variant.id, o.accuracy, network + serviceEstimateMs(o, waiting, slots), o.drainMs);
       return;
     }
     const meeting = set.meetingAt[c] as readonly HostedVariant[];
     for (let k = 0; k < meeting.length; k++) {
       const o = meeting[k] as HostedVariant;
-      this.insert(c, o, network + serviceEstimateMs(o, waiting, slots));
+      this.insert(c, o.variant.id, o.accuracy, network + serviceEstimateMs(o, waiting, slots), o.drainMs);
     }
   }
 
-  private insert(c: number, hosted: HostedVariant, estimateMs: number): void {
+  private insert(c: number, variantId: string, accuracy: number, estimateMs: number, processingMs: number): void {
     const list = this.candidates;
     let j = this.count < this.slots ? this.count : this.slots - 1;
     if (this.count === this.slots && estimateMs >= (list[j] as Candidate).estimateMs) return;
@@ -323,11 +307,10 @@ export class CandidateEncoder {
       j--;
     }
     spare.clusterIndex = c;
-    spare.variantId = hosted.variant.id;
-    spare.accuracy = hosted.accuracy;
+    spare.variantId = variantId;
+    spare.accuracy = accuracy;
     spare.estimateMs = estimateMs;
-    spare.processingMs = hosted.drainMs;
-    spare.hosted = hosted;
+    spare.processingMs = processingMs;
     list[j] = spare;
   }
 }

@@ -109,8 +109,7 @@ export class SafetyShield {
     let row = this.jitterRows[source];
     if (!row) {
       const scenario = this.scenario;
-      row = new Float64Array(scenario.clusters.length);
-      for (let c = 0; c < row.length; c++) row[c] = scenario.linkAt(source, c).jitterMs;
+      row = Float64Array.from(scenario.clusters, (_, c) => scenario.linkAt(source, c).jitterMs);
       this.jitterRows[source] = row;
     }
     return row;
