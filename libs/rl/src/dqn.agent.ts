@@ -4,6 +4,7 @@ import { resolveDqnConfig, type DqnConfig, type DqnOptions } from './dqn.config.
 import { epsilonAt } from './epsilon.schedule.js';
 import { huberGradient, huberLoss } from './huber.loss.js';
 import { Mlp } from './mlp.network.js';
+import { MlpSnapshot } from './mlp.snapshot.js';
 import { ReplayBuffer, type ActionMask, type ReplayBatch, type Transition } from './replay.buffer.js';
 
 /** Options of `DqnAgent.act`. */
@@ -103,6 +104,27 @@ export class DqnAgent {
     const a = maskedArgmax(this.q, 0, n, mask);
     if (a < 0) throw new RangeError('DqnAgent: the mask allows no action');
     return a;
+  }
+
+  /**
+   * A greedy policy over the online network's parameters as they are now (an `MlpSnapshot`): the
+   * same action as {@link greedy} for every state and mask while the network is not changed
+   * afterwards (training or `setParameters` do not reach it), in less time. For agents that are only
+   * evaluated, such as a loaded checkpoint's. Allocates nothing per call; not re-entrant.
+   */
+  greedySnapshot(): { greedy(state: Float32Array, mask?: ActionMask): number } {
+    const snapshot = new MlpSnapshot(this.network);
+    const n = this.config.actionCount;
+    const q = new Float32Array(n);
+    return {
+      greedy(state: Float32Array, mask?: ActionMask): number {
+        if (mask && mask.length !== n) throw new RangeError(`DqnAgent: mask has ${mask.length} entries, expected ${n}`);
+        snapshot.forward(state, q);
+        const a = maskedArgmax(q, 0, n, mask);
+        if (a < 0) throw new RangeError('DqnAgent: the mask allows no action');
+        return a;
+      },
+    };
   }
 
   /**

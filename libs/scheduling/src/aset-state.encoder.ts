@@ -1,6 +1,6 @@
 import type { Scenario, Tier } from '@aset/scenario';
 import { TIERS, meanArrivalRatePerSec } from '@aset/scenario';
-import { serviceEstimateMs, type PlacementCatalog } from './placement.catalog.js';
+import { serviceEstimateMs, type FeasibleSet, type HostedVariant, type PlacementCatalog } from './placement.catalog.js';
 import type { ClusterState, Observation, QueryView } from './policy.contract.js';
 import type { RecentActivity } from './recent-activity.window.js';
 import { SafetyShield } from './safety.shield.js';
@@ -194,7 +194,9 @@ export class CandidateEncoder {
     const budget = query.createdAt + query.slo.maxLatencyMs - observation.now;
     this.count = 0;
     const networkRow = catalog.networkRow(source, query.app, query.task);
-    for (const c of this.cloud) this.consider(c, query, observation, networkRow);
+    const set = catalog.feasibleFor(query.task, query.slo.minAccuracy);
+    const cheapestAt = set.cheapestAt;
+    for (const c of this.cloud) this.consider(c, observation, networkRow, set);
     // The nearest edge clusters, and beyond them, if none of those qualifies, the closest one that
     // does: the action space always holds what the closest policy would pick (unless 8 options
     // estimate lower), so the agent can do at least as well.
@@ -203,12 +205,12 @@ export class CandidateEncoder {
     for (let i = 0, seen = 0; i < order.length && (seen < this.nearest || !closestSeen); i++) {
       const c = order[i] as number;
       if (!(observation.clusters[c] as ClusterState).alive) continue;
-      const feasible = catalog.cheapestMeeting(c, query.task, query.slo.minAccuracy) !== undefined;
+      const feasible = cheapestAt[c] !== undefined;
       if (this.tierOf[c] === 2) {
         closestSeen ||= feasible;
         continue;
       }
-      if (seen < this.nearest || (feasible && !closestSeen)) this.consider(c, query, observation, networkRow);
+      if (seen < this.nearest || (feasible && !closestSeen)) this.consider(c, observation, networkRow, set);
       seen++;
       closestSeen ||= feasible;
     }
@@ -270,24 +272,26 @@ export class CandidateEncoder {
     return this.count;
   }
 
-  /** Adds the cluster's options meeting the floor, keeping the `slots` lowest estimates sorted; `networkRow`: the catalog's network times from the query's source. */
-  private consider(c: number, query: QueryView, observation: Observation, networkRow: Float64Array): void {
-    const { catalog } = this;
+  /**
+   * Adds the cluster's options meeting the floor (`set`: the query's task and floor), keeping the
+   * `slots` lowest estimates sorted; `networkRow`: the catalog's network times from the query's source.
+   */
+  private consider(c: number, observation: Observation, networkRow: Float64Array, set: FeasibleSet): void {
     const st = observation.clusters[c] as ClusterState;
     if (!st.alive) return;
-    const slots = catalog.slots[c] as number;
+    const slots = this.catalog.slots[c] as number;
     const waiting = Math.max(0, st.busySlots + st.queueLength - slots + 1);
     const network = networkRow[c] as number;
     if (this.fastestVariantOnly) {
-      const o = catalog.cheapestMeeting(c, query.task, query.slo.minAccuracy);
+      const o = set.cheapestAt[c];
       if (!o) return;
       this.insert(c, o.variant.id, o.accuracy, network + serviceEstimateMs(o, waiting, slots), o.drainMs);
       return;
     }
-    for (const o of catalog.options(c, query.task)) {
-      if (o.accuracy < query.slo.minAccuracy) continue;
-      const estimate = network + serviceEstimateMs(o, waiting, slots);
-      this.insert(c, o.variant.id, o.accuracy, estimate, o.drainMs);
+    const meeting = set.meetingAt[c] as readonly HostedVariant[];
+    for (let k = 0; k < meeting.length; k++) {
+      const o = meeting[k] as HostedVariant;
+      this.insert(c, o.variant.id, o.accuracy, network + serviceEstimateMs(o, waiting, slots), o.drainMs);
     }
   }
 

@@ -98,11 +98,13 @@ export function asetAgentFromCheckpoint(text: string, source: string, scenario: 
 /**
  * The agents entry for a PolicyContext from a parsed checkpoint, whose greedy network is the
  * controller; throws (naming `source`) when the checkpoint does not fit this scenario.
- * `safetyTiers` as in {@link asetAgentFromCheckpoint}.
+ * `safetyTiers` as in {@link asetAgentFromCheckpoint}. The controller decides on the network's
+ * parameters as they are now (`DqnAgent.greedySnapshot`): a checkpoint's agent is only evaluated;
+ * to learn online, train a copy (as the scheduler's online learning does).
  */
 export function asetAgentsOf(checkpoint: AsetCheckpoint, source: string, scenario: Scenario, catalog: PlacementCatalog, options: { safetyTiers?: readonly number[] } = {}): AsetAgents {
   const { agent, metadata: meta } = checkpoint;
-  const controller = greedyController(agent);
+  const controller = greedyController(agent.greedySnapshot());
   if (meta.mode === 'aset') {
     const unknown = meta.policies.filter((p) => !isStaticPolicyName(p));
     if (unknown.length) throw new Error(`${source}: metadata.policies names unknown static policies: ${unknown.join(', ')}`);

@@ -1,7 +1,7 @@
 import { serviceEstimateMs, type FeasibleSet, type HostedVariant, type PlacementCatalog } from './placement.catalog.js';
 import type { ClusterState, Observation, QueryView } from './policy.contract.js';
 
-const NO_SET: FeasibleSet = { clusters: new Int32Array(0), cheapest: [], options: [] };
+const NO_SET: FeasibleSet = { clusters: new Int32Array(0), cheapest: [], options: [], meetingAt: [], cheapestAt: [] };
 
 /**
  * Per query, latency-aware's latency estimate for every live cluster that can serve it, each with

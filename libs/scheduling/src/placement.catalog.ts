@@ -45,10 +45,13 @@ export interface FeasibleSet {
   readonly cheapest: readonly HostedVariant[];
   /** Every (cluster, variant) pair meeting the floor, most accurate first (ties: cheaper first). */
   readonly options: readonly { readonly clusterIndex: number; readonly hosted: HostedVariant }[];
+  /** Per cluster index (every cluster of the scenario): its variants meeting the floor, least accurate first (as `PlacementCatalog.options`); empty where none. */
+  readonly meetingAt: readonly (readonly HostedVariant[])[];
+  /** Per cluster index: `PlacementCatalog.cheapestMeeting` there (undefined where no variant meets the floor). */
+  readonly cheapestAt: readonly (HostedVariant | undefined)[];
 }
 
 const NONE: readonly HostedVariant[] = Object.freeze([]);
-const EMPTY: FeasibleSet = { clusters: new Int32Array(0), cheapest: [], options: [] };
 
 /**
  * Precomputed placement options: per cluster and task, the variants it hosts, least accurate first.
@@ -166,16 +169,20 @@ export class PlacementCatalog {
     const clusters: number[] = [];
     const cheapest: HostedVariant[] = [];
     const options: { clusterIndex: number; hosted: HostedVariant }[] = [];
+    const meetingAt: (readonly HostedVariant[])[] = [];
+    const cheapestAt: (HostedVariant | undefined)[] = [];
     this.scenario.clusters.forEach((_, c) => {
       const best = this.cheapestMeeting(c, task, minAccuracy);
+      cheapestAt.push(best);
+      const meeting = this.options(c, task).filter((o) => o.accuracy >= minAccuracy);
+      meetingAt.push(meeting.length > 0 ? Object.freeze(meeting) : NONE);
       if (!best) return;
       clusters.push(c);
       cheapest.push(best);
-      for (const o of this.options(c, task)) if (o.accuracy >= minAccuracy) options.push({ clusterIndex: c, hosted: o });
+      for (const o of meeting) options.push({ clusterIndex: c, hosted: o });
     });
-    if (clusters.length === 0) return EMPTY;
     options.sort((a, b) => b.hosted.accuracy - a.hosted.accuracy || a.hosted.cost - b.hosted.cost);
-    return { clusters: Int32Array.from(clusters), cheapest, options };
+    return { clusters: Int32Array.from(clusters), cheapest, options, meetingAt, cheapestAt };
   }
 
   /** The cheapest variant of `task` on a cluster with accuracy >= minAccuracy, or undefined. */
