@@ -49,7 +49,7 @@ import { offeredRatePerSec, readScenarioFile, type Scenario } from '@aset/scenar
 import { Testbed, provideTestbedServers, stopStack } from '@aset/testbed';
 import { median } from './bench.stats.js';
 import { serverCpuUs } from './process-cpu.sampler.js';
-import { cpuUsPerQuery, judgePipelineRun, medianCpuUsPerQuery, nextRate, type PipelineRun } from './pipeline.search.js';
+import { cpuUsPerQuery, highestPassing, judgePipelineRun, medianCpuUsPerQuery, nextRate, type PipelineRun } from './pipeline.search.js';
 import { TopologyFloor, type FloorRun } from './topology-floor.run.js';
 
 const program = new Command('bench:pipeline')
@@ -188,7 +188,7 @@ await runCommand('bench:pipeline', async () => {
     for (let rate: number | undefined = Math.min(opts.startRate, opts.maxRate); rate !== undefined; rate = nextRate(runs, { maxRate: opts.maxRate, bisect: opts.bisect })) {
       runs.push(await runAt(rate));
     }
-    const best = runs.filter((r) => r.pass).sort((a, b) => b.ratePerSec - a.ratePerSec)[0];
+    const best = highestPassing(runs);
     if (!best) throw new Error(`no rate passed, not even ${runs[0]?.ratePerSec}/s: ${runs[0]?.failures.join('; ')}`);
 
     const concurrency = littleConcurrency(best);
@@ -237,7 +237,7 @@ async function floorSearch(natsUrl: string, servers: { nats: number | undefined;
       say(`topology floor ${rate}/s: p50 ${round(run.p50Ms)} ms, p99 ${round(run.p99Ms)} ms, ${run.pass ? 'pass' : `FAIL (${run.failures.join('; ')})`}; CPU µs per query: ${cpu}`);
       runs.push(run);
     }
-    const best = runs.filter((r) => r.pass).sort((a, b) => b.ratePerSec - a.ratePerSec)[0];
+    const best = highestPassing(runs);
     if (!best) throw new Error(`the topology floor failed at ${fromRate}/s, where the pipeline passed: ${runs[0]?.failures.join('; ')}`);
     const concurrency = littleConcurrency(best);
     const rawNatsReqPerSec = await rawRequestReply(natsUrl, concurrency, opts.rawSeconds);

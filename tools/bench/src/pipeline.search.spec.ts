@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cpuUsPerQuery, judgePipelineRun, medianCpuUsPerQuery, nextRate } from './pipeline.search.js';
+import { cpuUsPerQuery, highestPassing, judgePipelineRun, medianCpuUsPerQuery, nextRate } from './pipeline.search.js';
 
 const summary = { queries: 2000, completed: 2000, sloMet: 2000, dropped: 0, errors: 0, timedOut: 0, successRatio: 1, p50Ms: 3, p95Ms: 8, p99Ms: 20 };
 const report = (over: Partial<typeof summary> = {}, recordsLost = 0) => ({
@@ -47,6 +47,19 @@ describe('nextRate', () => {
   it('bisects towards zero when the first rate fails; with no run there is nothing to go on', () => {
     expect(nextRate([{ ratePerSec: 250, pass: false }], opts)).toBe(125);
     expect(nextRate([], opts)).toBeUndefined();
+  });
+});
+
+describe('highestPassing', () => {
+  it('picks the passing run of the highest rate, whatever the order run, and none when none passed', () => {
+    const runs = [
+      { ratePerSec: 1000, pass: true },
+      { ratePerSec: 4000, pass: false },
+      { ratePerSec: 3000, pass: true },
+      { ratePerSec: 3500, pass: false },
+    ];
+    expect(highestPassing(runs)).toBe(runs[2]);
+    expect(highestPassing([{ ratePerSec: 250, pass: false }])).toBeUndefined();
   });
 });
 

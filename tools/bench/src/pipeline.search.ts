@@ -78,6 +78,11 @@ export function nextRate(runs: readonly Pick<PipelineRun, 'ratePerSec' | 'pass'>
   return middle <= low || middle >= high ? undefined : middle;
 }
 
+/** The passing run of the highest rate, or undefined when none passed. */
+export function highestPassing<R extends Pick<PipelineRun, 'ratePerSec' | 'pass'>>(runs: readonly R[]): R | undefined {
+  return runs.filter((r) => r.pass).sort((a, b) => b.ratePerSec - a.ratePerSec)[0];
+}
+
 /**
  * CPU time of each service process over a run, per query sent, µs (0.1 µs); the generators of a
  * run count as one service, `workload-generator`.

@@ -54,10 +54,9 @@ export function judgeFloorRun(input: { ratePerSec: number; sent: number; latenci
 export class TopologyFloor {
   private readonly clock = new SystemClock();
   private readonly inbox: string;
-  /** Due time (clock ms) of each query sent and not yet answered, by its number. */
-  private readonly pending = new Map<number, number>();
+  /** Each query sent and not yet answered, by its number: its due time and when it was sent (clock ms). */
+  private readonly pending = new Map<number, { readonly due: number; readonly sentAt: number }>();
   private latencies: number[] = [];
-  private sentAt = new Map<number, number>();
   private next = 0;
 
   private constructor(
@@ -73,12 +72,11 @@ export class TopologyFloor {
     nc.subscribe(`${this.inbox}.*`, {
       callback: (_, m) => {
         const n = Number(m.subject.slice(this.inbox.length + 1));
-        const due = this.pending.get(n);
-        if (due === undefined) return;
+        const sent = this.pending.get(n);
+        if (sent === undefined) return;
         this.pending.delete(n);
         const now = this.clock.now();
-        if (now - (this.sentAt.get(n) as number) <= this.replyTimeoutMs) this.latencies.push(now - due);
-        this.sentAt.delete(n);
+        if (now - sent.sentAt <= this.replyTimeoutMs) this.latencies.push(now - sent.due);
       },
     });
   }
@@ -113,14 +111,12 @@ export class TopologyFloor {
   async run(ratePerSec: number, queries: number, baseRatePerSec: number, p99BoundMs: number): Promise<FloorRun> {
     this.latencies = [];
     this.pending.clear();
-    this.sentAt.clear();
     const cpuBefore = this.cpuUs();
     const schedule = buildArrivalSchedule(this.scenario, { count: queries, seed: this.scenario.spec.workload.seed, rateScale: ratePerSec / baseRatePerSec });
     const startAt = this.clock.now() + 20;
     await paceQueries(schedule, this.clock, startAt, (_i, _stream, due) => {
       const n = this.next++;
-      this.pending.set(n, due);
-      this.sentAt.set(n, this.clock.now());
+      this.pending.set(n, { due, sentAt: this.clock.now() });
       this.nc.publish(`${this.prefix}.schedule`, this.payload, { reply: `${this.inbox}.${n}` });
     });
     const until = this.clock.now() + this.replyTimeoutMs;
