@@ -37,8 +37,8 @@ export function decodeMessage<S extends z.ZodType>(schema: S, bytes: Uint8Array,
     const reason = e instanceof Error ? e.message : String(e);
     return { ok: false, code: 'INVALID_MESSAGE', message: `${subject}: payload is not JSON (${reason})`, issues: [] };
   }
-  const queryId = readQueryId(raw);
   if (typeof raw === 'object' && raw !== null && 'schemaVersion' in raw && raw.schemaVersion !== SCHEMA_VERSION) {
+    const queryId = readQueryId(raw);
     return {
       ok: false,
       code: 'UNSUPPORTED_SCHEMA_VERSION',
@@ -49,6 +49,7 @@ export function decodeMessage<S extends z.ZodType>(schema: S, bytes: Uint8Array,
   }
   const parsed = schema.safeParse(raw);
   if (parsed.success) return { ok: true, value: parsed.data };
+  const queryId = readQueryId(raw);
   const issues = parsed.error.issues.slice(0, 50).map((i) => ({
     path: i.path.length ? i.path.map(String).join('.') : '(root)',
     message: i.message,

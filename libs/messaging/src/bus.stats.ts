@@ -6,6 +6,9 @@ export class BusStats {
   readonly errorReplies = new Map<string, number>();
   /** Requests and events handled successfully, by subject. */
   readonly handled = new Map<string, number>();
+  /** Answers published to requesters, and the batches they left in (one socket write each, see `MessageBus.serve`). */
+  answers = 0;
+  answerBatches = 0;
 
   count(map: Map<string, number>, key: string): void {
     map.set(key, (map.get(key) ?? 0) + 1);

@@ -120,6 +120,20 @@ describe('MessageBus against a real NATS server', () => {
     expect(outcome).toMatchObject({ ok: true, reply: { queryId: 'q-f-from-back' } });
   });
 
+  it('publishes the answers ready in one event-loop turn together, each to its requester', async () => {
+    const b = await isolated();
+    // Each handler finishes in a turn of the loop of its own (as each inference on the worker's loop does).
+    b.serve('scheduleQuery', (q) => new Promise((resolve) => setImmediate(() => resolve(completed(q.queryId)))));
+    await b.flush();
+    const before = { answers: b.stats.answers, batches: b.stats.answerBatches };
+    const ids = Array.from({ length: 40 }, (_, i) => `q-turn-${i}`);
+    // Sent in one synchronous loop (one socket write): the server hands them to the responder in one or a few socket reads.
+    const replies = await Promise.all(ids.map((id) => raw.request(b.subject('scheduleQuery'), JSON.stringify(sampleQuery({ queryId: id })), { timeout: 2000 })));
+    for (const [i, reply] of replies.entries()) expect(reply.json()).toMatchObject({ status: 'completed', queryId: ids[i] });
+    expect(b.stats.answers - before.answers).toBe(40);
+    expect(b.stats.answerBatches - before.batches).toBeLessThan(40);
+  });
+
   it('sends nothing for a request its handler reports lost, so that the requester times out', async () => {
     const b = await isolated();
     let handled = 0;

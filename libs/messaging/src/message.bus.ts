@@ -157,6 +157,9 @@ export class MessageBus {
   private jsManager?: JetStreamManager;
   /** Requests and durable publishes: their replies and acknowledgements come to one inbox subscription. */
   private readonly requests: RequestMux;
+  /** Answers waiting for the end of this event-loop turn (see {@link sendReply}). */
+  private readonly pendingReplies: { replyTo: string; data: Uint8Array; headers: MsgHdrs | undefined }[] = [];
+  private repliesScheduled = false;
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -234,7 +237,9 @@ export class MessageBus {
 
   /**
    * Serves the request subject of `key`. Handlers run concurrently; `queue` spreads requests over
-   * the instances that share it. `close()` drains the subscription with the bus.
+   * the instances that share it. `close()` drains the subscription with the bus. Answers go out at
+   * the end of the event-loop turn in which they are ready, together with every other answer ready
+   * by then: one socket write for all of them.
    */
   serve<K extends RequestKey>(key: K, ...args: WithParams<K, [handler: RequestHandler<K>, options?: ServeOptions]>): BusSubscription {
     const [subject, handler, options] = this.split<K, [RequestHandler<K>, ServeOptions | undefined]>(key, args);
@@ -498,6 +503,8 @@ export class MessageBus {
    * durable publishes still waiting for their answer fail (`connection`).
    */
   async close(): Promise<void> {
+    // Answers queued for this turn's end go out now: the drain's last PONG could be read before that end comes.
+    this.sendPendingReplies();
     for (const d of this.dispatchers.splice(0)) d.close();
     if (this.nc.isClosed()) {
       this.requests.close();
@@ -596,14 +603,34 @@ export class MessageBus {
     this.sendReply(replyTo, encodeMessage(reply), h);
   }
 
-  /** Publishes an answer; a closed connection or a malformed reply subject is logged, never thrown. */
+  /**
+   * Queues an answer for the end of this event-loop turn (`setImmediate`), where every answer queued
+   * meanwhile is published in one synchronous loop: one socket write for all of them. Answers
+   * completed in separate turns of the loop (each inference of the worker's event loop is one) would
+   * otherwise each be a write of their own. `close()` publishes those still queued.
+   */
   private sendReply(replyTo: string, data: Uint8Array, h?: MsgHdrs): void {
-    try {
-      this.nc.publish(replyTo, data, h ? { headers: h } : undefined);
-    } catch (e) {
-      this.logger.warn(`reply to ${replyTo.slice(0, 200)} not sent: ${e instanceof Error ? e.message : String(e)}`);
-    }
+    this.pendingReplies.push({ replyTo, data, headers: h });
+    if (this.repliesScheduled) return;
+    this.repliesScheduled = true;
+    setImmediate(this.sendPendingReplies);
   }
+
+  /** Publishes the queued answers; a closed connection or a malformed reply subject is logged, never thrown. */
+  private readonly sendPendingReplies = (): void => {
+    this.repliesScheduled = false;
+    const replies = this.pendingReplies.splice(0);
+    if (replies.length === 0) return;
+    this.stats.answers += replies.length;
+    this.stats.answerBatches++;
+    for (const { replyTo, data, headers: h } of replies) {
+      try {
+        this.nc.publish(replyTo, data, h ? { headers: h } : undefined);
+      } catch (e) {
+        this.logger.warn(`reply to ${replyTo.slice(0, 200)} not sent: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+  };
 }
 
 /** The one stream that carries every key in `keys`. Throws on none or several (a programming error). */

@@ -49,7 +49,7 @@ import { offeredRatePerSec, readScenarioFile, type Scenario } from '@aset/scenar
 import { Testbed, provideTestbedServers, stopStack } from '@aset/testbed';
 import { median } from './bench.stats.js';
 import { serverCpuUs } from './process-cpu.sampler.js';
-import { cpuUsPerQuery, highestPassing, judgePipelineRun, medianCpuUsPerQuery, nextRate, type PipelineRun } from './pipeline.search.js';
+import { cpuUsPerQuery, highestPassing, judgePipelineRun, medianCpuUsPerQuery, medianOfEach, nextRate, type PipelineRun } from './pipeline.search.js';
 import { TopologyFloor, type FloorRun } from './topology-floor.run.js';
 
 const program = new Command('bench:pipeline')
@@ -129,7 +129,7 @@ await runCommand('bench:pipeline', async () => {
     /** CPU µs per query of the servers this bench started, from the run's start until its records are stored. */
     const serverCpu = new Map<PipelineRun, { nats?: number; postgres?: number }>();
     const runAt = async (rate: number): Promise<PipelineRun> => {
-      const queries = Math.max(2000, Math.round(rate * opts.runSeconds));
+      const queries = queriesAt(rate);
       const runId = `pipeline-${rate}-${Date.now().toString(36)}`;
       const before = serverCpuUs(servers.pids);
       const report = await testbed.run({ runId, queries, rateScale: rate / baseRatePerSec });
@@ -157,13 +157,21 @@ await runCommand('bench:pipeline', async () => {
     if (opts.rate !== undefined) {
       // The generator is a new process per run: a run of one query before each measured run gives
       // its start and stop, which the measured run's CPU counts too, to take off for its cost per query.
+      // With the floor, each pipeline run is followed by a floor run at the same rate (both warmed up
+      // first), so that the host's drift weighs on both alike.
+      const rate = opts.rate;
+      const floor = opts.floor ? await TopologyFloor.start(natsUrl, scenario, sampleQuery()) : undefined;
+      if (floor) stops.push(() => floor.stop());
+      await floor?.run(rate, opts.warmQueries, baseRatePerSec, opts.p99Ms);
       const runs: PipelineRun[] = [];
+      const floorRuns: FloorRun[] = [];
       const generatorStartMs: number[] = [];
       for (let i = 0; i < opts.repeat; i++) {
         const oneId = `pipeline-one-${Date.now().toString(36)}`;
-        const one = await testbed.run({ runId: oneId, queries: 1, warmupQueries: 0, rateScale: opts.rate / baseRatePerSec });
+        const one = await testbed.run({ runId: oneId, queries: 1, warmupQueries: 0, rateScale: rate / baseRatePerSec });
         generatorStartMs.push(Object.entries(one.host.serviceCpuMs).reduce((ms, [service, v]) => (service.startsWith('workload-generator') ? ms + v : ms), 0));
-        runs.push(await runAt(opts.rate));
+        runs.push(await runAt(rate));
+        if (floor) floorRuns.push(await floorRunAt(floor, servers.pids, rate, baseRatePerSec));
       }
       const generatorPerQueryUs = runs.map((r, i) => {
         const ms = Object.entries(r.serviceCpuMs).reduce((sum, [service, v]) => (service.startsWith('workload-generator') ? sum + v : sum), 0);
@@ -179,6 +187,7 @@ await runCommand('bench:pipeline', async () => {
           generatorStartCpuMs: median(generatorStartMs),
           passed: runs.filter((r) => r.pass).length,
           runs: runs.map((r, i) => ({ ...reported(r), generatorNetUsPerQuery: generatorPerQueryUs[i], generatorStartCpuMs: generatorStartMs[i] })),
+          ...(floor ? { topologyFloor: { ratePerSec: rate, cpuUsPerQuery: medianOfEach(floorRuns.map((r) => r.cpuUsPerQuery)), passed: floorRuns.filter((r) => r.pass).length, runs: floorRuns } } : {}),
         }),
       );
       return;
@@ -225,17 +234,10 @@ function littleConcurrency(run: { ratePerSec: number; meanMs: number }): number 
 async function floorSearch(natsUrl: string, servers: { nats: number | undefined; postmaster: number | undefined }, scenario: Scenario, baseRatePerSec: number, fromRate: number) {
   const floor = await TopologyFloor.start(natsUrl, scenario, sampleQuery());
   try {
-    const queriesAt = (rate: number) => Math.max(2000, Math.round(rate * opts.runSeconds));
     await floor.run(fromRate, opts.warmQueries, baseRatePerSec, opts.p99Ms);
     const runs: FloorRun[] = [];
     for (let rate: number | undefined = fromRate; rate !== undefined; rate = nextRate(runs, { maxRate: FLOOR_MAX_RATE_FACTOR * opts.maxRate, bisect: opts.bisect })) {
-      const before = serverCpuUs(servers);
-      const run = await floor.run(rate, queriesAt(rate), baseRatePerSec, opts.p99Ms);
-      const after = serverCpuUs(servers);
-      if (before.nats !== undefined && after.nats !== undefined) run.cpuUsPerQuery['nats-server'] = round((after.nats - before.nats) / run.queriesSent);
-      const cpu = Object.entries(run.cpuUsPerQuery).map(([p, us]) => `${p} ${us}`).join(', ');
-      say(`topology floor ${rate}/s: p50 ${round(run.p50Ms)} ms, p99 ${round(run.p99Ms)} ms, ${run.pass ? 'pass' : `FAIL (${run.failures.join('; ')})`}; CPU µs per query: ${cpu}`);
-      runs.push(run);
+      runs.push(await floorRunAt(floor, servers, rate, baseRatePerSec));
     }
     const best = highestPassing(runs);
     if (!best) throw new Error(`the topology floor failed at ${fromRate}/s, where the pipeline passed: ${runs[0]?.failures.join('; ')}`);
@@ -248,6 +250,22 @@ async function floorSearch(natsUrl: string, servers: { nats: number | undefined;
   } finally {
     await floor.stop();
   }
+}
+
+/** Queries of a run at `rate`: `--run-seconds` of it, at least 2,000. */
+function queriesAt(rate: number): number {
+  return Math.max(2000, Math.round(rate * opts.runSeconds));
+}
+
+/** One run of the topology floor at `rate`, with the nats-server's CPU per query beside its processes'. */
+async function floorRunAt(floor: TopologyFloor, servers: { nats: number | undefined; postmaster: number | undefined }, rate: number, baseRatePerSec: number): Promise<FloorRun> {
+  const before = serverCpuUs(servers);
+  const run = await floor.run(rate, queriesAt(rate), baseRatePerSec, opts.p99Ms);
+  const after = serverCpuUs(servers);
+  if (before.nats !== undefined && after.nats !== undefined) run.cpuUsPerQuery['nats-server'] = round((after.nats - before.nats) / run.queriesSent);
+  const cpu = Object.entries(run.cpuUsPerQuery).map(([p, us]) => `${p} ${us}`).join(', ');
+  say(`topology floor ${rate}/s: p50 ${round(run.p50Ms)} ms, p99 ${round(run.p99Ms)} ms, ${run.pass ? 'pass' : `FAIL (${run.failures.join('; ')})`}; CPU µs per query: ${cpu}`);
+  return run;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cpuUsPerQuery, highestPassing, judgePipelineRun, medianCpuUsPerQuery, nextRate } from './pipeline.search.js';
+import { cpuUsPerQuery, highestPassing, judgePipelineRun, medianCpuUsPerQuery, medianOfEach, nextRate } from './pipeline.search.js';
 
 const summary = { queries: 2000, completed: 2000, sloMet: 2000, dropped: 0, errors: 0, timedOut: 0, successRatio: 1, p50Ms: 3, p95Ms: 8, p99Ms: 20 };
 const report = (over: Partial<typeof summary> = {}, recordsLost = 0) => ({
@@ -72,5 +72,10 @@ describe('cpuUsPerQuery', () => {
   it('takes the median per service over repeated runs', () => {
     const runs = [100, 300, 200].map((ms) => ({ queriesSent: 1000, serviceCpuMs: { scheduler: ms, 'workload-generator r': ms * 2 } }));
     expect(medianCpuUsPerQuery(runs)).toEqual({ scheduler: 200, 'workload-generator': 400 });
+  });
+
+  it('takes the median of each key over the samples that have it (a floor run without a nats-server figure)', () => {
+    const samples: Record<string, number>[] = [{ generator: 10, 'nats-server': 30 }, { generator: 30 }, { generator: 20.04, 'nats-server': 50 }];
+    expect(medianOfEach(samples)).toEqual({ generator: 20, 'nats-server': 40 });
   });
 });

@@ -99,7 +99,12 @@ export function cpuUsPerQuery(run: Pick<PipelineRun, 'serviceCpuMs' | 'queriesSe
 
 /** Per service, the median over `runs` of {@link cpuUsPerQuery} (of the runs where the service was measured). */
 export function medianCpuUsPerQuery(runs: readonly Pick<PipelineRun, 'serviceCpuMs' | 'queriesSent'>[]): Record<string, number> {
-  const samples = new Map<string, number[]>();
-  for (const run of runs) for (const [name, us] of Object.entries(cpuUsPerQuery(run))) samples.set(name, [...(samples.get(name) ?? []), us]);
-  return Object.fromEntries([...samples].map(([name, values]) => [name, Math.round(median(values) * 10) / 10]));
+  return medianOfEach(runs.map(cpuUsPerQuery));
+}
+
+/** Per key, the median (0.1) of its values over `samples`, of the samples that have it. */
+export function medianOfEach(samples: readonly Readonly<Record<string, number>>[]): Record<string, number> {
+  const values = new Map<string, number[]>();
+  for (const sample of samples) for (const [name, v] of Object.entries(sample)) values.set(name, [...(values.get(name) ?? []), v]);
+  return Object.fromEntries([...values].map(([name, vs]) => [name, Math.round(median(vs) * 10) / 10]));
 }

@@ -5,7 +5,7 @@ export interface CpuSnapshot {
   node: number;
   /** Every `nats-server` process on this machine (undefined when /proc cannot be read). */
   nats: number | undefined;
-  /** The PostgreSQL server's processes: the postmaster and its children (backends, WAL writer, checkpointer ...). */
+  /** The PostgreSQL server's processes: the postmaster and its children (backends, WAL writer, checkpointer ...), exited ones included. */
   postgres: number | undefined;
 }
 
@@ -71,15 +71,18 @@ function serverTicks(postmaster: number | undefined): { nats: number; postgres: 
     const kind = name === 'nats-server' ? 'nats' : postmaster !== undefined && (Number(pid) === postmaster || ppid === postmaster) ? 'postgres' : undefined;
     if (!kind) continue;
     ticks[kind] += Number(fields[11]) + Number(fields[12]);
+    // The postmaster's cutime and cstime: its children that exited and were reaped, so that a backend's time stays counted after it exits.
+    if (kind === 'postgres' && Number(pid) === postmaster) ticks.postgres += Number(fields[13]) + Number(fields[14]);
   }
   return ticks;
 }
 
 /**
  * CPU time used so far, in microseconds, by the nats-server process `pids.nats` and by the PostgreSQL
- * server whose postmaster is `pids.postmaster` (it and its children): the servers a bench started,
+ * server whose postmaster is `pids.postmaster` (it and its children, those that exited and were
+ * reaped included, through the postmaster's cutime and cstime): the servers a bench started,
  * whatever other servers run on the host. A figure is absent when its pid is not given or /proc
- * cannot be read. A backend that exits meanwhile takes its time with it.
+ * cannot be read. So a figure never falls, but for a backend's time between its exit and its reaping.
  */
 export function serverCpuUs(pids: { nats: number | undefined; postmaster: number | undefined }): { nats?: number; postgres?: number } {
   const result: { nats?: number; postgres?: number } = {};
@@ -95,7 +98,9 @@ export function serverCpuUs(pids: { nats: number | undefined; postmaster: number
     let ticks = 0;
     for (const pid of procs) {
       const t = ticksOf(Number(pid));
-      if (t && (Number(pid) === pids.postmaster || t.ppid === pids.postmaster)) ticks += t.ticks;
+      if (!t) continue;
+      if (Number(pid) === pids.postmaster) ticks += t.ticks + t.reapedTicks;
+      else if (t.ppid === pids.postmaster) ticks += t.ticks;
     }
     result.postgres = ticks * MICROS_PER_TICK;
   }
@@ -108,12 +113,15 @@ export function processCpuUs(pid: number): number | undefined {
   return t && t.ticks * MICROS_PER_TICK;
 }
 
-/** utime + stime (ticks) and parent of process `pid`, or undefined when it cannot be read. */
-function ticksOf(pid: number): { ticks: number; ppid: number } | undefined {
+/**
+ * utime + stime (ticks), cutime + cstime (the ticks of its children that exited and were waited
+ * for) and parent of process `pid`, or undefined when it cannot be read.
+ */
+function ticksOf(pid: number): { ticks: number; reapedTicks: number; ppid: number } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { ticks: Number(fields[11]) + Number(fields[12]), ppid: Number(fields[1]) };
+    return { ticks: Number(fields[11]) + Number(fields[12]), reapedTicks: Number(fields[13]) + Number(fields[14]), ppid: Number(fields[1]) };
   } catch {
     return undefined;
   }
