@@ -1,12 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import cliProgress from 'cli-progress';
-import type { QueryRecord, RunStarted } from '@aset/contracts';
+import type { RunStarted } from '@aset/contracts';
 import { CLOCK, type Clock } from '@aset/determinism';
 import { MessageBus } from '@aset/messaging';
 import { ModelZoo } from '@aset/model-zoo';
 import { Scenario } from '@aset/scenario';
-import { buildArrivalSchedule, buildQueryRecord, buildRunReport, paceQueries, queryEndOf, type ReplyOutcome, type RunReport } from '@aset/workload';
+import { buildArrivalSchedule, buildQueryRecord, paceQueries, queryEndOf, RunReportBuilder, type ReplyOutcome, type RunReport } from '@aset/workload';
 import { GeneratorMetrics } from './generator.metrics.js';
 import { QueryFactory } from './query.factory.js';
 import { RecordPublisher } from './record.publisher.js';
@@ -63,7 +63,8 @@ export class WorkloadRun {
     this.logger.log(`run ${runId}${part ? ` part ${part.id} of ${part.count}` : ''}: ${total} queries (${warmupSent} warm-up) over ${emitted.filter(Boolean).length} of ${factory.streamCount} arrival streams${emitting}, scenario ${this.scenario.name}`);
 
     const progress = this.progressBar(total);
-    const records: QueryRecord[] = [];
+    // The report counts each record as it ends; the records themselves go to JetStream, not kept here.
+    const report = new RunReportBuilder();
     const inFlight: Promise<void>[] = [];
     // Scenario time 0 is the instant the arrival schedule counts from, as in the simulator; the parts of a split run share it (RUN_START_AT).
     const startAt = this.settings.startAt ?? this.clock.now() + START_DELAY_MS;
@@ -83,7 +84,7 @@ export class WorkloadRun {
             this.bus.request('scheduleQuery', query, this.settings.replyTimeoutMs).then((reply) => {
               const outcome: ReplyOutcome = reply.ok ? { kind: 'reply', reply: reply.reply } : reply.failure === 'timeout' ? { kind: 'timeout', detail: reply.message } : { kind: 'failure', detail: reply.message };
               const record = buildQueryRecord(queryEndOf(query, outcome, { completedAt: this.clock.now(), label, warmup: warmupQuery }, this.zoo));
-              records.push(record);
+              report.add(record);
               this.metrics.record(record);
               publisher.queueQuery(record);
               progress?.increment();
@@ -108,9 +109,9 @@ export class WorkloadRun {
         (e: unknown) => this.logger.warn(e instanceof Error ? e.message : String(e)),
       );
     }
-    const report = buildRunReport({ runId, scenario: this.scenario.name, queries: total - warmupSent, warmupQueries: warmupSent, recordsLost: lost, ...(part ? { part } : {}) }, records);
-    if (this.settings.summaryFile) writeFileSync(this.settings.summaryFile, JSON.stringify(report, null, 2));
-    return report;
+    const built = report.build({ runId, scenario: this.scenario.name, queries: total - warmupSent, warmupQueries: warmupSent, recordsLost: lost, ...(part ? { part } : {}) });
+    if (this.settings.summaryFile) writeFileSync(this.settings.summaryFile, JSON.stringify(built, null, 2));
+    return built;
   }
 
   /** The run's `started` record (of this part, for a split run); `parameters` are the whole run's. */

@@ -83,14 +83,6 @@ export interface OutcomeSummary {
 /** An {@link OutcomeSummary}'s counts: what adds up across groups of queries. */
 export type OutcomeCounts = Pick<OutcomeSummary, 'queries' | 'completed' | 'sloMet' | 'dropped' | 'errors' | 'timedOut'>;
 
-/** Summarises measured (non-warm-up) outcomes. Latency percentiles are over completed queries. */
-export function summarizeOutcomes(records: readonly { status: string; sloMet: boolean; latencyMs: number }[]): OutcomeSummary {
-  const latencies = Float64Array.from(records.filter((r) => r.status === 'completed').map((r) => r.latencyMs)).sort();
-  const count = (s: string) => records.filter((r) => r.status === s).length;
-  const counts = { queries: records.length, completed: count('completed'), sloMet: records.filter((r) => r.sloMet).length, dropped: count('dropped'), errors: count('error'), timedOut: count('timed_out') };
-  return outcomeSummaryOf(counts, latencies);
-}
-
 /** The summary of outcomes with these counts and these latencies of their completed queries (ascending). */
 export function outcomeSummaryOf(counts: OutcomeCounts, sortedLatenciesMs: ArrayLike<number>): OutcomeSummary {
   return {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { QueryRecord } from '@aset/contracts';
 import { sampleQueryRecord } from '@aset/contracts/testing';
 import { seededRandom } from '@aset/determinism';
-import { buildRunReport, mergeRunReports, type RunReport } from './run.report.js';
+import { percentile } from './latency.summary.js';
+import { buildRunReport, mergeRunReports, RunReportBuilder, type RunReport } from './run.report.js';
 
 const STATUSES = ['completed', 'completed', 'completed', 'dropped', 'error', 'timed_out'] as const;
 
@@ -37,6 +38,51 @@ function reportOf(records: readonly QueryRecord[], part?: { id: string; sources:
     records,
   );
 }
+
+describe('RunReportBuilder', () => {
+  const records = runRecords('built-run', 3001);
+  const run = { runId: 'built-run', scenario: 'demo', queries: 2991, warmupQueries: 10, recordsLost: 0 };
+
+  it('counts each record as it ends into what the records give: summary, accuracy by variant, sorted latencies', () => {
+    const builder = new RunReportBuilder();
+    for (const r of records) builder.add(r);
+    const report = builder.build(run);
+    const measured = records.filter((r) => !r.warmup);
+    const completed = measured.filter((r) => r.status === 'completed');
+    const sorted = completed.map((r) => r.latencyMs).sort((a, b) => a - b);
+    const count = (status: QueryRecord['status']) => measured.filter((r) => r.status === status).length;
+    expect(report.summary).toEqual({
+      queries: measured.length,
+      completed: completed.length,
+      sloMet: measured.filter((r) => r.sloMet).length,
+      dropped: count('dropped'),
+      errors: count('error'),
+      timedOut: count('timed_out'),
+      successRatio: measured.filter((r) => r.sloMet).length / measured.length,
+      p50Ms: percentile(sorted, 0.5),
+      p95Ms: percentile(sorted, 0.95),
+      p99Ms: percentile(sorted, 0.99),
+    });
+    expect(report.completedLatenciesMs).toEqual(completed.map((r) => r.latencyMs).sort((a, b) => a - b));
+    expect(report.byVariant['digits-mlp-s']).toEqual({
+      completed: completed.filter((r) => r.variantId === 'digits-mlp-s').length,
+      correct: completed.filter((r) => r.variantId === 'digits-mlp-s' && r.prediction === r.label).length,
+    });
+    expect(report.predictionAccuracy).toBeCloseTo(completed.filter((r) => r.prediction === r.label).length / completed.length, 12);
+    expect(report).toEqual(buildRunReport(run, records));
+  });
+
+  it('builds again after more records, and earlier reports do not change', () => {
+    const builder = new RunReportBuilder();
+    for (const r of records.slice(0, 1000)) builder.add(r);
+    const early = builder.build(run);
+    const earlyCopy = structuredClone(early);
+    for (const r of records.slice(1000)) builder.add(r);
+    expect(builder.build(run)).toEqual(buildRunReport(run, records));
+    expect(early).toEqual(earlyCopy);
+    expect(early.summary.queries).toBe(990);
+  });
+});
 
 describe('mergeRunReports', () => {
   const records = runRecords('split-run', 601);

@@ -1,5 +1,5 @@
 import type { QueryRecord, RunPart } from '@aset/contracts';
-import { outcomeSummaryOf, summarizeOutcomes, type OutcomeSummary } from './latency.summary.js';
+import { outcomeSummaryOf, type OutcomeCounts, type OutcomeSummary } from './latency.summary.js';
 
 /**
  * What the workload generator reports at the end of a run (also written to SUMMARY_FILE as JSON).
@@ -34,32 +34,78 @@ export function buildRunReport(
   run: { runId: string; scenario: string; queries: number; warmupQueries: number; recordsLost: number; part?: RunPart },
   records: readonly QueryRecord[],
 ): RunReport {
-  const kept = records.filter((r) => !r.warmup);
-  const byVariant: RunReport['byVariant'] = {};
-  let correct = 0;
-  let completed = 0;
-  for (const r of kept) {
-    if (r.status !== 'completed' || r.variantId === null) continue;
-    const v = (byVariant[r.variantId] ??= { completed: 0, correct: 0 });
-    v.completed++;
-    completed++;
-    if (r.prediction === r.label) {
-      v.correct++;
-      correct++;
+  const builder = new RunReportBuilder();
+  for (const r of records) builder.add(r);
+  return builder.build(run);
+}
+
+/** What {@link RunReportBuilder} reads of a query record. */
+export type ReportedRecord = Pick<QueryRecord, 'warmup' | 'status' | 'sloMet' | 'latencyMs' | 'variantId' | 'prediction' | 'label'>;
+
+/**
+ * A run's report built one record at a time, as the records end: it keeps counts and the measured
+ * completed queries' latencies (8 bytes each), not the records, so a generator's memory does not
+ * grow with its run by a record per query. `build` gives what {@link buildRunReport} gives over the
+ * same records, and may be called again after more are added.
+ */
+export class RunReportBuilder {
+  private readonly counts: OutcomeCounts = { queries: 0, completed: 0, sloMet: 0, dropped: 0, errors: 0, timedOut: 0 };
+  private readonly byVariant: RunReport['byVariant'] = {};
+  private correct = 0;
+  private latencies = new Float64Array(1024);
+
+  /** Counts `r` unless it is a warm-up record. */
+  add(r: ReportedRecord): void {
+    if (r.warmup) return;
+    const c = this.counts;
+    c.queries++;
+    if (r.sloMet) c.sloMet++;
+    switch (r.status) {
+      case 'completed':
+        if (c.completed === this.latencies.length) {
+          const grown = new Float64Array(this.latencies.length * 2);
+          grown.set(this.latencies);
+          this.latencies = grown;
+        }
+        this.latencies[c.completed++] = r.latencyMs;
+        if (r.variantId !== null) {
+          const v = (this.byVariant[r.variantId] ??= { completed: 0, correct: 0 });
+          v.completed++;
+          if (r.prediction === r.label) {
+            v.correct++;
+            this.correct++;
+          }
+        }
+        break;
+      case 'dropped':
+        c.dropped++;
+        break;
+      case 'error':
+        c.errors++;
+        break;
+      case 'timed_out':
+        c.timedOut++;
+        break;
     }
   }
-  return {
-    runId: run.runId,
-    scenario: run.scenario,
-    queries: run.queries,
-    warmupQueries: run.warmupQueries,
-    recordsLost: run.recordsLost,
-    predictionAccuracy: completed ? correct / completed : 0,
-    summary: summarizeOutcomes(kept),
-    byVariant,
-    ...(run.part ? { part: run.part } : {}),
-    completedLatenciesMs: Array.from(Float64Array.from(kept.filter((r) => r.status === 'completed').map((r) => r.latencyMs)).sort()),
-  };
+
+  build(run: { runId: string; scenario: string; queries: number; warmupQueries: number; recordsLost: number; part?: RunPart }): RunReport {
+    const sorted = this.latencies.slice(0, this.counts.completed).sort();
+    let completedWithVariant = 0;
+    for (const v of Object.values(this.byVariant)) completedWithVariant += v.completed;
+    return {
+      runId: run.runId,
+      scenario: run.scenario,
+      queries: run.queries,
+      warmupQueries: run.warmupQueries,
+      recordsLost: run.recordsLost,
+      predictionAccuracy: completedWithVariant ? this.correct / completedWithVariant : 0,
+      summary: outcomeSummaryOf({ ...this.counts }, sorted),
+      byVariant: structuredClone(this.byVariant),
+      ...(run.part ? { part: run.part } : {}),
+      completedLatenciesMs: Array.from(sorted),
+    };
+  }
 }
 
 /**

@@ -3,8 +3,9 @@ import { sampleQuery } from '@aset/contracts/testing';
 import { loadHeldOut, readZoo } from '@aset/model-zoo';
 import { REPO_MANIFEST } from '@aset/model-zoo/testing';
 import { InputSampler } from './input.sampler.js';
-import { percentile, summarizeOutcomes } from './latency.summary.js';
+import { percentile } from './latency.summary.js';
 import { buildQueryRecord, queryEndOf, type ReplyOutcome } from './query-record.builder.js';
+import { RunReportBuilder } from './run.report.js';
 import { sloMet } from './slo.verdict.js';
 
 const zoo = readZoo(REPO_MANIFEST);
@@ -117,13 +118,17 @@ describe('buildQueryRecord', () => {
     });
   });
 
-  it('summarizes outcomes', () => {
-    const s = summarizeOutcomes([
-      { status: 'completed', sloMet: true, latencyMs: 10 },
-      { status: 'completed', sloMet: false, latencyMs: 30 },
-      { status: 'dropped', sloMet: false, latencyMs: 1 },
-      { status: 'timed_out', sloMet: false, latencyMs: 100 },
-    ]);
+  it('summarizes outcomes, leaving warm-up out', () => {
+    const builder = new RunReportBuilder();
+    const outcome = { variantId: null, prediction: null, label: null };
+    for (const r of [
+      { status: 'completed', sloMet: true, latencyMs: 10, warmup: false },
+      { status: 'completed', sloMet: false, latencyMs: 30, warmup: false },
+      { status: 'dropped', sloMet: false, latencyMs: 1, warmup: false },
+      { status: 'timed_out', sloMet: false, latencyMs: 100, warmup: false },
+      { status: 'completed', sloMet: true, latencyMs: 1, warmup: true },
+    ] as const) builder.add({ ...r, ...outcome });
+    const s = builder.build({ runId: 'r', scenario: 'demo', queries: 4, warmupQueries: 1, recordsLost: 0 }).summary;
     expect(s).toMatchObject({ queries: 4, completed: 2, sloMet: 1, dropped: 1, timedOut: 1, successRatio: 0.25, p50Ms: 20 });
   });
 });
