@@ -32,6 +32,20 @@ export function processCpuMs(pid: number): number | undefined {
   }
 }
 
+/**
+ * CPU time (user + system) of this process's children that exited and were waited for, so far, ms
+ * (cutime + cstime of /proc/self/stat); undefined where /proc cannot be read.
+ */
+export function reapedChildrenCpuMs(): number | undefined {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[13]) + Number(fields[14])) * 1000) / USER_HZ;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Resident set size of a process, bytes, or undefined when it cannot be read (not Linux, or exited). */
 export function processRssBytes(pid: number): number | undefined {
   try {
@@ -47,6 +61,14 @@ export function processRssBytes(pid: number): number | undefined {
  * start and end. A run during which some window had more than `saturation` of all cores busy (by
  * default a 1 s window above 90%) is marked not representative, whatever kept the host busy.
  * Call {@link stop} once; it stops the timer.
+ *
+ * A service that exits before {@link stop} (a generator at the end of its run) cannot be read then.
+ * Its whole CPU time is still known when it is this process's child: it joins this process's
+ * reaped-children time (cutime). So the services that exited are given that time's growth over the
+ * run, less what they had used at the start: exactly, when one service exited; in proportion to their
+ * last readings when several did. Where /proc/self cannot be read, or another child of this process
+ * exiting meanwhile makes that growth implausible (less than the readings), an exited service keeps
+ * its last reading, up to `periodMs` short of its end.
  */
 export class HostSampler {
   private readonly timer: NodeJS.Timeout;
@@ -56,6 +78,9 @@ export class HostSampler {
   private readonly startCpu = new Map<string, { pid: number; ms: number }>();
   /** Each service's CPU time at its latest reading (a service that exited keeps its last one). */
   private readonly latestCpu = new Map<string, { pid: number; ms: number }>();
+  /** The services whose latest reading failed (exited, or /proc unreadable). */
+  private readonly unread = new Set<string>();
+  private readonly reapedAtStart = reapedChildrenCpuMs();
 
   constructor(
     /** The services to account for, by name, read at every sample (a restarted service counts from its restart). */
@@ -72,7 +97,10 @@ export class HostSampler {
   private readServices(): void {
     for (const [name, pid] of this.pids()) {
       const ms = pid === undefined ? undefined : processCpuMs(pid);
-      if (pid !== undefined && ms !== undefined) this.latestCpu.set(name, { pid, ms });
+      if (pid !== undefined && ms !== undefined) {
+        this.latestCpu.set(name, { pid, ms });
+        this.unread.delete(name);
+      } else this.unread.add(name);
     }
   }
 
@@ -91,10 +119,25 @@ export class HostSampler {
     clearInterval(this.timer);
     this.sample();
     const serviceCpuMs: Record<string, number> = {};
-    for (const [name, end] of this.latestCpu) {
+    const sinceStart = (name: string, ms: number, pid: number) => {
       const start = this.startCpu.get(name);
-      serviceCpuMs[name] = Math.round(end.ms - (start?.pid === end.pid ? start.ms : 0));
+      return ms - (start?.pid === pid ? start.ms : 0);
+    };
+    for (const [name, end] of this.latestCpu) serviceCpuMs[name] = sinceStart(name, end.ms, end.pid);
+    const exited = [...this.unread].filter((name) => this.latestCpu.has(name));
+    const reapedNow = reapedChildrenCpuMs();
+    if (exited.length > 0 && reapedNow !== undefined && this.reapedAtStart !== undefined) {
+      const whole = reapedNow - this.reapedAtStart;
+      const lastReadings = exited.reduce((sum, name) => sum + (this.latestCpu.get(name) as { ms: number }).ms, 0);
+      if (whole >= lastReadings) {
+        for (const name of exited) {
+          const last = this.latestCpu.get(name) as { pid: number; ms: number };
+          const share = lastReadings > 0 ? last.ms / lastReadings : 1 / exited.length;
+          serviceCpuMs[name] = sinceStart(name, whole * share, last.pid);
+        }
+      }
     }
+    for (const name of Object.keys(serviceCpuMs)) serviceCpuMs[name] = Math.round(serviceCpuMs[name] as number);
     const windows = this.busy.length;
     const saturatedWindows = this.busy.filter((b) => b > this.saturation).length;
     const maxBusy = windows > 0 ? Math.max(...this.busy) : 0;
