@@ -37,11 +37,7 @@ export class AsetStateEncoder {
       this.nominalAppRate[k] = (this.nominalAppRate[k] as number) + meanArrivalRatePerSec(a.process, scenario.traces.get(i));
     });
     // Mean RTT to each cluster over sources: its scale for excess delay.
-    this.nominalRtt = Float64Array.from(scenario.clusters, (_, c) => {
-      let sum = 0;
-      for (let s = 0; s < scenario.sources.length; s++) sum += scenario.linkAt(s, c).rttMs;
-      return Math.max(1, sum / scenario.sources.length);
-    });
+    this.nominalRtt = catalog.nominalRttMs;
     this.tierOf = Int32Array.from(scenario.clusters, (c) => TIERS.indexOf(c.tier as Tier));
     this.tierCount = new Int32Array(TIERS.length);
     for (const t of this.tierOf) this.tierCount[t] = (this.tierCount[t] as number) + 1;
@@ -166,14 +162,10 @@ export class CandidateEncoder {
     this.cloud = scenario.clusters.flatMap((c, i) => (c.tier === 'cloud' ? [i] : []));
     this.candidates = Array.from({ length: slots }, () => ({ clusterIndex: -1, variantId: '', accuracy: 0, estimateMs: Infinity, processingMs: 0 }));
     this.mask = new Uint8Array(slots);
-    this.shield = new SafetyShield(scenario, activity, safetyTiers, slots);
+    this.shield = new SafetyShield(catalog, activity, safetyTiers, slots);
     this.shieldClusters = new Int32Array(slots);
     this.shieldEstimates = new Float64Array(slots);
-    this.nominalRtt = Float64Array.from(scenario.clusters, (_, c) => {
-      let sum = 0;
-      for (let s = 0; s < scenario.sources.length; s++) sum += scenario.linkAt(s, c).rttMs;
-      return Math.max(1, sum / scenario.sources.length);
-    });
+    this.nominalRtt = catalog.nominalRttMs;
     this.tierOf = Int32Array.from(scenario.clusters, (c) => TIERS.indexOf(c.tier as Tier));
     this.stride = headroom ? CANDIDATE_FEATURES + HEADROOM_CANDIDATE_FEATURES : CANDIDATE_FEATURES;
     this.size = candidateStateSize(slots, headroom);

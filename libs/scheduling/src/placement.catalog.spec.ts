@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readZoo } from '@aset/model-zoo';
 import { REPO_MANIFEST } from '@aset/model-zoo/testing';
 import { parseScenario } from '@aset/scenario';
+import { repoPolicyContext } from './testing.js';
 import { PlacementCatalog, serviceEstimateMs } from './placement.catalog.js';
 
 const zoo = readZoo(REPO_MANIFEST);
@@ -56,5 +57,27 @@ describe('the placement catalog with dynamic batching', () => {
   it('refuses batching for a variant the cluster does not host, and a batch past the largest profiled size', () => {
     expect(() => catalogOf(', batching: { digits-linear-xs: { maxBatchSize: 2, maxQueueDelayMs: 1 } }')).toThrow(/variant "digits-linear-xs" is not hosted by cluster c/);
     expect(() => catalogOf(', batching: { digits-cnn-m: { maxBatchSize: 9, maxQueueDelayMs: 1 } }')).toThrow(/8/);
+  });
+});
+
+describe('the placement catalog rows per source', () => {
+  const { scenario, catalog } = repoPolicyContext();
+
+  it('gives each source the nominal one-way jitter of its link to each cluster, built once', () => {
+    for (let s = 0; s < scenario.sources.length; s++) {
+      const row = catalog.jitterRow(s);
+      expect([...row]).toEqual(scenario.clusters.map((_, c) => scenario.linkAt(s, c).jitterMs));
+      expect(catalog.jitterRow(s)).toBe(row);
+    }
+  });
+
+  it('gives each cluster its mean nominal RTT over the sources, at least 1 ms, built once', () => {
+    const rtt = catalog.nominalRttMs;
+    scenario.clusters.forEach((_, c) => {
+      let sum = 0;
+      for (let s = 0; s < scenario.sources.length; s++) sum += scenario.linkAt(s, c).rttMs;
+      expect(rtt[c]).toBe(Math.max(1, sum / scenario.sources.length));
+    });
+    expect(catalog.nominalRttMs).toBe(rtt);
   });
 });

@@ -64,12 +64,15 @@ export class PlacementCatalog {
   private readonly feasible = new Map<string, Map<number, FeasibleSet>>();
   private readonly taskBytes = new Map<string, number>();
   private readonly networkRows = new Map<string, Map<string, (Float64Array | undefined)[]>>();
+  private readonly jitterRows: (Float64Array | undefined)[];
+  private nominalRtt: Float64Array | undefined;
 
   constructor(
     readonly scenario: Scenario,
     readonly zoo: ModelZoo,
   ) {
     this.slots = Int32Array.from(scenario.clusters, (c) => c.slots);
+    this.jitterRows = new Array<Float64Array | undefined>(scenario.sources.length);
     this.hosted = scenario.clusters.map((cluster, index) => {
       const speed = scenario.hardwareOf(cluster).speedFactor;
       const byTask = new Map<string, HostedVariant[]>();
@@ -148,6 +151,36 @@ export class PlacementCatalog {
       bySource[sourceIndex] = row;
     }
     return row;
+  }
+
+  /**
+   * The nominal one-way jitter of the links from one source to every cluster (indexed by cluster),
+   * ms: computed once, then cached. The caller must not write to it.
+   */
+  jitterRow(sourceIndex: number): Float64Array {
+    let row = this.jitterRows[sourceIndex];
+    if (!row) {
+      const scenario = this.scenario;
+      row = Float64Array.from(scenario.clusters, (_, c) => scenario.linkAt(sourceIndex, c).jitterMs);
+      this.jitterRows[sourceIndex] = row;
+    }
+    return row;
+  }
+
+  /**
+   * Per cluster: the mean nominal RTT to it over the sources, at least 1 ms (the scale of excess
+   * delay in ASET's states): computed once, then cached. The caller must not write to it.
+   */
+  get nominalRttMs(): Float64Array {
+    if (!this.nominalRtt) {
+      const scenario = this.scenario;
+      this.nominalRtt = Float64Array.from(scenario.clusters, (_, c) => {
+        let sum = 0;
+        for (let s = 0; s < scenario.sources.length; s++) sum += scenario.linkAt(s, c).rttMs;
+        return Math.max(1, sum / scenario.sources.length);
+      });
+    }
+    return this.nominalRtt;
   }
 
   /** Bytes on the wire of a query of `app` (running `task`) and of its reply: the app's payloadBytes, else one input tensor; its replyBytes, else 256. */

@@ -14,7 +14,7 @@ const estimates = Float64Array.from([2, 8, 10, 40]);
 const sigma = (c: number) => Math.SQRT2 * scenario.linkAt(ap1, c).jitterMs;
 
 function shield(tiers: readonly number[], activity = new RecentActivity(scenario, catalog)): SafetyShield {
-  return new SafetyShield(scenario, activity, tiers, 8);
+  return new SafetyShield(catalog, activity, tiers, 8);
 }
 
 describe('SafetyShield', () => {

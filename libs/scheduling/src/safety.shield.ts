@@ -1,4 +1,4 @@
-import type { Scenario } from '@aset/scenario';
+import type { PlacementCatalog } from './placement.catalog.js';
 import type { RecentActivity } from './recent-activity.window.js';
 
 /**
@@ -22,9 +22,9 @@ export const DEFAULT_SAFETY_TIERS: readonly number[] = [4, 2, 1, 0];
  * order given, that has any; when none has, every candidate. aset-direct (through
  * CandidateEncoder), shield-random and the shielded heuristics all decide through it.
  *
- * Allocates nothing per call, but for one row of link jitters the first time a source is seen
- * (kept: candidates read it contiguously). One instance serves one caller at a time: it keeps the
- * last call's per-candidate margins for {@link marginMs}.
+ * Allocates nothing per call; the link jitters of a source are the catalog's row (`jitterRow`,
+ * built the first time any user of the catalog asks for that source). One instance serves one
+ * caller at a time: it keeps the last call's per-candidate margins for {@link marginMs}.
  */
 export class SafetyShield {
   /** Per candidate of the last {@link mark}: its cluster's recent excess delay (>= 0); its link's one-way jitter; the first tier index it was found safe at (tiers.length: none). */
@@ -33,11 +33,9 @@ export class SafetyShield {
   private readonly firstSafe: Int32Array;
   /** Per tier: `k * SQRT2`, the factor of the jitter (the same product the formula evaluates first). */
   private readonly tierFactor: Float64Array;
-  /** Per source index: the nominal one-way jitter of its link to every cluster, built on first use (contiguous: read per candidate). */
-  private readonly jitterRows: (Float64Array | undefined)[];
-
   constructor(
-    private readonly scenario: Scenario,
+    /** Of the scenario the candidates are in: its rows of link jitters. */
+    private readonly catalog: PlacementCatalog,
     private readonly activity: RecentActivity,
     /** Tiers in jitter standard deviations, most confident first; empty: the shield is off (every candidate marked). */
     readonly tiers: readonly number[],
@@ -48,7 +46,6 @@ export class SafetyShield {
     this.jitter = new Float64Array(capacity);
     this.firstSafe = new Int32Array(capacity);
     this.tierFactor = Float64Array.from(tiers, (k) => k * Math.SQRT2);
-    this.jitterRows = new Array<Float64Array | undefined>(scenario.sources.length);
   }
 
   /**
@@ -67,7 +64,7 @@ export class SafetyShield {
     const tierCount = this.tiers.length;
     let best = tierCount;
     if (tierCount > 0) {
-      const row = this.jitterRow(source);
+      const row = this.catalog.jitterRow(source);
       const factor = this.tierFactor;
       for (let j = 0; j < count; j++) {
         const c = clusters[j] as number;
@@ -103,15 +100,5 @@ export class SafetyShield {
    */
   marginMs(j: number, tier: number): number {
     return (this.excess[j] as number) + (this.tierFactor[tier] as number) * (this.jitter[j] as number);
-  }
-
-  private jitterRow(source: number): Float64Array {
-    let row = this.jitterRows[source];
-    if (!row) {
-      const scenario = this.scenario;
-      row = Float64Array.from(scenario.clusters, (_, c) => scenario.linkAt(source, c).jitterMs);
-      this.jitterRows[source] = row;
-    }
-    return row;
   }
 }

@@ -24,7 +24,7 @@ export class ShieldedOptions {
     const n = ctx.scenario.clusters.length;
     this.activity = new RecentActivity(ctx.scenario, ctx.catalog);
     this.estimates = new ClusterEstimates(ctx.catalog);
-    this.shield = new SafetyShield(ctx.scenario, this.activity, tiers, n);
+    this.shield = new SafetyShield(ctx.catalog, this.activity, tiers, n);
     this.mask = new Uint8Array(n);
   }
 

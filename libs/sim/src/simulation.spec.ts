@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { QueryRecordSchema } from '@aset/contracts';
-import { createPolicy, outcomeOf, type QueryOutcome } from '@aset/scheduling';
+import { PlacementCatalog, createPolicy, outcomeOf, type QueryOutcome } from '@aset/scheduling';
 import { Simulation, type SimulationOptions } from './simulation.js';
 import { SummarySink } from './summary.sink.js';
 import { toQueryRecord, type RecordSink, type SimRecord } from './sim.record.js';
@@ -86,6 +86,18 @@ describe('Simulation', () => {
     expect(decided[42]).toBe('q0000042');
     collect.records.forEach((r, i) => expect(observed[i]).toEqual(outcomeOf(toQueryRecord(r, 'sim', scenario), scenario)));
     expect(observed.filter((o) => o.sloMet).length).toBe(collect.records.filter((r) => r.sloMet).length);
+  });
+
+  it('gives the same records to runs sharing one catalog as to runs with their own, and refuses a catalog of another scenario', () => {
+    const scenario = singleServer({ rate: 300, speed: 1, slots: 2, rtt: 5, jitter: 1 });
+    const catalog = new PlacementCatalog(scenario, zoo);
+    for (const policy of ['closest', 'shielded-greedy']) {
+      const own = run({ scenario, policy, seed: 4, queries: 2000 });
+      expect(run({ scenario, policy, seed: 4, queries: 2000, catalog })).toEqual(own);
+      expect(run({ scenario, policy, seed: 4, queries: 2000, catalog })).toEqual(own);
+    }
+    const other = singleServer({ rate: 300, speed: 1 });
+    expect(() => run({ scenario: other, seed: 1, queries: 10, catalog })).toThrow(/catalog of another scenario or zoo/);
   });
 
   it('applies the link model: mean network time = RTT + transfers, spread from jitter', () => {

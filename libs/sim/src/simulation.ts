@@ -53,6 +53,12 @@ export interface SimulationOptions {
    */
   admission?: boolean;
   sink: RecordSink;
+  /**
+   * The placement catalog of `scenario` and `zoo` the run and its policy use (default: a new one). A
+   * catalog only caches what follows from its scenario and zoo, so runs over the same pair may share
+   * one and skip rebuilding its per-source rows.
+   */
+  catalog?: PlacementCatalog;
 }
 
 // Event kinds, and their priorities at equal times: work finishing frees slots before new work arrives.
@@ -86,7 +92,7 @@ export class Simulation {
   readonly scenario: Scenario;
   readonly catalog: PlacementCatalog;
   readonly policy: SchedulingPolicy;
-  private readonly opts: Required<Omit<SimulationOptions, 'observation' | 'overheadMs' | 'admission'>> & { heartbeatMs: number; missedHeartbeats: number };
+  private readonly opts: Required<Omit<SimulationOptions, 'observation' | 'overheadMs' | 'admission' | 'catalog'>> & { heartbeatMs: number; missedHeartbeats: number };
   /** The admission rule, when admission is on. */
   private readonly admission: DeadlineAdmission | undefined;
   /** Messaging time of the next query's request and reply (per query when a distribution was given). */
@@ -156,7 +162,8 @@ export class Simulation {
     this.requestOverheadMs = delaySampler(overhead.request, messagingRandom);
     this.replyOverheadMs = delaySampler(overhead.reply, messagingRandom);
     requireProfiles(scenario, zoo);
-    this.catalog = new PlacementCatalog(scenario, zoo);
+    if (options.catalog && (options.catalog.scenario !== scenario || options.catalog.zoo !== zoo)) throw new Error('SimulationOptions.catalog: a catalog of another scenario or zoo');
+    this.catalog = options.catalog ?? new PlacementCatalog(scenario, zoo);
     this.admission = options.admission ? new DeadlineAdmission(this.catalog) : undefined;
     this.random = seededRandom(deriveSeed(options.seed, 'sim:network'));
     this.policy = options.policy({ scenario, zoo, catalog: this.catalog, random: seededRandom(deriveSeed(options.seed, 'sim:policy')) });

@@ -71,6 +71,7 @@ export class ExperimentJobRunner {
         seed: job.seed,
         queries,
         warmupQueries: workload.warmupQueries,
+        catalog,
         policy: (ctx) => createPolicy(job.policy, { ...ctx, agents }),
         sink: new FanOutSink(sinks),
       }).run();

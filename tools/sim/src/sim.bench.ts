@@ -93,21 +93,23 @@ function runCase(c: Case): { rates: number[]; successRatio: number; label: strin
   const inputs = loadInputs(name);
   const zoo = inputs.zoo;
   const scenario = c === 'batched' ? withBatching(inputs.scenario, { maxBatchSize: opts.batch, maxQueueDelayMs: opts.batchDelayMs }) : inputs.scenario;
+  // One catalog for every run, as an experiment shares one over its runs of a scenario.
+  const catalog = new PlacementCatalog(scenario, zoo);
   let agents;
   if (c === 'asetDirect') {
     const checkpoint = checkpointPath(name, 'aset-direct', opts.checkpoints);
     if (!existsSync(checkpoint)) throw new Error(`aset-direct needs its checkpoint ${checkpoint}: run npm run train -- --scenario ${name} --mode aset-direct, or pick --aset-scenario`);
-    agents = asetAgentsOf(readAsetCheckpoint(checkpoint), checkpoint, scenario, new PlacementCatalog(scenario, zoo));
+    agents = asetAgentsOf(readAsetCheckpoint(checkpoint), checkpoint, scenario, catalog);
   }
   const policy = c === 'asetDirect' ? 'aset-direct' : opts.policy;
   const queries = c === 'asetDirect' ? opts.asetQueries : opts.queries;
   const seed = scenario.spec.workload.seed;
   say(`${c}: ${scenario.name}, ${scenario.clusters.length} clusters, ${scenario.spec.workload.arrivals.length} arrival streams, ${policy} (loaded in ${(performance.now() - t0).toFixed(0)} ms)`);
-  simulatePolicy(scenario, zoo, policy, { seed, queries: Math.min(200_000, queries), warmupQueries: 0 }, agents); // warm-up (JIT)
+  simulatePolicy(scenario, zoo, policy, { seed, queries: Math.min(200_000, queries), warmupQueries: 0, catalog }, agents); // warm-up (JIT)
   const rates: number[] = [];
   let successRatio = 0;
   for (let i = 0; i < opts.repeats; i++) {
-    const r = simulatePolicy(scenario, zoo, policy, { seed: seed + i, queries, warmupQueries: 0 }, agents);
+    const r = simulatePolicy(scenario, zoo, policy, { seed: seed + i, queries, warmupQueries: 0, catalog }, agents);
     const rate = (r.simulatedQueries / r.wallMs) * 1000;
     rates.push(rate);
     successRatio = r.summary.successRatio;

@@ -99,7 +99,7 @@ try {
     const csv = output?.queryCsv(policy);
     const runId = runIdOf(policy);
     try {
-      runs.push(simulatePolicy(scenario, zoo, policy, settings, agents, csv && { onRecord: (r) => csv.write(toQueryRecord(r, runId, scenario)) }));
+      runs.push(simulatePolicy(scenario, zoo, policy, { ...settings, catalog }, agents, csv && { onRecord: (r) => csv.write(toQueryRecord(r, runId, scenario)) }));
     } finally {
       csv?.close();
     }
