@@ -1,5 +1,5 @@
 import type { Clock } from '@aset/determinism';
-import type { OnnxModelRunner } from '@aset/inference';
+import type { InferenceResult, OnnxModelRunner } from '@aset/inference';
 import { ClusterQueue, batchingRules, type ClusterSpec } from '@aset/scenario';
 import type { ClusterEmulator } from './cluster.emulator.js';
 
@@ -15,6 +15,7 @@ export const REFUSED = Symbol('refused');
 
 interface Waiting {
   input: Float32Array;
+  variant: number;
   resolve: (outcome: ServedOutcome) => void;
 }
 
@@ -25,6 +26,14 @@ interface Waiting {
  * lasts the variant's profiled batch-n time times the speed factor, counted from when the batch was
  * ready and its slot free. A batch that waits for its delay is started at its time, to a fraction
  * of a millisecond (`ClusterEmulator.waitPreciselyUntil`).
+ *
+ * Runs ahead: when no variant batches (the queue is one FIFO, so the queries start in the order they
+ * were offered) and every variant runs on inference threads, then while every slot is busy the
+ * oldest waiting queries, up to one per slot, are posted to the threads ahead of their start, where
+ * each runs as soon as a thread is free instead of waiting for this event loop to take it. The queue
+ * still decides: a query starts (and its slot is held) when `take` returns it, and only then is its
+ * result used; a query lost while its run was ahead has that result discarded. A run ahead's
+ * measured processing time is the part of its run after its take.
  */
 export class ClusterServer {
   readonly queue: ClusterQueue;
@@ -36,6 +45,13 @@ export class ClusterServer {
   private readonly batch: Int32Array;
   /** When the armed wake-up fires (clock ms), Infinity when none is armed. */
   private wakeAt = Infinity;
+  /** Whether queries run ahead (see the class comment). */
+  private readonly runsAhead: boolean;
+  /** With {@link runsAhead}: the waiting refs in the order offered (the queue's FIFO order), from {@link orderHead}. */
+  private readonly order: number[] = [];
+  private orderHead = 0;
+  /** Runs posted ahead, by ref: always the first of {@link order}. */
+  private readonly ahead = new Map<number, Promise<InferenceResult>>();
 
   constructor(
     readonly cluster: ClusterSpec,
@@ -51,6 +67,7 @@ export class ClusterServer {
       return runner;
     });
     this.batch = new Int32Array(this.queue.largestBatch);
+    this.runsAhead = !this.queue.batches && this.runners.every((r) => r.offThread);
   }
 
   /**
@@ -66,8 +83,9 @@ export class ClusterServer {
       return REFUSED;
     }
     const done = new Promise<ServedOutcome>((resolve) => {
-      this.waiting[ref] = { input, resolve };
+      this.waiting[ref] = { input, variant: variantIndex, resolve };
     });
+    if (this.runsAhead) this.order.push(ref);
     this.pump();
     return done;
   }
@@ -75,16 +93,48 @@ export class ClusterServer {
   /** The cluster went dark: every query still waiting is lost (resolved `lost`); batches running finish. */
   loseWaiting(): void {
     this.queue.clear((ref) => this.settle(ref, { kind: 'lost' }));
+    this.order.length = 0;
+    this.orderHead = 0;
+    this.ahead.clear();
   }
 
   /** Starts every batch that is ready, and arms a wake-up for the next one that waits its delay. */
   private pump(): void {
     const now = this.clock.now();
     for (let n = this.queue.take(now, this.batch); n > 0; n = this.queue.take(now, this.batch)) {
+      if (this.runsAhead) this.taken(this.batch[0] as number);
       void this.run(this.queue.batchVariant, Array.from(this.batch.subarray(0, n)), this.queue.batchReadyAt);
     }
+    if (this.runsAhead) this.runAhead();
     const next = this.queue.nextReadyAt();
     if (next < this.wakeAt) this.arm(next);
+  }
+
+  /** `ref` (unbatched) started: it leaves the head of {@link order}. */
+  private taken(ref: number): void {
+    if (this.order[this.orderHead] !== ref) throw new Error(`cluster ${this.cluster.id}: the queue started query ref ${ref}, not the oldest offered (${this.order[this.orderHead]})`);
+    this.orderHead++;
+    if (this.orderHead === this.order.length) {
+      this.order.length = 0;
+      this.orderHead = 0;
+    } else if (this.orderHead >= 1024) {
+      this.order.splice(0, this.orderHead);
+      this.orderHead = 0;
+    }
+  }
+
+  /** While every slot is busy, posts the oldest waiting queries not yet ahead, up to one per slot. */
+  private runAhead(): void {
+    const slots = this.cluster.slots;
+    if (this.queue.busy < slots) return;
+    for (let i = this.orderHead + this.ahead.size; this.ahead.size < slots && i < this.order.length; i++) {
+      const ref = this.order[i] as number;
+      const w = this.waiting[ref] as Waiting;
+      const runner = this.runners[w.variant] as OnnxModelRunner;
+      const result = runner.run(w.input, 1);
+      result.catch(() => {});
+      this.ahead.set(ref, result);
+    }
   }
 
   /** Pumps at `at`, to a fraction of a millisecond, unless an earlier wake-up was armed since. */
@@ -105,11 +155,15 @@ export class ClusterServer {
     const emulatedStart = this.emulator.processingStart(readyAt, undefined, hostStart);
     let outcome: (i: number) => ServedOutcome;
     let freedAt: number;
+    const ahead = n === 1 ? this.ahead.get(refs[0] as number) : undefined;
+    if (ahead) this.ahead.delete(refs[0] as number);
     try {
       const input = n === 1 ? (this.waiting[refs[0] as number] as Waiting).input : this.stack(refs, runner.sampleSize);
-      const { predictions } = await runner.run(input, n);
+      const { predictions, runMs } = await (ahead ?? runner.run(input, n));
       const ranUntil = this.clock.now();
-      const processingMs = this.emulator.targetProcessingMs(runner.variant, ranUntil - hostStart, emulatedStart, n);
+      // A run ahead may have started before its take: only its part after the take is processing.
+      const measuredMs = ahead && runMs !== undefined ? Math.min(runMs, ranUntil - hostStart) : ranUntil - hostStart;
+      const processingMs = this.emulator.targetProcessingMs(runner.variant, measuredMs, emulatedStart, n);
       // Emulated finish; when the host's lateness leaves too little of the padding, the start is
       // reported later instead, so processing always lasts processingMs.
       const finishedAt = Math.max(emulatedStart + processingMs, ranUntil);

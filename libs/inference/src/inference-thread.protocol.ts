@@ -27,5 +27,6 @@ export type ThreadRequest =
   | { readonly kind: 'release'; readonly id: number; readonly key: string };
 
 export type ThreadReply =
-  | { readonly id: number; readonly ok: true; readonly signature?: SessionSignature; readonly scores?: Float32Array }
+  /** `runMs`: how long the run took in the thread, from its start there to its scores. */
+  | { readonly id: number; readonly ok: true; readonly signature?: SessionSignature; readonly scores?: Float32Array; readonly runMs?: number }
   | { readonly id: number; readonly ok: false; readonly message: string };

@@ -5,8 +5,9 @@ import { signatureOf } from './session.signature.js';
 
 /**
  * The body of one inference thread (started by `InferenceThreads`): it holds one onnxruntime
- * session per loaded model key and runs one request at a time, so the thread's event loop, not the
- * service's, is the one onnxruntime's synchronous `run` blocks. Every request gets exactly one reply
+ * session per loaded model key and runs one request at a time, in the order they were posted, so the
+ * thread's event loop, not the service's, is the one onnxruntime's synchronous `run` blocks; a run
+ * posted while another runs starts as soon as that one's reply is posted. Every request gets exactly one reply
  * with its id; a failure is a reply with its message, never a thrown error.
  */
 const port = parentPort;
@@ -27,9 +28,11 @@ async function handle(request: ThreadRequest): Promise<ThreadReply> {
       if (!session) return { id: request.id, ok: false, message: `no session "${request.key}" is loaded in this thread` };
       const input = session.inputNames[0] as string;
       const output = session.outputNames[0] as string;
+      const started = performance.now();
       const out = await session.run({ [input]: new ort.Tensor('float32', request.input, request.dims) });
       // The output may view a larger native buffer, all of which postMessage would copy: send an exact copy.
-      return { id: request.id, ok: true, scores: (out[output]?.data as Float32Array).slice() };
+      const scores = (out[output]?.data as Float32Array).slice();
+      return { id: request.id, ok: true, scores, runMs: performance.now() - started };
     }
     case 'release': {
       await sessions.get(request.key)?.release();

@@ -21,6 +21,8 @@ interface ThreadSlot {
   readonly pending: Map<number, Settle>;
   ready: Promise<void>;
   inFlight: number;
+  /** When the thread's oldest run in flight was posted or, once the run before it replied, started (performance.now ms). */
+  busySince: number;
 }
 
 /**
@@ -31,7 +33,9 @@ interface ThreadSlot {
  * messaging overlaps with inference, and up to `size` batches run at once.
  *
  * Every thread holds a session of every loaded model. A run goes to the thread with the fewest runs
- * in flight. A thread that dies (an uncaught error, or an exit the pool did not ask for) fails the
+ * in flight, of those the one busy the longest (likely the first to be free), and starts there as
+ * soon as the thread's earlier runs are done: a caller may post a run ahead, while every thread is
+ * busy, so that a thread never waits for the caller between runs. A thread that dies (an uncaught error, or an exit the pool did not ask for) fails the
  * runs it held, each with an error naming the thread and the cause, and is replaced by a new thread
  * that loads the same models; runs sent meanwhile wait for it. `close` must be called for the
  * process to exit.
@@ -64,20 +68,26 @@ export class InferenceThreads {
     return signatures[0]?.signature as SessionSignature;
   }
 
-  /** Runs model `key` on `input` shaped `dims`; resolves to the first output's scores. */
-  async run(key: string, input: Float32Array, dims: readonly number[]): Promise<Float32Array> {
+  /**
+   * Runs model `key` on `input` shaped `dims`; resolves to the first output's scores and how long
+   * the run took in its thread (ms).
+   */
+  async run(key: string, input: Float32Array, dims: readonly number[]): Promise<{ scores: Float32Array; runMs: number }> {
     if (this.closed) throw new Error('inference threads are closed');
     let thread = this.threads[0] as ThreadSlot;
-    for (const t of this.threads) if (t.inFlight < thread.inFlight) thread = t;
-    thread.inFlight++;
+    for (const t of this.threads) {
+      if (t.inFlight < thread.inFlight || (t.inFlight === thread.inFlight && t.busySince < thread.busySince)) thread = t;
+    }
+    if (thread.inFlight++ === 0) thread.busySince = performance.now();
     try {
       await thread.ready;
       // A view of a larger buffer (e.g. a decoded message) would be posted whole: post exactly the input.
       const exact = input.byteOffset === 0 && input.byteLength === input.buffer.byteLength ? input : input.slice();
       const reply = await this.send(thread, (id) => ({ kind: 'run', id, key, input: exact, dims }));
-      return reply.scores as Float32Array;
+      return { scores: reply.scores as Float32Array, runMs: reply.runMs ?? NaN };
     } finally {
-      thread.inFlight--;
+      // The thread's next run, if any, started when this one replied.
+      if (--thread.inFlight > 0) thread.busySince = performance.now();
     }
   }
 
@@ -104,7 +114,7 @@ export class InferenceThreads {
 
   private spawn(index: number, replacing?: ThreadSlot): ThreadSlot {
     const worker = new Worker(threadScript());
-    const slot: ThreadSlot = replacing ?? { worker, pending: new Map(), ready: Promise.resolve(), inFlight: 0 };
+    const slot: ThreadSlot = replacing ?? { worker, pending: new Map(), ready: Promise.resolve(), inFlight: 0, busySince: 0 };
     slot.worker = worker;
     worker.on('message', (reply: ThreadReply) => {
       const settle = slot.pending.get(reply.id);

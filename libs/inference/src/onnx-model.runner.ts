@@ -17,7 +17,10 @@ export interface RunnerOptions {
 /** A loaded model, wherever it runs: its signature, a run of one input to the first output's scores, and release. */
 interface LoadedSession {
   readonly signature: SessionSignature;
-  run(input: Float32Array, dims: readonly number[]): Promise<Float32Array>;
+  /** True when runs happen on inference threads. */
+  readonly offThread: boolean;
+  /** `runMs`: the run's own duration where it ran off the caller's thread; undefined in-process. */
+  run(input: Float32Array, dims: readonly number[]): Promise<{ scores: Float32Array; runMs: number | undefined }>;
   release(): Promise<void>;
 }
 
@@ -26,6 +29,11 @@ export interface InferenceResult {
   predictions: Int32Array;
   scores: Float32Array;
   classes: number;
+  /**
+   * On inference threads: how long the run took in its thread (ms), from its start there, which may
+   * be after the call when the thread was busy. Undefined in-process, where the run is the call.
+   */
+  runMs: number | undefined;
 }
 
 /**
@@ -60,6 +68,14 @@ export class OnnxModelRunner {
     return new OnnxModelRunner(variant, task, session);
   }
 
+  /**
+   * True when the runs happen on inference threads: a run called while the threads are busy waits
+   * there, and starts as soon as one is free, without the caller's event loop.
+   */
+  get offThread(): boolean {
+    return this.session.offThread;
+  }
+
   /** Elements of one sample. */
   get sampleSize(): number {
     return this.task.inputShape.reduce((a, b) => a * b, 1);
@@ -70,7 +86,7 @@ export class OnnxModelRunner {
     if (input.length !== batch * this.sampleSize) {
       throw new RangeError(`${this.variant.id}: expected ${batch * this.sampleSize} floats for batch ${batch}, got ${input.length}`);
     }
-    const scores = await this.session.run(input, [batch, ...this.task.inputShape]);
+    const { scores, runMs } = await this.session.run(input, [batch, ...this.task.inputShape]);
     const classes = scores.length / batch;
     const predictions = new Int32Array(batch);
     for (let b = 0; b < batch; b++) {
@@ -85,7 +101,7 @@ export class OnnxModelRunner {
       }
       predictions[b] = best;
     }
-    return { predictions, scores, classes };
+    return { predictions, scores, classes, runMs };
   }
 
   async release(): Promise<void> {
@@ -99,7 +115,8 @@ async function localSession(model: Uint8Array, options: ThreadSessionOptions): P
   const outputName = session.outputNames[0] as string;
   return {
     signature: signatureOf(session),
-    run: async (input, dims) => (await session.run({ [inputName]: new ort.Tensor('float32', input, dims) }))[outputName]?.data as Float32Array,
+    offThread: false,
+    run: async (input, dims) => ({ scores: (await session.run({ [inputName]: new ort.Tensor('float32', input, dims) }))[outputName]?.data as Float32Array, runMs: undefined }),
     release: () => session.release(),
   };
 }
@@ -110,7 +127,7 @@ let loads = 0;
 async function threadedSession(pool: InferenceThreads, variantId: string, model: Uint8Array, options: ThreadSessionOptions): Promise<LoadedSession> {
   const key = `${variantId}#${++loads}`;
   const signature = await pool.load(key, model, options);
-  return { signature, run: (input, dims) => pool.run(key, input, dims), release: () => pool.release(key) };
+  return { signature, offThread: true, run: (input, dims) => pool.run(key, input, dims), release: () => pool.release(key) };
 }
 
 function checkSignature(zoo: ModelZoo, variant: VariantSpec, task: TaskSpec, signature: SessionSignature): void {

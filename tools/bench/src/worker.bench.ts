@@ -47,8 +47,12 @@ const program = new Command('bench:worker')
   .option('--seconds <s>', 'measured seconds per measurement', positiveNumber('--seconds'), 5)
   .option('--warm-seconds <s>', 'unmeasured seconds before each measurement', nonNegativeNumber('--warm-seconds'), 2)
   .option('--runs <n>', 'interleaved rounds of the four measurements (medians reported)', positiveInt('--runs'), 3)
+  .option('--only <list>', 'measure only these, comma-separated: unbatched, batched, onThreadPool, bare (ratios of what was not measured are null)')
   .parse();
-const opts = program.opts<{ variant: string; slots: number; threads: number; threadPool: number; maxBatch: number; delayMs: number; inFlight: number; seconds: number; warmSeconds: number; runs: number }>();
+const opts = program.opts<{ variant: string; slots: number; threads: number; threadPool: number; maxBatch: number; delayMs: number; inFlight: number; seconds: number; warmSeconds: number; runs: number; only?: string }>();
+const MEASUREMENTS = ['unbatched', 'batched', 'onThreadPool', 'bare'] as const;
+const only = new Set(opts.only === undefined ? MEASUREMENTS : opts.only.split(',').map((m) => m.trim()));
+for (const m of only) if (!(MEASUREMENTS as readonly string[]).includes(m)) program.error(`--only: unknown measurement "${m}"; expected some of ${MEASUREMENTS.join(', ')}`);
 
 const say = (m: string) => process.stderr.write(`[bench:worker] ${m}\n`);
 const round = (x: number, digits = 0) => Math.round(x * 10 ** digits) / 10 ** digits;
@@ -139,10 +143,12 @@ workload: { queries: 10, arrivals: [{ source: bench, app: probe, process: { kind
     say(`${variant.id}: ${opts.slots} slot(s), ${opts.threads} intra-op thread(s), ${opts.threadPool} inference thread(s); batched: up to ${opts.maxBatch}, ${opts.delayMs} ms of queue delay; ${opts.inFlight} in flight; ${opts.runs} round(s) of ${opts.seconds} s`);
     for (let r = 1; r <= opts.runs; r++) {
       for (const mode of ['unbatched', 'batched', 'onThreadPool'] as const) {
+        if (!only.has(mode)) continue;
         const m = await measureWorker(mode, r);
         results[mode].push(m);
         say(`round ${r}: worker ${mode} ${round(m.perSec)} queries/s (${round(m.cpuUsPerQuery, 1)} µs of worker CPU per query)`);
       }
+      if (!only.has('bare')) continue;
       const bare = await bareOrt(variant.id);
       results.bare.push(bare);
       say(`round ${r}: bare onnxruntime-node ${round(bare.perSec)} runs/s (${round(bare.cpuUsPerQuery, 1)} µs of CPU per run)`);
