@@ -44,6 +44,22 @@ describe('decodeMessage', () => {
     expect(d).toMatchObject({ ok: false, issues: [{ path: 'input.data' }] });
   });
 
+  it('accepts a tensor whose data is canonical base64 only', () => {
+    const q = sampleQuery();
+    const data = q.input.data;
+    expect(data.length % 4).toBe(0);
+    const withData = (d: string) => decodeMessage(InferenceQuerySchema, encodeMessage({ ...q, input: { ...q.input, data: d } }), 's');
+    expect(withData(data).ok).toBe(true);
+    // Same length, so the shape check alone would pass: a character outside the alphabet,
+    // base64url's alphabet, a space, and a last character whose unused bits are not zero.
+    const at = (i: number, c: string) => data.slice(0, i) + c + data.slice(i + 1);
+    const last = data.replace(/=+$/, '').length - 1;
+    const lastBitsSet = at(last, data[last] === 'A' ? 'B' : 'A');
+    for (const bad of [at(5, '!'), at(5, '-'), at(5, '_'), at(5, ' '), lastBitsSet]) {
+      expect(withData(bad)).toMatchObject({ ok: false, issues: [{ path: 'input.data', message: 'expected base64' }] });
+    }
+  });
+
   it('rejects identifiers that are not subject tokens', () => {
     const d = decodeMessage(InferenceQuerySchema, encodeMessage(sampleQuery({ source: 'a.b' })), 's');
     expect(d).toMatchObject({ ok: false, issues: [{ path: 'source' }] });

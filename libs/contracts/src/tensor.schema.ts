@@ -12,8 +12,8 @@ export const TensorSchema = z
     dtype: z.literal('float32'),
     /** Dimensions, batch first; the product must be at most {@link MAX_TENSOR_ELEMENTS}. */
     shape: z.array(z.number().int().positive()).min(1).max(8),
-    /** base64 of `product(shape) * 4` bytes. */
-    data: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64'),
+    /** Canonical base64 of `product(shape) * 4` bytes ({@link isCanonicalBase64}). */
+    data: z.string().refine(isCanonicalBase64, 'expected base64'),
   })
   .superRefine((t, ctx) => {
     const elements = t.shape.reduce((a, b) => a * b, 1);
@@ -32,6 +32,17 @@ export const TensorSchema = z
   });
 
 export type Tensor = z.infer<typeof TensorSchema>;
+
+/**
+ * True when `text` is canonical base64 (RFC 4648 section 4: A-Z a-z 0-9 + /, padded with `=` to a
+ * multiple of 4 characters, unused bits zero), which `encodeTensor` and standard encoders write: it
+ * is then what decoding and encoding it again gives. Node's decoder skips characters it does not
+ * know and reads base64url's `-` and `_`, so any other character, a missing pad or a non-zero unused
+ * bit changes the round trip.
+ */
+export function isCanonicalBase64(text: string): boolean {
+  return Buffer.from(text, 'base64').toString('base64') === text;
+}
 
 export function base64ByteLength(b64: string): number {
   const padding = b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0;
