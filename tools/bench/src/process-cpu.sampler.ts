@@ -40,41 +40,19 @@ export function cpuPerRow(before: CpuSnapshot, after: CpuSnapshot, rows: number)
 
 /** The parent of a local process (the postmaster of a backend), or undefined. */
 export function parentPid(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    return Number.isInteger(ppid) && ppid > 0 ? ppid : undefined;
-  } catch {
-    return undefined;
-  }
+  const ppid = ticksOf(pid)?.ppid;
+  return ppid !== undefined && Number.isInteger(ppid) && ppid > 0 ? ppid : undefined;
 }
 
 function serverTicks(postmaster: number | undefined): { nats: number; postgres: number } | undefined {
-  let pids: string[];
-  try {
-    pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
-  } catch {
-    return undefined;
-  }
-  const ticks = { nats: 0, postgres: 0 };
+  const pids = processIds();
+  if (!pids) return undefined;
+  let nats = 0;
   for (const pid of pids) {
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    } catch {
-      continue; // exited meanwhile
-    }
-    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    // Fields after the command: state is field 3, ppid 4, utime 14 and stime 15 (1-based, see proc(5)).
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ppid = Number(fields[1]);
-    const kind = name === 'nats-server' ? 'nats' : postmaster !== undefined && (Number(pid) === postmaster || ppid === postmaster) ? 'postgres' : undefined;
-    if (!kind) continue;
-    ticks[kind] += Number(fields[11]) + Number(fields[12]);
-    // The postmaster's cutime and cstime: its children that exited and were reaped, so that a backend's time stays counted after it exits.
-    if (kind === 'postgres' && Number(pid) === postmaster) ticks.postgres += Number(fields[13]) + Number(fields[14]);
+    const t = ticksOf(pid);
+    if (t?.name === 'nats-server') nats += t.ticks;
   }
-  return ticks;
+  return { nats, postgres: postmaster === undefined ? 0 : postgresTicks(pids, postmaster) };
 }
 
 /**
@@ -89,20 +67,9 @@ export function serverCpuUs(pids: { nats: number | undefined; postmaster: number
   const nats = pids.nats === undefined ? undefined : ticksOf(pids.nats);
   if (nats !== undefined) result.nats = nats.ticks * MICROS_PER_TICK;
   if (pids.postmaster !== undefined) {
-    let procs: string[] = [];
-    try {
-      procs = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
-    } catch {
-      return result;
-    }
-    let ticks = 0;
-    for (const pid of procs) {
-      const t = ticksOf(Number(pid));
-      if (!t) continue;
-      if (Number(pid) === pids.postmaster) ticks += t.ticks + t.reapedTicks;
-      else if (t.ppid === pids.postmaster) ticks += t.ticks;
-    }
-    result.postgres = ticks * MICROS_PER_TICK;
+    const procs = processIds();
+    if (!procs) return result;
+    result.postgres = postgresTicks(procs, pids.postmaster) * MICROS_PER_TICK;
   }
   return result;
 }
@@ -114,14 +81,47 @@ export function processCpuUs(pid: number): number | undefined {
 }
 
 /**
- * utime + stime (ticks), cutime + cstime (the ticks of its children that exited and were waited
- * for) and parent of process `pid`, or undefined when it cannot be read.
+ * Ticks of the PostgreSQL server whose postmaster is `postmaster`, among the processes `pids`: the
+ * postmaster's own and its reaped children's (cutime and cstime, so that a backend's time stays
+ * counted after it exits), and its live children's.
  */
-function ticksOf(pid: number): { ticks: number; reapedTicks: number; ppid: number } | undefined {
+function postgresTicks(pids: readonly number[], postmaster: number): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    const t = ticksOf(pid);
+    if (!t) continue; // exited meanwhile
+    if (pid === postmaster) ticks += t.ticks + t.reapedTicks;
+    else if (t.ppid === postmaster) ticks += t.ticks;
+  }
+  return ticks;
+}
+
+/** The ids of this machine's processes, or undefined when /proc cannot be read. */
+function processIds(): number[] | undefined {
+  try {
+    return readdirSync('/proc')
+      .filter((p) => /^\d+$/.test(p))
+      .map(Number);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The command name, utime + stime (ticks), cutime + cstime (the ticks of its children that exited
+ * and were waited for) and parent of process `pid`, or undefined when it cannot be read.
+ */
+function ticksOf(pid: number): { name: string; ticks: number; reapedTicks: number; ppid: number } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command: state is field 3, ppid 4, utime 14, stime 15, cutime 16 and cstime 17 (1-based, see proc(5)).
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { ticks: Number(fields[11]) + Number(fields[12]), reapedTicks: Number(fields[13]) + Number(fields[14]), ppid: Number(fields[1]) };
+    return {
+      name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+      ticks: Number(fields[11]) + Number(fields[12]),
+      reapedTicks: Number(fields[13]) + Number(fields[14]),
+      ppid: Number(fields[1]),
+    };
   } catch {
     return undefined;
   }
