@@ -86,7 +86,9 @@ export function errorReplyOf(refusal: Extract<Decoded<unknown>, { ok: false }>):
  * e.g. a base64 tensor) with indexOf: a quote ends a string unless an odd number of backslashes
  * precede it. UTF-8 continuation bytes never look like ASCII.
  */
-function nestsDeeperThan(bytes: Uint8Array, max: number): boolean {
+function nestsDeeperThan(payload: Uint8Array, max: number): boolean {
+  // Buffer's indexOf searches natively; a plain Uint8Array's is about 40x slower over a long string.
+  const bytes = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
   let depth = 0;
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i];
@@ -102,7 +104,7 @@ function nestsDeeperThan(bytes: Uint8Array, max: number): boolean {
 }
 
 /** The index of the quote that closes the string opened at `open`, or -1. */
-function closingQuote(bytes: Uint8Array, open: number): number {
+function closingQuote(bytes: Buffer, open: number): number {
   for (let q = bytes.indexOf(0x22, open + 1); q >= 0; q = bytes.indexOf(0x22, q + 1)) {
     let backslashes = 0;
     while (bytes[q - 1 - backslashes] === 0x5c) backslashes++;
