@@ -1,7 +1,9 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { Identifier } from '@aset/contracts';
+import { MAX_INFERENCE_THREADS } from '@aset/inference';
 import { BASE_ENV, ConfigurationError, SCENARIO_ENV, envValidator } from '@aset/service-kit';
+import { THREADED_FROM_MS, type ThreadPoolSetting } from './inference-threads.plan.js';
 
 const booleanFlag = z.enum(['true', 'false']).transform((v) => v === 'true');
 
@@ -31,14 +33,17 @@ export const WORKER_ENV = {
     'a unique id for this worker process, 1-64 characters of [A-Za-z0-9_-]',
   ),
   INFERENCE_THREADS: z.coerce.number().int().min(1).max(64).default(1).describe('onnxruntime intra-op threads per model, an integer 1-64'),
-  INFERENCE_THREAD_POOL: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(64)
-    .default(0)
+  INFERENCE_THREAD_POOL: z
+    .string()
+    .default('auto')
+    .transform((v, ctx): ThreadPoolSetting => {
+      if (v === 'auto') return 'auto';
+      if (/^\d{1,2}$/.test(v) && Number(v) <= MAX_INFERENCE_THREADS) return Number(v);
+      ctx.addIssue({ code: 'custom', message: `neither auto nor an integer 0-${MAX_INFERENCE_THREADS}` });
+      return z.NEVER;
+    })
     .describe(
-      "threads that run inference off the event loop, each with every hosted model, an integer 0-64 (0: on the event loop, which each batch then blocks; set it to a cluster's slots to run them in parallel on several cores)",
+      `auto, or the threads that run inference off the event loop, each with every hosted model, an integer 0-${MAX_INFERENCE_THREADS} (0: on the event loop, which each batch then blocks; auto: the models profiled at ${THREADED_FROM_MS} ms or more at batch 1 on as many threads as the largest cluster hosting one has slots, at most the cores, when there are 2 or more; the others on the event loop)`,
     ),
   EMULATE_NETWORK: booleanFlag.default(true).describe('true or false: delay requests and replies as the scenario link from the query source says (off for real distributed runs)'),
   EMULATE_HARDWARE: booleanFlag.default(true).describe("true or false: pad processing to the cluster hardware class (off on real edge hardware)"),

@@ -41,7 +41,7 @@ export class WorkerModule {
             provide: HEALTH_CHECKS,
             inject: [HealthIndicatorService, HostedModels],
             useFactory: (indicators: HealthIndicatorService, models: HostedModels) => [
-              () => indicators.check('models').up({ clusters: models.clusters.map((c) => c.id), variants: models.variantIds }),
+              () => indicators.check('models').up({ clusters: models.clusters.map((c) => c.id), variants: models.variantIds, inference: models.placement }),
             ],
           },
         }),

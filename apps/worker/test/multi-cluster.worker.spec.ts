@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { INestApplication } from '@nestjs/common';
@@ -137,12 +138,25 @@ describe('worker hosting several clusters', () => {
     expect(models.runnersOf(far!).get(VARIANT)).toBe(models.runnersOf(cloud!).get(VARIANT));
     expect(models.runnersOf(near!).get(VARIANT)).toBe(models.runnersOf(cloud!).get(VARIANT));
     expect(models.variantIds.length).toBe(new Set([far!, near!, cloud!].flatMap((c) => c.variants)).size);
+    // INFERENCE_THREAD_POOL=auto (the default): the models profiled at 0.5 ms or more run on inference threads, given a second core.
+    const offThread = Object.fromEntries([...models.runnersOf(cloud!)].map(([id, runner]) => [id, runner.offThread]));
+    const threaded = availableParallelism() >= 2;
+    expect(offThread).toEqual({
+      'digits-linear-xs': false,
+      'digits-mlp-s': false,
+      'digits-cnn-m': false,
+      'cluttered-cnn-xs': false,
+      'cluttered-cnn-s': false,
+      'cluttered-cnn-m': threaded,
+      'cluttered-cnn-l': threaded,
+    });
   });
 
   it('lists the hosted clusters in /health', async () => {
-    const health = (await (await fetch(`${await app.getUrl()}/health`)).json()) as { info: { models: { clusters: string[]; variants: string[] } } };
+    const health = (await (await fetch(`${await app.getUrl()}/health`)).json()) as { info: { models: { clusters: string[]; variants: string[]; inference: string } } };
     expect(health.info.models.clusters).toEqual(HOSTED_IDS);
     expect(health.info.models.variants).toContain(VARIANT);
+    expect(health.info.models.inference).toMatch(availableParallelism() >= 2 ? /^cluttered-cnn-m, cluttered-cnn-l on \d+ inference thread\(s\), .* on the event loop \(INFERENCE_THREAD_POOL=auto/ : /^every model on the event loop/);
   });
 
   it("keeps slots per cluster: far-edge-1's full queue does not hold up near-edge-1's query", async () => {
@@ -223,11 +237,15 @@ describe('worker cluster selection (CLUSTER_ID, CLUSTER_IDS)', () => {
     await expect(validate({ CLUSTER_IDS: 'cloud-1,,far-edge-1' })).rejects.toThrow(/CLUSTER_IDS is "cloud-1,,far-edge-1": .*expected comma-separated ids/);
   });
 
-  it('takes INFERENCE_THREAD_POOL 0-64 (default 0) and refuses anything else, naming it', async () => {
-    expect((await validate({ CLUSTER_ID: 'cloud-1' })).INFERENCE_THREAD_POOL).toBe(0);
+  it('takes INFERENCE_THREAD_POOL auto (the default) or 0-64 and refuses anything else, naming it', async () => {
+    expect((await validate({ CLUSTER_ID: 'cloud-1' })).INFERENCE_THREAD_POOL).toBe('auto');
+    expect((await validate({ CLUSTER_ID: 'cloud-1', INFERENCE_THREAD_POOL: 'auto' })).INFERENCE_THREAD_POOL).toBe('auto');
+    expect((await validate({ CLUSTER_ID: 'cloud-1', INFERENCE_THREAD_POOL: '0' })).INFERENCE_THREAD_POOL).toBe(0);
     expect((await validate({ CLUSTER_ID: 'cloud-1', INFERENCE_THREAD_POOL: '4' })).INFERENCE_THREAD_POOL).toBe(4);
-    for (const bad of ['-1', '65', '1.5', 'two']) {
-      await expect(validate({ CLUSTER_ID: 'cloud-1', INFERENCE_THREAD_POOL: bad })).rejects.toThrow(/INFERENCE_THREAD_POOL .*an integer 0-64/);
+    for (const bad of ['-1', '65', '1.5', 'two', 'AUTO', '']) {
+      await expect(validate({ CLUSTER_ID: 'cloud-1', INFERENCE_THREAD_POOL: bad })).rejects.toThrow(
+        new RegExp(`INFERENCE_THREAD_POOL is "${bad}": neither auto nor an integer 0-64`),
+      );
     }
   });
 

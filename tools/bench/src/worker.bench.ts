@@ -4,10 +4,11 @@
  *
  * - The worker is the real service (apps/worker, its own process) hosting one cluster of `--slots`
  *   slots and the one variant, network and hardware emulation off, `--threads` intra-op threads,
- *   inference as the worker runs it by default (on its event loop; `--thread-pool` changes it).
+ *   inference where the worker runs it by default (INFERENCE_THREAD_POOL=auto: on inference threads
+ *   for a variant profiled at 0.5 ms or more, else on the event loop; `--thread-pool` changes it).
  *   Unbatched: the variant without a `batching` entry; batched: `maxBatchSize` `--max-batch`,
- *   `maxQueueDelayMs` `--delay-ms`. The comparison: unbatched with inference on one inference
- *   thread per slot (INFERENCE_THREAD_POOL=`--slots`).
+ *   `maxQueueDelayMs` `--delay-ms`. Both places, whatever the default: unbatched on the event loop
+ *   (INFERENCE_THREAD_POOL=0) and on one inference thread per slot (INFERENCE_THREAD_POOL=`--slots`).
  * - The load is closed loop from this process: `--in-flight` requests to `cluster.<id>.infer` at
  *   all times (pre-encoded queries of held-out inputs, replies on one subscription), so the worker is
  *   never idle for want of work; counted over `--seconds` after `--warm-seconds`. Every counted
@@ -15,10 +16,11 @@
  * - Bare onnxruntime-node (`bare-ort.probe.ts`, its own process): one session with the worker's
  *   session options, `--slots` loops running batch-1 samples at once, as the unbatched worker's slots do.
  *
- * The four measurements are interleaved `--runs` times and the medians reported:
- * `batchingRatio` = batched / unbatched, `workerVsBare` = unbatched / bare, `threadPoolGain` =
- * unbatched on inference threads / unbatched. Progress goes to stderr; the last stdout line is one
- * JSON object.
+ * The five measurements are interleaved `--runs` times and the medians reported:
+ * `batchingRatio` = batched / unbatched, `workerVsBare` = unbatched / bare (the worker as it runs by
+ * default), `eventLoopVsBare` = unbatched on the event loop / bare, `threadPoolGain` = unbatched on
+ * inference threads / unbatched on the event loop. Progress goes to stderr (with where the default
+ * ran the variant, from the worker's /health); the last stdout line is one JSON object.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -26,11 +28,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { connect, createInbox, type NatsConnection } from '@nats-io/transport-node';
 import { SubjectSpace, encodeTensor, type DispatchedQuery } from '@aset/contracts';
 import { sampleQuery } from '@aset/contracts/testing';
-import { DEFAULT_MANIFEST, REPO_ROOT, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, runCommand } from '@aset/command-line';
+import { DEFAULT_MANIFEST, REPO_ROOT, nonNegativeNumber, positiveInt, positiveNumber, runCommand } from '@aset/command-line';
 import { MAX_BATCH_SIZE, loadHeldOut, readZoo } from '@aset/model-zoo';
 import { ServiceProcess, appEntry, freePort, processCpuMs, provideNats, stopStack } from '@aset/testbed';
 import { median, ratio } from './bench.stats.js';
@@ -40,17 +42,17 @@ const program = new Command('bench:worker')
   .option('--variant <id>', 'model variant (a small one shows what batching saves)', 'digits-mlp-s')
   .option('--slots <n>', "the cluster's slots (and the bare baseline's concurrent runs)", positiveInt('--slots'), 1)
   .option('--threads <n>', 'onnxruntime intra-op threads, worker and bare alike', positiveInt('--threads'), 1)
-  .option('--thread-pool <n>', "the worker's inference threads (INFERENCE_THREAD_POOL) for the batched and unbatched runs (0: on its event loop, the worker's default)", nonNegativeInt('--thread-pool'), 0)
+  .option('--thread-pool <n|auto>', "the worker's INFERENCE_THREAD_POOL for the batched and unbatched runs: auto (the worker's default) or a number of inference threads (0: on its event loop)", threadPoolSetting, 'auto' as const)
   .option('--max-batch <n>', `batched worker: maxBatchSize (at most ${MAX_BATCH_SIZE})`, positiveInt('--max-batch'), MAX_BATCH_SIZE)
   .option('--delay-ms <ms>', 'batched worker: maxQueueDelayMs', nonNegativeNumber('--delay-ms'), 1)
   .option('--in-flight <n>', 'requests kept in flight to the worker', positiveInt('--in-flight'), 64)
   .option('--seconds <s>', 'measured seconds per measurement', positiveNumber('--seconds'), 5)
   .option('--warm-seconds <s>', 'unmeasured seconds before each measurement', nonNegativeNumber('--warm-seconds'), 2)
   .option('--runs <n>', 'interleaved rounds of the four measurements (medians reported)', positiveInt('--runs'), 3)
-  .option('--only <list>', 'measure only these, comma-separated: unbatched, batched, onThreadPool, bare (ratios of what was not measured are null)')
+  .option('--only <list>', 'measure only these, comma-separated: unbatched, batched, onEventLoop, onThreadPool, bare (ratios of what was not measured are null)')
   .parse();
-const opts = program.opts<{ variant: string; slots: number; threads: number; threadPool: number; maxBatch: number; delayMs: number; inFlight: number; seconds: number; warmSeconds: number; runs: number; only?: string }>();
-const MEASUREMENTS = ['unbatched', 'batched', 'onThreadPool', 'bare'] as const;
+const opts = program.opts<{ variant: string; slots: number; threads: number; threadPool: number | 'auto'; maxBatch: number; delayMs: number; inFlight: number; seconds: number; warmSeconds: number; runs: number; only?: string }>();
+const MEASUREMENTS = ['unbatched', 'batched', 'onEventLoop', 'onThreadPool', 'bare'] as const;
 const only = new Set(opts.only === undefined ? MEASUREMENTS : opts.only.split(',').map((m) => m.trim()));
 for (const m of only) if (!(MEASUREMENTS as readonly string[]).includes(m)) program.error(`--only: unknown measurement "${m}"; expected some of ${MEASUREMENTS.join(', ')}`);
 
@@ -93,6 +95,7 @@ workload: { queries: 10, arrivals: [{ source: bench, app: probe, process: { kind
   const modes = {
     unbatched: { file: files.unbatched, pool: opts.threadPool },
     batched: { file: files.batched, pool: opts.threadPool },
+    onEventLoop: { file: files.unbatched, pool: 0 },
     onThreadPool: { file: files.unbatched, pool: opts.slots },
   } as const;
   type Mode = keyof typeof modes;
@@ -132,6 +135,7 @@ workload: { queries: 10, arrivals: [{ source: bench, app: probe, process: { kind
       });
       try {
         await worker.waitHealthy(`http://127.0.0.1:${port}/health`, 120_000);
+        if (round === 1) say(`worker ${mode}: ${await inferencePlacement(port)}`);
         const pid = worker.child.pid as number;
         return await closedLoop(nc, infer, payloads, pid);
       } finally {
@@ -139,10 +143,10 @@ workload: { queries: 10, arrivals: [{ source: bench, app: probe, process: { kind
       }
     };
 
-    const results: Record<Mode | 'bare', Measured[]> = { unbatched: [], batched: [], onThreadPool: [], bare: [] };
-    say(`${variant.id}: ${opts.slots} slot(s), ${opts.threads} intra-op thread(s), ${opts.threadPool} inference thread(s); batched: up to ${opts.maxBatch}, ${opts.delayMs} ms of queue delay; ${opts.inFlight} in flight; ${opts.runs} round(s) of ${opts.seconds} s`);
+    const results: Record<Mode | 'bare', Measured[]> = { unbatched: [], batched: [], onEventLoop: [], onThreadPool: [], bare: [] };
+    say(`${variant.id}: ${opts.slots} slot(s), ${opts.threads} intra-op thread(s), INFERENCE_THREAD_POOL=${opts.threadPool}; batched: up to ${opts.maxBatch}, ${opts.delayMs} ms of queue delay; ${opts.inFlight} in flight; ${opts.runs} round(s) of ${opts.seconds} s`);
     for (let r = 1; r <= opts.runs; r++) {
-      for (const mode of ['unbatched', 'batched', 'onThreadPool'] as const) {
+      for (const mode of ['unbatched', 'batched', 'onEventLoop', 'onThreadPool'] as const) {
         if (!only.has(mode)) continue;
         const m = await measureWorker(mode, r);
         results[mode].push(m);
@@ -157,6 +161,7 @@ workload: { queries: 10, arrivals: [{ source: bench, app: probe, process: { kind
     const batchedPerSec = perSec('batched');
     const unbatchedPerSec = perSec('unbatched');
     const bareOrtPerSec = perSec('bare');
+    const onEventLoopPerSec = perSec('onEventLoop');
     const onThreadPoolPerSec = perSec('onThreadPool');
     console.log(
       JSON.stringify({
@@ -166,8 +171,10 @@ workload: { queries: 10, arrivals: [{ source: bench, app: probe, process: { kind
         bareOrtPerSec: round(bareOrtPerSec),
         batchingRatio: round(ratio(batchedPerSec, unbatchedPerSec), 3),
         workerVsBare: round(ratio(unbatchedPerSec, bareOrtPerSec), 3),
+        unbatchedOnEventLoopPerSec: round(onEventLoopPerSec),
+        eventLoopVsBare: round(ratio(onEventLoopPerSec, bareOrtPerSec), 3),
         unbatchedOnThreadPoolPerSec: round(onThreadPoolPerSec),
-        threadPoolGain: round(ratio(onThreadPoolPerSec, unbatchedPerSec), 3),
+        threadPoolGain: round(ratio(onThreadPoolPerSec, onEventLoopPerSec), 3),
         cpuUsPerQuery: Object.fromEntries(Object.entries(results).map(([k, ms]) => [k, round(median(ms.map((m) => m.cpuUsPerQuery)), 1)])),
         settings: { slots: opts.slots, threads: opts.threads, threadPool: opts.threadPool, maxBatch: opts.maxBatch, delayMs: opts.delayMs, inFlight: opts.inFlight, seconds: opts.seconds, runs: opts.runs },
       }),
@@ -176,6 +183,19 @@ workload: { queries: 10, arrivals: [{ source: bench, app: probe, process: { kind
     await stops.stopAll();
   }
 });
+
+/** INFERENCE_THREAD_POOL: `auto` or an integer 0-64, as the worker takes it. */
+function threadPoolSetting(value: string): number | 'auto' {
+  if (value === 'auto') return value;
+  if (/^\d{1,2}$/.test(value) && Number(value) <= 64) return Number(value);
+  throw new InvalidArgumentError(`--thread-pool expects auto or an integer 0-64, got "${value}"`);
+}
+
+/** Where the worker on `port` runs its sessions, as its /health says. */
+async function inferencePlacement(port: number): Promise<string> {
+  const health = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { info?: { models?: { inference?: string } } };
+  return health.info?.models?.inference ?? 'not in /health';
+}
 
 /** 256 dispatched queries of held-out inputs, encoded once: the load reuses them. */
 function encodeQueries(zoo: ReturnType<typeof readZoo>, variantId: string, taskId: string, inputShape: readonly number[]): Uint8Array[] {
