@@ -1,12 +1,10 @@
 import type { HostUsage } from '@aset/contracts';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { USER_HZ, readProcessStat } from './process.stat.js';
 
 /** How busy the host and each service were during a live run: the contract's shape, so that the testbed records it with the run as measured. */
 export type { HostUsage } from '@aset/contracts';
-
-/** Linux reports process CPU time in clock ticks of 1/100 s (USER_HZ) on every architecture Node.js supports. */
-const USER_HZ = 100;
 
 /** Total and idle CPU time of all cores so far, ms (os.cpus(): Linux, macOS and Windows). */
 function hostTimes(): { total: number; idle: number } {
@@ -22,14 +20,8 @@ function hostTimes(): { total: number; idle: number } {
 
 /** CPU time (user + system) of a process so far, ms, or undefined when it cannot be read (not Linux, or exited). */
 export function processCpuMs(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces), from its closing parenthesis.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;
-  } catch {
-    return undefined;
-  }
+  const stat = readProcessStat(pid);
+  return stat && (stat.ticks * 1000) / USER_HZ;
 }
 
 /**
@@ -37,13 +29,8 @@ export function processCpuMs(pid: number): number | undefined {
  * (cutime + cstime of /proc/self/stat); undefined where /proc cannot be read.
  */
 export function reapedChildrenCpuMs(): number | undefined {
-  try {
-    const stat = readFileSync('/proc/self/stat', 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[13]) + Number(fields[14])) * 1000) / USER_HZ;
-  } catch {
-    return undefined;
-  }
+  const stat = readProcessStat('self');
+  return stat && (stat.reapedTicks * 1000) / USER_HZ;
 }
 
 /** Resident set size of a process, bytes, or undefined when it cannot be read (not Linux, or exited). */

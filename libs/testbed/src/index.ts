@@ -11,6 +11,7 @@ export { failureExitCode, onInterrupt, stopStack, type StopStack } from './clean
 export { Testbed, type SupervisedRestart, type TestbedOptions } from './testbed.launcher.js';
 export type { RestartableServer } from './restartable.servers.js';
 export { HostSampler, processCpuMs, processRssBytes, type HostUsage } from './host.sampler.js';
+export { USER_HZ, readProcessStat, type ProcessStat } from './process.stat.js';
 export { ServiceProcess, type ServiceProcessOptions } from './service.process.js';
 export { FAULT_ACTIONS, FaultInjector, FaultPlanError, FaultPlanSchema, faultSteps, readFaultPlan, type AppliedFault, type Fault, type FaultAction, type FaultPlan, type FaultStep, type FaultTarget } from './fault.plan.js';
 export { NatsTopology, HUB_CONFIG, LEAF_CONFIG, renderHubConfig, type HubNode, type LeafNode } from './nats.topology.js';

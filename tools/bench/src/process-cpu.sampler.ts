@@ -1,4 +1,5 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { USER_HZ, readProcessStat } from '@aset/testbed';
 
 /** CPU time (user + system) used so far, in microseconds, by this process and by the local servers. */
 export interface CpuSnapshot {
@@ -9,8 +10,7 @@ export interface CpuSnapshot {
   postgres: number | undefined;
 }
 
-/** Linux reports /proc/<pid>/stat times in USER_HZ ticks, which is 100 per second on every architecture. */
-const MICROS_PER_TICK = 10_000;
+const MICROS_PER_TICK = 1_000_000 / USER_HZ;
 
 /**
  * Reads CPU time of this process (process.cpuUsage) and of the nats-server processes and the
@@ -40,7 +40,7 @@ export function cpuPerRow(before: CpuSnapshot, after: CpuSnapshot, rows: number)
 
 /** The parent of a local process (the postmaster of a backend), or undefined. */
 export function parentPid(pid: number): number | undefined {
-  const ppid = ticksOf(pid)?.ppid;
+  const ppid = readProcessStat(pid)?.ppid;
   return ppid !== undefined && Number.isInteger(ppid) && ppid > 0 ? ppid : undefined;
 }
 
@@ -49,7 +49,7 @@ function serverTicks(postmaster: number | undefined): { nats: number; postgres: 
   if (!pids) return undefined;
   let nats = 0;
   for (const pid of pids) {
-    const t = ticksOf(pid);
+    const t = readProcessStat(pid);
     if (t?.name === 'nats-server') nats += t.ticks;
   }
   return { nats, postgres: postmaster === undefined ? 0 : postgresTicks(pids, postmaster) };
@@ -64,7 +64,7 @@ function serverTicks(postmaster: number | undefined): { nats: number; postgres: 
  */
 export function serverCpuUs(pids: { nats: number | undefined; postmaster: number | undefined }): { nats?: number; postgres?: number } {
   const result: { nats?: number; postgres?: number } = {};
-  const nats = pids.nats === undefined ? undefined : ticksOf(pids.nats);
+  const nats = pids.nats === undefined ? undefined : readProcessStat(pids.nats);
   if (nats !== undefined) result.nats = nats.ticks * MICROS_PER_TICK;
   if (pids.postmaster !== undefined) {
     const procs = processIds();
@@ -76,7 +76,7 @@ export function serverCpuUs(pids: { nats: number | undefined; postmaster: number
 
 /** CPU time (user + system) used so far by process `pid` on this machine, µs; undefined when /proc cannot be read. */
 export function processCpuUs(pid: number): number | undefined {
-  const t = ticksOf(pid);
+  const t = readProcessStat(pid);
   return t && t.ticks * MICROS_PER_TICK;
 }
 
@@ -88,7 +88,7 @@ export function processCpuUs(pid: number): number | undefined {
 function postgresTicks(pids: readonly number[], postmaster: number): number {
   let ticks = 0;
   for (const pid of pids) {
-    const t = ticksOf(pid);
+    const t = readProcessStat(pid);
     if (!t) continue; // exited meanwhile
     if (pid === postmaster) ticks += t.ticks + t.reapedTicks;
     else if (t.ppid === postmaster) ticks += t.ticks;
@@ -102,26 +102,6 @@ function processIds(): number[] | undefined {
     return readdirSync('/proc')
       .filter((p) => /^\d+$/.test(p))
       .map(Number);
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The command name, utime + stime (ticks), cutime + cstime (the ticks of its children that exited
- * and were waited for) and parent of process `pid`, or undefined when it cannot be read.
- */
-function ticksOf(pid: number): { name: string; ticks: number; reapedTicks: number; ppid: number } | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command: state is field 3, ppid 4, utime 14, stime 15, cutime 16 and cstime 17 (1-based, see proc(5)).
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return {
-      name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
-      ticks: Number(fields[11]) + Number(fields[12]),
-      reapedTicks: Number(fields[13]) + Number(fields[14]),
-      ppid: Number(fields[1]),
-    };
   } catch {
     return undefined;
   }
