@@ -1,10 +1,10 @@
-import { availableParallelism } from 'node:os';
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InferenceThreads, OnnxModelRunner } from '@aset/inference';
 import { ModelZoo } from '@aset/model-zoo';
 import { Scenario, type ClusterSpec } from '@aset/scenario';
 import { ConfigurationError } from '@aset/service-kit';
+import { usableCores } from './cpu-quota.reader.js';
 import { planInferenceThreads } from './inference-threads.plan.js';
 import type { WorkerConfig } from './worker.config.js';
 
@@ -40,7 +40,7 @@ export class HostedModels implements OnApplicationShutdown {
     }
     const clusters = ids.map((id) => scenario.cluster(id));
     const threads = config.get('INFERENCE_THREADS', { infer: true });
-    const plan = planInferenceThreads(config.get('INFERENCE_THREAD_POOL', { infer: true }), clusters, zoo, availableParallelism());
+    const plan = planInferenceThreads(config.get('INFERENCE_THREAD_POOL', { infer: true }), clusters, zoo, usableCores());
     const pool = plan.size > 0 ? InferenceThreads.start(plan.size) : undefined;
     const runners = new Map<string, OnnxModelRunner>();
     try {

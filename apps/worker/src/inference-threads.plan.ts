@@ -32,7 +32,7 @@ export interface InferenceThreadsPlan {
  *   only waits for one); the others, and unprofiled ones, on the event loop. With fewer than 2
  *   cores, or no such variant, everything runs on the event loop: a thread then has no core of
  *   its own to gain.
- * `cores` is what the process may use (`os.availableParallelism()`).
+ * `cores` is what the process can keep busy (`usableCores` in cpu-quota.reader.ts: its CPUs, capped by its cgroup's CPU quota).
  */
 export function planInferenceThreads(setting: ThreadPoolSetting, clusters: readonly ClusterSpec[], zoo: ModelZoo, cores: number): InferenceThreadsPlan {
   const hosted = [...new Set(clusters.flatMap((c) => c.variants))];

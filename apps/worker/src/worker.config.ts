@@ -43,7 +43,7 @@ export const WORKER_ENV = {
       return z.NEVER;
     })
     .describe(
-      `auto, or the threads that run inference off the event loop, each with every hosted model, an integer 0-${MAX_INFERENCE_THREADS} (0: on the event loop, which each batch then blocks; auto: the models profiled at ${THREADED_FROM_MS} ms or more at batch 1 on as many threads as the largest cluster hosting one has slots, at most the cores, when there are 2 or more; the others on the event loop)`,
+      `auto, or the threads that run inference off the event loop, each with every hosted model, an integer 0-${MAX_INFERENCE_THREADS} (0: on the event loop, which each batch then blocks; auto: the models profiled at ${THREADED_FROM_MS} ms or more at batch 1 on as many threads as the largest cluster hosting one has slots, at most the cores it can keep busy (its CPUs, capped by its cgroup's CPU quota), when there are 2 or more; the others on the event loop)`,
     ),
   EMULATE_NETWORK: booleanFlag.default(true).describe('true or false: delay requests and replies as the scenario link from the query source says (off for real distributed runs)'),
   EMULATE_HARDWARE: booleanFlag.default(true).describe("true or false: pad processing to the cluster hardware class (off on real edge hardware)"),
