@@ -14,7 +14,8 @@
  *   never idle for want of work; counted over `--seconds` after `--warm-seconds`. Every counted
  *   reply must be `completed`.
  * - Bare onnxruntime-node (`bare-ort.probe.ts`, its own process): one session with the worker's
- *   session options, `--slots` loops running batch-1 samples at once, as the unbatched worker's slots do.
+ *   session options, running batch-1 samples; one such process per slot, all at once, as the unbatched
+ *   worker's slots on inference threads run.
  *
  * The five measurements are interleaved `--runs` times and the medians reported:
  * `batchingRatio` = batched / unbatched, `workerVsBare` = unbatched / bare (the worker as it runs by
@@ -40,7 +41,7 @@ import { median, ratio } from './bench.stats.js';
 const program = new Command('bench:worker')
   .description('Worker throughput on one variant with and without dynamic batching, against bare onnxruntime-node on the same model and threads')
   .option('--variant <id>', 'model variant (a small one shows what batching saves)', 'digits-mlp-s')
-  .option('--slots <n>', "the cluster's slots (and the bare baseline's concurrent runs)", positiveInt('--slots'), 1)
+  .option('--slots <n>', "the cluster's slots (and the bare baseline's processes, one per slot, running at once)", positiveInt('--slots'), 1)
   .option('--threads <n>', 'onnxruntime intra-op threads, worker and bare alike', positiveInt('--threads'), 1)
   .option('--thread-pool <n|auto>', "the worker's INFERENCE_THREAD_POOL for the batched and unbatched runs: auto (the worker's default) or a number of inference threads (0: on its event loop)", threadPoolSetting, 'auto' as const)
   .option('--max-batch <n>', `batched worker: maxBatchSize (at most ${MAX_BATCH_SIZE})`, positiveInt('--max-batch'), MAX_BATCH_SIZE)
@@ -259,14 +260,24 @@ async function closedLoop(nc: NatsConnection, subject: string, payloads: readonl
   return { perSec: (done * 1000) / elapsedMs, cpuUsPerQuery: (cpuMs * 1000) / done };
 }
 
-/** Bare onnxruntime-node in its own process (bare-ort.probe.ts), `--slots` runs at once. */
+/**
+ * Bare onnxruntime-node (bare-ort.probe.ts): one process per slot, each one session running one
+ * batch at a time, all at once, as a worker's slots on as many inference threads would (onnxruntime-node
+ * runs a session synchronously on its caller's thread, so several loops in one process take turns).
+ * Runs/s summed; CPU per run over all of them.
+ */
 async function bareOrt(variantId: string): Promise<Measured> {
   const probe = join(dirname(fileURLToPath(import.meta.url)), 'bare-ort.probe.js');
-  const { stdout } = await execFileAsync(process.execPath, [probe, variantId, String(opts.threads), String(opts.slots), String(opts.seconds), String(opts.warmSeconds)], {
-    cwd: REPO_ROOT,
-    maxBuffer: 1 << 20,
-  });
-  const last = stdout.trim().split('\n').at(-1) ?? '';
-  const parsed = JSON.parse(last) as { runsPerSec: number; cpuUsPerRun: number };
-  return { perSec: parsed.runsPerSec, cpuUsPerQuery: parsed.cpuUsPerRun };
+  const runs = await Promise.all(
+    Array.from({ length: opts.slots }, async () => {
+      const { stdout } = await execFileAsync(process.execPath, [probe, variantId, String(opts.threads), '1', String(opts.seconds), String(opts.warmSeconds)], {
+        cwd: REPO_ROOT,
+        maxBuffer: 1 << 20,
+      });
+      const last = stdout.trim().split('\n').at(-1) ?? '';
+      return JSON.parse(last) as { runsPerSec: number; cpuUsPerRun: number };
+    }),
+  );
+  const perSec = runs.reduce((a, r) => a + r.runsPerSec, 0);
+  return { perSec, cpuUsPerQuery: runs.reduce((a, r) => a + r.runsPerSec * r.cpuUsPerRun, 0) / perSec };
 }
