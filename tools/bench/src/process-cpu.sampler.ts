@@ -74,12 +74,6 @@ export function serverCpuUs(pids: { nats: number | undefined; postmaster: number
   return result;
 }
 
-/** CPU time (user + system) used so far by process `pid` on this machine, µs; undefined when /proc cannot be read. */
-export function processCpuUs(pid: number): number | undefined {
-  const t = readProcessStat(pid);
-  return t && t.ticks * MICROS_PER_TICK;
-}
-
 /**
  * Ticks of the PostgreSQL server whose postmaster is `postmaster`, among the processes `pids`: the
  * postmaster's own and its reaped children's (cutime and cstime, so that a backend's time stays

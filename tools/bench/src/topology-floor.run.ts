@@ -17,9 +17,9 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { encodeMessage, type InferenceQuery } from '@aset/contracts';
 import { SystemClock } from '@aset/determinism';
 import type { Scenario } from '@aset/scenario';
+import { processCpuMs } from '@aset/testbed';
 import { buildArrivalSchedule, paceQueries, percentile } from '@aset/workload';
 import type { PipelineRun } from './pipeline.search.js';
-import { processCpuUs } from './process-cpu.sampler.js';
 
 /**
  * One run of the floor at one offered rate, judged by the pipeline's rule: `timedOut` counts the
@@ -135,8 +135,8 @@ export class TopologyFloor {
     const own = process.cpuUsage();
     const cpu: Record<string, number> = { generator: own.user + own.system };
     this.processes.forEach((p, k) => {
-      const us = p.pid === undefined ? undefined : processCpuUs(p.pid);
-      if (us !== undefined) cpu[k === 0 ? 'scheduler' : `worker-${k - 1}`] = us;
+      const ms = p.pid === undefined ? undefined : processCpuMs(p.pid);
+      if (ms !== undefined) cpu[k === 0 ? 'scheduler' : `worker-${k - 1}`] = ms * 1000;
     });
     return cpu;
   }
